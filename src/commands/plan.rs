@@ -1,0 +1,73 @@
+//! `csp-report plan`: check the plan and print a summary of it: groups,
+//! actions, leads, and the deadlines that fall in the current period.
+
+use super::{load_plan_or_report, Outcome};
+use crate::config::Config;
+use crate::ui::Ui;
+
+pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
+    let Some(plan) = load_plan_or_report(config, ui)? else { return Ok(Outcome::ProblemsFound) };
+    let p = &plan.partnership;
+    let out = &mut *ui.out;
+    writeln!(out, "{} — {} {}", p.name, p.plan_title, p.plan_year)?;
+    writeln!(
+        out,
+        "{} strategic priorities, {} action groups, {} actions, {} lead agencies, {} glossary terms",
+        plan.priorities.len(),
+        plan.groups.len(),
+        plan.actions().count(),
+        plan.lead_agencies().count(),
+        plan.glossary.len()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "Strategic priorities:")?;
+    for priority in &plan.priorities {
+        let groups: Vec<&str> = plan.groups_for_priority(&priority.id).iter().map(|g| g.name.as_str()).collect();
+        writeln!(out, "  {} — reported by: {}", priority.name, groups.join(", "))?;
+    }
+    for group in &plan.groups {
+        writeln!(out)?;
+        let tags: Vec<&str> = group.tags.iter().filter_map(|t| plan.tag(t)).map(|t| t.name.as_str()).collect();
+        writeln!(out, "{} ({}) — priorities: {}", group.name, plural(group.actions.len(), "action"), tags.join(", "))?;
+        for action in &group.actions {
+            let leads: Vec<&str> = action.leads.iter().filter_map(|l| plan.agency(l)).map(|a| a.name.as_str()).collect();
+            writeln!(
+                out,
+                "  {:<5} {:<15} {}{}",
+                action.id,
+                action.timescale.written,
+                leads.join(" / "),
+                if action.new { "  [NEW]" } else { "" }
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Lead agencies:")?;
+    for agency in plan.lead_agencies() {
+        let ids: Vec<&str> = plan.actions_led_by(&agency.id).map(|a| a.id.as_str()).collect();
+        writeln!(out, "  {:<24} {:<55} {}", agency.id, agency.name, ids.join(" "))?;
+    }
+    if let Some(period) = config.period {
+        writeln!(out)?;
+        let due: Vec<String> = plan
+            .actions()
+            .filter(|a| a.timescale.due_date().is_some_and(|d| d >= period.start() && d <= period.end()))
+            .map(|a| format!("{} ({})", a.id, a.timescale.written))
+            .collect();
+        if due.is_empty() {
+            writeln!(out, "No deadlines fall in {period}.")?;
+        } else {
+            writeln!(out, "Deadlines falling in {period}: {}", due.join(", "))?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// "1 action", "5 actions".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,10 @@
+//! `csp-report validate`: not yet available (see the open issues); says so plainly.
+
+use super::Outcome;
+use crate::config::Config;
+use crate::ui::Ui;
+
+pub fn run(_config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
+    let _ = ui;
+    anyhow::bail!("`csp-report validate` is not available yet in this version")
+}

@@ -1,0 +1,246 @@
+//! Diagnostics: every problem any stage finds in the inputs, with the place it
+//! was found, a stable code, a severity and a message a submitter can act on.
+//! Stages collect them in a [`Diagnostics`] list and carry on; nothing here
+//! stops a run. How a diagnostic prints (`file › sheet › cell: message`) is
+//! owned here too, so every output shows places the same way.
+
+use std::fmt;
+
+/// How bad a problem is. Errors make `validate` exit 1; warnings are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, nothing was rejected.
+    Note,
+    /// Something was accepted with a doubt, or a value was ignored.
+    Warning,
+    /// A row, a value or a file was rejected.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case word used in CSV and workbook output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a problem was found. All parts but `file` are optional: a problem
+/// with a whole file has no sheet or cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place {
+    /// The file as the user named it (relative to where they pointed the tool).
+    pub file: String,
+    /// Sheet name for spreadsheets.
+    pub sheet: Option<String>,
+    /// A1-style cell for spreadsheets (`C7`), or `line N, column NAME` for CSV,
+    /// or `line N` for TOML.
+    pub cell: Option<String>,
+}
+
+impl Place {
+    /// A whole file.
+    pub fn file(file: impl Into<String>) -> Self {
+        Place { file: file.into(), sheet: None, cell: None }
+    }
+
+    /// One cell of one sheet; `row` and `col` are 0-based absolute positions.
+    pub fn cell(file: impl Into<String>, sheet: impl Into<String>, row: u32, col: u32) -> Self {
+        Place { file: file.into(), sheet: Some(sheet.into()), cell: Some(a1(row, col)) }
+    }
+
+    /// A line of a text file (1-based), optionally naming a CSV column.
+    pub fn line(file: impl Into<String>, line: usize, column: Option<&str>) -> Self {
+        let cell = match column {
+            Some(name) => format!("line {line}, column {name}"),
+            None => format!("line {line}"),
+        };
+        Place { file: file.into(), sheet: None, cell: Some(cell) }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, " › {sheet}")?;
+        }
+        if let Some(cell) = &self.cell {
+            write!(f, " › {cell}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Spreadsheet column letters for a 0-based column index (0 → `A`, 26 → `AA`).
+pub fn column_letters(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+/// A1 reference for 0-based row and column (`a1(6, 2)` is `C7`).
+pub fn a1(row: u32, col: u32) -> String {
+    format!("{}{}", column_letters(col), row as u64 + 1)
+}
+
+/// One problem found in the inputs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Diagnostic {
+    /// Where it was found.
+    pub place: Place,
+    pub severity: Severity,
+    /// Stable kebab-case code, e.g. `unknown-status`. Listed in README.md.
+    pub code: &'static str,
+    /// What is wrong, in words the submitter understands.
+    pub message: String,
+    /// How to fix it, when there is something useful to say.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, place: Place, message: impl Into<String>) -> Self {
+        Diagnostic { place, severity: Severity::Error, code, message: message.into(), hint: None }
+    }
+
+    pub fn warning(code: &'static str, place: Place, message: impl Into<String>) -> Self {
+        Diagnostic { place, severity: Severity::Warning, code, message: message.into(), hint: None }
+    }
+
+    pub fn note(code: &'static str, place: Place, message: impl Into<String>) -> Self {
+        Diagnostic { place, severity: Severity::Note, code, message: message.into(), hint: None }
+    }
+
+    /// Adds a hint ("did you mean Green?").
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} [{}]: {}", self.place, self.severity, self.code, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The problems collected by a stage, in the order found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
+    /// Sorted by file, then in the order found within a file: stable output
+    /// whatever order files were read in.
+    pub fn sorted_by_file(&self) -> Vec<Diagnostic> {
+        let mut items = self.items.clone();
+        items.sort_by(|a, b| a.place.file.cmp(&b.place.file));
+        items
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics { items: iter.into_iter().collect() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_cover_the_boundaries() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+        assert_eq!(column_letters(16383), "XFD");
+        assert_eq!(a1(6, 2), "C7");
+    }
+
+    #[test]
+    fn a_diagnostic_prints_its_place_first() {
+        let d =
+            Diagnostic::error("unknown-status", Place::cell("returns/police.xlsx", "Progress", 6, 2), "status \"Gren\" is not a status")
+                .with_hint("did you mean Green?");
+        assert_eq!(
+            d.to_string(),
+            "returns/police.xlsx › Progress › C7: error [unknown-status]: status \"Gren\" is not a status (did you mean Green?)"
+        );
+    }
+}
