@@ -18,3 +18,5 @@ pub mod ui;
 pub mod progress;
 pub mod returns;
 pub mod history;
+pub mod render;
+pub mod templates;

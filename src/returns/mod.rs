@@ -103,3 +103,20 @@ impl ReadReport {
         self.accounts.iter().fold((0, 0, 0), |(r, a, j), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected))
     }
 }
+
+/// How to read a returns folder.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The period to assume for returns that name none (`--period`).
+    pub period: Option<Period>,
+    /// Bounds on what one file may cost to read.
+    pub limits: crate::config::Limits,
+}
+
+/// Reads every return under `dir` (recursively). File names in messages are
+/// shown relative to `dir`'s parent (`returns/police.xlsx`).
+pub fn read_returns(dir: &std::path::Path, plan: &crate::plan::Plan, options: &ReadOptions) -> ReadReport {
+    // Placeholder until the reader lands (issue 3): reads nothing.
+    let _ = (dir, plan, options);
+    ReadReport::default()
+}

@@ -1,0 +1,53 @@
+//! Renderers: one per output format, behind one small interface. Each takes
+//! the finished [`Progress`] (and the plan and templates) and returns the
+//! files to write, relative to the period's output folder; the build command
+//! writes them atomically. Renderers lay out: they never compute a figure.
+
+use crate::diagnostics::Diagnostic;
+use crate::plan::Plan;
+use crate::progress::Progress;
+use crate::templates::Templates;
+use std::path::PathBuf;
+
+/// What a renderer reads.
+pub struct RenderContext<'a> {
+    pub progress: &'a Progress,
+    pub plan: &'a Plan,
+    pub templates: &'a Templates,
+}
+
+/// One file to write, relative to `output/<period>/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// A renderer's files, and any problems met while laying out (a string cut
+/// to Excel's cell limit, a character no font covers).
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a renderer could not produce its output (a bug or a broken template,
+/// never bad data in returns).
+#[derive(Debug, thiserror::Error)]
+#[error("{renderer}: {message}")]
+pub struct RenderError {
+    pub renderer: &'static str,
+    pub message: String,
+}
+
+/// One output format.
+pub trait Renderer: Sync {
+    /// Short name for messages ("xlsx", "pdf").
+    fn name(&self) -> &'static str;
+    fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError>;
+}
+
+/// Every renderer the build runs, in order.
+pub fn renderers() -> Vec<Box<dyn Renderer>> {
+    vec![]
+}
