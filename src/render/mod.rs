@@ -9,6 +9,8 @@ use crate::progress::Progress;
 use crate::templates::Templates;
 use std::path::PathBuf;
 
+pub mod xlsx;
+
 /// What a renderer reads.
 pub struct RenderContext<'a> {
     pub progress: &'a Progress,
@@ -49,5 +51,5 @@ pub trait Renderer: Sync {
 
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![]
+    vec![Box::new(xlsx::XlsxRenderer)]
 }
