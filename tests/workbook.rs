@@ -30,6 +30,7 @@ fn source(file: &str, row: u32, col: u32) -> Place {
     Place::cell(format!("returns/{file}"), "Progress", row, col)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lead(
     agency_id: &str,
     agency_name: &str,
@@ -117,9 +118,7 @@ fn counts_of<'a>(actions: impl IntoIterator<Item = &'a ActionProgress>) -> Count
         }
         c.overdue += usize::from(a.overdue);
     }
-    if c.actions > 0 {
-        c.on_track_or_complete_percent = ((c.green + c.complete) * 100 / c.actions) as u32;
-    }
+    c.on_track_or_complete_percent = ((c.green + c.complete) * 100).checked_div(c.actions).unwrap_or(0) as u32;
     c
 }
 

@@ -17,8 +17,8 @@ use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, Excepti
 use crate::status::Status;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Chart, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, ExcelDateTime, Format,
-    FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+    Chart, ChartAxisCrossing, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, ExcelDateTime,
+    Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 use std::path::PathBuf;
 
@@ -36,6 +36,9 @@ pub const SUMMARY_SHEET: &str = "Summary";
 pub const EXCEPTIONS_SHEET: &str = "Exceptions";
 pub const MISSING_SHEET: &str = "Missing returns";
 pub const PROBLEMS_SHEET: &str = "Data problems";
+
+/// Fill for "overdue" flags: orange, apart from the status colours.
+const OVERDUE_COLOUR: &str = "F8CBAD";
 
 /// Excel's longest row, in points.
 const MAX_ROW_HEIGHT: f64 = 409.0;
@@ -140,7 +143,7 @@ fn date_cell() -> Format {
 }
 
 fn percent_cell() -> Format {
-    cell().set_num_format("0%")
+    cell().set_num_format("0%").set_align(FormatAlign::Center)
 }
 
 fn number_cell() -> Format {
@@ -158,7 +161,7 @@ fn repeat_cell() -> Format {
 
 fn severity_cell(severity: Severity) -> Format {
     match severity {
-        Severity::Error => cell().set_bold().set_background_color("F4A6A6"),
+        Severity::Error => cell().set_bold().set_background_color(Status::Red.colour()),
         Severity::Warning => cell().set_bold().set_background_color("FFE699"),
         Severity::Note => cell(),
     }
@@ -336,9 +339,11 @@ fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 /// unit of Excel column widths), with a margin: a row a little too tall reads
 /// fine, a row too short hides text.
 pub fn wrapped_lines(text: &str, width: f64) -> usize {
-    // Allows for bold text, which is about 8% wider.
-    let scale = 1.08;
-    let capacity = (width * 0.9 - 0.5).max(1.0);
+    // A little extra for bold text, which is wider.
+    let scale = 1.03;
+    // An Excel width unit is a Calibri 11 digit (7 px) plus 5 px padding; an
+    // Arial 10 digit is 7.4 px.
+    let capacity = ((width * 7.0 + 5.0 - 6.0) / 7.4 * 0.97).max(1.0);
     text.split('\n')
         .map(|paragraph| {
             let mut lines = 1;
@@ -374,7 +379,7 @@ fn glyph_width(c: char) -> f64 {
         'm' | 'M' => 1.5,
         'w' => 1.3,
         'W' => 1.7,
-        'A'..='Z' | '%' | '@' | '&' => 1.25,
+        'A'..='Z' | '%' | '@' | '&' => 1.22,
         c if c.is_ascii() => 1.0,
         // Letters of wide scripts and emoji take about two digits.
         c if (c as u32) >= 0x1100 && !('\u{2000}'..='\u{2BFF}').contains(&c) => 2.0,
@@ -406,9 +411,9 @@ impl PageSetup {
         PageSetup { header: format!("&L{partnership}&R&A"), footer: format!("&L{period}&RPage &P of &N") }
     }
 
-    fn apply(&self, sheet: &mut Worksheet, header_row: Option<RowNum>) -> Result<(), XlsxError> {
+    fn apply(&self, sheet: &mut Worksheet, header_row: Option<RowNum>, paper: Paper) -> Result<(), XlsxError> {
         sheet.set_landscape();
-        sheet.set_paper_size(9); // A4
+        sheet.set_paper_size(paper as u8);
         sheet.set_print_fit_to_pages(1, 0);
         sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.25, 0.25);
         sheet.set_header(&self.header);
@@ -418,6 +423,14 @@ impl PageSetup {
         }
         Ok(())
     }
+}
+
+/// Paper sizes, as Excel numbers them.
+#[derive(Clone, Copy)]
+enum Paper {
+    A4 = 9,
+    /// For the group sheets: seventeen columns on A4 would print at half size.
+    A3 = 8,
 }
 
 /// Text for a header or footer: `&` doubled (it starts a code there) and
@@ -441,10 +454,17 @@ fn table_header(w: &mut SheetWriter, row: RowNum, headers: &[&str]) -> Result<()
     Ok(())
 }
 
-fn filtered_table(w: &mut SheetWriter, header_row: RowNum, last_row: RowNum, columns: usize, page: &PageSetup) -> Result<(), XlsxError> {
+fn filtered_table(
+    w: &mut SheetWriter,
+    header_row: RowNum,
+    last_row: RowNum,
+    columns: usize,
+    page: &PageSetup,
+    paper: Paper,
+) -> Result<(), XlsxError> {
     w.sheet.set_freeze_panes(header_row + 1, 0)?;
     w.sheet.autofilter(header_row, 0, last_row.max(header_row), (columns - 1) as ColNum)?;
-    page.apply(&mut w.sheet, Some(header_row))
+    page.apply(&mut w.sheet, Some(header_row), paper)
 }
 
 // ---------------------------------------------------------------------------
@@ -538,12 +558,9 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
         ("Plan version", progress.plan_hash.clone()),
     ];
     w.text(row, 0, "Produced", &label(), None)?;
-    w.sheet.write_datetime_with_format(
-        row,
-        1,
-        excel_date(progress.produced)?,
-        &base().set_num_format("d mmmm yyyy").set_align(FormatAlign::Left),
-    )?;
+    let long_date = base().set_num_format("d mmmm yyyy").set_align(FormatAlign::Left);
+    w.sheet.merge_range(row, 1, row, 3, "", &long_date)?;
+    w.sheet.write_datetime_with_format(row, 1, excel_date(progress.produced)?, &long_date)?;
     row += 1;
     for (name, text) in facts {
         w.text(row, 0, name, &label(), None)?;
@@ -570,21 +587,16 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     let counts = &progress.diagnostic_counts;
     w.text(row, 0, "Problems in the returns", &label(), None)?;
     let problems = format!(
-        "{} errors, {} warnings, {} notes ({} rows read, {} accepted, {} rejected): see the {PROBLEMS_SHEET} sheet",
-        counts.errors, counts.warnings, counts.notes, counts.rows_read, counts.rows_accepted, counts.rows_rejected
+        "{}, {}, {} ({} read, {} accepted, {} rejected): see the {PROBLEMS_SHEET} sheet",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.notes, "note"),
+        plural(counts.rows_read, "row"),
+        counts.rows_accepted,
+        counts.rows_rejected
     );
     w.text_span(row, 1, last_col, &problems, &value, None)?;
     row += 2;
-
-    w.text(row, 0, "Status key", &heading(), None)?;
-    row += 1;
-    for status in Status::ALL {
-        w.text(row, 0, status.label(), &status_cell(status), None)?;
-        let meaning = format!("{}: {}", status.label(), status.meaning());
-        w.text_span(row, 1, last_col, &meaning, &cell(), None)?;
-        row += 1;
-    }
-    row += 1;
 
     w.text(row, 0, "Actions by action group", &heading(), None)?;
     row += 1;
@@ -598,7 +610,17 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     }
     let groups_last = row.saturating_sub(1).max(groups_first);
     matrix_row(&mut w, row, "All actions", &progress.totals, true)?;
-    row += 2;
+    row += 1;
+
+    // Printed as three pages: the figures; the chart and the priorities; the
+    // key and the agencies.
+    let mut page_breaks = vec![row];
+    if !progress.groups.is_empty() {
+        let height = 110 + 38 * progress.groups.len() as u32;
+        let chart = status_chart(group_header_row, groups_first, groups_last, height);
+        w.sheet.insert_chart(row, 0, &chart)?;
+        row += height.div_ceil(20) + 1;
+    }
 
     w.text(row, 0, "Actions by strategic priority", &heading(), None)?;
     row += 1;
@@ -612,14 +634,16 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     w.text_span(row, 0, last_col, note, &base().set_italic().set_text_wrap(), None)?;
     row += 2;
 
-    if !progress.groups.is_empty() {
-        w.text(row, 0, "Chart: statuses of the actions in each group", &heading(), None)?;
+    page_breaks.push(row);
+    w.text(row, 0, "Status key", &heading(), None)?;
+    row += 1;
+    for status in Status::ALL {
+        w.text(row, 0, status.label(), &status_cell(status), None)?;
+        let meaning = format!("{}: {}", status.label(), status.meaning());
+        w.text_span(row, 1, last_col, &meaning, &cell(), None)?;
         row += 1;
-        let height = 110 + 38 * progress.groups.len() as u32;
-        let chart = status_chart(group_header_row, groups_first, groups_last, height);
-        w.sheet.insert_chart(row, 0, &chart)?;
-        row += height.div_ceil(20) + 1;
     }
+    row += 1;
 
     w.text(row, 0, "Returns by agency", &heading(), None)?;
     row += 1;
@@ -639,8 +663,18 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
         w.text_span(row, 0, last_col, "The plan names no lead agencies.", &cell(), None)?;
     }
 
-    page.apply(&mut w.sheet, None)?;
+    page.apply(&mut w.sheet, None, Paper::A4)?;
+    w.sheet.set_page_breaks(&page_breaks)?;
     w.finish()
+}
+
+/// "1 error", "2 errors".
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 fn matrix_header(w: &mut SheetWriter, row: RowNum, first: &str) -> Result<(), XlsxError> {
@@ -686,15 +720,19 @@ fn status_chart(header_row: RowNum, first: RowNum, last: RowNum, height: u32) ->
             .set_gap(60)
             .set_format(
                 ChartFormat::new()
-                    .set_solid_fill(&ChartSolidFill::new().set_color(status.colour()))
-                    .set_border(&ChartLine::new().set_color("404040").set_width(0.75)),
+                    .set_solid_fill(ChartSolidFill::new().set_color(status.colour()))
+                    .set_border(ChartLine::new().set_color("404040").set_width(0.75)),
             );
     }
     chart.title().set_name("Actions by status in each action group");
-    chart.x_axis().set_reverse();
-    chart.y_axis().set_name("Number of actions").set_min(0).set_major_unit(1);
+    // In a bar chart the y axis holds the categories: reversed so the groups
+    // read top to bottom in plan order, with the value axis kept at the foot.
+    chart.y_axis().set_reverse().set_crossing(ChartAxisCrossing::Max);
+    chart.x_axis().set_name("Number of actions").set_min(0).set_major_unit(1);
     chart.legend().set_position(ChartLegendPosition::Bottom);
-    chart.set_width(860).set_height(height);
+    // As wide as the tables above it.
+    let width: f64 = SUMMARY_WIDTHS.iter().map(|w| w * 7.0 + 5.0).sum();
+    chart.set_width(width as u32).set_height(height);
     chart.set_alt_text("Stacked bar chart: for each action group, the number of actions by overall status.");
     chart
 }
@@ -723,10 +761,10 @@ fn agency_row(w: &mut SheetWriter, row: RowNum, agency: &AgencyProgress) -> Resu
 const GROUP_COLUMNS: [(&str, f64); 17] = [
     ("ID", 6.5),
     ("Action", 34.0),
-    ("Timescale", 11.0),
+    ("Timescale", 13.0),
     ("Due date", 11.5),
     ("NEW", 5.5),
-    ("Lead", 18.0),
+    ("Lead", 22.0),
     ("Status", 10.0),
     ("% complete", 10.5),
     ("Progress update", 42.0),
@@ -800,7 +838,7 @@ fn group_sheet(
         w.text_span(row, 0, last_col, "This group has no actions in the plan.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), page)?;
+    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), page, Paper::A3)?;
     w.finish()
 }
 
@@ -837,7 +875,7 @@ fn action_row(
     w.date(row, 11, lead.revised_date, &date_cell())?;
     w.text(row, 12, action.overall.label(), &status_cell(action.overall), None)?;
     if action.overdue {
-        w.text(row, 13, "Yes", &plain.clone().set_bold().set_background_color(Status::Red.colour()), None)?;
+        w.text(row, 13, "Yes", &plain.clone().set_bold().set_background_color(OVERDUE_COLOUR), None)?;
     } else {
         w.text(row, 13, "No", &plain, None)?;
     }
@@ -918,7 +956,7 @@ fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec
         w.text_span(row, 0, last_col, "No exceptions this period.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), page)?;
+    filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), page, Paper::A4)?;
     w.finish()
 }
 
@@ -926,7 +964,7 @@ fn exception_row(w: &mut SheetWriter, row: RowNum, exception: &Exception) -> Res
     let plain = cell();
     let kind_format = match exception.kind {
         ExceptionKind::Red => status_cell(Status::Red),
-        ExceptionKind::Overdue | ExceptionKind::NotStartedLate => cell().set_bold().set_background_color("F8CBAD"),
+        ExceptionKind::Overdue | ExceptionKind::NotStartedLate => cell().set_bold().set_background_color(OVERDUE_COLOUR),
         ExceptionKind::Worsened | ExceptionKind::Conflict => status_cell(Status::Amber),
         ExceptionKind::MissingReturn => cell().set_bold(),
     };
@@ -986,7 +1024,7 @@ fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mu
         w.text_span(row, 0, last_col, "Every lead agency returned, on every action it leads.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), page)?;
+    filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), page, Paper::A4)?;
     w.finish()
 }
 
@@ -1033,7 +1071,7 @@ fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut 
         w.text_span(row, 0, last_col, "No problems found.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, PROBLEM_COLUMNS.len(), page)?;
+    filtered_table(&mut w, header_row, row - 1, PROBLEM_COLUMNS.len(), page, Paper::A4)?;
     w.finish()
 }
 
