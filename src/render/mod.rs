@@ -13,6 +13,8 @@ use crate::progress::Progress;
 use crate::templates::Templates;
 use std::path::PathBuf;
 
+pub mod xlsx;
+
 /// What a renderer reads.
 pub struct RenderContext<'a> {
     pub progress: &'a Progress,
@@ -54,4 +56,5 @@ pub trait Renderer: Sync {
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
     vec![Box::new(html::HtmlReport), Box::new(reminders::Reminders)]
+    vec![Box::new(xlsx::XlsxRenderer)]
 }
