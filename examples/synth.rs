@@ -41,45 +41,50 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Writes a large synthetic partnership (plan, returns in every format, history).
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "synth")]
-struct Args {
+pub struct Args {
     /// Number of actions in the plan.
     #[arg(long, default_value_t = 2000)]
-    actions: usize,
+    pub actions: usize,
     /// Number of lead agencies (each leads at least one action when actions >= agencies).
     #[arg(long, default_value_t = 400)]
-    agencies: usize,
+    pub agencies: usize,
     /// Quarters of returns to write, ending at --period; all but the last get history.
     #[arg(long, default_value_t = 4)]
-    quarters: usize,
+    pub quarters: usize,
     /// The last quarter (the one `csp-report build` reports on).
     #[arg(long, default_value = "2018-19 Q4", value_parser = parse_period)]
-    period: Period,
+    pub period: Period,
     /// Seed for the generator.
     #[arg(long, default_value_t = 1)]
-    seed: u64,
+    pub seed: u64,
     /// Percentage of agencies that send no return in a quarter.
     #[arg(long, default_value_t = 0)]
-    missing_percent: u64,
+    pub missing_percent: u64,
     /// Replace what an earlier run wrote in OUT (plan.toml, csp-report.toml, returns/, output/).
     #[arg(long)]
-    force: bool,
+    pub force: bool,
     /// Folder to write into.
-    out: PathBuf,
+    pub out: PathBuf,
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
     text.parse::<Period>().map_err(|e| e.to_string())
 }
 
+#[allow(dead_code)] // benches include this file for `generate` only
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    generate(&Args::parse())
+}
+
+/// Writes the partnership `args` describes into `args.out`.
+pub fn generate(args: &Args) -> anyhow::Result<()> {
     anyhow::ensure!(args.actions > 0 && args.agencies > 0 && args.quarters > 0, "--actions, --agencies and --quarters must be at least 1");
     anyhow::ensure!(args.missing_percent <= 100, "--missing-percent is a percentage");
     prepare_out(&args.out, args.force)?;
 
-    let plan_text = plan_toml(&args);
+    let plan_text = plan_toml(args);
     std::fs::write(args.out.join("plan.toml"), &plan_text)?;
     let plan = match csp_report::plan::load_plan(&args.out.join("plan.toml")) {
         Ok(plan) => plan,
@@ -109,17 +114,14 @@ fn main() -> anyhow::Result<()> {
     for (q, &period) in periods.iter().enumerate() {
         let dir = args.out.join("returns").join(period.slug());
         std::fs::create_dir_all(&dir)?;
-        let written = write_returns(&plan, period, q, previous.as_ref(), &args, &dir)?;
+        let written = write_returns(&plan, period, q, previous.as_ref(), args, &dir)?;
         files_written += written;
         eprintln!("synth: {period}: {written} returns in {}", dir.display());
         if period != last {
             // History as a build would leave it: read, merge, the csv renderer.
             let progress = run_pipeline(&plan, period, previous.as_ref(), &dir, &templates, &args.out)?;
-            previous = Some(PreviousPeriod {
-                period,
-                source: format!("output/{}/progress.csv", period.slug()),
-                history: history_of(&progress),
-            });
+            previous =
+                Some(PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), history: history_of(&progress) });
         }
     }
     eprintln!(
@@ -199,11 +201,56 @@ impl Rng {
 // ---------------------------------------------------------------------------
 
 const PLACES: [&str; 50] = [
-    "Ashton", "Avenham", "Brookfield", "Broughton", "Cadley", "Deepdale", "Fishwick", "Frenchwood", "Fulwood", "Grange", "Greyfriars",
-    "Ingol", "Larches", "Lea", "Moor Park", "Plungington", "Ribbleton", "Riversway", "Sharoe Green", "St Matthew's", "Tulketh",
-    "University", "Town Centre", "Penwortham", "Longton", "Walton-le-Dale", "Bamber Bridge", "Leyland", "Chorley", "Garstang",
-    "Goosnargh", "Grimsargh", "Barton", "Woodplumpton", "Catforth", "Hutton", "Much Hoole", "Lostock Hall", "Farington", "Clayton",
-    "Whittle", "Euxton", "Croston", "Eccleston", "Kirkham", "Freckleton", "Warton", "Longridge", "Ribchester", "Samlesbury",
+    "Ashton",
+    "Avenham",
+    "Brookfield",
+    "Broughton",
+    "Cadley",
+    "Deepdale",
+    "Fishwick",
+    "Frenchwood",
+    "Fulwood",
+    "Grange",
+    "Greyfriars",
+    "Ingol",
+    "Larches",
+    "Lea",
+    "Moor Park",
+    "Plungington",
+    "Ribbleton",
+    "Riversway",
+    "Sharoe Green",
+    "St Matthew's",
+    "Tulketh",
+    "University",
+    "Town Centre",
+    "Penwortham",
+    "Longton",
+    "Walton-le-Dale",
+    "Bamber Bridge",
+    "Leyland",
+    "Chorley",
+    "Garstang",
+    "Goosnargh",
+    "Grimsargh",
+    "Barton",
+    "Woodplumpton",
+    "Catforth",
+    "Hutton",
+    "Much Hoole",
+    "Lostock Hall",
+    "Farington",
+    "Clayton",
+    "Whittle",
+    "Euxton",
+    "Croston",
+    "Eccleston",
+    "Kirkham",
+    "Freckleton",
+    "Warton",
+    "Longridge",
+    "Ribchester",
+    "Samlesbury",
 ];
 
 const KINDS: [&str; 20] = [
@@ -372,7 +419,12 @@ fn plan_toml(args: &Args) -> String {
         let code = group_code(g);
         let topic = TOPICS[g % TOPICS.len()];
         let area = PLACES[(g / TOPICS.len()) % PLACES.len()];
-        let _ = writeln!(t, "[[group]]\nid = \"{}\"\nname = {}", slug(&format!("{topic} {area} {code}")), toml_string(&format!("{topic} ({area})")));
+        let _ = writeln!(
+            t,
+            "[[group]]\nid = \"{}\"\nname = {}",
+            slug(&format!("{topic} {area} {code}")),
+            toml_string(&format!("{topic} ({area})"))
+        );
         let mut tags = vec!["\"early-intervention\"".to_string()];
         tags.push(format!("\"{}\"", PRIORITIES[g % PRIORITIES.len()].0));
         if rng.chance(400) {
@@ -381,20 +433,15 @@ fn plan_toml(args: &Args) -> String {
         let _ = writeln!(t, "priorities = [{}]\n", tags.join(", "));
         let in_group = (args.actions - action_index).div_ceil(groups - g);
         for n in 1..=in_group {
-            let text = format!(
-                "{} {} to {} in {}.",
-                rng.pick(&VERBS),
-                rng.pick(&OBJECTS),
-                rng.pick(&PURPOSES),
-                rng.pick(&PLACES)
-            );
+            let text = format!("{} {} to {} in {}.", rng.pick(&VERBS), rng.pick(&OBJECTS), rng.pick(&PURPOSES), rng.pick(&PLACES));
             let timescale = if rng.chance(550) {
                 "Ongoing".to_string()
             } else {
                 // A month within the plan year or the next: some already past.
                 let m = rng.below(8);
                 let (month, fy_offset) = (months[m % 4], m / 4);
-                let year = args.period.financial_year()[..4].parse::<i32>().unwrap_or(2018) + fy_offset as i32 + i32::from(month == "March");
+                let year =
+                    args.period.financial_year()[..4].parse::<i32>().unwrap_or(2018) + fy_offset as i32 + i32::from(month == "March");
                 format!("{month} {year}")
             };
             // Every agency leads at least one action (round robin), plus co-leads.
@@ -585,7 +632,14 @@ fn rows_for(plan: &Plan, args: &Args, agency_n: usize, agency_id: &str, period: 
 }
 
 /// Writes every lead agency's return for one quarter; returns how many.
-fn write_returns(plan: &Plan, period: Period, q: usize, previous: Option<&PreviousPeriod>, args: &Args, dir: &Path) -> anyhow::Result<usize> {
+fn write_returns(
+    plan: &Plan,
+    period: Period,
+    q: usize,
+    previous: Option<&PreviousPeriod>,
+    args: &Args,
+    dir: &Path,
+) -> anyhow::Result<usize> {
     let settings = FormSettings {
         deadline: period.end() + chrono::Days::new(14),
         contact: "the synthetic partnership's coordinator".into(),
@@ -617,7 +671,9 @@ fn write_returns(plan: &Plan, period: Period, q: usize, previous: Option<&Previo
                     (name, bytes)
                 }
                 Kind::OwnXlsx => (format!("{} CSP return {}.xlsx", agency.name, period.slug()), own_xlsx(plan, agency, period, &rows)?),
-                Kind::Csv => (format!("{}-{}.csv", agency.id, period.slug()), own_csv(agency, period, &rows, rng.chance(500), rng.chance(300))),
+                Kind::Csv => {
+                    (format!("{}-{}.csv", agency.id, period.slug()), own_csv(agency, period, &rows, rng.chance(500), rng.chance(300)))
+                }
                 Kind::Ods => (format!("{}-{}.ods", agency.id, period.slug()), own_ods(agency, period, &rows)?),
             };
             std::fs::write(dir.join(name), bytes)?;
@@ -665,7 +721,11 @@ fn own_xlsx(plan: &Plan, agency: &csp_report::plan::Agency, period: Period, rows
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
     let end = period.end();
-    let stamp = ExcelDateTime::from_ymd(end.format("%Y").to_string().parse()?, end.format("%m").to_string().parse()?, end.format("%d").to_string().parse()?)?;
+    let stamp = ExcelDateTime::from_ymd(
+        end.format("%Y").to_string().parse()?,
+        end.format("%m").to_string().parse()?,
+        end.format("%d").to_string().parse()?,
+    )?;
     workbook.set_properties(&DocProperties::new().set_author(&agency.name).set_creation_datetime(&stamp));
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("dd/mm/yyyy");
@@ -736,7 +796,8 @@ fn own_ods(agency: &csp_report::plan::Agency, period: Period, rows: &[RowData]) 
         r#"xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" "#,
         r#"office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Return">"#
     ));
-    let text_cell = |s: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>"#, xml_escape(s));
+    let text_cell =
+        |s: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>"#, xml_escape(s));
     let _ = write!(content, "<table:table-row>{}{}</table:table-row>", text_cell("Agency:"), text_cell(&agency.name));
     let _ = write!(content, "<table:table-row>{}{}</table:table-row>", text_cell("Period:"), text_cell(&period.to_string()));
     content.push_str("<table:table-row>");
@@ -750,7 +811,10 @@ fn own_ods(agency: &csp_report::plan::Agency, period: Period, rows: &[RowData]) 
             match value {
                 Some(FilledValue::Text(s)) => content.push_str(&text_cell(&s)),
                 Some(FilledValue::Number(n)) => {
-                    let _ = write!(content, r#"<table:table-cell office:value-type="float" office:value="{n}"><text:p>{n}</text:p></table:table-cell>"#);
+                    let _ = write!(
+                        content,
+                        r#"<table:table-cell office:value-type="float" office:value="{n}"><text:p>{n}</text:p></table:table-cell>"#
+                    );
                 }
                 Some(FilledValue::Date(d)) => {
                     let _ = write!(
@@ -805,8 +869,7 @@ fn run_pipeline(
     out: &Path,
 ) -> anyhow::Result<Progress> {
     let read = read_returns(returns, plan, &ReadOptions { period: Some(period), limits: Default::default() });
-    let progress =
-        merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), extra_diagnostics: &[] });
+    let progress = merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), extra_diagnostics: &[] });
     let ctx = RenderContext { progress: &progress, plan, templates };
     match renderers().into_iter().find(|r| r.name() == "csv") {
         Some(csv) => {
@@ -826,14 +889,10 @@ fn run_pipeline(
 }
 
 /// The history a later period reads from this one's results.
-fn history_of(progress: &Progress) -> History {
+pub fn history_of(progress: &Progress) -> History {
     let mut history = History::default();
     for action in progress.groups.iter().flat_map(|g| g.actions.iter()) {
-        let leads = action
-            .leads
-            .iter()
-            .map(|l| (l.agency_id.clone(), PastUpdate { status: l.status, update: l.update.clone() }))
-            .collect();
+        let leads = action.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status, update: l.update.clone() })).collect();
         history.actions.insert(action.id.clone(), PastAction { overall: action.overall, leads });
     }
     history

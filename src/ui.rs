@@ -57,3 +57,46 @@ impl Ui<'_> {
         let _ = writeln!(self.err, "{start}error{end}: {message}");
     }
 }
+
+/// A progress bar for reading returns (indicatif), on stderr. Drawn only
+/// when stderr is a terminal, `--quiet` is off and there are enough files to
+/// be worth it; otherwise it draws nothing. Cleared when reading finishes,
+/// so the diagnostics that follow print on a clean line.
+pub struct ReadProgressBar {
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+    enabled: bool,
+}
+
+impl ReadProgressBar {
+    /// Fewer files than this read in a blink: no bar.
+    pub const MIN_FILES: usize = 20;
+
+    pub fn new(quiet: bool) -> ReadProgressBar {
+        ReadProgressBar { bar: std::sync::OnceLock::new(), enabled: !quiet && std::io::stderr().is_terminal() }
+    }
+}
+
+impl crate::returns::ReadProgress for ReadProgressBar {
+    fn start(&self, files: usize) {
+        if !self.enabled || files < Self::MIN_FILES {
+            return;
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(Some(files as u64), indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("reading returns {bar:40} {pos}/{len} files {elapsed}") {
+            bar.set_style(style);
+        }
+        let _ = self.bar.set(bar);
+    }
+
+    fn file_done(&self, _file: &str) {
+        if let Some(bar) = self.bar.get() {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -8,7 +8,7 @@
 use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
 use crate::plan::{Period, Plan};
-use crate::returns::{read_returns, FileAccount, FileOutcome, Identification, ReadOptions, ReadReport};
+use crate::returns::{read_returns_with, FileAccount, FileOutcome, Identification, ReadOptions, ReadReport};
 use crate::ui::Ui;
 use std::io::Write;
 
@@ -18,7 +18,7 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
         anyhow::bail!("the returns folder {} does not exist or is not a folder", config.returns.display());
     }
     let options = ReadOptions { period: config.period, limits: config.limits };
-    let report = read_returns(&config.returns, &plan, &options);
+    let report = read_returns_with(&config.returns, &plan, &options, &crate::ui::ReadProgressBar::new(ui.quiet));
     print_problems(&report, ui);
     print_account(&report, &plan, config, &mut *ui.out)?;
     Ok(if report.diagnostics.has_errors() { Outcome::ProblemsFound } else { Outcome::Success })

@@ -136,8 +136,42 @@ pub struct ReadOptions {
 /// in parallel; the report lists them in sorted file order whatever order
 /// they finished in.
 pub fn read_returns(dir: &std::path::Path, plan: &crate::plan::Plan, options: &ReadOptions) -> ReadReport {
+    read_returns_with(dir, plan, options, &())
+}
+
+/// Told how reading a folder goes, for a progress bar (see
+/// `ui::ReadProgressBar`). Called from the reading threads; every method
+/// does nothing by default, and `()` is the silent observer.
+pub trait ReadProgress: Sync {
+    /// Reading is about to start on `files` files.
+    fn start(&self, _files: usize) {}
+    /// One file is done with, whatever became of it.
+    fn file_done(&self, _file: &str) {}
+    /// Every file is done with; the report is about to be returned.
+    fn finish(&self) {}
+}
+
+impl ReadProgress for () {}
+
+/// [`read_returns`], telling `progress` as each file is done.
+pub fn read_returns_with(
+    dir: &std::path::Path,
+    plan: &crate::plan::Plan,
+    options: &ReadOptions,
+    progress: &dyn ReadProgress,
+) -> ReadReport {
     let found = files::list(dir);
-    let results: Vec<FileResult> = found.par_iter().enumerate().map(|(order, file)| read_file(file, order, plan, options)).collect();
+    progress.start(found.len());
+    let results: Vec<FileResult> = found
+        .par_iter()
+        .enumerate()
+        .map(|(order, file)| {
+            let result = read_file(file, order, plan, options);
+            progress.file_done(&file.display);
+            result
+        })
+        .collect();
+    progress.finish();
     let mut report = ReadReport::default();
     for result in results {
         report.diagnostics.extend(result.diagnostics);
