@@ -485,3 +485,38 @@ fn the_shipped_example_has_a_return_per_agency_but_one() {
         assert_eq!(agencies, leads, "{folder}");
     }
 }
+
+/// Without --out, forms go to OUTPUT/PERIOD/forms/ as the config file says.
+#[test]
+fn the_binary_writes_to_the_configured_output_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml");
+    let config = dir.path().join("csp-report.toml");
+    std::fs::write(
+        &config,
+        format!("plan = {:?}\noutput = \"out\"\nperiod = \"2018-19 Q3\"\n[forms]\ndeadline_days = 21\n", plan.display().to_string()),
+    )
+    .unwrap();
+    let assert = assert_cmd::Command::cargo_bin("csp-report").unwrap().arg("--config").arg(&config).arg("forms").assert().success();
+    let forms = dir.path().join("out/2018-19-Q3/forms");
+    assert_eq!(std::fs::read_dir(&forms).unwrap().count(), 22);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("due by 21/01/2019"), "deadline_days from the config: {stdout}");
+    let mut book = open(&std::fs::read(forms.join("return-2018-19-Q3-cga.xlsx")).unwrap());
+    let progress = sheet(&mut book, PROGRESS_SHEET);
+    assert_eq!(labelled(&progress, "Return by:").as_deref(), Some("Monday 21 January 2019"));
+    assert_eq!(ids(&progress), ["ASB1", "ASB2"]);
+}
+
+/// No period anywhere is a usage error that says how to give one.
+#[test]
+fn the_binary_asks_for_a_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml");
+    let config = dir.path().join("csp-report.toml");
+    std::fs::write(&config, format!("plan = {:?}\noutput = \"out\"\n", plan.display().to_string())).unwrap();
+    let assert = assert_cmd::Command::cargo_bin("csp-report").unwrap().arg("--config").arg(&config).arg("forms").assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("--period \"2018-19 Q3\""), "{stderr}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
