@@ -465,7 +465,11 @@ fn the_shipped_example_has_a_return_per_agency_but_one() {
             match book.worksheet_range(METADATA_SHEET) {
                 Ok(meta) => {
                     assert_eq!(text(&meta, 3, 1), folder.replace("-Q", " Q"), "{name}");
-                    assert_eq!(text(&meta, 4, 1), plan.hash, "{name} was made from the shipped plan");
+                    assert_eq!(
+                        text(&meta, 4, 1),
+                        plan.hash,
+                        "{name} was made from another version of the plan: run `cargo run --example make_example_returns`"
+                    );
                     agencies.push(text(&meta, 1, 1));
                 }
                 Err(_) => {
