@@ -7,7 +7,7 @@
 //! return in Q3. Q2 is clean. Q3 carries a few realistic mistakes and the
 //! statuses that make the board's exceptions worth reading; every one is
 //! listed, with its place and expected diagnostic code, in
-//! `input/returns/PLANTED.md`, which this program also writes.
+//! `input/PLANTED.md`, which this program also writes.
 //!
 //! Run from anywhere: `cargo run --example make_example_returns`.
 //! Everything is deterministic (fixed document dates, no clock); the `.ods`
@@ -243,7 +243,8 @@ fn main() -> Result<()> {
     write_quarter(&plan, &returns, q2, Q2, None, libreoffice, &mut planted)?;
     let previous = history_of(&plan, q2, Q2);
     write_quarter(&plan, &returns, q3, Q3, Some(&previous), libreoffice, &mut planted)?;
-    std::fs::write(returns.join("PLANTED.md"), planted_md(&plan, &planted)).context("writing PLANTED.md")?;
+    std::fs::write(returns.parent().expect("input/returns has a parent").join("PLANTED.md"), planted_md(&plan, &planted))
+        .context("writing PLANTED.md")?;
     println!("Wrote the example returns for {q2} and {q3} under {}", returns.display());
     Ok(())
 }

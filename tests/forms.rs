@@ -387,7 +387,7 @@ fn cell_position(name: &str) -> (u32, u32) {
 
 /// The rows of PLANTED.md's first table: (file, place, code).
 fn planted_mistakes() -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string("input/returns/PLANTED.md").expect("PLANTED.md is committed");
+    let text = std::fs::read_to_string("input/PLANTED.md").expect("PLANTED.md is committed");
     let table = text.split("## Planted mistakes").nth(1).unwrap().split("##").next().unwrap();
     table
         .lines()
