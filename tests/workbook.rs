@@ -795,3 +795,16 @@ fn write_fixture_workbook() {
     let out = std::env::var("CSP_XLSX_OUT").expect("CSP_XLSX_OUT");
     std::fs::write(out, render(&fixture()).0).unwrap();
 }
+
+#[test]
+fn thousands_of_problems_are_all_listed() {
+    let mut progress = fixture();
+    progress.diagnostics = (0..5_000u32)
+        .map(|row| Diagnostic::error("unknown-status", source("big.xlsx", row + 7, 5), format!("status \"x{row}\" is not a status")))
+        .collect();
+    let (bytes, _) = render(&progress);
+    let mut book = open(&bytes);
+    let problems = table(&sheet(&mut book, PROBLEMS_SHEET), "File");
+    assert_eq!(problems.len(), 5_000 + 1, "every problem and the cut cell");
+    assert_eq!(problems[4_999][5], "status \"x4999\" is not a status");
+}

@@ -20,6 +20,7 @@ use rust_xlsxwriter::{
     Chart, ChartAxisCrossing, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, ExcelDateTime,
     Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The file this renderer writes, in the period's output folder.
@@ -36,6 +37,10 @@ pub const SUMMARY_SHEET: &str = "Summary";
 pub const EXCEPTIONS_SHEET: &str = "Exceptions";
 pub const MISSING_SHEET: &str = "Missing returns";
 pub const PROBLEMS_SHEET: &str = "Data problems";
+
+/// The last row the Data problems sheet lists a problem on: Excel stops at
+/// 1,048,576 rows.
+const MAX_PROBLEM_ROW: RowNum = 1_048_000;
 
 /// Fill for "overdue" flags: orange, apart from the status colours.
 const OVERDUE_COLOUR: &str = "F8CBAD";
@@ -178,7 +183,7 @@ struct SheetWriter<'d> {
     name: String,
     widths: Vec<f64>,
     /// Lines needed per row, for the rows written so far.
-    lines: Vec<(RowNum, usize)>,
+    lines: BTreeMap<RowNum, usize>,
     diagnostics: &'d mut Vec<Diagnostic>,
 }
 
@@ -189,7 +194,7 @@ impl<'d> SheetWriter<'d> {
         for (col, width) in widths.iter().enumerate() {
             sheet.set_column_width(col as ColNum, *width)?;
         }
-        Ok(SheetWriter { sheet, name: name.to_string(), widths: widths.to_vec(), lines: Vec::new(), diagnostics })
+        Ok(SheetWriter { sheet, name: name.to_string(), widths: widths.to_vec(), lines: BTreeMap::new(), diagnostics })
     }
 
     /// Writes `text` as a string cell (never a formula), cut to Excel's limit
@@ -253,10 +258,8 @@ impl<'d> SheetWriter<'d> {
     }
 
     fn need_lines(&mut self, row: RowNum, lines: usize) {
-        match self.lines.iter_mut().find(|(r, _)| *r == row) {
-            Some((_, have)) => *have = (*have).max(lines),
-            None => self.lines.push((row, lines)),
-        }
+        let have = self.lines.entry(row).or_insert(1);
+        *have = (*have).max(lines);
     }
 
     /// The text as the cell will hold it: line endings made plain, characters
@@ -343,7 +346,7 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
     let scale = 1.03;
     // An Excel width unit is a Calibri 11 digit (7 px) plus 5 px padding; an
     // Arial 10 digit is 7.4 px.
-    let capacity = ((width * 7.0 + 5.0 - 6.0) / 7.4 * 0.97).max(1.0);
+    let capacity = ((width * 7.0 + 5.0 - 6.0) / 7.4).max(1.0);
     text.split('\n')
         .map(|paragraph| {
             let mut lines = 1;
@@ -1055,7 +1058,14 @@ fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut 
     let headers: Vec<&str> = PROBLEM_COLUMNS.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, header_row, &headers)?;
     let mut row = header_row + 1;
-    for diagnostic in progress.diagnostics.iter().chain(cut.iter()) {
+    let all = progress.diagnostics.len() + cut.len();
+    for (index, diagnostic) in progress.diagnostics.iter().chain(cut.iter()).enumerate() {
+        if row >= MAX_PROBLEM_ROW {
+            let rest = format!("… and {} more problems not shown here: the sheet is full; see validation.csv", all - index);
+            w.text_span(row, 0, last_col, &rest, &cell().set_bold(), None)?;
+            row += 1;
+            break;
+        }
         let plain = cell();
         let place = &diagnostic.place;
         w.text(row, 0, &place.file, &plain, None)?;
