@@ -776,7 +776,7 @@ const GROUP_COLUMNS: [(&str, f64); 17] = [
     ("Revised date", 11.5),
     ("Overall status", 10.0),
     ("Overdue", 8.5),
-    ("Trend", 11.5),
+    ("Trend", 14.0),
     ("Notes", 20.0),
     ("Source", 24.0),
 ];
@@ -1036,7 +1036,7 @@ fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mu
 // ---------------------------------------------------------------------------
 
 const PROBLEM_COLUMNS: [(&str, f64); 7] =
-    [("File", 28.0), ("Sheet", 12.0), ("Cell", 14.0), ("Severity", 9.5), ("Code", 18.0), ("Message", 60.0), ("Hint", 36.0)];
+    [("File", 28.0), ("Sheet", 12.0), ("Cell", 20.0), ("Severity", 9.5), ("Code", 18.0), ("Message", 60.0), ("Hint", 36.0)];
 
 fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
     // The cells cut while laying out the sheets before this one are listed too.
