@@ -689,7 +689,7 @@ fn rows_are_tall_enough_for_their_wrapped_text_and_sheets_print_well() {
     // Header row repeated on every printed page of the group sheets.
     assert!(workbook.contains("'City Safe'!$4:$4"), "{workbook}");
     let city_safe = &entries.iter().find(|(n, _)| n == "xl/worksheets/sheet2.xml").unwrap().1;
-    assert!(city_safe.contains("<pane ySplit=\"4\""), "frozen header");
+    assert!(city_safe.contains("<pane xSplit=\"2\" ySplit=\"4\""), "frozen header and ID, action columns");
     assert!(city_safe.contains("<autoFilter ref=\"A4:Q"), "autofilter");
     assert!(city_safe.contains("orientation=\"landscape\"") && city_safe.contains("fitToHeight=\"0\""), "landscape, one page wide");
     assert!(city_safe.contains("Page &amp;P of &amp;N") && city_safe.contains("Q3 2018-19"), "footer");

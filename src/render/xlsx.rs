@@ -379,6 +379,7 @@ fn glyph_width(c: char) -> f64 {
     match c {
         'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | 'I' | ' ' | 'f' | 't' => 0.5,
         'r' | '(' | ')' | '-' | '/' | '[' | ']' | '"' => 0.6,
+        'c' | 'k' | 's' | 'v' | 'x' | 'y' | 'z' => 0.9,
         'm' | 'M' => 1.5,
         'w' => 1.3,
         'W' => 1.7,
@@ -462,10 +463,11 @@ fn filtered_table(
     header_row: RowNum,
     last_row: RowNum,
     columns: usize,
+    frozen_columns: ColNum,
     page: &PageSetup,
     paper: Paper,
 ) -> Result<(), XlsxError> {
-    w.sheet.set_freeze_panes(header_row + 1, 0)?;
+    w.sheet.set_freeze_panes(header_row + 1, frozen_columns)?;
     w.sheet.autofilter(header_row, 0, last_row.max(header_row), (columns - 1) as ColNum)?;
     page.apply(&mut w.sheet, Some(header_row), paper)
 }
@@ -798,15 +800,12 @@ fn group_sheet(
     if !group.tags.is_empty() {
         about.push_str(&format!(". Priorities: {}", group.tags.join(", ")));
     }
-    w.text_span(1, 0, 8, &about, &base(), None)?;
-    w.text_span(
-        1,
-        9,
-        last_col,
-        "Status words are in the cells; colours repeat them (key on the Summary sheet).",
-        &base().set_italic(),
-        None,
-    )?;
+    w.text_span(1, 0, 8, &about, &base().set_text_wrap(), None)?;
+    // A key beside the table: the colours only repeat the words in the cells.
+    w.text(1, 9, "Status key:", &base().set_italic().set_align(FormatAlign::Right), None)?;
+    for (index, status) in Status::ALL.into_iter().enumerate() {
+        w.text(1, 10 + index as ColNum, status.label(), &status_cell(status).set_align(FormatAlign::Center), None)?;
+    }
 
     let header_row: RowNum = 3;
     let headers: Vec<&str> = GROUP_COLUMNS.iter().map(|(h, _)| *h).collect();
@@ -841,7 +840,7 @@ fn group_sheet(
         w.text_span(row, 0, last_col, "This group has no actions in the plan.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), page, Paper::A3)?;
+    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), 2, page, Paper::A3)?;
     w.finish()
 }
 
@@ -936,6 +935,7 @@ const EXCEPTION_COLUMNS: [(&str, f64); 8] = [
 fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
     let widths: Vec<f64> = EXCEPTION_COLUMNS.iter().map(|(_, w)| *w).collect();
     let mut w = SheetWriter::new(EXCEPTIONS_SHEET, &widths, diagnostics)?;
+    w.sheet.set_tab_color(Status::Red.colour());
     let last_col = (EXCEPTION_COLUMNS.len() - 1) as ColNum;
     w.text_span(0, 0, last_col, &format!("Exceptions: what the board should look at, {}", progress.period.long_name()), &title(), None)?;
     w.sheet.set_row_height(0, 24)?;
@@ -959,7 +959,7 @@ fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec
         w.text_span(row, 0, last_col, "No exceptions this period.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), page, Paper::A4)?;
+    filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), 0, page, Paper::A4)?;
     w.finish()
 }
 
@@ -1027,7 +1027,7 @@ fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mu
         w.text_span(row, 0, last_col, "Every lead agency returned, on every action it leads.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), page, Paper::A4)?;
+    filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), 0, page, Paper::A4)?;
     w.finish()
 }
 
@@ -1081,7 +1081,7 @@ fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut 
         w.text_span(row, 0, last_col, "No problems found.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, PROBLEM_COLUMNS.len(), page, Paper::A4)?;
+    filtered_table(&mut w, header_row, row - 1, PROBLEM_COLUMNS.len(), 0, page, Paper::A4)?;
     w.finish()
 }
 
