@@ -907,3 +907,21 @@ fn the_real_pipeline_on_the_shipped_plan_gives_a_faithful_workbook() {
     assert!(problems.iter().any(|r| r[4] == "unknown-status" && r[0].ends_with("police.csv")), "{problems:?}");
     assert!(problems.iter().any(|r| r[4] == CELL_TRUNCATED));
 }
+
+#[test]
+fn an_empty_quarter_still_renders_and_says_so() {
+    let mut progress = fixture();
+    progress.groups.clear();
+    progress.priorities.clear();
+    progress.agencies.clear();
+    progress.exceptions.clear();
+    progress.diagnostics.clear();
+    progress.totals = Counts::default();
+    let (bytes, diagnostics) = render(&progress);
+    assert!(diagnostics.is_empty());
+    let mut book = open(&bytes);
+    assert_eq!(book.sheet_names(), [SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET]);
+    assert_eq!(table(&sheet(&mut book, EXCEPTIONS_SHEET), "Kind")[0][0], "No exceptions this period.");
+    assert_eq!(table(&sheet(&mut book, MISSING_SHEET), "Lead agency")[0][0], "Every lead agency returned, on every action it leads.");
+    assert_eq!(table(&sheet(&mut book, PROBLEMS_SHEET), "File")[0][0], "No problems found.");
+}
