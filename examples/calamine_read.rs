@@ -1,0 +1,103 @@
+//! The floor for reading returns: how long calamine itself takes to open
+//! every workbook in a folder and read every worksheet's range (CSV files
+//! with the csv crate), compared with our whole read stage
+//! (`returns::read_returns`: listing, guards, calamine, header matching,
+//! identification, row checks) on the same files, both on all cores.
+//!
+//! ```text
+//! cargo run --release --example calamine_read -- --plan OUT/plan.toml OUT/returns/2018-19-Q4
+//! ```
+//!
+//! Prints one line per measurement: `calamine` and `read_returns`, each the
+//! best and median of `--runs` runs, with the files and cells seen.
+
+use calamine::{open_workbook_auto_from_rs, Reader};
+use clap::Parser;
+use csp_report::returns::{read_returns, ReadOptions};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Times calamine's own read of a returns folder against csp-report's read stage.
+#[derive(Debug, Parser)]
+struct Args {
+    /// The plan the returns were made for (needed by our reader).
+    #[arg(long)]
+    plan: PathBuf,
+    /// The period to assume for returns that name none.
+    #[arg(long)]
+    period: Option<csp_report::plan::Period>,
+    /// How many times to measure each.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// The folder of returns.
+    dir: PathBuf,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let plan = csp_report::plan::load_plan(&args.plan)?;
+    let mut files = Vec::new();
+    list(&args.dir, &mut files)?;
+    files.sort();
+
+    let runs = args.runs.max(1);
+    let mut calamine_times = Vec::new();
+    let mut cells = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        cells = files.par_iter().map(|f| calamine_cells(f)).sum::<usize>();
+        calamine_times.push(start.elapsed());
+    }
+    let options = ReadOptions { period: args.period, limits: Default::default() };
+    let mut ours_times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let report = read_returns(&args.dir, &plan, &options);
+        ours_times.push(start.elapsed());
+        rows = report.totals().0;
+    }
+    let (c_best, c_median) = summary(&mut calamine_times);
+    let (o_best, o_median) = summary(&mut ours_times);
+    println!("files          {}", files.len());
+    println!("calamine       best {:>8.1} ms  median {:>8.1} ms  ({cells} non-empty cells)", ms(c_best), ms(c_median));
+    println!("read_returns   best {:>8.1} ms  median {:>8.1} ms  ({rows} data rows)", ms(o_best), ms(o_median));
+    println!("ratio          {:.2}x calamine (median)", o_median.as_secs_f64() / c_median.as_secs_f64().max(1e-9));
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn summary(times: &mut [Duration]) -> (Duration, Duration) {
+    times.sort();
+    (times[0], times[times.len() / 2])
+}
+
+fn list(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Opens one file and reads every sheet's range; the count of non-empty
+/// cells keeps the work from being optimised away. Unreadable files count 0.
+fn calamine_cells(path: &Path) -> usize {
+    let Ok(bytes) = std::fs::read(path) else { return 0 };
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
+        return reader.byte_records().flatten().map(|r| r.iter().filter(|f| !f.is_empty()).count()).sum();
+    }
+    let Ok(mut workbook) = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) else { return 0 };
+    let names = workbook.sheet_names();
+    names.iter().filter_map(|name| workbook.worksheet_range(name).ok()).map(|range| range.used_cells().count()).sum()
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: builds the release binary, generates synthetic
+# partnerships of 100, 400 and 1,000 returns against 2,000 actions (four
+# quarters, so three quarters of history), runs `csp-report build` on each
+# and on the shipped Preston example, and records wall time and peak memory
+# (GNU time's maximum resident set size). Then compares our read stage with
+# calamine's own read of the same files (examples/calamine_read.rs).
+#
+#   scripts/bench-e2e.sh [WORKDIR]      # default target/bench-e2e
+#   RUNS=5 SIZES="100 400" scripts/bench-e2e.sh
+#
+# Results: a Markdown table on stdout and in WORKDIR/results.md.
+# Needs GNU time at /usr/bin/time (Debian: apt-get install time).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=${1:-$ROOT/target/bench-e2e}
+RUNS=${RUNS:-3}
+SIZES=${SIZES:-"100 400 1000"}
+ACTIONS=${ACTIONS:-2000}
+QUARTERS=${QUARTERS:-4}
+
+if [ ! -x /usr/bin/time ]; then
+  echo "bench-e2e: GNU time is needed at /usr/bin/time (apt-get install time)" >&2
+  exit 2
+fi
+
+cargo build --release --quiet --bin csp-report --example synth --example calamine_read
+BIN=$ROOT/target/release/csp-report
+SYNTH=$ROOT/target/release/examples/synth
+CALAMINE=$ROOT/target/release/examples/calamine_read
+mkdir -p "$WORK"
+RESULTS=$WORK/results.md
+
+# measure LABEL DIR ARGS... : runs `csp-report ARGS` in DIR $RUNS times;
+# prints "median_seconds max_rss_mib" (RSS: the largest over the runs).
+measure() {
+  local dir=$1; shift
+  local times=() rss=0
+  for _ in $(seq "$RUNS"); do
+    local log
+    log=$(mktemp)
+    # Exit 1 means problems found in the data (the synthetic returns carry
+    # deliberate mistakes): still a complete build.
+    (cd "$dir" && /usr/bin/time -v "$BIN" --quiet "$@" >/dev/null 2>"$log") || {
+      local rc=$?
+      if ! grep -q 'Exit status: 1$' "$log"; then
+        echo "bench-e2e: csp-report $* failed in $dir (exit $rc):" >&2
+        cat "$log" >&2
+        exit 2
+      fi
+    }
+    local wall kb
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+    kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    rm -f "$log"
+    # h:mm:ss or m:ss.ss → seconds
+    times+=("$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')")
+    [ "$kb" -gt "$rss" ] && rss=$kb
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $((rss / 1024))"
+}
+
+{
+  echo "| Partnership | Returns | Actions | History quarters | Output files | Wall time (median of $RUNS) | Peak RSS |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+} > "$RESULTS"
+CALAMINE_LINES=()
+
+# The shipped example, built into a scratch output folder (never output/).
+PRESTON_OUT=$WORK/preston-output
+rm -rf "$PRESTON_OUT"
+read -r t m < <(measure "$ROOT" build --out "$PRESTON_OUT")
+files=$(find "$PRESTON_OUT" -type f | wc -l)
+echo "| Preston example | $(find "$ROOT/input/returns" -type f | wc -l) (2 quarters) | 27 | 0 | $files | ${t} s | ${m} MiB |" >> "$RESULTS"
+
+for n in $SIZES; do
+  dir=$WORK/synth-$n
+  if [ ! -f "$dir/.complete" ]; then
+    echo "bench-e2e: generating $n returns × $ACTIONS actions × $QUARTERS quarters into $dir" >&2
+    "$SYNTH" --actions "$ACTIONS" --agencies "$n" --quarters "$QUARTERS" --force "$dir" 2>/dev/null
+    touch "$dir/.complete"
+  fi
+  slug=$(sed -n 's/^returns = "returns\/\(.*\)"$/\1/p' "$dir/csp-report.toml")
+  returns=$(find "$dir/returns/$slug" -type f | wc -l)
+  rm -rf "$dir/output/$slug"
+  echo "bench-e2e: building $n returns ($RUNS runs)" >&2
+  read -r t m < <(measure "$dir" build)
+  files=$(find "$dir/output/$slug" -type f | wc -l)
+  echo "| synthetic | $returns | $ACTIONS | $((QUARTERS - 1)) | $files | ${t} s | ${m} MiB |" >> "$RESULTS"
+  CALAMINE_LINES+=("returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
+done
+
+{
+  echo
+  echo "Read stage against calamine alone (same files, all cores):"
+  echo
+  for line in "${CALAMINE_LINES[@]}"; do echo "- $line"; done
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+} >> "$RESULTS"
+cat "$RESULTS"
