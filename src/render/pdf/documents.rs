@@ -44,17 +44,27 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
         documents.push((path, priority_document(p, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
     }
 
+    // Each document is laid out and written on its own, so on all cores
+    // (most of the build's time at county scale: see BENCHMARKS.md); the
+    // results are gathered in the order above, so output is unchanged.
+    use rayon::prelude::*;
+    let written: Vec<(PathBuf, Vec<MissingGlyphs>, Result<Vec<u8>, String>)> = documents
+        .into_par_iter()
+        .map(|(path, flow, meta)| {
+            let laid = layout::lay_out(&flow);
+            let bytes = write_pdf(&laid, &meta).map_err(|e| e.to_string());
+            (path, laid.missing, bytes)
+        })
+        .collect();
     let mut rendered = Rendered::default();
     // Missing characters by text, with the documents they are in.
     let mut missing: BTreeMap<String, (Vec<char>, Vec<String>)> = BTreeMap::new();
-    for (path, flow, meta) in documents {
-        let laid = layout::lay_out(&flow);
-        for MissingGlyphs { text, chars } in &laid.missing {
-            let entry = missing.entry(text.clone()).or_insert_with(|| (chars.clone(), Vec::new()));
+    for (path, laid_missing, bytes) in written {
+        for MissingGlyphs { text, chars } in laid_missing {
+            let entry = missing.entry(text).or_insert_with(|| (chars, Vec::new()));
             entry.1.push(path.display().to_string());
         }
-        let bytes = write_pdf(&laid, &meta).map_err(|e| e.to_string())?;
-        rendered.files.push(OutputFile { path, bytes });
+        rendered.files.push(OutputFile { path, bytes: bytes? });
     }
     for (text, (chars, docs)) in missing {
         let listed: Vec<String> = chars.iter().map(|c| format!("'{c}' (U+{:04X})", *c as u32)).collect();

@@ -181,7 +181,8 @@ fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<Placed
     buffer.push_str(text);
     buffer.guess_segment_properties();
     buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
-    let shaped = rustybuzz::shape(&loaded.face, &[], buffer);
+    let plan = shape_plan(face_id, &buffer);
+    let shaped = rustybuzz::shape_with_plan(&loaded.face, &plan, buffer);
     let infos = shaped.glyph_infos();
     let positions = shaped.glyph_positions();
 
@@ -221,6 +222,57 @@ fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<Placed
         i = j;
     }
     (glyphs, pen)
+}
+
+/// The advance width of one piece, as [`shape_piece`] gives it, remembered
+/// per thread: line breaking measures every word and space, and the same
+/// words recur through a report and across its documents, so most shaping
+/// was repeated work (see BENCHMARKS.md). Same inputs, same `f32`, so the
+/// layout is unchanged.
+fn piece_width(text: &str, face_id: FaceId, rtl: bool, size: f32) -> f32 {
+    type Key = (FaceId, bool, u32);
+    thread_local! {
+        static WIDTHS: std::cell::RefCell<std::collections::HashMap<Key, std::collections::HashMap<String, f32>>> = Default::default();
+    }
+    /// Beyond this many words per face and size the cache starts again, so
+    /// memory stays bounded however much text a run sets.
+    const MAX_ENTRIES: usize = 200_000;
+    let key: Key = (face_id, rtl, size.to_bits());
+    if let Some(width) = WIDTHS.with(|w| w.borrow().get(&key).and_then(|m| m.get(text).copied())) {
+        return width;
+    }
+    let width = shape_piece(text, face_id, rtl, size).1;
+    WIDTHS.with(|w| {
+        let mut w = w.borrow_mut();
+        let map = w.entry(key).or_default();
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(text.to_string(), width);
+    });
+    width
+}
+
+/// The shape plan for the buffer's face, direction, script and language,
+/// made once per thread. `rustybuzz::shape` compiles a new plan on every
+/// call, which cost more than the shaping itself and was most of the PDF
+/// renderer's time at county scale (see BENCHMARKS.md); the plan depends on
+/// nothing else, so the output is unchanged.
+fn shape_plan(face_id: FaceId, buffer: &UnicodeBuffer) -> std::rc::Rc<rustybuzz::ShapePlan> {
+    type Key = (FaceId, Direction, Option<rustybuzz::Script>, Option<rustybuzz::Language>);
+    thread_local! {
+        static PLANS: std::cell::RefCell<std::collections::HashMap<Key, std::rc::Rc<rustybuzz::ShapePlan>>> = Default::default();
+    }
+    // As `rustybuzz::shape` passes it: no script when none was guessed.
+    let script = Some(buffer.script()).filter(|s| *s != rustybuzz::script::UNKNOWN);
+    let key: Key = (face_id, buffer.direction(), script, buffer.language());
+    PLANS.with(|plans| {
+        let mut plans = plans.borrow_mut();
+        let plan = plans.entry(key).or_insert_with_key(|(face, direction, script, language)| {
+            std::rc::Rc::new(rustybuzz::ShapePlan::new(&fonts().get(*face).face, *direction, *script, language.as_ref(), &[]))
+        });
+        std::rc::Rc::clone(plan)
+    })
 }
 
 /// Shares a cluster's characters among its glyphs: a glyph the font maps a
@@ -276,7 +328,7 @@ impl Paragraph<'_> {
                     .map(|(i, _)| start + i)
                     .find(|&at| self.level_rtl(at) != rtl)
                     .unwrap_or(piece.end);
-                width += shape_piece(&p.text[start..end], p.faces[start], rtl, size).1;
+                width += piece_width(&p.text[start..end], p.faces[start], rtl, size);
                 start = end;
             }
         }
