@@ -467,8 +467,8 @@ fn plan_toml(args: &Args) -> String {
             action_index += 1;
         }
     }
-    for i in 0..args.agencies {
-        let _ = writeln!(t, "[[agency]]\nid = \"{}\"\nname = {}\n", agency_ids[i], toml_string(&agency_name(i)));
+    for (i, id) in agency_ids.iter().enumerate() {
+        let _ = writeln!(t, "[[agency]]\nid = \"{id}\"\nname = {}\n", toml_string(&agency_name(i)));
     }
     let _ = writeln!(t, "[[glossary]]\nterm = \"CSP\"\nmeaning = \"Community Safety Partnership\"");
     t

@@ -34,10 +34,12 @@ mkdir -p "$WORK"
 RESULTS=$WORK/results.md
 
 # measure LABEL DIR ARGS... : runs `csp-report ARGS` in DIR $RUNS times;
-# prints "median_seconds max_rss_mib" (RSS: the largest over the runs).
+# prints "median_wall_seconds median_cpu_seconds max_rss_mib" (CPU: user +
+# system, which a busy shared machine inflates less than wall time; RSS: the
+# largest over the runs).
 measure() {
   local dir=$1; shift
-  local times=() rss=0
+  local times=() cpus=() rss=0
   for _ in $(seq "$RUNS"); do
     local log
     log=$(mktemp)
@@ -54,28 +56,30 @@ measure() {
     local wall kb
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
     kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    cpus+=("$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$log")")
     rm -f "$log"
     # h:mm:ss or m:ss.ss → seconds
     times+=("$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')")
     [ "$kb" -gt "$rss" ] && rss=$kb
   done
-  local median
+  local median cpu
   median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$median $((rss / 1024))"
+  cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $cpu $((rss / 1024))"
 }
 
 {
-  echo "| Partnership | Returns | Actions | History quarters | Output files | Wall time (median of $RUNS) | Peak RSS |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| Partnership | Returns | Actions | History quarters | Output files | Wall time (median of $RUNS) | CPU user+sys | Peak RSS |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 } > "$RESULTS"
 CALAMINE_LINES=()
 
 # The shipped example, built into a scratch output folder (never output/).
 PRESTON_OUT=$WORK/preston-output
 rm -rf "$PRESTON_OUT"
-read -r t m < <(measure "$ROOT" build --out "$PRESTON_OUT")
+read -r t c m < <(measure "$ROOT" build --out "$PRESTON_OUT")
 files=$(find "$PRESTON_OUT" -type f | wc -l)
-echo "| Preston example | $(find "$ROOT/input/returns" -type f | wc -l) (2 quarters) | 27 | 0 | $files | ${t} s | ${m} MiB |" >> "$RESULTS"
+echo "| Preston example | $(find "$ROOT/input/returns" -type f | wc -l) (2 quarters) | 27 | 0 | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
 
 for n in $SIZES; do
   dir=$WORK/synth-$n
@@ -88,9 +92,9 @@ for n in $SIZES; do
   returns=$(find "$dir/returns/$slug" -type f | wc -l)
   rm -rf "$dir/output/$slug"
   echo "bench-e2e: building $n returns ($RUNS runs)" >&2
-  read -r t m < <(measure "$dir" build)
+  read -r t c m < <(measure "$dir" build)
   files=$(find "$dir/output/$slug" -type f | wc -l)
-  echo "| synthetic | $returns | $ACTIONS | $((QUARTERS - 1)) | $files | ${t} s | ${m} MiB |" >> "$RESULTS"
+  echo "| synthetic | $returns | $ACTIONS | $((QUARTERS - 1)) | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
   CALAMINE_LINES+=("returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
 done
 

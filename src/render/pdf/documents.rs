@@ -48,7 +48,8 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
     // (most of the build's time at county scale: see BENCHMARKS.md); the
     // results are gathered in the order above, so output is unchanged.
     use rayon::prelude::*;
-    let written: Vec<(PathBuf, Vec<MissingGlyphs>, Result<Vec<u8>, String>)> = documents
+    type Written = (PathBuf, Vec<MissingGlyphs>, Result<Vec<u8>, String>);
+    let written: Vec<Written> = documents
         .into_par_iter()
         .map(|(path, flow, meta)| {
             let laid = layout::lay_out(&flow);
