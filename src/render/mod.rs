@@ -3,6 +3,8 @@
 //! files to write, relative to the period's output folder; the build command
 //! writes them atomically. Renderers lay out: they never compute a figure.
 
+pub mod csv;
+
 use crate::diagnostics::Diagnostic;
 use crate::plan::Plan;
 use crate::progress::Progress;
@@ -49,5 +51,5 @@ pub trait Renderer: Sync {
 
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![]
+    vec![Box::new(self::csv::CsvRenderer)]
 }
