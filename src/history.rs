@@ -183,3 +183,51 @@ impl History {
         History { actions }
     }
 }
+
+/// The previous period's results for `period`, wherever they are: its
+/// `progress.csv` under `history_dir` when present and sound; else, when the
+/// returns read include returns for the previous period, those merged on
+/// their own (so a first build still shows trend); else none. Problems met
+/// on the way are warnings in the list returned: never a failed build.
+/// `returns_label` names the returns folder in the source description.
+pub fn find_previous(
+    history_dir: &Path,
+    returns_label: &str,
+    plan: &crate::plan::Plan,
+    period: Period,
+    read: &crate::returns::ReadReport,
+) -> (Option<PreviousPeriod>, Vec<Diagnostic>) {
+    let previous = period.previous();
+    let mut diagnostics = Vec::new();
+    let missing_path = match read_period(history_dir, previous) {
+        HistoryRead::Found(found) => return (Some(found), diagnostics),
+        HistoryRead::Damaged(d) => {
+            diagnostics.push(d);
+            None
+        }
+        HistoryRead::Missing { path } => Some(path),
+    };
+    if read.returns.iter().any(|r| r.period == previous) {
+        let progress = crate::merge::merge(&crate::merge::MergeInput {
+            plan,
+            period: previous,
+            read,
+            previous: None,
+            produced: previous.end(),
+            extra_diagnostics: &[],
+        });
+        let source = format!("returns for {previous} in {returns_label}");
+        return (Some(PreviousPeriod { period: previous, source, history: History::from_progress(&progress) }), diagnostics);
+    }
+    if let Some(path) = missing_path {
+        diagnostics.push(
+            Diagnostic::warning(
+                "history-missing",
+                Place::file(&path),
+                format!("no results for {previous}: this file does not exist and {returns_label} holds no returns for {previous}, so the reports show no trend"),
+            )
+            .with_hint(format!("build {previous} first, or set history in csp-report.toml to the folder holding its progress.csv")),
+        );
+    }
+    (None, diagnostics)
+}

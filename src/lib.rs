@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod history;
 pub mod merge;
+pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod render;

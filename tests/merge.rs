@@ -355,8 +355,9 @@ fn overdue_follows_the_due_date_or_the_revised_date() {
         ("A3", NotStarted, None, true, None),
         // Revised to a date that has also passed: still overdue, and a slippage.
         ("A3", Amber, Some(date(2018, 11, 30)), true, Some(date(2018, 11, 30))),
-        // Revised to next year: a slippage, not overdue.
-        ("A3", Amber, Some(date(2019, 2, 28)), false, Some(date(2019, 2, 28))),
+        // Revised to next year: a slippage, and still overdue against the plan.
+        ("A3", Amber, Some(date(2019, 2, 28)), true, Some(date(2019, 2, 28))),
+        ("A3", Complete, Some(date(2019, 2, 28)), false, Some(date(2019, 2, 28))),
         // Due March 2019: not yet due; a later revised date is a slippage.
         ("A2", Green, None, false, None),
         ("A2", Amber, Some(date(2019, 6, 30)), false, Some(date(2019, 6, 30))),
@@ -378,6 +379,28 @@ fn overdue_follows_the_due_date_or_the_revised_date() {
         assert_eq!((a.overdue, a.slipped_to), (*overdue, *slipped), "{id} {status:?} revised {revised:?}");
         assert_eq!(kinds_for(&progress, id).contains(&ExceptionKind::Overdue), *overdue, "{id} {status:?} {revised:?}");
     }
+}
+
+#[test]
+fn an_overdue_slipped_action_says_both() {
+    let mut c = ret("council", "returns/council.xlsx");
+    row(&mut c, "A3", Status::Amber, "Waiting for funding").revised_date = Some(date(2019, 2, 28));
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "Brought forward").revised_date = Some(date(2018, 11, 30));
+    let progress = run(vec![c, p]);
+    let reason = |id: &str| {
+        progress.exceptions.iter().find(|e| e.kind == ExceptionKind::Overdue && e.action_id.as_deref() == Some(id)).unwrap().reason.clone()
+    };
+    assert_eq!(
+        reason("A3"),
+        "Due 30 September 2018 (plan: \"September 2018\") and it is not complete (overall Amber). \
+         Slipped: Preston City Council revised it to 28 February 2019."
+    );
+    assert_eq!(
+        reason("A2"),
+        "The revised date 30 November 2018 given by Lancashire Constabulary has passed (the plan says 31 March 2019) \
+         and it is not complete (overall Amber)."
+    );
 }
 
 #[test]
