@@ -248,20 +248,29 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
             PartKind::Other => Ok(()),
         };
         if let Err(failure) = scanned {
-            // A part that inflates past its declared size is the real story.
-            if bounded.count > declared {
+            // A part that inflates past its declared size is the real story
+            // (the zip crate stops it with an I/O error of its own).
+            if bounded.count > declared || failure.message.contains(ZIP_OVERSIZE) {
                 return Err(inflates_beyond(name, declared));
             }
             return Err(failure);
         }
-        io::copy(&mut bounded, &mut io::sink())
-            .map_err(|e| Failure::unreadable(format!("part {name} of the workbook is damaged ({e})")))?;
+        if let Err(e) = io::copy(&mut bounded, &mut io::sink()) {
+            return Err(if e.to_string().contains(ZIP_OVERSIZE) {
+                inflates_beyond(name, declared)
+            } else {
+                Failure::unreadable(format!("part {name} of the workbook is damaged ({e})"))
+            });
+        }
         if bounded.count > declared {
             return Err(inflates_beyond(name, declared));
         }
     }
     Ok(format)
 }
+
+/// How the zip crate words a part that inflates past its declared size.
+const ZIP_OVERSIZE: &str = "larger than its declared uncompressed size";
 
 fn inflates_beyond(name: &str, declared: u64) -> Failure {
     Failure::refused(format!("part {name} inflates beyond the {} it declares; the file may be a zip bomb", size_text(declared)))
