@@ -457,38 +457,47 @@ fn a_hand_made_ods_is_read_with_its_dates_and_percentages() {
 }
 
 #[test]
-fn an_ods_converted_by_libreoffice_reads_like_the_xlsx() {
+fn ods_and_xls_converted_by_libreoffice_read_like_the_xlsx() {
     let available = std::process::Command::new("soffice").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     if !available {
-        println!("skipped: LibreOffice (soffice) is not installed, so no .ods can be converted; the hand-made .ods test covers the reader");
+        println!(
+            "skipped: LibreOffice (soffice) is not installed, so no .ods or .xls can be converted; the hand-made .ods test covers .ods"
+        );
         return;
     }
     let work = tempfile::tempdir().unwrap();
     let xlsx = work.path().join("police.xlsx");
     std::fs::write(&xlsx, police_form()).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}/lo-profile", work.path().display());
-    let status = std::process::Command::new("soffice")
-        .args([profile.as_str(), "--headless", "--convert-to", "ods", "--outdir"])
-        .arg(work.path())
-        .arg(&xlsx)
-        .output()
-        .unwrap();
-    let ods = work.path().join("police.ods");
-    if !ods.exists() {
-        println!("skipped: LibreOffice did not convert the file: {}", String::from_utf8_lossy(&status.stderr));
-        return;
-    }
-    let folder = Folder::new();
-    folder.put("police.ods", &std::fs::read(&ods).unwrap());
-    let from_ods = folder.read();
     let from_xlsx = {
         let f = Folder::new();
         f.put("police.xlsx", &police_form());
         f.read()
     };
-    assert_eq!(from_ods.returns[0].identified_by, Identification::Metadata);
-    assert_eq!(without_places(&from_ods.returns[0].updates), without_places(&from_xlsx.returns[0].updates));
-    assert_eq!(codes(&from_ods, "returns/police.ods"), codes(&from_xlsx, "returns/police.xlsx"));
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", work.path().display());
+    for format in ["ods", "xls"] {
+        let status = std::process::Command::new("soffice")
+            .args([profile.as_str(), "--headless", "--convert-to", format, "--outdir"])
+            .arg(work.path())
+            .arg(&xlsx)
+            .output()
+            .unwrap();
+        let converted = work.path().join(format!("police.{format}"));
+        if !converted.exists() {
+            println!("skipped .{format}: LibreOffice did not convert the file: {}", String::from_utf8_lossy(&status.stderr));
+            continue;
+        }
+        let folder = Folder::new();
+        let name = format!("police.{format}");
+        folder.put(&name, &std::fs::read(&converted).unwrap());
+        let report = folder.read();
+        assert_eq!(report.returns.len(), 1, "{format}: {:?}", lines(&report));
+        assert_eq!(report.returns[0].identified_by, Identification::Metadata, "{format}");
+        assert_eq!(without_places(&report.returns[0].updates), without_places(&from_xlsx.returns[0].updates), "{format}");
+        assert_eq!(codes(&report, &format!("returns/{name}")), codes(&from_xlsx, "returns/police.xlsx"), "{format}");
+        let places: Vec<String> = report.diagnostics.iter().map(|d| d.place.to_string().replace(&name, "police.xlsx")).collect();
+        let expected: Vec<String> = from_xlsx.diagnostics.iter().map(|d| d.place.to_string()).collect();
+        assert_eq!(places, expected, "{format}");
+    }
 }
 
 // ---------------------------------------------------------------------------

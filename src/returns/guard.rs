@@ -673,6 +673,7 @@ fn check_ole2(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failur
 fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
     const BOF: u16 = 0x0809;
     const FILEPASS: u16 = 0x002F;
+    const DIMENSIONS: u16 = 0x0200;
     const CELL_RECORDS: [u16; 9] = [0x0203, 0x00FD, 0x027E, 0x00BD, 0x0006, 0x0205, 0x0204, 0x0201, 0x00BE];
     let mut extent = Extent::default();
     let mut at = 0usize;
@@ -683,6 +684,7 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
         match kind {
             FILEPASS => return Err(Failure::encrypted()),
             BOF => extent = Extent::default(),
+            DIMENSIONS => check_biff_dimensions(body, limits)?,
             k if CELL_RECORDS.contains(&k) && body.len() >= 4 => {
                 let row = u16::from_le_bytes([body[0], body[1]]) as u64;
                 let col = u16::from_le_bytes([body[2], body[3]]) as u64;
@@ -700,6 +702,36 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
             _ => {}
         }
         at += 4 + len;
+    }
+    Ok(())
+}
+
+/// An .xls DIMENSIONS record, read as calamine reads it (it reserves room
+/// for rows × columns, and an end before the start wraps around).
+fn check_biff_dimensions(body: &[u8], limits: &Limits) -> Result<(), Failure> {
+    let u16_at = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]) as i64;
+    let u32_at = |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]) as i64;
+    let (first_row, last_row, mut first_col, last_col) = match body.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return Ok(()),
+    };
+    if first_col > 0xFF || last_col < first_col {
+        first_col = 0;
+    }
+    let (rows, cols) = if last_row >= 1 && last_col >= 1 { (last_row - first_row, last_col - first_col) } else { (1, 1) };
+    if rows < 0 || cols < 0 {
+        return Err(Failure::refused("a sheet declares a used range that ends before it starts"));
+    }
+    let cells = (rows as u64).saturating_mul(cols as u64);
+    if cells > limits.max_cells {
+        return Err(Failure::refused(format!(
+            "a sheet declares a used range of {} rows by {} columns ({} cells; limit {})",
+            thousands(rows as u64),
+            thousands(cols as u64),
+            thousands(cells),
+            thousands(limits.max_cells)
+        )));
     }
     Ok(())
 }
@@ -756,5 +788,22 @@ mod tests {
         protected.extend_from_slice(&0x002Fu16.to_le_bytes());
         protected.extend_from_slice(&0u16.to_le_bytes());
         assert_eq!(scan_biff(&protected, &limits).unwrap_err().code, "file-encrypted");
+        // A DIMENSIONS record declaring 4,000,000,000 rows.
+        let mut dims = Vec::new();
+        dims.extend_from_slice(&0x0200u16.to_le_bytes());
+        dims.extend_from_slice(&14u16.to_le_bytes());
+        dims.extend_from_slice(&0u32.to_le_bytes());
+        dims.extend_from_slice(&4_000_000_000u32.to_le_bytes());
+        dims.extend_from_slice(&[0, 0, 2, 0, 0, 0]);
+        let failure = scan_biff(&dims, &Limits::default()).unwrap_err();
+        assert_eq!(
+            failure.message,
+            "refused: a sheet declares a used range of 4,000,000,000 rows by 2 columns (8,000,000,000 cells; limit 5,000,000)"
+        );
+        // One whose end is before its start.
+        let mut backwards = dims.clone();
+        backwards[4..8].copy_from_slice(&10u32.to_le_bytes());
+        backwards[8..12].copy_from_slice(&5u32.to_le_bytes());
+        assert!(scan_biff(&backwards, &Limits::default()).unwrap_err().message.contains("ends before it starts"));
     }
 }
