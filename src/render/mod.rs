@@ -3,6 +3,12 @@
 //! files to write, relative to the period's output folder; the build command
 //! writes them atomically. Renderers lay out: they never compute a figure.
 
+pub mod context;
+pub mod html;
+pub mod pdf;
+pub mod reminders;
+pub mod xlsx;
+
 use crate::diagnostics::Diagnostic;
 use crate::plan::Plan;
 use crate::progress::Progress;
@@ -49,5 +55,5 @@ pub trait Renderer: Sync {
 
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![]
+    vec![Box::new(xlsx::XlsxRenderer), Box::new(pdf::PdfRenderer), Box::new(html::HtmlReport), Box::new(reminders::Reminders)]
 }
