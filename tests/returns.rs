@@ -815,3 +815,93 @@ fn validate_exits_0_on_a_clean_folder() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.contains("Total: 1 rows read = 1 accepted + 0 rejected"), "{stdout}");
 }
+
+// ---------------------------------------------------------------------------
+// The tool's own forms, filled in and read back
+// ---------------------------------------------------------------------------
+
+fn form_settings() -> csp_report::forms::FormSettings {
+    csp_report::forms::FormSettings {
+        deadline: chrono::NaiveDate::from_ymd_opt(2019, 1, 14).unwrap(),
+        contact: "the CSP coordinator".to_string(),
+        generated: chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap(),
+    }
+}
+
+#[test]
+fn the_tools_own_forms_filled_in_read_back_as_typed() {
+    use csp_report::forms::{build_form, form_file_name, FilledRow, FilledValue};
+    let plan = plan();
+    let agency = plan.agency("clcrc").unwrap();
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let text = |s: &str| Some(FilledValue::Text(s.into()));
+    let fill = [
+        FilledRow {
+            action_id: "RO2".into(),
+            status: text("On track"),
+            percent: text("50%"),
+            update: "Referrals up.".into(),
+            ..FilledRow::default()
+        },
+        FilledRow {
+            action_id: "RO3".into(),
+            status: text("Red"),
+            percent: Some(FilledValue::Number(0.25)),
+            update: "Funding ended.\nSeeking a new source — ¿qué?".into(),
+            issues_risks: "No budget".into(),
+            revised_date: Some(FilledValue::Date(date(2019, 6, 30))),
+            ..FilledRow::default()
+        },
+        FilledRow { action_id: "RO4".into(), status: text("complete"), percent: Some(FilledValue::Number(100.0)), ..FilledRow::default() },
+        FilledRow {
+            action_id: "RO5".into(),
+            status: text("Amber"),
+            percent: Some(FilledValue::Number(60.0)),
+            update: "Second cohort started.".into(),
+            next_steps: "Evaluate.".into(),
+            revised_date: text("31 Mar 2019"),
+            ..FilledRow::default()
+        },
+        // An action the CRC does not lead, added below the plan's rows.
+        FilledRow { action_id: "RO1".into(), status: text("G"), update: "Supporting probation.".into(), ..FilledRow::default() },
+    ];
+    let bytes = build_form(&plan, agency, q3(), None, &form_settings(), &fill).unwrap();
+    let folder = Folder::new();
+    let name = form_file_name(q3(), "clcrc");
+    folder.put(&name, &bytes);
+    let report = folder.read();
+    assert_eq!(lines(&report), Vec::<String>::new());
+    let r = &report.returns[0];
+    assert_eq!((r.agency.as_str(), r.period, r.identified_by), ("clcrc", q3(), Identification::Metadata));
+    let got: Vec<(&str, Status, Option<u8>, Option<chrono::NaiveDate>)> =
+        r.updates.iter().map(|u| (u.action_id.as_str(), u.status, u.percent_complete, u.revised_date)).collect();
+    assert_eq!(
+        got,
+        [
+            ("RO2", Status::Green, Some(50), None),
+            ("RO3", Status::Red, Some(25), Some(date(2019, 6, 30))),
+            ("RO4", Status::Complete, Some(100), None),
+            ("RO5", Status::Amber, Some(60), Some(date(2019, 3, 31))),
+            ("RO1", Status::Green, None, None),
+        ]
+    );
+    assert_eq!(r.updates[1].update, "Funding ended.\nSeeking a new source — ¿qué?");
+    assert_eq!(r.updates[1].issues_risks, "No budget");
+    assert_eq!(r.updates[3].next_steps, "Evaluate.");
+    assert!(r.updates.iter().all(|u| u.notes.is_empty()), "the form's read-only columns are not notes");
+    assert_eq!(r.updates[0].place.to_string(), format!("returns/{name} › Progress › F9"));
+}
+
+#[test]
+fn a_blank_form_sent_back_has_every_row_rejected_for_its_missing_status() {
+    let plan = plan();
+    let forms = csp_report::forms::build_forms(&plan, q3(), None, &form_settings()).unwrap();
+    let police = forms.iter().find(|f| f.agency_id == "police").unwrap();
+    let folder = Folder::new();
+    folder.put(&police.file_name, &police.bytes);
+    let report = folder.read();
+    let account = &report.accounts[0];
+    assert_eq!((account.rows_read, account.rows_accepted, account.rows_rejected), (police.actions, 0, police.actions));
+    assert!(report.diagnostics.iter().all(|d| d.code == "missing-status"), "{:?}", lines(&report));
+    assert_eq!(report.diagnostics.len(), police.actions);
+}
