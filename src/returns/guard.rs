@@ -233,6 +233,7 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
     }
     // 2. What the package is.
     let format = package_format(&mut archive, &names, ext)?;
+    let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut archive, &names) } else { Vec::new() };
     // 3. Inflate every part within what it declared, scanning the parts
     //    calamine sizes its allocations from.
     for (i, name) in names.iter().enumerate() {
@@ -243,7 +244,10 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
         let mut bounded = CountingReader { inner: (&mut part).take(declared.saturating_add(1)), count: 0 };
         let scanned = match kind {
             PartKind::SharedStrings => scan_shared_strings(&mut bounded, limits),
-            PartKind::Worksheet => scan_worksheet(&mut bounded, limits, name),
+            PartKind::Worksheet => {
+                let sheet = sheet_names.iter().find(|(part, _)| part.eq_ignore_ascii_case(name)).map(|(_, sheet)| sheet.as_str());
+                scan_worksheet(&mut bounded, limits, name, sheet)
+            }
             PartKind::OdsContent => scan_ods_content(&mut bounded, limits),
             PartKind::Other => Ok(()),
         };
@@ -334,6 +338,50 @@ fn package_format(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]
         format!("the file is named {ext} but is a zip archive, not a workbook"),
         "unzip it and put the returns themselves in the folder",
     ))
+}
+
+/// (part name, sheet name) for an xlsx's worksheets, from `xl/workbook.xml`
+/// and its relationships, so messages can name the sheet a person sees.
+/// Best effort: an empty list when the parts are missing or odd.
+fn xlsx_sheet_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]) -> Vec<(String, String)> {
+    let (workbook_part, rels_part) = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels");
+    if !names.iter().any(|n| n == workbook_part) || !names.iter().any(|n| n == rels_part) {
+        return Vec::new();
+    }
+    let (Ok(workbook), Ok(rels)) = (read_small_part(archive, workbook_part), read_small_part(archive, rels_part)) else {
+        return Vec::new();
+    };
+    let elements = |xml: &str, local: &str| -> Vec<Vec<(String, String)>> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut found = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == local => {
+                    found.push(e.attributes().flatten().map(|a| (a.key.as_ref().to_string(), a.value.to_string())).collect());
+                }
+                Ok(Event::Eof) | Err(_) => return found,
+                Ok(_) => {}
+            }
+        }
+    };
+    let get = |attrs: &[(String, String)], key: &str| {
+        attrs.iter().find(|(k, _)| k == key || k.ends_with(&format!(":{key}"))).map(|(_, v)| v.clone())
+    };
+    let targets: Vec<(String, String)> =
+        elements(&rels, "Relationship").iter().filter_map(|a| Some((get(a, "Id")?, get(a, "Target")?))).collect();
+    elements(&workbook, "sheet")
+        .iter()
+        .filter_map(|a| {
+            let name = get(a, "name")?;
+            let id = a.iter().find(|(k, _)| k.ends_with(":id")).map(|(_, v)| v.clone())?;
+            let target = targets.iter().find(|(i, _)| *i == id)?.1.clone();
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((part, name))
+        })
+        .collect()
 }
 
 fn part_kind(format: Format, name: &str) -> PartKind {
@@ -483,82 +531,107 @@ impl Extent {
     }
 }
 
-fn too_many_cells(what: &str, extent: &Extent, limits: &Limits) -> Failure {
+/// `phrase` says what spans the range: "the cells of sheet \"Progress\" span".
+fn too_many_cells(phrase: &str, extent: &Extent, limits: &Limits) -> Failure {
     Failure::refused(format!(
-        "{what} spans {} ({} cells; limit {})",
+        "{phrase} {} ({} cells; limit {})",
         extent.range_text(),
         thousands(extent.cells()),
         thousands(limits.max_cells)
     ))
 }
 
-/// Holds a worksheet's declared dimension and the extent of its cells to
-/// [`Limits::max_cells`]. Cells without an `r` reference follow the previous
-/// one, as Excel and calamine place them.
-fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str) -> Result<(), Failure> {
+/// Holds a worksheet's declared dimension and the extent of the cells that
+/// hold a value to [`Limits::max_cells`] (calamine builds a dense range over
+/// those; cells that only carry a format are skipped by it, and here). Cells
+/// without an `r` reference follow the previous one, as Excel and calamine
+/// place them.
+fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Option<&str>) -> Result<(), Failure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
     let mut buf = Vec::new();
     let mut extent = Extent::default();
     let mut row: u64 = 0;
     let mut next_row: u64 = 0;
     let mut next_col: u64 = 0;
-    let sheet_label = format!("the sheet in {name}");
+    // The open `<c>` element's position, until a value is seen in it.
+    let mut open_cell: Option<(u64, u64)> = None;
+    let sheet_label = match sheet_name {
+        Some(sheet) => format!("sheet {sheet:?}"),
+        None => format!("the sheet in {name}"),
+    };
     loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                "dimension" => {
-                    if let Some(reference) = attr_text(&e, "ref") {
-                        let mut declared = Extent::default();
-                        for corner in reference.split(':') {
-                            match parse_a1(corner) {
-                                Some((r, c)) => declared.add(r, c),
-                                None if corner.bytes().any(|b| b.is_ascii_digit()) => {
-                                    return Err(Failure::refused(format!(
-                                        "{sheet_label} declares a used range {reference:?} beyond any spreadsheet's grid"
-                                    )));
-                                }
-                                None => {}
-                            }
-                        }
-                        if declared.cells() > limits.max_cells {
-                            return Err(too_many_cells(&format!("{sheet_label} declares a used range that"), &declared, limits));
-                        }
-                    }
+        let (e, has_children) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, true),
+            Ok(Event::Empty(e)) => (e, false),
+            Ok(Event::End(e)) => {
+                if e.local_name().as_ref() == "c" {
+                    open_cell = None;
                 }
-                "row" => {
-                    row = match attr_text(&e, "r") {
-                        Some(r) => match r.trim().parse::<u64>() {
-                            Ok(n) if n >= 1 => n - 1,
-                            _ => return Err(xml_failure(name, format!("row number {r:?}"))),
-                        },
-                        None => next_row,
-                    };
-                    next_row = row + 1;
-                    next_col = 0;
-                }
-                "c" => {
-                    let (r, c) = match attr_text(&e, "r") {
-                        Some(reference) => match parse_a1(&reference) {
-                            Some(rc) => rc,
-                            None => {
-                                return Err(Failure::refused(format!(
-                                    "{sheet_label} has a cell reference {reference:?} beyond any spreadsheet's grid"
-                                )))
-                            }
-                        },
-                        None => (row, next_col),
-                    };
-                    next_col = c + 1;
-                    extent.add(r, c);
-                    if extent.cells() > limits.max_cells {
-                        return Err(too_many_cells(&format!("{sheet_label}'s cells"), &extent, limits));
-                    }
-                }
-                _ => {}
-            },
+                buf.clear();
+                continue;
+            }
             Ok(Event::Eof) => return Ok(()),
             Err(e) => return Err(xml_failure(name, e)),
-            Ok(_) => {}
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
+        };
+        match e.local_name().as_ref() {
+            "dimension" => {
+                if let Some(reference) = attr_text(&e, "ref") {
+                    let mut declared = Extent::default();
+                    for corner in reference.split(':') {
+                        match parse_a1(corner) {
+                            Some((r, c)) => declared.add(r, c),
+                            None if corner.bytes().any(|b| b.is_ascii_digit()) => {
+                                return Err(Failure::refused(format!(
+                                    "{sheet_label} declares a used range {reference:?} beyond any spreadsheet's grid"
+                                )));
+                            }
+                            None => {}
+                        }
+                    }
+                    if declared.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("{sheet_label} declares a used range of"), &declared, limits));
+                    }
+                }
+            }
+            "row" => {
+                row = match attr_text(&e, "r") {
+                    Some(r) => match r.trim().parse::<u64>() {
+                        Ok(n) if n >= 1 => n - 1,
+                        _ => return Err(xml_failure(name, format!("row number {r:?}"))),
+                    },
+                    None => next_row,
+                };
+                next_row = row + 1;
+                next_col = 0;
+            }
+            "c" => {
+                let (r, c) = match attr_text(&e, "r") {
+                    Some(reference) => match parse_a1(&reference) {
+                        Some(rc) => rc,
+                        None => {
+                            return Err(Failure::refused(format!(
+                                "{sheet_label} has a cell reference {reference:?} beyond any spreadsheet's grid"
+                            )))
+                        }
+                    },
+                    None => (row, next_col),
+                };
+                next_col = c + 1;
+                open_cell = has_children.then_some((r, c));
+            }
+            "v" | "is" | "f" => {
+                if let Some((r, c)) = open_cell.take() {
+                    extent.add(r, c);
+                    if extent.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("the cells of {sheet_label} span"), &extent, limits));
+                    }
+                }
+            }
+            _ => {}
         }
         buf.clear();
     }
@@ -566,21 +639,45 @@ fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str) -> Result<(), F
 
 /// Holds an OpenDocument spreadsheet's tables to [`Limits::max_cells`]:
 /// rows and cells may be repeated (`number-rows-repeated`), so a few bytes
-/// can describe millions of cells.
+/// can describe millions of cells. A cell counts when it has a value type or
+/// a formula, or holds some text; empty styled cells do not (calamine skips
+/// them too).
 fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
     let mut buf = Vec::new();
     let mut extent = Extent::default();
     let (mut row, mut row_repeat, mut col) = (0u64, 1u64, 0u64);
     let mut table = String::new();
+    // An open cell without a value type: (row, col, columns repeated), counted if text appears in it.
+    let mut open_cell: Option<(u64, u64, u64)> = None;
+    let add = |extent: &mut Extent, table: &str, (r, c, repeat): (u64, u64, u64), rows: u64| -> Result<(), Failure> {
+        extent.add_block(r, c, rows, repeat);
+        if extent.cells() > limits.max_cells {
+            let what =
+                if table.is_empty() { "the cells of a sheet span".to_string() } else { format!("the cells of sheet {table:?} span") };
+            return Err(too_many_cells(&what, extent, limits));
+        }
+        Ok(())
+    };
     loop {
-        let event = reader.read_event_into(&mut buf);
-        let (e, has_children) = match event {
+        let (e, has_children) = match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => (e, true),
             Ok(Event::Empty(e)) => (e, false),
             Ok(Event::End(e)) => {
-                if e.local_name().as_ref() == "table-row" {
-                    row = row.saturating_add(row_repeat);
+                match e.local_name().as_ref() {
+                    "table-row" => row = row.saturating_add(row_repeat),
+                    "table-cell" | "covered-table-cell" => open_cell = None,
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(cell) = open_cell {
+                    if t.as_ref().chars().any(|c: char| !c.is_whitespace()) {
+                        add(&mut extent, &table, cell, row_repeat)?;
+                        open_cell = None;
+                    }
                 }
                 buf.clear();
                 continue;
@@ -606,13 +703,11 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
             }
             "table-cell" | "covered-table-cell" => {
                 let repeat = attr_u64(&e, "number-columns-repeated").unwrap_or(1).max(1);
-                let has_value = has_children || attr_text(&e, "value-type").is_some() || attr_text(&e, "formula").is_some();
-                if has_value {
-                    extent.add_block(row, col, row_repeat, repeat);
-                    if extent.cells() > limits.max_cells {
-                        let what = if table.is_empty() { "a sheet's cells".to_string() } else { format!("sheet {table:?}'s cells") };
-                        return Err(too_many_cells(&what, &extent, limits));
-                    }
+                let typed = attr_text(&e, "value-type").is_some() || attr_text(&e, "formula").is_some();
+                if typed {
+                    add(&mut extent, &table, (row, col, repeat), row_repeat)?;
+                } else if has_children {
+                    open_cell = Some((row, col, repeat));
                 }
                 col = col.saturating_add(repeat);
             }
@@ -696,7 +791,7 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
                 };
                 extent.add_block(row, col, 1, last_col.saturating_sub(col) + 1);
                 if extent.cells() > limits.max_cells {
-                    return Err(too_many_cells("a sheet's cells", &extent, limits));
+                    return Err(too_many_cells("the cells of a sheet span", &extent, limits));
                 }
             }
             _ => {}
@@ -770,6 +865,39 @@ mod tests {
     }
 
     #[test]
+    fn worksheet_cells_with_values_are_bounded_and_styled_blanks_are_not() {
+        let limits = Limits { max_cells: 100, ..Limits::default() };
+        let styled = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z1000" s="3"/></row></sheetData></worksheet>"#;
+        assert_eq!(scan_worksheet(styled.as_bytes(), &limits, "xl/worksheets/sheet1.xml", None), Ok(()));
+        let far = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="200"><c r="B200"><v>2</v></c></row></sheetData></worksheet>"#;
+        let failure = scan_worksheet(far.as_bytes(), &limits, "xl/worksheets/sheet1.xml", Some("Progress")).unwrap_err();
+        assert_eq!(failure.message, "refused: the cells of sheet \"Progress\" span A1:B200 (400 cells; limit 100)");
+        // Cells without references follow one another along the row.
+        let implicit = format!("<worksheet><sheetData><row>{}</row></sheetData></worksheet>", "<c><v>1</v></c>".repeat(101));
+        assert!(scan_worksheet(implicit.as_bytes(), &limits, "s", None).unwrap_err().message.contains("A1:CW1"));
+        let beyond = r#"<worksheet><sheetData><row r="1"><c r="ZZZZ1"><v>1</v></c></row></sheetData></worksheet>"#;
+        assert!(scan_worksheet(beyond.as_bytes(), &limits, "s", None).unwrap_err().message.contains("beyond any spreadsheet's grid"));
+    }
+
+    #[test]
+    fn ods_repeats_are_counted_and_empty_styled_repeats_are_not() {
+        let limits = Limits { max_cells: 1000, ..Limits::default() };
+        let table = |rows: &str| {
+            format!("<office:document-content><table:table table:name=\"Return\">{rows}</table:table></office:document-content>")
+        };
+        let blank_tail = table(concat!(
+            "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>ID</text:p></table:table-cell></table:table-row>",
+            "<table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:style-name=\"ce1\" table:number-columns-repeated=\"1024\"><text:p/></table:table-cell></table:table-row>"
+        ));
+        assert_eq!(scan_ods_content(blank_tail.as_bytes(), &limits), Ok(()));
+        let repeated = table(
+            "<table:table-row table:number-rows-repeated=\"100000\"><table:table-cell table:number-columns-repeated=\"3\"><text:p>x</text:p></table:table-cell></table:table-row>",
+        );
+        let failure = scan_ods_content(repeated.as_bytes(), &limits).unwrap_err();
+        assert_eq!(failure.message, "refused: the cells of sheet \"Return\" span A1:C100000 (300,000 cells; limit 1,000)");
+    }
+
+    #[test]
     fn biff_records_are_bounded() {
         let limits = Limits { max_cells: 100, ..Limits::default() };
         // A NUMBER record at row 60000, column 200, after one at A1.
@@ -783,7 +911,7 @@ mod tests {
         }
         let failure = scan_biff(&data, &limits).unwrap_err();
         assert_eq!(failure.code, "file-refused");
-        assert!(failure.message.contains("A1:GS60001"), "{}", failure.message);
+        assert_eq!(failure.message, "refused: the cells of a sheet span A1:GS60001 (12,060,201 cells; limit 100)");
         let mut protected = Vec::new();
         protected.extend_from_slice(&0x002Fu16.to_le_bytes());
         protected.extend_from_slice(&0u16.to_le_bytes());
