@@ -5,7 +5,9 @@
 
 pub mod context;
 pub mod html;
+pub mod pdf;
 pub mod reminders;
+pub mod xlsx;
 
 use crate::diagnostics::Diagnostic;
 use crate::plan::Plan;
@@ -53,5 +55,5 @@ pub trait Renderer: Sync {
 
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(html::HtmlReport), Box::new(reminders::Reminders)]
+    vec![Box::new(xlsx::XlsxRenderer), Box::new(pdf::PdfRenderer), Box::new(html::HtmlReport), Box::new(reminders::Reminders)]
 }

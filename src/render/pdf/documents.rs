@@ -1,0 +1,724 @@
+//! The four PDF documents, built from `Progress` as flows of layout blocks:
+//! the board report (cover, contents, executive summary with the chart and
+//! the exceptions, one section per action group, returns by agency, data
+//! problems, glossary), the commissioners' summary (two to four pages), one
+//! PDF per action group and one per strategic priority. Every figure, status
+//! and exception is read from `Progress`; nothing is counted or decided here.
+//! Prose comes from Markdown via [`prose`]; text from returns is only ever
+//! inserted as plain runs, never read as Markdown.
+
+use super::chart::{Chart, ChartRow, Series};
+use super::layout::{self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, PageStyle, Paragraph, Table};
+use super::markdown;
+use super::text::{MissingGlyphs, Span};
+use super::write::{write_pdf, Metadata};
+use crate::diagnostics::{Diagnostic, Place};
+use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress};
+use crate::render::{OutputFile, RenderContext, Rendered};
+use crate::status::Status;
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Size of table text.
+const TABLE_SIZE: f32 = 7.8;
+
+/// Page style of the sections with action tables. Landscape: nine columns
+/// with the leads' words read far better at 25 cm than at 17 cm.
+const ACTION_PAGES: PageStyle = PageStyle::A4_LANDSCAPE;
+
+/// Renders every PDF document.
+pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
+    let p = ctx.progress;
+    let mut documents: Vec<(PathBuf, Flow, Metadata)> = vec![
+        (PathBuf::from("board-report.pdf"), board_report(p)?, metadata(p, "Quarterly progress report")),
+        (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p)?, metadata(p, "Summary for commissioners")),
+    ];
+    for group in &p.groups {
+        let path = PathBuf::from("groups").join(format!("{}.pdf", file_stem(&group.id)));
+        documents.push((path, group_document(p, group)?, metadata(p, &format!("{} action group", group.name))));
+    }
+    for priority in &p.priorities {
+        let path = PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&priority.id)));
+        documents.push((path, priority_document(p, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
+    }
+
+    let mut rendered = Rendered::default();
+    // Missing characters by text, with the documents they are in.
+    let mut missing: BTreeMap<String, (Vec<char>, Vec<String>)> = BTreeMap::new();
+    for (path, flow, meta) in documents {
+        let laid = layout::lay_out(&flow);
+        for MissingGlyphs { text, chars } in &laid.missing {
+            let entry = missing.entry(text.clone()).or_insert_with(|| (chars.clone(), Vec::new()));
+            entry.1.push(path.display().to_string());
+        }
+        let bytes = write_pdf(&laid, &meta).map_err(|e| e.to_string())?;
+        rendered.files.push(OutputFile { path, bytes });
+    }
+    for (text, (chars, docs)) in missing {
+        let listed: Vec<String> = chars.iter().map(|c| format!("'{c}' (U+{:04X})", *c as u32)).collect();
+        rendered.diagnostics.push(
+            Diagnostic::warning(
+                "glyph-missing",
+                Place::file(docs[0].clone()),
+                format!("no font shipped with csp-report has {}; it prints as \u{FFFD} in \"{}\"", listed.join(", "), shorten(&text, 120)),
+            )
+            .with_hint(format!("also in: {}", docs.join(", "))),
+        );
+    }
+    Ok(rendered)
+}
+
+/// A file name from an id: letters, digits, `-` and `_` only.
+fn file_stem(id: &str) -> String {
+    let stem: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    if stem.is_empty() {
+        "unnamed".to_string()
+    } else {
+        stem
+    }
+}
+
+fn metadata(p: &Progress, what: &str) -> Metadata {
+    Metadata {
+        title: format!("{}: {what}, {}", p.partnership.name, p.period),
+        author: p.partnership.name.clone(),
+        subject: format!("{what}, {}", p.period.long_name()),
+        date: p.produced,
+    }
+}
+
+/// A date as the UK writes it: 14 January 2019.
+pub fn uk_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+fn furniture(p: &Progress, right: &str) -> Furniture {
+    Furniture {
+        header_left: p.partnership.name.clone(),
+        header_right: format!("{right} · {}", p.period),
+        footer_left: format!("Produced {}", uk_date(p.produced)),
+    }
+}
+
+/// Cuts text to about `max` characters at a word boundary, marking the cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut.rfind(' ').filter(|&i| i > max / 2).unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
+// ---------------------------------------------------------------------------
+// Prose
+// ---------------------------------------------------------------------------
+
+/// The prose of one named passage, as Markdown, rendered from a JSON
+/// context. Every string in the context is Markdown-escaped by its builder.
+/// Until the template set lands, the default wording lives here.
+fn prose(name: &str, ctx: &Value) -> Result<Vec<Block>, String> {
+    let s = |key: &str| ctx.get(key).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    let markdown = match name {
+        "pdf-cover" => format!("{} {}", s("plan_title"), s("plan_year")),
+        "pdf-executive-summary" => format!(
+            "This report sets out progress on the **{actions} actions** of the {plan_title} for {period}, as reported by the lead agencies. \
+             **{on_track}%** of actions are complete or on track. {red} {red_word} red and {amber} amber; {overdue} {overdue_word} overdue. \
+             {returned} of {agencies} lead agencies sent a return.\n\n\
+             The items the board should look at first are listed under *Exceptions* below; each action group's own section follows.",
+            actions = s("actions"),
+            plan_title = s("plan_title"),
+            period = s("period"),
+            on_track = s("on_track_percent"),
+            red = s("red"),
+            red_word = s("red_verb"),
+            amber = s("amber"),
+            overdue = s("overdue"),
+            overdue_word = s("overdue_verb"),
+            returned = s("returned"),
+            agencies = s("agencies"),
+        ),
+        "pdf-group-introduction" => format!(
+            "The {name} group has **{actions} actions**: {complete} complete, {green} green, {amber} amber, {red} red, \
+             {not_started} not started and {no_return} without a return.",
+            name = s("name"),
+            actions = s("actions"),
+            complete = s("complete"),
+            green = s("green"),
+            amber = s("amber"),
+            red = s("red"),
+            not_started = s("not_started"),
+            no_return = s("no_return"),
+        ),
+        "pdf-commissioner-summary" => format!(
+            "{partnership} has **{actions} actions** in its plan for {plan_year}. In {period}, **{on_track}%** are complete or on track; \
+             {red} {red_word} red, {amber} amber and {overdue} overdue. {returned} of {agencies} lead agencies reported.\n\n\
+             The exceptions below are what needs the commissioners' attention, in the leads' own words.",
+            partnership = s("partnership"),
+            actions = s("actions"),
+            plan_year = s("plan_year"),
+            period = s("period"),
+            on_track = s("on_track_percent"),
+            red = s("red"),
+            red_word = s("red_verb"),
+            amber = s("amber"),
+            overdue = s("overdue"),
+            returned = s("returned"),
+            agencies = s("agencies"),
+        ),
+        "pdf-priority-introduction" => format!(
+            "Every action of the groups reporting under **{name}**: {actions} actions, {complete} complete, {green} green, \
+             {amber} amber, {red} red, {not_started} not started, {no_return} without a return.",
+            name = s("name"),
+            actions = s("actions"),
+            complete = s("complete"),
+            green = s("green"),
+            amber = s("amber"),
+            red = s("red"),
+            not_started = s("not_started"),
+            no_return = s("no_return"),
+        ),
+        other => return Err(format!("no prose named {other}")),
+    };
+    Ok(markdown::blocks(&markdown, 2))
+}
+
+/// The context every summary passage shares.
+fn summary_context(p: &Progress) -> Value {
+    let t = &p.totals;
+    let verb = |n: usize| if n == 1 { "is" } else { "are" };
+    json!({
+        "partnership": markdown::escape(&p.partnership.name),
+        "plan_title": markdown::escape(&p.partnership.plan_title),
+        "plan_year": markdown::escape(&p.partnership.plan_year),
+        "period": markdown::escape(&p.period.long_name()),
+        "actions": t.actions,
+        "on_track_percent": t.on_track_or_complete_percent,
+        "red": t.red,
+        "red_verb": verb(t.red),
+        "amber": t.amber,
+        "overdue": t.overdue,
+        "overdue_verb": verb(t.overdue),
+        "returned": p.agencies.iter().filter(|a| a.returned).count(),
+        "agencies": p.agencies.len(),
+    })
+}
+
+fn counts_context(name: &str, c: &crate::progress::Counts) -> Value {
+    json!({
+        "name": markdown::escape(name),
+        "actions": c.actions,
+        "complete": c.complete,
+        "green": c.green,
+        "amber": c.amber,
+        "red": c.red,
+        "not_started": c.not_started,
+        "no_return": c.no_return,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------
+
+fn status_colour(status: Status) -> Colour {
+    Colour::hex(status.colour())
+}
+
+fn status_key() -> Block {
+    Block::Table(Table {
+        columns: vec![Column::new("Status", 1.0), Column::new("Meaning", 3.2)],
+        rows: Status::ALL
+            .iter()
+            .map(|s| vec![Cell::spans(vec![Span::bold(s.label())]).fill(status_colour(*s)), Cell::text(capitalise(s.meaning()))])
+            .collect(),
+        size: TABLE_SIZE + 0.7,
+    })
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The headline counts as one row of coloured cells.
+fn headline_table(c: &crate::progress::Counts) -> Block {
+    let mut columns: Vec<Column> = Status::ALL.iter().map(|s| Column::new(s.label(), 1.0)).collect();
+    columns.push(Column::new("Overdue", 1.0));
+    columns.push(Column::new("All actions", 1.0));
+    let mut row: Vec<Cell> =
+        Status::ALL.iter().map(|s| Cell::spans(vec![Span::bold(c.of(*s).to_string())]).fill(status_colour(*s))).collect();
+    row.push(Cell::spans(vec![Span::bold(c.overdue.to_string())]));
+    row.push(Cell::spans(vec![Span::bold(c.actions.to_string())]));
+    Block::Table(Table { columns, rows: vec![row], size: TABLE_SIZE + 1.5 })
+}
+
+fn status_chart(groups: &[&GroupProgress]) -> Block {
+    Block::Chart(Chart {
+        series: Status::ALL.iter().map(|s| Series { label: s.label().to_string(), colour: status_colour(*s) }).collect(),
+        rows: groups
+            .iter()
+            .map(|g| ChartRow { label: g.name.clone(), values: Status::ALL.iter().map(|s| g.counts.of(*s)).collect() })
+            .collect(),
+        unit: "actions".to_string(),
+    })
+}
+
+fn exceptions_table(exceptions: &[Exception]) -> Block {
+    Block::Table(Table {
+        columns: vec![
+            Column::new("Why", 1.25),
+            Column::new("Action", 3.3),
+            Column::new("Group", 1.4),
+            Column::new("Lead(s)", 1.6),
+            Column::new("Detail", 2.6),
+        ],
+        rows: exceptions
+            .iter()
+            .map(|e| {
+                let action = match &e.action_id {
+                    Some(id) => vec![Span::bold(format!("{id} ")), Span::plain(&e.subject)],
+                    None => vec![Span::plain(&e.subject)],
+                };
+                vec![
+                    Cell::spans(vec![Span::bold(e.kind.label())]),
+                    Cell::spans(action),
+                    Cell::text(e.group_name.clone().unwrap_or_default()),
+                    Cell::text(e.leads.join(", ")),
+                    Cell::text(&e.reason),
+                ]
+            })
+            .collect(),
+        size: TABLE_SIZE,
+    })
+}
+
+/// The text of a lead's update cell: who, what they said, next steps, risks.
+fn lead_paragraphs(update: &LeadUpdate, name_them: bool, contribution: bool) -> Vec<Vec<Span>> {
+    let mut out = Vec::new();
+    if name_them || contribution {
+        let mut who = vec![Span::bold(&update.agency_name)];
+        let mut detail = vec![update.status.label().to_string()];
+        if let Some(pc) = update.percent_complete {
+            detail.push(format!("{pc}%"));
+        }
+        if contribution {
+            detail.push("not a lead".to_string());
+        }
+        who.push(Span::plain(format!(" ({})", detail.join(", "))));
+        out.push(who);
+    }
+    if update.status == Status::NoReturn {
+        out.push(vec![Span::italic("No return received this quarter.")]);
+        return out;
+    }
+    if !update.update.is_empty() {
+        out.push(vec![Span::plain(&update.update)]);
+    } else {
+        out.push(vec![Span::italic("No progress update given.")]);
+    }
+    if update.stale {
+        out.push(vec![Span::italic("Same words as last quarter.")]);
+    }
+    if !update.next_steps.is_empty() {
+        out.push(labelled("Next steps:", &update.next_steps));
+    }
+    if !update.issues_risks.is_empty() {
+        out.push(labelled("Issues / risks:", &update.issues_risks));
+    }
+    if let Some(date) = update.revised_date {
+        out.push(labelled("Revised date:", uk_date(date)));
+    }
+    for (header, value) in &update.notes {
+        out.push(labelled(&format!("{header}:"), value));
+    }
+    out
+}
+
+/// The actions table of a group (or of a priority's share of a group).
+fn actions_table(actions: &[&ActionProgress]) -> Block {
+    let columns = vec![
+        Column::new("ID", 0.55),
+        Column::new("Action", 2.7),
+        Column::new("Timescale", 0.95),
+        Column::new("NEW", 0.5),
+        Column::new("Lead(s)", 1.35),
+        Column::new("Status", 0.95),
+        Column::new("% complete", 0.75),
+        Column::new("Trend", 0.95),
+        Column::new("Progress update, next steps and risks", 5.3),
+    ];
+    let rows = actions
+        .iter()
+        .map(|a| {
+            let several = a.leads.len() + a.contributions.len() > 1;
+            let leads = a
+                .leads
+                .iter()
+                .map(|l| {
+                    if l.status == Status::NoReturn {
+                        vec![Span::plain(&l.agency_name), Span::italic(" (no return)")]
+                    } else {
+                        vec![Span::plain(&l.agency_name)]
+                    }
+                })
+                .collect();
+            let mut status = vec![vec![Span::bold(a.overall.label())]];
+            if a.overdue {
+                status.push(vec![Span::italic("Overdue")]);
+            }
+            if a.conflict {
+                status.push(vec![Span::italic("Leads disagree")]);
+            }
+            if a.not_started_late {
+                status.push(vec![Span::italic("Not started past its time")]);
+            }
+            if let Some(date) = a.slipped_to {
+                status.push(vec![Span::italic(format!("Revised to {}", uk_date(date)))]);
+            }
+            let percent: Vec<Vec<Span>> = a
+                .leads
+                .iter()
+                .filter_map(|l| {
+                    l.percent_complete.map(|pc| {
+                        if a.leads.len() > 1 {
+                            vec![Span::plain(format!("{pc}% ")), Span::italic(short_name(&l.agency_name))]
+                        } else {
+                            vec![Span::plain(format!("{pc}%"))]
+                        }
+                    })
+                })
+                .collect();
+            let trend = match a.trend {
+                Some(t) => vec![Span::plain(format!("{} {}", t.arrow(), t.label()))],
+                None => vec![Span::italic("No earlier quarter")],
+            };
+            let mut updates: Vec<Vec<Span>> = Vec::new();
+            for l in &a.leads {
+                updates.extend(lead_paragraphs(l, several, false));
+            }
+            for c in &a.contributions {
+                updates.extend(lead_paragraphs(c, true, true));
+            }
+            vec![
+                Cell::spans(vec![Span::bold(&a.id)]),
+                Cell::text(&a.text),
+                Cell::text(&a.timescale),
+                Cell::spans(if a.new { vec![Span::bold("NEW")] } else { vec![] }),
+                Cell::paragraphs(leads),
+                Cell::paragraphs(status).fill(status_colour(a.overall)),
+                Cell::paragraphs(if percent.is_empty() { vec![vec![Span::plain("–")]] } else { percent }),
+                Cell::spans(trend),
+                Cell::paragraphs(updates),
+            ]
+        })
+        .collect();
+    Block::Table(Table { columns, rows, size: TABLE_SIZE })
+}
+
+/// First word of an agency name, for tight cells ("Lancashire Constabulary" → "Lancashire").
+fn short_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or(name).to_string()
+}
+
+fn bullet_list(items: &[String]) -> Block {
+    Block::Bullets { items: items.iter().map(|i| vec![Span::plain(i)]).collect(), size: layout::BODY_SIZE }
+}
+
+fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a PriorityProgress> {
+    group.priority_ids.iter().filter_map(|id| p.priorities.iter().find(|pr| &pr.id == id)).collect()
+}
+
+/// One action group's section: heading, priorities, their evidence and aims, the actions.
+fn group_section(p: &Progress, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
+    blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
+    blocks.push(heading(1, format!("{} action group", group.name)));
+    if !group.tags.is_empty() {
+        blocks.push(para(labelled("Priorities:", group.tags.join(", "))));
+    }
+    blocks.extend(prose("pdf-group-introduction", &counts_context(&group.name, &group.counts))?);
+    let priorities = priorities_of(p, group);
+    if !priorities.is_empty() {
+        blocks.push(Block::Heading { level: 2, text: "What the plan says".to_string(), outline: false });
+        let rows = priorities
+            .iter()
+            .map(|pr| {
+                vec![
+                    Cell::spans(vec![Span::bold(&pr.name)]),
+                    Cell::paragraphs(pr.evidence.iter().map(|e| vec![Span::plain(format!("• {e}"))]).collect()),
+                    Cell::paragraphs(pr.aims.iter().map(|e| vec![Span::plain(format!("• {e}"))]).collect()),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            columns: vec![Column::new("Strategic priority", 1.0), Column::new("Evidence", 2.0), Column::new("Aims", 2.0)],
+            rows,
+            size: TABLE_SIZE + 0.4,
+        }));
+    }
+    blocks.push(Block::Heading { level: 2, text: format!("{}: actions", group.name), outline: false });
+    let actions: Vec<&ActionProgress> = group.actions.iter().collect();
+    blocks.push(actions_table(&actions));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The documents
+// ---------------------------------------------------------------------------
+
+fn board_report(p: &Progress) -> Result<Flow, String> {
+    let mut b: Vec<Block> = Vec::new();
+    // Cover.
+    b.push(Block::Spacer(90.0));
+    b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
+    b.push(Block::Paragraph(
+        Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
+    ));
+    b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(15.0)));
+    let cover = prose("pdf-cover", &summary_context(p))?;
+    b.extend(cover.into_iter().map(|block| match block {
+        Block::Paragraph(para) => Block::Paragraph(para.size(12.0).colour(Colour::MUTED)),
+        other => other,
+    }));
+    b.push(Block::Paragraph(
+        Paragraph::new(vec![Span::plain(format!("Produced {}", uk_date(p.produced)))]).size(11.0).colour(Colour::MUTED),
+    ));
+    b.push(Block::Spacer(150.0));
+    b.push(Block::Heading { level: 3, text: "Status key".to_string(), outline: false });
+    b.push(status_key());
+    b.push(Block::PageBreak(None));
+
+    b.push(Block::Heading { level: 1, text: "Contents".to_string(), outline: false });
+    b.push(Block::Contents);
+
+    // Executive summary.
+    b.push(Block::PageBreak(None));
+    b.push(heading(1, "Executive summary"));
+    b.extend(prose("pdf-executive-summary", &summary_context(p))?);
+    b.push(heading(2, "Headline figures"));
+    b.push(headline_table(&p.totals));
+    b.push(heading(2, "Progress by action group"));
+    let groups: Vec<&GroupProgress> = p.groups.iter().collect();
+    b.push(status_chart(&groups));
+    b.push(heading(2, "Exceptions"));
+    if p.exceptions.is_empty() {
+        b.push(para(vec![Span::plain(
+            "Nothing needs the board's attention this quarter: no action is red, overdue or disputed, and every lead reported.",
+        )]));
+    } else {
+        b.push(para(vec![Span::plain(
+            "Red and overdue actions, leads who disagree, actions not started past their time, actions that have worsened, and missing returns.",
+        )]));
+        b.push(exceptions_table(&p.exceptions));
+    }
+    if let (Some(prev), Some(source)) = (p.previous_period, &p.history_source) {
+        b.push(Block::Paragraph(
+            Paragraph::new(vec![Span::italic(format!("Trend compares each action with {prev} (from {source})."))])
+                .size(8.0)
+                .colour(Colour::MUTED),
+        ));
+    }
+
+    for group in &p.groups {
+        group_section(p, group, &mut b)?;
+    }
+
+    // Returns by agency.
+    b.push(Block::PageBreak(Some(PageStyle::A4_PORTRAIT)));
+    b.push(heading(1, "Returns received and missing"));
+    b.push(Block::Table(Table {
+        columns: vec![
+            Column::new("Agency", 2.2),
+            Column::new("Return", 0.9),
+            Column::new("Reported on", 2.0),
+            Column::new("Not reported on", 2.0),
+            Column::new("Last return", 1.0),
+        ],
+        rows: p
+            .agencies
+            .iter()
+            .map(|a| {
+                let returned = if a.returned {
+                    Cell::spans(vec![Span::bold("Received")])
+                } else {
+                    Cell::spans(vec![Span::bold("Missing")]).fill(status_colour(Status::Red))
+                };
+                let last =
+                    if a.returned { p.period.to_string() } else { a.last_return.map(|l| l.to_string()).unwrap_or_else(|| "–".into()) };
+                vec![
+                    Cell::text(&a.name),
+                    returned,
+                    Cell::text(if a.actions_returned.is_empty() { "–".to_string() } else { a.actions_returned.join(", ") }),
+                    Cell::text(if a.actions_missing.is_empty() { "–".to_string() } else { a.actions_missing.join(", ") }),
+                    Cell::text(last),
+                ]
+            })
+            .collect(),
+        size: TABLE_SIZE + 0.5,
+    }));
+
+    // Data problems.
+    b.push(heading(1, "Problems found in the returns"));
+    let d = &p.diagnostic_counts;
+    b.push(Block::KeyValues {
+        rows: vec![
+            ("Rows read".to_string(), vec![Span::plain(d.rows_read.to_string())]),
+            ("Rows accepted".to_string(), vec![Span::plain(d.rows_accepted.to_string())]),
+            ("Rows rejected".to_string(), vec![Span::plain(d.rows_rejected.to_string())]),
+            ("Files that could not be read".to_string(), vec![Span::plain(d.files_unreadable.to_string())]),
+            ("Errors".to_string(), vec![Span::plain(d.errors.to_string())]),
+            ("Warnings".to_string(), vec![Span::plain(d.warnings.to_string())]),
+            ("Notes".to_string(), vec![Span::plain(d.notes.to_string())]),
+        ],
+        size: layout::BODY_SIZE,
+    });
+    b.push(para(vec![Span::plain(
+        "Every problem, with the file, sheet and cell it was found in, is listed in this quarter's Excel workbook, so the coordinator can follow each one up with the agency concerned.",
+    )]));
+
+    // Glossary.
+    if !p.glossary.is_empty() {
+        b.push(heading(1, "Glossary"));
+        b.push(Block::Table(Table {
+            columns: vec![Column::new("Term", 1.0), Column::new("Meaning", 4.0)],
+            rows: p.glossary.iter().map(|g| vec![Cell::spans(vec![Span::bold(&g.term)]), Cell::text(&g.meaning)]).collect(),
+            size: TABLE_SIZE + 0.5,
+        }));
+    }
+    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b })
+}
+
+fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
+    let mut b: Vec<Block> = Vec::new();
+    b.push(Block::Paragraph(
+        Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
+    ));
+    b.push(Block::Paragraph(
+        Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(11.0).colour(Colour::MUTED),
+    ));
+    b.extend(prose("pdf-commissioner-summary", &summary_context(p))?);
+    b.push(heading(2, "Headline figures"));
+    b.push(headline_table(&p.totals));
+    b.push(heading(2, "Progress by action group"));
+    let groups: Vec<&GroupProgress> = p.groups.iter().collect();
+    b.push(status_chart(&groups));
+    b.push(heading(2, "Exceptions"));
+    if p.exceptions.is_empty() {
+        b.push(para(vec![Span::plain("None this quarter.")]));
+    }
+    let rows: Vec<Vec<Cell>> = p
+        .exceptions
+        .iter()
+        .map(|e| {
+            let mut what = vec![];
+            match &e.action_id {
+                Some(id) => what.push(vec![Span::bold(format!("{id} ")), Span::plain(shorten(&e.subject, 160))]),
+                None => what.push(vec![Span::bold(&e.subject)]),
+            }
+            what.push(vec![Span::italic(&e.reason)]);
+            let words: Vec<Vec<Span>> = if e.words.is_empty() {
+                vec![vec![Span::italic("No words from the lead.")]]
+            } else {
+                e.words
+                    .iter()
+                    .map(|(who, said)| vec![Span::bold(format!("{who}: ")), Span::plain(format!("“{}”", shorten(said, 320)))])
+                    .collect()
+            };
+            vec![Cell::spans(vec![Span::bold(e.kind.label())]), Cell::paragraphs(what), Cell::paragraphs(words)]
+        })
+        .collect();
+    if !rows.is_empty() {
+        b.push(Block::Table(Table {
+            columns: vec![Column::new("Why", 1.0), Column::new("Action", 2.6), Column::new("In the leads' words", 4.0)],
+            rows,
+            size: TABLE_SIZE,
+        }));
+        b.push(Block::Paragraph(
+            Paragraph::new(vec![Span::italic("Long updates are shortened (…); the board report has them in full.")])
+                .size(7.5)
+                .colour(Colour::MUTED),
+        ));
+    }
+    b.push(heading(2, "Action groups"));
+    let mut columns = vec![Column::new("Action group", 2.6)];
+    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 0.8)));
+    columns.push(Column::new("Actions", 0.8));
+    b.push(Block::Table(Table {
+        columns,
+        rows: p
+            .groups
+            .iter()
+            .map(|g| {
+                let mut row = vec![Cell::text(&g.name)];
+                row.extend(Status::ALL.iter().map(|s| {
+                    let n = g.counts.of(*s);
+                    let cell = Cell::text(n.to_string());
+                    if n > 0 {
+                        cell.fill(status_colour(*s))
+                    } else {
+                        cell
+                    }
+                }));
+                row.push(Cell::spans(vec![Span::bold(g.counts.actions.to_string())]));
+                row
+            })
+            .collect(),
+        size: TABLE_SIZE + 0.5,
+    }));
+    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b })
+}
+
+fn group_document(p: &Progress, group: &GroupProgress) -> Result<Flow, String> {
+    let mut b = vec![Block::Paragraph(
+        Paragraph::new(vec![Span::plain(format!(
+            "From the {} quarterly progress report for {}, produced {}.",
+            p.partnership.name,
+            p.period.long_name(),
+            uk_date(p.produced)
+        ))])
+        .size(8.5)
+        .colour(Colour::MUTED)
+        .align(Align::Left),
+    )];
+    let mut section = Vec::new();
+    group_section(p, group, &mut section)?;
+    // The section's own page break is not needed at the top of its own document.
+    b.extend(section.into_iter().skip(1));
+    Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b })
+}
+
+fn priority_document(p: &Progress, priority: &PriorityProgress) -> Result<Flow, String> {
+    let mut b = vec![
+        Block::Paragraph(
+            Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
+                .size(8.5)
+                .colour(Colour::MUTED),
+        ),
+        heading(1, format!("Strategic priority: {}", priority.name)),
+    ];
+    b.extend(prose("pdf-priority-introduction", &counts_context(&priority.name, &priority.counts))?);
+    if !priority.evidence.is_empty() {
+        b.push(heading(2, "Evidence"));
+        b.push(bullet_list(&priority.evidence));
+    }
+    if !priority.aims.is_empty() {
+        b.push(heading(2, "Aims"));
+        b.push(bullet_list(&priority.aims));
+    }
+    let groups: Vec<&GroupProgress> = priority.group_ids.iter().filter_map(|id| p.groups.iter().find(|g| &g.id == id)).collect();
+    if groups.is_empty() {
+        b.push(para(vec![Span::plain("No action group reports under this priority.")]));
+    }
+    for group in groups {
+        let actions: Vec<&ActionProgress> = group.actions.iter().filter(|a| priority.action_ids.contains(&a.id)).collect();
+        if actions.is_empty() {
+            continue;
+        }
+        b.push(Block::PageBreak(Some(ACTION_PAGES)));
+        b.push(heading(1, format!("{} action group", group.name)));
+        b.push(actions_table(&actions));
+    }
+    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b })
+}

@@ -1,0 +1,469 @@
+//! Setting text: rich text (runs of regular, bold and italic), per-character
+//! font fallback, the Unicode bidirectional algorithm, shaping with
+//! rustybuzz (so Urdu is joined and right to left, and Gujarati conjuncts and
+//! vowel signs are formed), measuring with the fonts' own advances, and
+//! wrapping into lines. A character no shipped font covers is drawn as a
+//! visible replacement mark and reported, never left as a blank box.
+
+use super::fonts::{fonts, FaceId, FontStyle};
+use rustybuzz::{Direction, UnicodeBuffer};
+use std::ops::Range;
+use unicode_bidi::BidiInfo;
+
+/// A piece of text in one style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub style: FontStyle,
+}
+
+impl Span {
+    pub fn plain(text: impl Into<String>) -> Span {
+        Span { text: text.into(), style: FontStyle::REGULAR }
+    }
+    pub fn bold(text: impl Into<String>) -> Span {
+        Span { text: text.into(), style: FontStyle::BOLD }
+    }
+    pub fn italic(text: impl Into<String>) -> Span {
+        Span { text: text.into(), style: FontStyle::ITALIC }
+    }
+}
+
+/// One glyph placed on a line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedGlyph {
+    pub face: FaceId,
+    pub gid: u16,
+    /// Pen position from the line's left edge, in points, before offsets.
+    pub x: f32,
+    /// Shaping offsets in points (marks, kerning of attachments).
+    pub dx: f32,
+    pub dy: f32,
+    /// The text this glyph stands for, for copying and searching (a ligature
+    /// stands for several characters; a second glyph of a cluster for none).
+    pub text: String,
+}
+
+/// One laid line of text, glyphs in visual (left-to-right) order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub glyphs: Vec<PlacedGlyph>,
+    /// Advance width in points.
+    pub width: f32,
+    /// The paragraph reads right to left (lines align right).
+    pub rtl: bool,
+    /// Font size in points.
+    pub size: f32,
+}
+
+impl Line {
+    /// The characters of the line in visual order (for tests and debugging).
+    pub fn text(&self) -> String {
+        self.glyphs.iter().map(|g| g.text.as_str()).collect()
+    }
+}
+
+/// Text that had characters no shipped font covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingGlyphs {
+    pub text: String,
+    pub chars: Vec<char>,
+}
+
+/// Characters that draw nothing and need no glyph (joiners, marks of
+/// direction): shaping hides them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// A combining character: never start a line with one when breaking a word.
+fn is_combining(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}'
+        | '\u{0A81}'..='\u{0A83}' | '\u{0ABC}' | '\u{0ABE}'..='\u{0ACD}' | '\u{0AE2}'..='\u{0AE3}' | '\u{200C}' | '\u{200D}'
+        | '\u{FE00}'..='\u{FE0F}')
+}
+
+/// Rich text made ready for setting: one string, the style of each byte
+/// range, the face of each character.
+struct Prepared {
+    text: String,
+    /// (byte range, style), covering the text in order.
+    styles: Vec<(Range<usize>, FontStyle)>,
+    /// Face per byte (the face of the character starting there).
+    faces: Vec<FaceId>,
+}
+
+impl Prepared {
+    fn new(spans: &[Span], missing: &mut Vec<MissingGlyphs>) -> Prepared {
+        let f = fonts();
+        let mut text = String::new();
+        let mut styles = Vec::new();
+        let mut faces: Vec<FaceId> = Vec::new();
+        let mut not_covered = Vec::new();
+        for span in spans {
+            let start = text.len();
+            let mut previous: Option<FaceId> = faces.last().copied();
+            for c in span.text.chars() {
+                let c = match c {
+                    '\t' => ' ',
+                    '\r' => continue,
+                    c if c.is_control() && c != '\n' => continue,
+                    c => c,
+                };
+                let neutral = c.is_whitespace() || c.is_ascii_punctuation() || is_invisible(c) || is_combining(c);
+                let face = match previous {
+                    // Spaces, punctuation and marks stay in the run around them
+                    // when that face has them, so shaping sees whole runs.
+                    Some(p) if neutral && (f.get(p).has_glyph(c) || is_invisible(c) || c == '\n') => Some(p),
+                    _ => f.face_for(c, span.style),
+                };
+                let (c, face) = match face {
+                    Some(face) => (c, face),
+                    None if is_invisible(c) || c == '\n' => (c, f.face_for(' ', span.style).unwrap_or(FaceId::Sans)),
+                    None => {
+                        not_covered.push(c);
+                        ('\u{FFFD}', f.face_for('\u{FFFD}', span.style).unwrap_or(FaceId::Sans))
+                    }
+                };
+                text.push(c);
+                faces.extend(std::iter::repeat_n(face, c.len_utf8()));
+                previous = Some(face);
+            }
+            if text.len() > start {
+                styles.push((start..text.len(), span.style));
+            }
+        }
+        if !not_covered.is_empty() {
+            not_covered.dedup();
+            let original: String = spans.iter().map(|s| s.text.as_str()).collect();
+            missing.push(MissingGlyphs { text: original, chars: not_covered });
+        }
+        Prepared { text, styles, faces }
+    }
+
+    fn style_at(&self, byte: usize) -> FontStyle {
+        self.styles.iter().find(|(r, _)| r.contains(&byte)).map(|(_, s)| *s).unwrap_or_default()
+    }
+
+    /// Splits a byte range into pieces of one face and one style, in logical order.
+    fn pieces(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let mut out: Vec<Range<usize>> = Vec::new();
+        let mut key = None;
+        for (i, _) in self.text[range.clone()].char_indices() {
+            let at = range.start + i;
+            let k = (self.faces[at], self.style_at(at));
+            if key == Some(k) {
+                if let Some(last) = out.last_mut() {
+                    last.end = at;
+                }
+            } else {
+                if let Some(last) = out.last_mut() {
+                    last.end = at;
+                }
+                out.push(at..range.end);
+                key = Some(k);
+            }
+        }
+        if let Some(last) = out.last_mut() {
+            last.end = range.end;
+        }
+        out
+    }
+}
+
+/// Shapes one piece (one face, one direction); glyphs in visual order with
+/// pen positions from 0, and the piece's advance width.
+fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<PlacedGlyph>, f32) {
+    let loaded = fonts().get(face_id);
+    let scale = size / loaded.units_per_em;
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.guess_segment_properties();
+    buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
+    let shaped = rustybuzz::shape(&loaded.face, &[], buffer);
+    let infos = shaped.glyph_infos();
+    let positions = shaped.glyph_positions();
+
+    // Cluster starts in logical order give each cluster's text.
+    let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let cluster_text = |cluster: usize| -> &str {
+        let next = starts.iter().copied().find(|&s| s > cluster).unwrap_or(text.len());
+        &text[cluster..next]
+    };
+
+    let mut glyphs = Vec::with_capacity(infos.len());
+    let mut pen = 0.0f32;
+    let mut i = 0;
+    while i < infos.len() {
+        // The glyphs of one cluster are contiguous in the output.
+        let cluster = infos[i].cluster as usize;
+        let mut j = i;
+        while j < infos.len() && infos[j].cluster as usize == cluster {
+            j += 1;
+        }
+        let source = cluster_text(cluster);
+        let texts = share_cluster_text(source, &infos[i..j].iter().map(|g| g.glyph_id as u16).collect::<Vec<_>>(), face_id);
+        for (k, t) in (i..j).zip(texts) {
+            let p = positions[k];
+            glyphs.push(PlacedGlyph {
+                face: face_id,
+                gid: infos[k].glyph_id as u16,
+                x: pen,
+                dx: p.x_offset as f32 * scale,
+                dy: p.y_offset as f32 * scale,
+                text: t,
+            });
+            pen += p.x_advance as f32 * scale;
+        }
+        i = j;
+    }
+    (glyphs, pen)
+}
+
+/// Shares a cluster's characters among its glyphs: a glyph the font maps a
+/// character to takes that character; what is left goes to the first glyph.
+fn share_cluster_text(source: &str, gids: &[u16], face_id: FaceId) -> Vec<String> {
+    if gids.len() == 1 {
+        return vec![source.to_string()];
+    }
+    let face = &fonts().get(face_id).face;
+    let mut pool: Vec<Option<char>> = source.chars().map(Some).collect();
+    let mut texts: Vec<String> = gids
+        .iter()
+        .map(|&gid| {
+            let found = pool.iter_mut().find(|c| c.and_then(|c| face.glyph_index(c)).is_some_and(|g| g.0 == gid));
+            found.and_then(Option::take).map(String::from).unwrap_or_default()
+        })
+        .collect();
+    let rest: String = pool.into_iter().flatten().collect();
+    if !rest.is_empty() {
+        let target = texts.iter().position(String::is_empty).unwrap_or(0);
+        texts[target].insert_str(0, &rest);
+    }
+    texts
+}
+
+/// A paragraph (no line feeds) ready for breaking.
+struct Paragraph<'a> {
+    prepared: &'a Prepared,
+    range: Range<usize>,
+    bidi: BidiInfo<'a>,
+}
+
+impl Paragraph<'_> {
+    fn rtl(&self) -> bool {
+        self.bidi.paragraphs.first().is_some_and(|p| p.level.is_rtl())
+    }
+
+    fn level_rtl(&self, at: usize) -> bool {
+        self.bidi.levels[at - self.range.start].is_rtl()
+    }
+
+    /// Advance width of a logical byte range (absolute offsets), shaped in pieces.
+    fn measure(&self, range: Range<usize>, size: f32) -> f32 {
+        let p = self.prepared;
+        let mut width = 0.0;
+        for piece in p.pieces(range) {
+            // Split further where the direction changes.
+            let mut start = piece.start;
+            while start < piece.end {
+                let rtl = self.level_rtl(start);
+                let end = p.text[start..piece.end]
+                    .char_indices()
+                    .map(|(i, _)| start + i)
+                    .find(|&at| self.level_rtl(at) != rtl)
+                    .unwrap_or(piece.end);
+                width += shape_piece(&p.text[start..end], p.faces[start], rtl, size).1;
+                start = end;
+            }
+        }
+        width
+    }
+
+    /// Lays a logical byte range as one visual line.
+    fn line(&self, range: Range<usize>, size: f32) -> Line {
+        let p = self.prepared;
+        let para = &self.bidi.paragraphs[0];
+        let local = (range.start - self.range.start)..(range.end - self.range.start);
+        let (levels, runs) = self.bidi.visual_runs(para, local);
+        let mut glyphs = Vec::new();
+        let mut pen = 0.0;
+        for run in runs {
+            let rtl = levels[run.start].is_rtl();
+            let absolute = (run.start + self.range.start)..(run.end + self.range.start);
+            let mut pieces = p.pieces(absolute);
+            if rtl {
+                pieces.reverse();
+            }
+            for piece in pieces {
+                let (shaped, width) = shape_piece(&p.text[piece.clone()], p.faces[piece.start], rtl, size);
+                glyphs.extend(shaped.into_iter().map(|mut g| {
+                    g.x += pen;
+                    g
+                }));
+                pen += width;
+            }
+        }
+        Line { glyphs, width: pen, rtl: self.rtl(), size }
+    }
+}
+
+/// Measures text set on one line (no wrapping).
+pub fn measure(spans: &[Span], size: f32) -> f32 {
+    set_line(spans, size, &mut Vec::new()).width
+}
+
+/// Sets text on one line, however long.
+pub fn set_line(spans: &[Span], size: f32, missing: &mut Vec<MissingGlyphs>) -> Line {
+    let lines = wrap(spans, size, f32::INFINITY, missing);
+    lines.into_iter().next().unwrap_or(Line { glyphs: Vec::new(), width: 0.0, rtl: false, size })
+}
+
+/// Wraps rich text into lines no wider than `max_width` points. Line feeds
+/// in the text start new lines; a word longer than a line is broken between
+/// characters.
+pub fn wrap(spans: &[Span], size: f32, max_width: f32, missing: &mut Vec<MissingGlyphs>) -> Vec<Line> {
+    let prepared = Prepared::new(spans, missing);
+    let text = prepared.text.as_str();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for piece in text.split('\n') {
+        let range = start..start + piece.len();
+        start = range.end + 1;
+        if piece.trim().is_empty() {
+            lines.push(Line { glyphs: Vec::new(), width: 0.0, rtl: false, size });
+            continue;
+        }
+        let bidi = BidiInfo::new(&text[range.clone()], None);
+        let paragraph = Paragraph { prepared: &prepared, range: range.clone(), bidi };
+        for line_range in break_lines(&paragraph, size, max_width) {
+            lines.push(paragraph.line(line_range, size));
+        }
+    }
+    lines
+}
+
+/// Greedy line breaking at spaces; byte ranges of the lines (trailing spaces dropped).
+fn break_lines(paragraph: &Paragraph, size: f32, max_width: f32) -> Vec<Range<usize>> {
+    let text = &paragraph.prepared.text;
+    // Words with their trailing spaces: (word range, end including spaces).
+    let mut words: Vec<(Range<usize>, usize)> = Vec::new();
+    let body = &text[paragraph.range.clone()];
+    let mut i = 0;
+    let bytes: Vec<(usize, char)> = body.char_indices().collect();
+    while i < bytes.len() {
+        let word_start = bytes[i].0;
+        while i < bytes.len() && bytes[i].1 == ' ' {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i].1 != ' ' {
+            i += 1;
+        }
+        let word_end = if i < bytes.len() { bytes[i].0 } else { body.len() };
+        while i < bytes.len() && bytes[i].1 == ' ' {
+            i += 1;
+        }
+        let with_spaces = if i < bytes.len() { bytes[i].0 } else { body.len() };
+        let base = paragraph.range.start;
+        words.push((base + word_start..base + word_end, base + with_spaces));
+    }
+
+    let mut lines = Vec::new();
+    let mut line_start: Option<usize> = None;
+    let mut line_end = 0;
+    let mut width = 0.0;
+    let mut pending_space = 0.0;
+    for (word, with_spaces) in words {
+        let word_width = paragraph.measure(word.clone(), size);
+        let space_width = if with_spaces > word.end { paragraph.measure(word.end..with_spaces, size) } else { 0.0 };
+        if line_start.is_some() && width + pending_space + word_width > max_width {
+            lines.push(line_start.take().unwrap_or(0)..line_end);
+            width = 0.0;
+        }
+        if line_start.is_none() && word_width > max_width {
+            // Break a word wider than the line between characters.
+            let mut piece_start = word.start;
+            let mut piece_width = 0.0;
+            let chars: Vec<(usize, char)> = text[word.clone()].char_indices().map(|(k, c)| (word.start + k, c)).collect();
+            for (idx, &(at, c)) in chars.iter().enumerate() {
+                let next = chars.get(idx + 1).map(|&(n, _)| n).unwrap_or(word.end);
+                let w = paragraph.measure(at..next, size);
+                if piece_width + w > max_width && at > piece_start && !is_combining(c) {
+                    lines.push(piece_start..at);
+                    piece_start = at;
+                    piece_width = 0.0;
+                }
+                piece_width += w;
+            }
+            line_start = Some(piece_start);
+            line_end = word.end;
+            width = piece_width;
+            pending_space = space_width;
+            continue;
+        }
+        if line_start.is_none() {
+            line_start = Some(word.start);
+            width = word_width;
+        } else {
+            width += pending_space + word_width;
+        }
+        line_end = word.end;
+        pending_space = space_width;
+    }
+    if let Some(s) = line_start {
+        lines.push(s..line_end);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_within_the_width_and_keeps_every_word() {
+        let text = "Deliver the White Ribbon campaign across all partner agencies and schools in the city";
+        let mut missing = Vec::new();
+        let lines = wrap(&[Span::plain(text)], 10.0, 120.0, &mut missing);
+        assert!(lines.len() > 2);
+        for line in &lines {
+            assert!(line.width <= 120.0 + 0.01, "{} is {}", line.text(), line.width);
+        }
+        let joined: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(joined.join(" "), text);
+        assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn a_long_word_is_broken() {
+        let lines = wrap(&[Span::plain("x".repeat(200))], 10.0, 100.0, &mut Vec::new());
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.width <= 100.01));
+    }
+
+    #[test]
+    fn urdu_is_shaped_right_to_left() {
+        let urdu = "پولیس نے گشت بڑھا دیا";
+        let line = set_line(&[Span::plain(urdu)], 10.0, &mut Vec::new());
+        assert!(line.rtl);
+        assert!(line.glyphs.iter().all(|g| g.face == FaceId::NaskhArabic || g.text == " "));
+        // Visual order is the reverse of reading order; joined forms are not the
+        // isolated forms the cmap gives.
+        let reversed: String = urdu.chars().rev().collect();
+        assert_eq!(line.text(), reversed);
+        let isolated = fonts().get(FaceId::NaskhArabic).face.glyph_index('پ').unwrap().0;
+        assert_ne!(line.glyphs.last().unwrap().gid, isolated, "initial form expected");
+    }
+
+    #[test]
+    fn missing_characters_are_reported() {
+        let mut missing = Vec::new();
+        let line = set_line(&[Span::plain("Meeting 会議")], 10.0, &mut missing);
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].chars, vec!['会', '議']);
+        assert!(line.text().contains('\u{FFFD}'));
+    }
+}

@@ -1,0 +1,244 @@
+//! Turning laid-out pages into PDF bytes with printpdf's low-level
+//! operations: glyphs by id (so shaped Urdu and Gujarati print as laid out)
+//! with the text each glyph stands for (so the PDF can be searched and
+//! copied), boxes and rules; the fonts embedded and subset. Then, on
+//! printpdf's lopdf document: the language (`en-GB`), a nested outline of
+//! bookmarks in document order, and a trailer `/ID` made from a hash of the
+//! content, so the same report gives the same bytes.
+
+use super::fonts::FaceId;
+use super::layout::{Colour, Item, LaidOut, OutlineEntry};
+use chrono::NaiveDate;
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use printpdf::{
+    Codepoint, Color, FontId, Line as PdfLine, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// The document information dictionary's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    /// Creation and modification date (midnight UTC).
+    pub date: NaiveDate,
+}
+
+/// Why the PDF could not be written (a defect, never bad data).
+#[derive(Debug, thiserror::Error)]
+#[error("could not write the PDF: {0}")]
+pub struct WriteError(String);
+
+fn parsed_fonts() -> &'static Vec<(FaceId, ParsedFont)> {
+    static PARSED: OnceLock<Vec<(FaceId, ParsedFont)>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        FaceId::ALL.iter().filter_map(|&id| ParsedFont::from_bytes(id.bytes(), 0, &mut Vec::new()).map(|f| (id, f))).collect()
+    })
+}
+
+fn colour(c: Colour) -> Color {
+    Color::Rgb(Rgb { r: c.r as f32 / 255.0, g: c.g as f32 / 255.0, b: c.b as f32 / 255.0, icc_profile: None })
+}
+
+fn font_id(face: FaceId) -> FontId {
+    FontId(face.pdf_tag().to_string())
+}
+
+/// The operations drawing one page.
+fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for item in items {
+        match item {
+            Item::Rect { x, y, w, h, fill, stroke } => {
+                let mode = match (fill, stroke) {
+                    (Some(_), Some(_)) => PaintMode::FillStroke,
+                    (Some(_), None) => PaintMode::Fill,
+                    _ => PaintMode::Stroke,
+                };
+                if let Some(f) = fill {
+                    ops.push(Op::SetFillColor { col: colour(*f) });
+                }
+                if let Some(s) = stroke {
+                    ops.push(Op::SetOutlineColor { col: colour(*s) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
+                }
+                ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: Pt(*x),
+                        y: Pt(height - y - h),
+                        width: Pt(*w),
+                        height: Pt(*h),
+                        mode: Some(mode),
+                        winding_order: None,
+                    },
+                });
+            }
+            Item::Rule { x1, y1, x2, y2, colour: c, width } => {
+                ops.push(Op::SetOutlineColor { col: colour(*c) });
+                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(height - y) }, bezier: false };
+                ops.push(Op::DrawLine { line: PdfLine { points: vec![point(*x1, *y1), point(*x2, *y2)], is_closed: false } });
+            }
+            Item::Text { x, baseline, line, colour: c } => {
+                if line.glyphs.is_empty() {
+                    continue;
+                }
+                ops.push(Op::StartTextSection);
+                ops.push(Op::SetFillColor { col: colour(*c) });
+                let mut current: Option<FaceId> = None;
+                for glyph in &line.glyphs {
+                    if current != Some(glyph.face) {
+                        ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(line.size) });
+                        current = Some(glyph.face);
+                    }
+                    // Each glyph at its own place; printpdf merges a baseline's
+                    // glyphs back into one TJ run.
+                    ops.push(Op::SetTextMatrix {
+                        matrix: TextMatrix::Translate(Pt(x + glyph.x + glyph.dx), Pt(height - baseline + glyph.dy)),
+                    });
+                    ops.push(Op::ShowText {
+                        items: vec![TextItem::GlyphIds(vec![Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(glyph.text.clone()) }])],
+                    });
+                }
+                ops.push(Op::EndTextSection);
+            }
+        }
+    }
+    ops
+}
+
+/// Writes the laid-out pages as a PDF.
+pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
+    let mut doc = PdfDocument::new(&meta.title);
+    let timestamp = meta.date.and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp()).unwrap_or(0);
+    let date = printpdf::OffsetDateTime::from_unix_timestamp(timestamp).map_err(|e| WriteError(e.to_string()))?;
+    let info = &mut doc.metadata.info;
+    info.author = meta.author.clone();
+    info.subject = meta.subject.clone();
+    info.creator = "csp-report".to_string();
+    info.producer = format!("csp-report {} (printpdf 0.12.8)", env!("CARGO_PKG_VERSION"));
+    info.creation_date = date;
+    info.modification_date = date;
+    info.metadata_date = date;
+
+    // Only the faces the document uses are embedded.
+    let used: BTreeSet<FaceId> = laid
+        .pages
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match i {
+            Item::Text { line, .. } => Some(line.glyphs.iter().map(|g| g.face)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for (face, parsed) in parsed_fonts() {
+        if used.contains(face) {
+            doc.resources.fonts.map.insert(font_id(*face), PdfFont::new(parsed.clone()));
+        }
+    }
+
+    let pages = laid
+        .pages
+        .iter()
+        .map(|p| {
+            let mut page = PdfPage::new(Pt(p.style.width).into(), Pt(p.style.height).into(), page_ops(&p.items, p.style.height));
+            // Exact sizes: the Mm round trip must not change a point.
+            let media = Rect::from_wh(Pt(p.style.width), Pt(p.style.height));
+            page.media_box = media.clone();
+            page.trim_box = media.clone();
+            page.crop_box = media;
+            page
+        })
+        .collect();
+    doc.with_pages(pages);
+
+    let mut warnings = Vec::new();
+    let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
+    let mut lo = doc.to_lopdf_document(&options, &mut warnings);
+
+    add_outline(&mut lo, &laid.outline)?;
+    let catalog = lo.catalog_mut().map_err(|e| WriteError(e.to_string()))?;
+    catalog.set("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal));
+    catalog.set("ViewerPreferences", Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))])));
+    if !laid.outline.is_empty() {
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    }
+    lo.compress();
+
+    // The /ID is a hash of the document written with a blank /ID.
+    let fixed_id = |lo: &mut lopdf::Document, id: &[u8]| {
+        let id = Object::String(id.to_vec(), StringFormat::Hexadecimal);
+        lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    };
+    fixed_id(&mut lo, &[0u8; 16]);
+    let mut first = Vec::new();
+    lo.save_to(&mut first).map_err(|e| WriteError(e.to_string()))?;
+    let digest = Sha256::digest(&first);
+    fixed_id(&mut lo, &digest[..16]);
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Builds the bookmarks as a tree: each entry nests under the nearest
+/// earlier entry of a lower level.
+fn add_outline(lo: &mut lopdf::Document, outline: &[OutlineEntry]) -> Result<(), WriteError> {
+    if outline.is_empty() {
+        return Ok(());
+    }
+    let pages = lo.get_pages();
+    let root = lo.new_object_id();
+    let ids: Vec<ObjectId> = outline.iter().map(|_| lo.new_object_id()).collect();
+    // Parent index of each entry (None: the root).
+    let mut parents: Vec<Option<usize>> = Vec::with_capacity(outline.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, entry) in outline.iter().enumerate() {
+        while stack.last().is_some_and(|&s| outline[s].level >= entry.level) {
+            stack.pop();
+        }
+        parents.push(stack.last().copied());
+        stack.push(i);
+    }
+    let children = |parent: Option<usize>| -> Vec<usize> { (0..outline.len()).filter(|&i| parents[i] == parent).collect() };
+    // Visible descendants, for /Count (every entry open).
+    fn descendants(i: Option<usize>, parents: &[Option<usize>]) -> i64 {
+        (0..parents.len()).filter(|&k| parents[k] == i).map(|k| 1 + descendants(Some(k), parents)).sum()
+    }
+    for (i, entry) in outline.iter().enumerate() {
+        let page_id = pages.get(&(entry.page as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", entry.page + 1)))?;
+        let siblings = children(parents[i]);
+        let position = siblings.iter().position(|&s| s == i).unwrap_or(0);
+        let mut dict = Dictionary::new();
+        dict.set("Title", lopdf::text_string(&entry.title));
+        dict.set("Parent", Object::Reference(parents[i].map(|p| ids[p]).unwrap_or(root)));
+        dict.set("Dest", Object::Array(vec![Object::Reference(page_id), Object::Name(b"Fit".to_vec())]));
+        if position > 0 {
+            dict.set("Prev", Object::Reference(ids[siblings[position - 1]]));
+        }
+        if let Some(&next) = siblings.get(position + 1) {
+            dict.set("Next", Object::Reference(ids[next]));
+        }
+        let kids = children(Some(i));
+        if let (Some(&first), Some(&last)) = (kids.first(), kids.last()) {
+            dict.set("First", Object::Reference(ids[first]));
+            dict.set("Last", Object::Reference(ids[last]));
+            dict.set("Count", Object::Integer(descendants(Some(i), &parents)));
+        }
+        lo.objects.insert(ids[i], Object::Dictionary(dict));
+    }
+    let top = children(None);
+    let mut root_dict = Dictionary::new();
+    root_dict.set("Type", Object::Name(b"Outlines".to_vec()));
+    root_dict.set("First", Object::Reference(ids[top[0]]));
+    root_dict.set("Last", Object::Reference(ids[*top.last().unwrap_or(&top[0])]));
+    root_dict.set("Count", Object::Integer(descendants(None, &parents)));
+    lo.objects.insert(root, Object::Dictionary(root_dict));
+    let catalog = lo.catalog_mut().map_err(|e| WriteError(e.to_string()))?;
+    catalog.set("Outlines", Object::Reference(root));
+    Ok(())
+}
