@@ -50,6 +50,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("introduction.md", include_str!("../templates/introduction.md.hbs")),
     ("executive-summary.md", include_str!("../templates/executive-summary.md.hbs")),
     ("group-introduction.md", include_str!("../templates/group-introduction.md.hbs")),
+    ("priority-introduction.md", include_str!("../templates/priority-introduction.md.hbs")),
     ("commissioner-summary.md", include_str!("../templates/commissioner-summary.md.hbs")),
     ("board-report.html", include_str!("../templates/board-report.html.hbs")),
     ("reminder.txt", include_str!("../templates/reminder.txt.hbs")),

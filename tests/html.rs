@@ -342,3 +342,48 @@ fn find_axe() -> Option<PathBuf> {
     }
     candidates.into_iter().find(|p| p.is_file())
 }
+
+/// The real pipeline: CSV returns read by the reader, merged, rendered.
+#[test]
+fn returns_read_and_merged_render_into_the_report() {
+    use csp_report::merge::{merge, MergeInput};
+    use csp_report::returns::{read_returns, ReadOptions};
+    let plan = sample_progress::plan();
+    let period: csp_report::plan::Period = "2018-19 Q3".parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    std::fs::write(
+        returns.join("police.csv"),
+        "Action ID,Status,% complete,Progress update,Next steps,Issues / risks\n\
+         CS1,Green,60,\"<script>alert(1)</script> patrols doubled\",Keep going,\n\
+         CS2,Red,10,\"Funding withdrawn, \"\"no cover\"\" at weekends\",Escalate to board,Loss of staff\n\
+         CS5,Amber,40,Street drinking up in the bus station,Joint patrols,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        returns.join("bid.csv"),
+        "Action ID,Status,Progress update\nCS1,Green,Radio scheme live\nCS2,Green,Taxi marshals in place\nCS3,Complete,New cameras in\n",
+    )
+    .unwrap();
+    let read = read_returns(&returns, &plan, &ReadOptions { period: Some(period), ..ReadOptions::default() });
+    assert_eq!(read.returns.len(), 2, "{:?}", read.diagnostics);
+    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), extra_diagnostics: &[] });
+    let html = render(&progress);
+    let doc = Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; patrols doubled"));
+    // CS2 is red: it is an exception, linked to its row under City Safe.
+    let exceptions: Vec<String> = doc.select(&sel("table.exceptions tbody tr")).map(text).collect();
+    assert_eq!(exceptions.len(), progress.exceptions.len());
+    assert!(exceptions.iter().any(|row| row.starts_with("Red") && row.contains("CS2")), "{exceptions:?}");
+    assert!(exceptions
+        .iter()
+        .any(|row| row.contains("Funding withdrawn, \u{201c}no cover\u{201d}") || row.contains("Funding withdrawn, \"no cover\"")));
+    let city_safe = doc.select(&sel("section[aria-labelledby='group-city-safe']")).next().unwrap();
+    assert!(text(city_safe).contains("Street drinking up in the bus station"));
+    // Every agency that sent nothing is listed as not received.
+    let not_received = doc.select(&sel("table.agencies tbody tr")).filter(|r| text(*r).contains("Not received")).count();
+    assert_eq!(not_received, progress.agencies.iter().filter(|a| !a.returned).count());
+    assert!(not_received > 10);
+}
