@@ -387,3 +387,43 @@ fn returns_read_and_merged_render_into_the_report() {
     assert_eq!(not_received, progress.agencies.iter().filter(|a| !a.returned).count());
     assert!(not_received > 10);
 }
+
+/// A quarter with no history, no exceptions, no glossary and an empty group
+/// still gives a tidy, valid report (and tidy prose).
+#[test]
+fn a_quiet_quarter_without_history_or_exceptions_reads_well() {
+    let mut progress = sample_progress();
+    progress.previous_period = None;
+    progress.history_source = None;
+    progress.exceptions.clear();
+    progress.glossary.clear();
+    for action in progress.groups.iter_mut().flat_map(|g| g.actions.iter_mut()) {
+        action.trend = None;
+        action.previous_overall = None;
+    }
+    let mut empty = progress.groups[0].clone();
+    empty.id = "new-group".to_string();
+    empty.name = "New Group".to_string();
+    empty.tags.clear();
+    empty.actions.clear();
+    empty.counts = Default::default();
+    progress.groups.push(empty);
+    let html = render(&progress);
+    let doc = Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    assert!(!html.contains("Direction of travel"), "no trend column without history");
+    assert!(html.contains("There are no exceptions for the board this quarter."));
+    assert_eq!(doc.select(&sel("table.exceptions")).count(), 0);
+    assert!(html.contains("The plan lists no acronyms."));
+    assert!(html.contains("<p>0 key actions.</p>"), "the empty group reads well");
+    let templates = Templates::built_in();
+    let data = csp_report::render::context::for_group(&progress, "new-group").unwrap();
+    assert_eq!(templates.render("group-introduction.md", &data).unwrap().trim(), "It has 0 key actions.");
+    let report = csp_report::render::context::report(&progress);
+    let intro = templates.render("introduction.md", &report).unwrap();
+    assert!(intro.contains("does not show direction of travel"), "{intro}");
+    let summary = templates.render("executive-summary.md", &report).unwrap();
+    assert!(summary.contains("There are no exceptions for the board this quarter."), "{summary}");
+    let commissioners = templates.render("commissioner-summary.md", &report).unwrap();
+    assert!(commissioners.contains("- **New Group**: 0 actions.\n"), "{commissioners}");
+}
