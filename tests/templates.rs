@@ -201,3 +201,18 @@ fn a_reminder_is_written_for_each_agency_with_missing_returns() {
     let again = Reminders.render(&ctx).unwrap();
     assert_eq!(again.files, rendered.files, "deterministic");
 }
+
+#[test]
+fn partials_and_decorators_in_a_users_template_are_refused_not_run() {
+    // An inline partial that includes itself would recurse until the stack
+    // overflows and abort the build: such templates are refused at load.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cover.md.hbs"), "{{#if period}}{{#*inline \"a\"}}x{{> a}}{{/inline}}{{> a}}{{/if}}").unwrap();
+    fs::write(dir.path().join("introduction.md.hbs"), "{{#each groups}}{{else}}{{> cover.md}}{{/each}}").unwrap();
+    let (templates, diagnostics) = Templates::load(dir.path());
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["template-invalid", "template-invalid"], "{diagnostics:?}");
+    assert_eq!(templates.overridden().count(), 0);
+    let data = context::report(&sample_progress());
+    assert_eq!(templates.render("cover.md", &data).unwrap(), Templates::built_in().render("cover.md", &data).unwrap());
+}
