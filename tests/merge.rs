@@ -4,7 +4,7 @@
 //! matter).
 
 use chrono::{NaiveDate, NaiveDateTime};
-use csp_report::diagnostics::{Diagnostic, Place};
+use csp_report::diagnostics::{Diagnostic, Place, Severity};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::merge::{merge, overall_status, trend, MergeInput};
 use csp_report::plan::{parse_plan, Period, Plan};
@@ -625,6 +625,9 @@ fn returns_for_other_periods_are_not_merged_into_this_one() {
     assert_eq!(action(&progress, "A3").overall, Status::NoReturn);
     let other: Vec<_> = progress.diagnostics.iter().filter(|d| d.code == "other-period").collect();
     assert_eq!(other.len(), 2);
+    assert!(other.iter().any(|d| d.severity == Severity::Note && d.place == Place::file("returns") && d.message.contains("last quarter")));
+    assert!(other.iter().any(|d| d.severity == Severity::Warning && d.place == Place::file("returns/council-q4.xlsx")));
+    assert_eq!(progress.diagnostic_counts.rows_read, 0, "rows of other periods' files are not this period's account");
     assert!(progress.agencies.iter().find(|a| a.id == "police").unwrap().last_return == Some(q2()));
     assert!(!progress.agencies.iter().find(|a| a.id == "police").unwrap().returned);
 }
@@ -853,7 +856,7 @@ mod properties {
                 }
             }
             for r in returns.iter().filter(|r| r.period != q3()) {
-                prop_assert!(progress.diagnostics.iter().any(|d| d.code == "other-period" && d.place.file == r.file));
+                prop_assert!(progress.diagnostics.iter().any(|d| d.code == "other-period" && r.file.starts_with(&d.place.file)));
                 for u in &r.updates {
                     prop_assert!(!shown.contains_key(&u.place.to_string()), "another period's row is never merged");
                 }
