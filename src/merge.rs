@@ -153,19 +153,19 @@ fn lateness(r: &Return) -> (Option<NaiveDateTime>, usize, &str) {
 }
 
 /// Why `later` counts as later than `earlier`, in words for the message.
+/// File modification times are compared but never printed, so messages do
+/// not change when files are copied.
 fn why_later(later: &Return, earlier: &Return) -> String {
-    match (later.submitted, earlier.submitted) {
-        (Some(l), Some(e)) if l != e => {
-            return format!("submitted {} rather than {}", l.format("%Y-%m-%d %H:%M"), e.format("%Y-%m-%d %H:%M"));
-        }
-        (Some(l), None) if earlier.modified.is_none() => return format!("submitted {}", l.format("%Y-%m-%d %H:%M")),
-        _ => {}
+    let time = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    if lateness(later).0 == lateness(earlier).0 {
+        return "it comes later in the folder listing".to_string();
     }
-    let (l, e) = (lateness(later), lateness(earlier));
-    if l.0 != e.0 {
-        "its file was saved later".to_string()
-    } else {
-        "it comes later in the folder listing".to_string()
+    match (later.submitted, earlier.submitted) {
+        (Some(l), Some(e)) => format!("submitted {} rather than {}", time(l), time(e)),
+        (Some(l), None) if earlier.modified.is_some() => format!("submitted {}, after the other file was last saved", time(l)),
+        (Some(l), None) => format!("submitted {}; the other records no time", time(l)),
+        (None, Some(e)) => format!("its file was saved after the other's submission time, {}", time(e)),
+        (None, None) => "its file was saved more recently".to_string(),
     }
 }
 

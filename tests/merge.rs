@@ -567,6 +567,12 @@ fn of_two_returns_from_one_agency_the_later_is_used_and_the_other_reported() {
             assert_eq!(dup.len(), 1);
             assert_eq!(dup[0].place, Place::file(loser));
             assert!(dup[0].message.contains(winner), "names the used file: {}", dup[0].message);
+            let why = match (a_stamp.0, b_stamp.0, a_stamp.1) {
+                (Some(_), Some(_), _) => "submitted 2019-01-10 09:00 rather than 2019-01-08 09:00",
+                (None, None, Some(_)) => "its file was saved more recently",
+                _ => "it comes later in the folder listing",
+            };
+            assert!(dup[0].message.contains(why), "{}", dup[0].message);
             if loser == "returns/a.xlsx" {
                 assert!(dup[0].message.contains("A4"), "names what only the set-aside return reported: {}", dup[0].message);
             }
