@@ -143,15 +143,19 @@ fn temp_name(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
 }
 
-/// Removes temporary files a killed run left behind (we hold the lock, so
-/// no other run is writing them).
+/// Removes temporary files a killed run left behind, in `dir` and its
+/// subfolders (we hold the lock, so no other run is writing them).
 fn remove_leftovers(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
-            let _ = std::fs::remove_file(entry.path());
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => remove_leftovers(&entry.path()),
+            Ok(t) if t.is_file() && name.starts_with('.') && name.ends_with(TEMP_SUFFIX) => {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            _ => {}
         }
     }
 }
@@ -251,9 +255,12 @@ mod tests {
         let period = dir.path().join("p");
         std::fs::create_dir_all(&period).unwrap();
         std::fs::write(period.join(format!(".progress.csv{TEMP_SUFFIX}")), b"half").unwrap();
+        std::fs::create_dir_all(period.join("groups")).unwrap();
+        std::fs::write(period.join(format!("groups/.a.pdf{TEMP_SUFFIX}")), b"half").unwrap();
         std::fs::write(period.join("keep.txt"), b"mine").unwrap();
         OutputFolder::lock(dir.path()).unwrap().write(Path::new("p"), &[file("progress.csv", b"new")]).unwrap();
         assert!(!period.join(format!(".progress.csv{TEMP_SUFFIX}")).exists());
+        assert!(!period.join(format!("groups/.a.pdf{TEMP_SUFFIX}")).exists());
         assert_eq!(std::fs::read(period.join("keep.txt")).unwrap(), b"mine", "files the build does not make are untouched");
     }
 

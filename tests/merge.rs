@@ -4,7 +4,7 @@
 //! matter).
 
 use chrono::{NaiveDate, NaiveDateTime};
-use csp_report::diagnostics::{Diagnostic, Place};
+use csp_report::diagnostics::{Diagnostic, Place, Severity};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::merge::{merge, overall_status, trend, MergeInput};
 use csp_report::plan::{parse_plan, Period, Plan};
@@ -567,6 +567,12 @@ fn of_two_returns_from_one_agency_the_later_is_used_and_the_other_reported() {
             assert_eq!(dup.len(), 1);
             assert_eq!(dup[0].place, Place::file(loser));
             assert!(dup[0].message.contains(winner), "names the used file: {}", dup[0].message);
+            let why = match (a_stamp.0, b_stamp.0, a_stamp.1) {
+                (Some(_), Some(_), _) => "submitted 2019-01-10 09:00 rather than 2019-01-08 09:00",
+                (None, None, Some(_)) => "its file was saved more recently",
+                _ => "it comes later in the folder listing",
+            };
+            assert!(dup[0].message.contains(why), "{}", dup[0].message);
             if loser == "returns/a.xlsx" {
                 assert!(dup[0].message.contains("A4"), "names what only the set-aside return reported: {}", dup[0].message);
             }
@@ -625,6 +631,9 @@ fn returns_for_other_periods_are_not_merged_into_this_one() {
     assert_eq!(action(&progress, "A3").overall, Status::NoReturn);
     let other: Vec<_> = progress.diagnostics.iter().filter(|d| d.code == "other-period").collect();
     assert_eq!(other.len(), 2);
+    assert!(other.iter().any(|d| d.severity == Severity::Note && d.place == Place::file("returns") && d.message.contains("last quarter")));
+    assert!(other.iter().any(|d| d.severity == Severity::Warning && d.place == Place::file("returns/council-q4.xlsx")));
+    assert_eq!(progress.diagnostic_counts.rows_read, 0, "rows of other periods' files are not this period's account");
     assert!(progress.agencies.iter().find(|a| a.id == "police").unwrap().last_return == Some(q2()));
     assert!(!progress.agencies.iter().find(|a| a.id == "police").unwrap().returned);
 }
@@ -853,7 +862,7 @@ mod properties {
                 }
             }
             for r in returns.iter().filter(|r| r.period != q3()) {
-                prop_assert!(progress.diagnostics.iter().any(|d| d.code == "other-period" && d.place.file == r.file));
+                prop_assert!(progress.diagnostics.iter().any(|d| d.code == "other-period" && r.file.starts_with(&d.place.file)));
                 for u in &r.updates {
                     prop_assert!(!shown.contains_key(&u.place.to_string()), "another period's row is never merged");
                 }
