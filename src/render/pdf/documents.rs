@@ -269,11 +269,11 @@ fn status_chart(groups: &[&GroupProgress]) -> Block {
 fn exceptions_table(exceptions: &[Exception]) -> Block {
     Block::Table(Table {
         columns: vec![
-            Column::new("Why", 1.25),
+            Column::new("Why", 1.1),
             Column::new("Action", 3.3),
-            Column::new("Group", 1.4),
-            Column::new("Lead(s)", 1.6),
-            Column::new("Detail", 2.6),
+            Column::new("Group", 1.25),
+            Column::new("Lead(s)", 2.1),
+            Column::new("Detail", 2.3),
         ],
         rows: exceptions
             .iter()
@@ -340,15 +340,15 @@ fn lead_paragraphs(update: &LeadUpdate, name_them: bool, contribution: bool) -> 
 /// The actions table of a group (or of a priority's share of a group).
 fn actions_table(actions: &[&ActionProgress]) -> Block {
     let columns = vec![
-        Column::new("ID", 0.55),
-        Column::new("Action", 2.7),
-        Column::new("Timescale", 0.95),
-        Column::new("NEW", 0.5),
+        Column::new("ID", 0.72),
+        Column::new("Action", 2.55),
+        Column::new("Timescale", 1.08),
+        Column::new("NEW", 0.62),
         Column::new("Lead(s)", 1.35),
         Column::new("Status", 0.95),
-        Column::new("% complete", 0.75),
+        Column::new("% complete", 0.98),
         Column::new("Trend", 0.95),
-        Column::new("Progress update, next steps and risks", 5.3),
+        Column::new("Progress update, next steps and risks", 5.0),
     ];
     let rows = actions
         .iter()
@@ -381,15 +381,7 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
             let percent: Vec<Vec<Span>> = a
                 .leads
                 .iter()
-                .filter_map(|l| {
-                    l.percent_complete.map(|pc| {
-                        if a.leads.len() > 1 {
-                            vec![Span::plain(format!("{pc}% ")), Span::italic(short_name(&l.agency_name))]
-                        } else {
-                            vec![Span::plain(format!("{pc}%"))]
-                        }
-                    })
-                })
+                .map(|l| vec![Span::plain(l.percent_complete.map(|pc| format!("{pc}%")).unwrap_or_else(|| "–".to_string()))])
                 .collect();
             let trend = match a.trend {
                 Some(t) => vec![Span::plain(format!("{} {}", t.arrow(), t.label()))],
@@ -416,11 +408,6 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
         })
         .collect();
     Block::Table(Table { columns, rows, size: TABLE_SIZE })
-}
-
-/// First word of an agency name, for tight cells ("Lancashire Constabulary" → "Lancashire").
-fn short_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or(name).to_string()
 }
 
 fn bullet_list(items: &[String]) -> Block {
@@ -469,9 +456,8 @@ fn group_section(p: &Progress, group: &GroupProgress, blocks: &mut Vec<Block>) -
 // ---------------------------------------------------------------------------
 
 fn board_report(p: &Progress) -> Result<Flow, String> {
-    let mut b: Vec<Block> = Vec::new();
     // Cover.
-    b.push(Block::Spacer(90.0));
+    let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
@@ -608,25 +594,34 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
     if p.exceptions.is_empty() {
         b.push(para(vec![Span::plain("None this quarter.")]));
     }
-    let rows: Vec<Vec<Cell>> = p
-        .exceptions
+    // One row per action however many reasons it has; missing returns one row each.
+    let mut merged: Vec<Vec<&Exception>> = Vec::new();
+    for e in &p.exceptions {
+        match merged.iter_mut().find(|m| e.action_id.is_some() && m[0].action_id == e.action_id) {
+            Some(m) => m.push(e),
+            None => merged.push(vec![e]),
+        }
+    }
+    let rows: Vec<Vec<Cell>> = merged
         .iter()
-        .map(|e| {
+        .map(|group| {
+            let e = group[0];
+            let why = group.iter().map(|x| vec![Span::bold(x.kind.label())]).collect();
             let mut what = vec![];
             match &e.action_id {
-                Some(id) => what.push(vec![Span::bold(format!("{id} ")), Span::plain(shorten(&e.subject, 160))]),
+                Some(id) => what.push(vec![Span::bold(format!("{id} ")), Span::plain(shorten(&e.subject, 140))]),
                 None => what.push(vec![Span::bold(&e.subject)]),
             }
-            what.push(vec![Span::italic(&e.reason)]);
-            let words: Vec<Vec<Span>> = if e.words.is_empty() {
-                vec![vec![Span::italic("No words from the lead.")]]
+            what.extend(group.iter().map(|x| vec![Span::italic(&x.reason)]));
+            let said = group.iter().find(|x| !x.words.is_empty()).map(|x| x.words.as_slice()).unwrap_or(&[]);
+            let words: Vec<Vec<Span>> = if said.is_empty() {
+                vec![vec![Span::italic(if e.action_id.is_some() { "No words from the lead." } else { "No return received." })]]
             } else {
-                e.words
-                    .iter()
-                    .map(|(who, said)| vec![Span::bold(format!("{who}: ")), Span::plain(format!("“{}”", shorten(said, 320)))])
+                said.iter()
+                    .map(|(who, text)| vec![Span::bold(format!("{who}: ")), Span::plain(format!("“{}”", shorten(text, 220)))])
                     .collect()
             };
-            vec![Cell::spans(vec![Span::bold(e.kind.label())]), Cell::paragraphs(what), Cell::paragraphs(words)]
+            vec![Cell::paragraphs(why), Cell::paragraphs(what), Cell::paragraphs(words)]
         })
         .collect();
     if !rows.is_empty() {
@@ -642,9 +637,9 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
         ));
     }
     b.push(heading(2, "Action groups"));
-    let mut columns = vec![Column::new("Action group", 2.6)];
-    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 0.8)));
-    columns.push(Column::new("Actions", 0.8));
+    let mut columns = vec![Column::new("Action group", 2.3)];
+    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 0.95)));
+    columns.push(Column::new("Actions", 0.85));
     b.push(Block::Table(Table {
         columns,
         rows: p

@@ -237,9 +237,20 @@ impl Item {
     pub fn bounds(&self) -> (f32, f32, f32, f32) {
         match self {
             Item::Text { x, baseline, line, .. } => (*x, baseline - line.size * 0.93, x + line.width, baseline + line.size * 0.24),
-            Item::Rect { x, y, w, h, .. } => (*x, *y, x + w, y + h),
+            Item::Rect { x, y, w, h, stroke, .. } => {
+                let s = if stroke.is_some() { 0.25 } else { 0.0 };
+                (x - s, y - s, x + w + s, y + h + s)
+            }
             Item::Rule { x1, y1, x2, y2, width, .. } => {
-                (x1.min(*x2) - width / 2.0, y1.min(*y2) - width / 2.0, x1.max(*x2) + width / 2.0, y1.max(*y2) + width / 2.0)
+                // Butt caps: a stroke reaches half its width beside the line, not beyond its ends.
+                let (px, py) = if y1 == y2 {
+                    (0.0, width / 2.0)
+                } else if x1 == x2 {
+                    (width / 2.0, 0.0)
+                } else {
+                    (width / 2.0, width / 2.0)
+                };
+                (x1.min(*x2) - px, y1.min(*y2) - py, x1.max(*x2) + px, y1.max(*y2) + py)
             }
         }
     }
@@ -452,11 +463,7 @@ impl<'a> Composer<'a> {
                 self.page().items.extend(items);
                 self.y += h + BODY_SIZE;
             }
-            Block::Spacer(h) => {
-                if !self.at_top() {
-                    self.y = (self.y + h).min(self.style.content_bottom());
-                }
-            }
+            Block::Spacer(h) => self.y = (self.y + h).min(self.style.content_bottom()),
             Block::PageBreak(style) => {
                 if let Some(style) = style {
                     self.style = *style;
@@ -676,8 +683,15 @@ impl<'a> Composer<'a> {
                 // here (widow control); otherwise carry the row over.
                 let room = self.remaining() - 2.0 * CELL_PAD;
                 let fit = cells.iter().map(|c| lines_fitting(c, room)).max().unwrap_or(0);
+                // Lines left over for the next page in the cell that goes on longest.
+                let left_over = cells.iter().map(|c| c.len() - lines_fitting(c, room)).max().unwrap_or(0);
                 let fresh_page = self.y <= self.style.content_top() + header_height + 0.01;
-                if fit >= 2 || (fresh_page && fit >= 1) {
+                let page_room = self.style.content_bottom() - self.style.content_top() - header_height;
+                // Widow and orphan control: split only when two lines or more
+                // stay here and go over, or when the row would not fit on a
+                // page of its own anyway.
+                let splits = (fit >= 2 && (left_over >= 2 || needed > page_room)) || (fresh_page && fit >= 1);
+                if splits {
                     let mut rest: Vec<Vec<CellLine>> = Vec::with_capacity(cells.len());
                     for c in cells.iter_mut() {
                         let n = lines_fitting(c, room);

@@ -47,11 +47,7 @@ pub fn blocks(markdown: &str, base_level: u8) -> Vec<Block> {
                     out.push(Block::Bullets { items: std::mem::take(&mut items), size: BODY_SIZE });
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !spans.is_empty() {
-                    items.push(std::mem::take(&mut spans));
-                }
-            }
+            Event::End(TagEnd::Item) if !spans.is_empty() => items.push(std::mem::take(&mut spans)),
             Event::End(TagEnd::Paragraph) => {
                 if list_depth == 0 && !spans.is_empty() {
                     out.push(Block::Paragraph(Paragraph::new(std::mem::take(&mut spans))));
