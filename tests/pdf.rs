@@ -474,3 +474,60 @@ fn dump() {
         std::fs::write(path, &f.bytes).unwrap();
     }
 }
+
+/// Pins what printpdf 0.12.8 does with our operations: a fixed two-page
+/// document must keep its page count, page size and the place of its words
+/// (from `pdftotext -bbox`). An upgrade that moves text fails here.
+#[test]
+fn golden_printpdf_behaviour() {
+    use csp_report::render::pdf::layout::*;
+    use csp_report::render::pdf::text::Span;
+    use csp_report::render::pdf::write::{write_pdf, Metadata};
+    if !poppler() {
+        return;
+    }
+    let flow = Flow {
+        page: PageStyle::A4_PORTRAIT,
+        furniture: Furniture { header_left: "Golden".into(), header_right: "Q3".into(), footer_left: "Fixed".into() },
+        blocks: vec![
+            heading(1, "Alpha"),
+            para(vec![Span::plain("Bravo "), Span::bold("Charlie "), Span::italic("Delta")]),
+            Block::PageBreak(None),
+            para(vec![Span::plain("Echo پولیس")]),
+        ],
+    };
+    let laid = lay_out(&flow);
+    let meta = Metadata { title: "Golden".into(), author: "Test".into(), subject: "Pin".into(), date: date(2019, 1, 14) };
+    let bytes = write_pdf(&laid, &meta).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("golden.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let out = Command::new("pdftotext").arg("-bbox").arg(&pdf).arg("-").output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(html.matches("<page ").count(), 2, "{html}");
+    assert!(html.contains(r#"<page width="595.276000" height="841.890000">"#), "{html}");
+    // (word, xMin, yMin) measured once and pinned; 0.5 pt tolerance.
+    let expected = [
+        ("Golden", 51.0, 51.58),
+        ("Alpha", 51.0, 78.47),
+        ("Bravo", 51.0, 107.27),
+        ("Charlie", 81.7, 107.27),
+        ("Delta", 122.79, 107.27),
+        ("Page", 499.39, 781.07),
+        ("Echo", 51.0, 77.87),
+    ];
+    let mut wrong = Vec::new();
+    for (word, x, y) in expected {
+        let at = html.find(&format!(">{word}</word>")).unwrap_or_else(|| panic!("{word} not found in\n{html}"));
+        let tag = &html[html[..at].rfind("<word").unwrap()..at];
+        let attr = |name: &str| -> f32 {
+            let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            tag[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        let (got_x, got_y) = (attr("xMin"), attr("yMin"));
+        if (got_x - x).abs() >= 0.5 || (got_y - y).abs() >= 0.5 {
+            wrong.push(format!("{word}: at ({got_x}, {got_y}), pinned at ({x}, {y})"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
