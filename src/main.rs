@@ -21,9 +21,15 @@ fn main() -> ExitCode {
     let mut ui = Ui { out: &mut out, err: &mut err, quiet: cli.quiet, colour: Ui::colour_wanted(cli.color) };
     match commands::run(&cli, &mut ui) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        // A closed pipe (`csp-report plan | head`) is the reader's choice, not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             ui.error(format!("{e:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }

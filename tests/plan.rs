@@ -163,7 +163,7 @@ fn a_plan_with_mistakes_lists_every_one_by_line() {
     has(18, "plan-unknown-tag", "\"unheard-of\"");
     has(27, "plan-duplicate-id", "first on line 21");
     has(29, "plan-bad-timescale", "Marchember 2019");
-    has(30, "plan-unknown-lead", "did you mean \"Police\"?");
+    has(30, "plan-unknown-lead", "did you mean \"police\"?");
     has(34, "plan-empty-action", "G3");
     assert_eq!(problems.len(), 6, "{}", shown.join("\n"));
 }

@@ -1,10 +1,67 @@
-//! `csp-report forms`: not yet available (see the open issues); says so plainly.
+//! `csp-report forms`: write one return form per lead agency for the period
+//! into `--out` (default `OUTPUT/PERIOD/forms/`), each written to a temporary
+//! file in the same folder and renamed into place, so a failed run never
+//! leaves half a form. Prints one line per form and a summary.
 
-use super::Outcome;
+use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
+use crate::forms::{build_forms, FormSettings};
 use crate::ui::Ui;
+use anyhow::Context;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-pub fn run(_config: &Config, _out: Option<&std::path::Path>, ui: &mut Ui) -> anyhow::Result<Outcome> {
-    let _ = ui;
-    anyhow::bail!("`csp-report forms` is not available yet in this version")
+pub fn run(config: &Config, out: Option<&Path>, ui: &mut Ui) -> anyhow::Result<Outcome> {
+    let period = config.require_period()?;
+    let Some(plan) = load_plan_or_report(config, ui)? else { return Ok(Outcome::ProblemsFound) };
+    let folder: PathBuf = out.map(Path::to_path_buf).unwrap_or_else(|| config.output.join(period.slug()).join("forms"));
+    std::fs::create_dir_all(&folder).with_context(|| format!("cannot create the folder {}", folder.display()))?;
+
+    // Last quarter's status and update are pre-filled from history once the
+    // history reader lands (`crate::history` is getting a loader on another
+    // branch); until it is wired in here, forms carry no previous values.
+    let previous = None;
+    let settings = FormSettings::for_period(config, period);
+    let forms = build_forms(&plan, period, previous, &settings)?;
+
+    for form in &forms {
+        let path = folder.join(&form.file_name);
+        write_atomically(&folder, &path, &form.bytes)?;
+        writeln!(
+            ui.out,
+            "{:<24} {:>2} action{}  {}",
+            form.agency_id,
+            form.actions,
+            if form.actions == 1 { " " } else { "s" },
+            path.display()
+        )?;
+    }
+    let actions: usize = forms.iter().map(|f| f.actions).sum();
+    writeln!(
+        ui.out,
+        "Wrote {} forms for {period} ({} action rows) to {}; returns are due by {}.",
+        forms.len(),
+        actions,
+        folder.display(),
+        settings.deadline.format("%d/%m/%Y")
+    )?;
+    Ok(Outcome::Success)
+}
+
+/// Writes `bytes` to a temporary file in `folder`, then renames it to `path`.
+fn write_atomically(folder: &Path, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut temp = tempfile::Builder::new()
+        .prefix(".csp-report-")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .with_context(|| format!("cannot create a temporary file in {}", folder.display()))?;
+    temp.write_all(bytes).and_then(|()| temp.flush()).with_context(|| format!("cannot write {}", path.display()))?;
+    // Temporary files are private (0600); a form is an ordinary document.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    temp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

@@ -280,13 +280,15 @@ fn check_action(
                 leads.push(agency_id.to_string());
             }
         } else {
+            // Suggest the agency id, whichever of its names the slip is nearest: ids are what leads are written as.
             let names: Vec<&str> = agency_names.iter().map(|(name, _)| *name).collect();
-            let mut d = unknown("plan-unknown-lead", "agency", lead, &names, at);
-            d.message = format!("action {id}: the lead {text:?} is not a known agency");
-            if d.hint.is_none() {
-                d.hint = Some("declare it in an [[agency]] table first".to_string());
-            }
-            problems.push(d);
+            let suggestion = closest(text, &names).and_then(|near| agency_names.iter().find(|(name, _)| *name == near)).map(|(_, id)| *id);
+            let d =
+                Diagnostic::error("plan-unknown-lead", at(lead.span()), format!("action {id}: the lead {text:?} is not a known agency"));
+            problems.push(match suggestion {
+                Some(agency_id) => d.with_hint(format!("did you mean {agency_id:?}?")),
+                None => d.with_hint("declare it in an [[agency]] table first"),
+            });
         }
     }
     (problems.len() == before).then(|| Action {

@@ -3,7 +3,12 @@
 //! files to write, relative to the period's output folder; the build command
 //! writes them atomically. Renderers lay out: they never compute a figure.
 
+pub mod context;
+pub mod csv;
+pub mod html;
 pub mod pdf;
+pub mod reminders;
+pub mod xlsx;
 
 use crate::diagnostics::Diagnostic;
 use crate::plan::Plan;
@@ -51,5 +56,11 @@ pub trait Renderer: Sync {
 
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(pdf::PdfRenderer)]
+    vec![
+        Box::new(self::csv::CsvRenderer),
+        Box::new(xlsx::XlsxRenderer),
+        Box::new(pdf::PdfRenderer),
+        Box::new(html::HtmlReport),
+        Box::new(reminders::Reminders),
+    ]
 }

@@ -4,10 +4,28 @@
 //! unreadable file listed with its reason. Nothing here stops the run: one
 //! bad file costs that file only.
 
-use crate::diagnostics::{Diagnostics, Place};
+//!
+//! The stages, one module each: [`files`] lists the folder; [`guard`] picks
+//! the reader by content and refuses what would cost too much to read;
+//! [`sheet`] and [`csv`] turn a file into grids of typed cells; [`table`]
+//! finds the header row and reads the rows; [`identify`] works out the agency
+//! and period; [`normalise`] reads what people type.
+
+pub mod csv;
+pub mod files;
+pub mod guard;
+pub mod identify;
+pub mod normalise;
+pub mod sheet;
+pub mod table;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Place};
 use crate::plan::Period;
 use crate::status::Status;
 use chrono::{NaiveDate, NaiveDateTime};
+use rayon::prelude::*;
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// One lead's update on one action, as read from one row of a return.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,9 +132,256 @@ pub struct ReadOptions {
 }
 
 /// Reads every return under `dir` (recursively). File names in messages are
-/// shown relative to `dir`'s parent (`returns/police.xlsx`).
+/// shown relative to `dir`'s parent (`returns/police.xlsx`). Files are read
+/// in parallel; the report lists them in sorted file order whatever order
+/// they finished in.
 pub fn read_returns(dir: &std::path::Path, plan: &crate::plan::Plan, options: &ReadOptions) -> ReadReport {
-    // Placeholder until the reader lands (issue 3): reads nothing.
-    let _ = (dir, plan, options);
-    ReadReport::default()
+    let found = files::list(dir);
+    let results: Vec<FileResult> = found.par_iter().enumerate().map(|(order, file)| read_file(file, order, plan, options)).collect();
+    let mut report = ReadReport::default();
+    for result in results {
+        report.diagnostics.extend(result.diagnostics);
+        report.accounts.push(result.account);
+        report.returns.extend(result.read);
+    }
+    report
+}
+
+/// What reading one file gave.
+struct FileResult {
+    account: FileAccount,
+    read: Option<Return>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl FileResult {
+    fn not_read(file: &files::FoundFile, outcome: FileOutcome, diagnostic: Diagnostic) -> FileResult {
+        FileResult {
+            account: FileAccount { file: file.display.clone(), outcome, rows_read: 0, rows_accepted: 0, rows_rejected: 0 },
+            read: None,
+            diagnostics: vec![diagnostic],
+        }
+    }
+
+    fn failed(file: &files::FoundFile, failure: guard::Failure, mut diagnostics: Vec<Diagnostic>) -> FileResult {
+        let mut d = Diagnostic::error(failure.code, Place::file(&file.display), failure.message.clone());
+        d.hint = failure.hint;
+        diagnostics.push(d);
+        FileResult {
+            account: FileAccount {
+                file: file.display.clone(),
+                outcome: FileOutcome::Unreadable { reason: failure.message },
+                rows_read: 0,
+                rows_accepted: 0,
+                rows_rejected: 0,
+            },
+            read: None,
+            diagnostics,
+        }
+    }
+}
+
+/// Reads one file; whatever happens, one file's trouble stays in its result.
+fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, options: &ReadOptions) -> FileResult {
+    let place = || Place::file(&file.display);
+    match &file.disposition {
+        files::Disposition::Read => {}
+        files::Disposition::Skip(reason) => {
+            return FileResult::not_read(
+                file,
+                FileOutcome::Skipped { reason: reason.clone() },
+                Diagnostic::note("file-skipped", place(), reason.clone()),
+            );
+        }
+        files::Disposition::Ignore(reason) => {
+            return FileResult::not_read(
+                file,
+                FileOutcome::Skipped { reason: reason.clone() },
+                Diagnostic::note("file-ignored", place(), reason.clone()),
+            );
+        }
+        files::Disposition::Unlistable(reason) => {
+            return FileResult::failed(file, guard::Failure::unreadable(reason.clone()), Vec::new());
+        }
+    }
+    match catch_unwind(AssertUnwindSafe(|| read_spreadsheet(file, order, plan, options))) {
+        Ok(result) => result,
+        Err(_) => FileResult::failed(file, guard::Failure::unreadable("the file could not be read (the reader failed on it)"), Vec::new()),
+    }
+}
+
+fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, options: &ReadOptions) -> FileResult {
+    let limits = &options.limits;
+    let metadata = match std::fs::metadata(&file.path) {
+        Ok(m) => m,
+        Err(e) => return FileResult::failed(file, guard::Failure::unreadable(format!("the file cannot be opened ({e})")), Vec::new()),
+    };
+    let modified = metadata.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs() as i64);
+    let too_large = |size: u64| guard::Failure {
+        code: "file-too-large",
+        message: format!(
+            "the file is {}, over the {} limit for one return",
+            guard::file_size_text(size),
+            guard::file_size_text(limits.max_file_bytes)
+        ),
+        hint: Some("if the file is genuine, raise max_file_bytes under [limits] in csp-report.toml".into()),
+    };
+    if metadata.len() > limits.max_file_bytes {
+        return FileResult::failed(file, too_large(metadata.len()), Vec::new());
+    }
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(&file.path).and_then(|f| f.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return FileResult::failed(file, guard::Failure::unreadable(format!("the file cannot be read ({e})")), Vec::new());
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return FileResult::failed(file, too_large(bytes.len() as u64), Vec::new());
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        let what = if bytes.is_empty() { "the file is empty (0 bytes)" } else { "the file holds nothing but blank space" };
+        let failure = guard::Failure {
+            code: "file-empty",
+            message: what.into(),
+            hint: Some("ask the agency to save the return again and resend it".into()),
+        };
+        return FileResult::failed(file, failure, Vec::new());
+    }
+    let extension = file.path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut diagnostics = Vec::new();
+    let verdict = match guard::check(&bytes, &extension, limits) {
+        Ok(v) => v,
+        Err(failure) => return FileResult::failed(file, failure, diagnostics),
+    };
+    if let Some(note) = verdict.renamed_note {
+        diagnostics.push(Diagnostic::note("file-mismatch", Place::file(&file.display), note));
+    }
+    let workbook = match verdict.format {
+        guard::Format::Csv => csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }),
+        format => sheet::read_workbook(&bytes, format),
+    };
+    let workbook = match workbook {
+        Ok(w) => w,
+        Err(failure) => return FileResult::failed(file, failure, diagnostics),
+    };
+    for (sheet, reason) in &workbook.unreadable_sheets {
+        diagnostics.push(Diagnostic::warning(
+            "sheet-unreadable",
+            Place { file: file.display.clone(), sheet: Some(sheet.clone()), cell: None },
+            format!("the sheet could not be read ({reason})"),
+        ));
+    }
+    read_tables(file, order, modified, &workbook, plan, options, diagnostics)
+}
+
+/// Finds the return table among the sheets, identifies the return and reads its rows.
+fn read_tables(
+    file: &files::FoundFile,
+    order: usize,
+    modified: Option<i64>,
+    workbook: &sheet::Workbook,
+    plan: &crate::plan::Plan,
+    options: &ReadOptions,
+    mut diagnostics: Vec<Diagnostic>,
+) -> FileResult {
+    let display = file.display.as_str();
+    let is_metadata = |g: &sheet::Grid| g.lines.is_none() && g.name.eq_ignore_ascii_case(identify::METADATA_SHEET);
+    let metadata = workbook.sheets.iter().find(|g| is_metadata(g)).map(identify::Metadata::from_grid);
+    // Visible sheets first, in workbook order; then hidden ones.
+    let mut candidates: Vec<&sheet::Grid> = workbook.sheets.iter().filter(|g| !is_metadata(g)).collect();
+    candidates.sort_by_key(|g| !g.visible);
+    let mut table = None;
+    let mut near_miss = None;
+    for grid in &candidates {
+        match table::find_header(grid) {
+            Ok(header) if table.is_none() => table = Some((*grid, header)),
+            Ok(_) => {
+                let (chosen, _) = table.as_ref().expect("a table was chosen");
+                if grid.visible {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "extra-sheet",
+                            Place { file: display.to_string(), sheet: Some(grid.name.clone()), cell: None },
+                            format!("this sheet also looks like a return table but only sheet {:?} was read", chosen.name),
+                        )
+                        .with_hint("put all the rows in one sheet, or send one file per return"),
+                    );
+                }
+            }
+            Err(miss @ table::NoTable::Missing { .. }) if near_miss.is_none() => near_miss = Some((*grid, miss)),
+            Err(_) => {}
+        }
+    }
+    let Some((grid, header)) = table else {
+        let (place, message) = match near_miss {
+            Some((grid, table::NoTable::Missing { row, col, found, missing })) => (
+                grid.place(display, row, col, None),
+                format!("this row has {found} column but no {missing} column, so no return table was found"),
+            ),
+            _ => (Place::file(display), "no return table found: no row holds both an Action ID column and a Status column".to_string()),
+        };
+        let code = if matches!(near_miss, Some((_, table::NoTable::Missing { .. }))) { "missing-column" } else { "no-header" };
+        let failure = guard::Failure {
+            code,
+            message: message.clone(),
+            hint: Some(
+                "the table needs a header row naming at least \"Action ID\" and \"Status\" (see the README for other accepted names)"
+                    .into(),
+            ),
+        };
+        let mut result = FileResult::failed(file, failure, diagnostics);
+        if let Some(d) = result.diagnostics.last_mut() {
+            d.place = place;
+        }
+        return result;
+    };
+    if header.column(table::Field::Update).is_none() {
+        diagnostics.push(
+            Diagnostic::warning(
+                "missing-column",
+                grid.place(display, header.row, header.column(table::Field::Status).unwrap_or(0), None),
+                "the table has no Progress update column, so amber and red actions cannot say why",
+            )
+            .with_hint("add a \"Progress update\" column"),
+        );
+    }
+    let labels = table::labels_above(grid, header.row, display);
+    let found = identify::identify(metadata.as_ref(), &labels, &file.relative, display, plan, options.period);
+    diagnostics.extend(found.diagnostics);
+    let agency = found.agency.as_ref().map(|(id, _)| id.as_str());
+    let rows = table::read_rows(grid, &header, display, plan, agency);
+    diagnostics.extend(rows.diagnostics);
+    match (found.agency, found.period) {
+        (Some((agency, identified_by)), Some(period)) => FileResult {
+            account: FileAccount {
+                file: display.to_string(),
+                outcome: FileOutcome::Read,
+                rows_read: rows.rows_read,
+                rows_accepted: rows.updates.len(),
+                rows_rejected: rows.rows_rejected,
+            },
+            read: Some(Return {
+                agency,
+                period,
+                file: display.to_string(),
+                identified_by,
+                submitted: found.submitted,
+                modified,
+                file_order: order,
+                updates: rows.updates,
+            }),
+            diagnostics,
+        },
+        // Not identified: an error already says why; every row is rejected with it.
+        _ => FileResult {
+            account: FileAccount {
+                file: display.to_string(),
+                outcome: FileOutcome::Unreadable { reason: "the return could not be identified (agency or period unknown)".into() },
+                rows_read: rows.rows_read,
+                rows_accepted: 0,
+                rows_rejected: rows.rows_read,
+            },
+            read: None,
+            diagnostics,
+        },
+    }
 }

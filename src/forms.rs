@@ -1,0 +1,631 @@
+//! The return forms: one `.xlsx` workbook per lead agency, holding the
+//! actions it leads, for it to fill in and send back. Owns the form's layout
+//! (the agreed label cells, header names and hidden `csp-report` metadata
+//! sheet that the returns reader relies on), its protection and validation,
+//! its print set-up, and safe file names. Writing a *filled* form is here too,
+//! so tests and the shipped example can make realistic returns from the real
+//! form. Output is deterministic: no clock, fixed document dates.
+
+use crate::history::PreviousPeriod;
+use crate::plan::{Action, Agency, Period, Plan};
+use crate::status::Status;
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    Color, ConditionalFormatCell, ConditionalFormatCellRule, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+
+/// Version of the form layout, recorded in the metadata sheet.
+pub const FORM_SCHEMA: &str = "csp-report-form/1";
+/// The visible sheet agencies fill in.
+pub const PROGRESS_SHEET: &str = "Progress";
+/// The hidden sheet identifying the form.
+pub const METADATA_SHEET: &str = "csp-report";
+
+/// The header row, in column order. The reader matches these names.
+pub const HEADERS: [&str; 13] = [
+    "Action ID",
+    "Group",
+    "Action",
+    "Timescale",
+    "Co-leads",
+    "Status",
+    "% complete",
+    "Progress update",
+    "Next steps",
+    "Issues / risks",
+    "Revised date",
+    "Previous status",
+    "Previous update",
+];
+
+/// Column positions (0-based), named so layout code reads as the form does.
+pub mod col {
+    pub const ACTION_ID: u16 = 0;
+    pub const GROUP: u16 = 1;
+    pub const ACTION: u16 = 2;
+    pub const TIMESCALE: u16 = 3;
+    pub const CO_LEADS: u16 = 4;
+    pub const STATUS: u16 = 5;
+    pub const PERCENT: u16 = 6;
+    pub const UPDATE: u16 = 7;
+    pub const NEXT_STEPS: u16 = 8;
+    pub const ISSUES: u16 = 9;
+    pub const REVISED_DATE: u16 = 10;
+    pub const PREVIOUS_STATUS: u16 = 11;
+    pub const PREVIOUS_UPDATE: u16 = 12;
+}
+
+/// Column widths in Excel's character units, in column order.
+const WIDTHS: [f64; 13] = [12.0, 14.0, 40.0, 11.0, 18.0, 12.0, 11.0, 42.0, 28.0, 24.0, 11.0, 10.0, 34.0];
+
+/// Row (0-based) of the header row: the title, five label rows and a gap above it.
+pub const HEADER_ROW: u32 = 7;
+
+/// The header block's label cells (column A), top to bottom from row 2.
+pub const LABELS: [&str; 5] = ["Partnership:", "Agency:", "Period:", "Return by:", "Contact:"];
+
+/// Height of the label rows: five of them hold the instructions beside.
+const LABEL_ROW_HEIGHT: f64 = 20.0;
+
+/// Excel's limit on the characters in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// What goes on a form besides the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormSettings {
+    /// The date returns are due.
+    pub deadline: NaiveDate,
+    /// Who to contact with questions.
+    pub contact: String,
+    /// The date stamped in the metadata and document properties: never the clock.
+    pub generated: NaiveDate,
+}
+
+impl FormSettings {
+    /// Settings for a period from the configuration: the deadline is the
+    /// period end plus `deadline_days`; the stamp is `SOURCE_DATE_EPOCH` when
+    /// set, else the period end.
+    pub fn for_period(config: &crate::config::Config, period: Period) -> FormSettings {
+        FormSettings {
+            deadline: period.end() + chrono::Days::new(u64::from(config.forms.deadline_days)),
+            contact: config.forms.contact.clone(),
+            generated: crate::config::source_date_epoch().unwrap_or_else(|| period.end()),
+        }
+    }
+}
+
+/// One agency's form, ready to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub agency_id: String,
+    pub agency_name: String,
+    /// Safe file name, e.g. `return-2018-19-Q3-police.xlsx`.
+    pub file_name: String,
+    /// How many action rows the form holds.
+    pub actions: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// A value typed into an input cell of a filled form, as the agency typed it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilledValue {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+}
+
+/// What an agency typed into one row of its form. Rows whose action the
+/// agency does not lead are added below the plan's rows, as an agency does
+/// when it reports on something extra.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilledRow {
+    /// As typed; matched exactly against the form's rows.
+    pub action_id: String,
+    pub status: Option<FilledValue>,
+    pub percent: Option<FilledValue>,
+    pub update: String,
+    pub next_steps: String,
+    pub issues_risks: String,
+    pub revised_date: Option<FilledValue>,
+}
+
+/// Why a form could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("cannot write the form for {agency}: {source}")]
+    Xlsx { agency: String, source: XlsxError },
+}
+
+/// Writes a blank form for every lead agency of the plan, in plan order.
+pub fn build_forms(
+    plan: &Plan,
+    period: Period,
+    previous: Option<&PreviousPeriod>,
+    settings: &FormSettings,
+) -> Result<Vec<Form>, FormError> {
+    let mut used_names: Vec<String> = Vec::new();
+    let mut forms = Vec::new();
+    for agency in plan.lead_agencies() {
+        let file_name = unique_file_name(&form_file_name(period, &agency.id), &mut used_names);
+        let bytes = build_form(plan, agency, period, previous, settings, &[])?;
+        forms.push(Form {
+            agency_id: agency.id.clone(),
+            agency_name: agency.name.clone(),
+            file_name,
+            actions: plan.actions_led_by(&agency.id).count(),
+            bytes,
+        });
+    }
+    Ok(forms)
+}
+
+/// The form's file name: `return-2018-19-Q3-police.xlsx`, the agency id made
+/// safe (see [`safe_file_stem`]).
+pub fn form_file_name(period: Period, agency_id: &str) -> String {
+    format!("return-{}-{}.xlsx", period.slug(), safe_file_stem(agency_id))
+}
+
+/// Text made safe to use in a file name on any system: ASCII letters, digits,
+/// `-` and `_` kept, everything else a single `-`; no leading dot or hyphen;
+/// at most 60 characters; `agency` when nothing is left.
+pub fn safe_file_stem(text: &str) -> String {
+    let mut stem = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    let stem: String = stem.trim_matches(|c| c == '-' || c == '_').chars().take(60).collect();
+    let stem = stem.trim_end_matches('-').to_string();
+    if stem.is_empty() {
+        "agency".to_string()
+    } else {
+        stem
+    }
+}
+
+/// Adds `-2`, `-3`, … before the extension when two agencies' ids make the
+/// same safe name, so no form overwrites another.
+fn unique_file_name(candidate: &str, used: &mut Vec<String>) -> String {
+    let (stem, ext) = candidate.rsplit_once('.').unwrap_or((candidate, ""));
+    let mut name = candidate.to_string();
+    let mut n = 2;
+    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+        name = format!("{stem}-{n}.{ext}");
+        n += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+/// Writes one agency's form, filled with `fill` (empty for a blank form).
+pub fn build_form(
+    plan: &Plan,
+    agency: &Agency,
+    period: Period,
+    previous: Option<&PreviousPeriod>,
+    settings: &FormSettings,
+    fill: &[FilledRow],
+) -> Result<Vec<u8>, FormError> {
+    write_workbook(plan, agency, period, previous, settings, fill).map_err(|source| FormError::Xlsx { agency: agency.id.clone(), source })
+}
+
+/// The formats a form uses, made once.
+struct Styles {
+    title: Format,
+    label: Format,
+    value: Format,
+    instructions: Format,
+    key_heading: Format,
+    key_meaning: Format,
+    header_fixed: Format,
+    header_input: Format,
+    fixed: Format,
+    fixed_id: Format,
+    fixed_centre: Format,
+    input_text: Format,
+    input_centre: Format,
+    input_percent: Format,
+    input_date: Format,
+}
+
+const FONT: &str = "Arial";
+const NAVY: u32 = 0x1F3864;
+const TEAL: u32 = 0x1D5E5B;
+const READ_ONLY_FILL: u32 = 0xEDEDED;
+const GRID: u32 = 0xA6A6A6;
+
+impl Styles {
+    fn new() -> Styles {
+        let base = Format::new().set_font_name(FONT).set_font_size(10);
+        let cell = base.clone().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Thin).set_border_color(GRID);
+        let fixed = cell.clone().set_background_color(READ_ONLY_FILL);
+        let input = cell.clone().set_unlocked().set_background_color(Color::White);
+        let header = base.clone().set_bold().set_text_wrap().set_align(FormatAlign::VerticalCenter).set_font_color(Color::White);
+        Styles {
+            title: base.clone().set_bold().set_font_size(15).set_font_color(NAVY),
+            label: base.clone().set_bold().set_align(FormatAlign::Top),
+            value: base.clone().set_text_wrap().set_align(FormatAlign::Top),
+            instructions: base.clone().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Thin).set_border_color(GRID),
+            key_heading: base.clone().set_bold(),
+            key_meaning: base.clone().set_font_size(8).set_text_wrap().set_align(FormatAlign::VerticalCenter),
+            header_fixed: header.clone().set_background_color(NAVY).set_border(FormatBorder::Thin).set_border_color(Color::White),
+            header_input: header.set_background_color(TEAL).set_border(FormatBorder::Thin).set_border_color(Color::White),
+            fixed_id: fixed.clone().set_bold(),
+            fixed_centre: fixed.clone().set_align(FormatAlign::Center),
+            fixed,
+            input_text: input.clone(),
+            input_centre: input.clone().set_align(FormatAlign::Center),
+            input_percent: input.clone().set_align(FormatAlign::Center).set_num_format("0"),
+            input_date: input.set_align(FormatAlign::Center).set_num_format("dd/mm/yyyy"),
+        }
+    }
+}
+
+/// One row of the table as it will be written.
+struct TableRow<'a> {
+    action_id: String,
+    action: Option<&'a Action>,
+    fill: Option<&'a FilledRow>,
+}
+
+fn write_workbook(
+    plan: &Plan,
+    agency: &Agency,
+    period: Period,
+    previous: Option<&PreviousPeriod>,
+    settings: &FormSettings,
+    fill: &[FilledRow],
+) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    let stamp = excel_date(settings.generated)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(cell_text(&format!("{} quarterly return {}: {}", plan.partnership.short_name, period, agency.name)))
+            .set_subject("Quarterly progress return on the partnership plan")
+            .set_author(cell_text(&plan.partnership.name))
+            .set_company(cell_text(&plan.partnership.name))
+            .set_creation_datetime(&stamp),
+    );
+
+    // The table: the agency's actions in plan order, each with what was
+    // typed for it, then any typed rows for actions it does not lead.
+    let led: Vec<&Action> = plan.actions_led_by(&agency.id).collect();
+    let mut rows: Vec<TableRow> = led
+        .iter()
+        .map(|a| TableRow { action_id: a.id.clone(), action: Some(a), fill: fill.iter().find(|f| f.action_id == a.id) })
+        .collect();
+    for extra in fill.iter().filter(|f| !led.iter().any(|a| a.id == f.action_id)) {
+        rows.push(TableRow { action_id: extra.action_id.clone(), action: plan.find_action_id(&extra.action_id), fill: Some(extra) });
+    }
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(PROGRESS_SHEET)?;
+    write_header_block(sheet, &styles, plan, agency, period, settings)?;
+    write_table(sheet, &styles, plan, agency, previous, &rows)?;
+    set_up_page(sheet, agency, period, rows.len())?;
+
+    let meta = workbook.add_worksheet();
+    meta.set_name(METADATA_SHEET)?;
+    let entries = [
+        ("form_schema", FORM_SCHEMA.to_string()),
+        ("agency_id", agency.id.clone()),
+        ("agency_name", agency.name.clone()),
+        ("period", period.to_string()),
+        ("plan_hash", plan.hash.clone()),
+        ("generated", settings.generated.format("%Y-%m-%d").to_string()),
+    ];
+    for (row, (key, value)) in (0u32..).zip(entries) {
+        meta.write_string(row, 0, key)?;
+        meta.write_string(row, 1, cell_text(&value))?;
+    }
+    meta.set_column_width(0, 14)?;
+    meta.set_column_width(1, 40)?;
+    meta.set_hidden(true);
+    meta.protect();
+
+    workbook.save_to_buffer()
+}
+
+/// Title, the agreed label cells, the instructions and the status key.
+fn write_header_block(
+    sheet: &mut Worksheet,
+    s: &Styles,
+    plan: &Plan,
+    agency: &Agency,
+    period: Period,
+    settings: &FormSettings,
+) -> Result<(), XlsxError> {
+    sheet.set_row_height(0, 24)?;
+    let title = format!("Quarterly progress return: {}", period.long_name());
+    sheet.write_string_with_format(0, 0, cell_text(&title), &s.title)?;
+
+    let values = [
+        plan.partnership.name.clone(),
+        agency.name.clone(),
+        period.to_string(),
+        format!("{} {}", settings.deadline.format("%A"), long_date(settings.deadline)),
+        settings.contact.clone(),
+    ];
+    for (row, (label, value)) in (1u32..).zip(LABELS.iter().zip(values)) {
+        sheet.set_row_height(row, LABEL_ROW_HEIGHT)?;
+        sheet.write_string_with_format(row, 0, *label, &s.label)?;
+        sheet.merge_range(row, 1, row, col::CO_LEADS, &cell_text(&value), &s.value)?;
+    }
+    sheet.write_string_with_format(0, col::UPDATE, "How to fill in this form", &s.key_heading)?;
+    let instructions = "1. For each action, choose a Status from the list and give the % complete as a whole number from 0 to 100.\n\
+        2. Write a short Progress update saying what has been done this quarter. An update is needed for every Amber or Red action: say what is slipping and what you are doing about it.\n\
+        3. If an action will miss its timescale, enter the new expected date under Revised date (dd/mm/yyyy).\n\
+        4. Grey columns come from the plan and last quarter's return and cannot be changed. If something in them is wrong, say so under Issues / risks.\n\
+        5. Please keep the file as it is (do not add, remove or move columns) and email it back by the return date.";
+    sheet.merge_range(1, col::UPDATE, 5, col::REVISED_DATE, instructions, &s.instructions)?;
+
+    sheet.write_string_with_format(0, col::PREVIOUS_STATUS, "Status key", &s.key_heading)?;
+    for (row, status) in (1u32..).zip(Status::REPORTABLE) {
+        let swatch = Format::new()
+            .set_font_name(FONT)
+            .set_font_size(10)
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_background_color(status_colour(status))
+            .set_border(FormatBorder::Thin)
+            .set_border_color(GRID);
+        sheet.write_string_with_format(row, col::PREVIOUS_STATUS, status.label(), &swatch)?;
+        sheet.write_string_with_format(row, col::PREVIOUS_UPDATE, capitalise(status.meaning()), &s.key_meaning)?;
+    }
+    sheet.set_row_height(HEADER_ROW - 1, 8)?;
+    Ok(())
+}
+
+/// The header row and one row per action.
+fn write_table(
+    sheet: &mut Worksheet,
+    s: &Styles,
+    plan: &Plan,
+    agency: &Agency,
+    previous: Option<&PreviousPeriod>,
+    rows: &[TableRow],
+) -> Result<(), XlsxError> {
+    for (c, (header, width)) in (0u16..).zip(HEADERS.iter().zip(WIDTHS)) {
+        sheet.set_column_width(c, width)?;
+        let is_input = (col::STATUS..=col::REVISED_DATE).contains(&c);
+        sheet.write_string_with_format(HEADER_ROW, c, *header, if is_input { &s.header_input } else { &s.header_fixed })?;
+    }
+    sheet.set_row_height(HEADER_ROW, 30)?;
+
+    for (row, table_row) in (HEADER_ROW + 1..).zip(rows) {
+        let action = table_row.action;
+        let group = action.and_then(|a| plan.group(&a.group)).map(|g| g.name.as_str()).unwrap_or("");
+        let co_leads = action
+            .map(|a| {
+                a.leads.iter().filter(|l| **l != agency.id).filter_map(|l| plan.agency(l)).map(|l| l.name.as_str()).collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .join("\n");
+        let past = action.and_then(|a| previous?.history.actions.get(&a.id)?.leads.get(&agency.id));
+        let fixed_cells: [(u16, String); 7] = [
+            (col::ACTION_ID, table_row.action_id.clone()),
+            (col::GROUP, group.to_string()),
+            (col::ACTION, action.map(|a| a.text.clone()).unwrap_or_default()),
+            (col::TIMESCALE, action.map(|a| a.timescale.written.clone()).unwrap_or_default()),
+            (col::CO_LEADS, co_leads),
+            (col::PREVIOUS_STATUS, past.map(|p| p.status.label().to_string()).unwrap_or_default()),
+            (col::PREVIOUS_UPDATE, past.map(|p| p.update.clone()).unwrap_or_default()),
+        ];
+        let mut lines = 4; // room to type an update: rows do not grow by themselves in LibreOffice
+        for (c, text) in &fixed_cells {
+            let format = match *c {
+                col::ACTION_ID => &s.fixed_id,
+                col::PREVIOUS_STATUS => &s.fixed_centre,
+                _ => &s.fixed,
+            };
+            sheet.write_string_with_format(row, *c, cell_text(text), format)?;
+            lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(*c)]));
+        }
+        let fill = table_row.fill;
+        write_input(sheet, row, col::STATUS, fill.and_then(|f| f.status.as_ref()), &s.input_centre)?;
+        write_input(sheet, row, col::PERCENT, fill.and_then(|f| f.percent.as_ref()), &s.input_percent)?;
+        for (c, text) in [
+            (col::UPDATE, fill.map(|f| f.update.as_str())),
+            (col::NEXT_STEPS, fill.map(|f| f.next_steps.as_str())),
+            (col::ISSUES, fill.map(|f| f.issues_risks.as_str())),
+        ] {
+            let text = text.unwrap_or("");
+            if text.is_empty() {
+                sheet.write_blank(row, c, &s.input_text)?;
+            } else {
+                sheet.write_string_with_format(row, c, cell_text(text), &s.input_text)?;
+            }
+            lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(c)]));
+        }
+        write_input(sheet, row, col::REVISED_DATE, fill.and_then(|f| f.revised_date.as_ref()), &s.input_date)?;
+        sheet.set_row_height(row, row_height(lines))?;
+    }
+
+    let last = HEADER_ROW + rows.len().max(1) as u32;
+    let first = HEADER_ROW + 1;
+    let statuses: Vec<&str> = Status::REPORTABLE.iter().map(|s| s.label()).collect();
+    let status_rule = DataValidation::new()
+        .allow_list_strings(&statuses)?
+        .set_input_title("Status")?
+        .set_input_message("Choose Complete, Green, Amber, Red or Not started. See the status key at the top.")?
+        .set_error_title("Choose a status from the list")?
+        .set_error_message("The status must be one of: Complete, Green, Amber, Red, Not started.")?;
+    sheet.add_data_validation(first, col::STATUS, last, col::STATUS, &status_rule)?;
+    let percent_rule = DataValidation::new()
+        .allow_whole_number(DataValidationRule::Between(0, 100))
+        .set_input_title("% complete")?
+        .set_input_message("A whole number from 0 to 100.")?
+        .set_error_title("Not a percentage")?
+        .set_error_message("Enter a whole number from 0 to 100, without the % sign.")?;
+    sheet.add_data_validation(first, col::PERCENT, last, col::PERCENT, &percent_rule)?;
+    let date_rule = DataValidation::new()
+        .allow_date(DataValidationRule::Between(ExcelDateTime::from_ymd(2000, 1, 1)?, ExcelDateTime::from_ymd(2099, 12, 31)?))
+        .set_input_title("Revised date")?
+        .set_input_message("Only if the action will miss its timescale: the new expected date, as dd/mm/yyyy.")?
+        .set_error_title("Not a date")?
+        .set_error_message("Enter a date as dd/mm/yyyy, for example 31/03/2019.")?
+        .set_error_style(DataValidationErrorStyle::Stop);
+    sheet.add_data_validation(first, col::REVISED_DATE, last, col::REVISED_DATE, &date_rule)?;
+
+    // Colour the status cells as the status key does.
+    for status in Status::REPORTABLE {
+        let rule = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(status.label()))
+            .set_format(Format::new().set_background_color(status_colour(status)));
+        sheet.add_conditional_format(first, col::STATUS, last, col::STATUS, &rule)?;
+        sheet.add_conditional_format(first, col::PREVIOUS_STATUS, last, col::PREVIOUS_STATUS, &rule)?;
+    }
+    Ok(())
+}
+
+/// Writes what an agency typed into an input cell, or an empty input cell.
+fn write_input(sheet: &mut Worksheet, row: u32, c: u16, value: Option<&FilledValue>, format: &Format) -> Result<(), XlsxError> {
+    match value {
+        None => sheet.write_blank(row, c, format)?,
+        Some(FilledValue::Text(text)) => sheet.write_string_with_format(row, c, cell_text(text), format)?,
+        Some(FilledValue::Number(n)) => sheet.write_number_with_format(row, c, *n, format)?,
+        Some(FilledValue::Date(d)) => sheet.write_date_with_format(row, c, excel_date(*d)?, format)?,
+    };
+    Ok(())
+}
+
+/// Protection, frozen header, print set-up.
+fn set_up_page(sheet: &mut Worksheet, agency: &Agency, period: Period, rows: usize) -> Result<(), XlsxError> {
+    // No password: protection guards against slips, it is not security.
+    // Rows and columns may be resized so people can read long text.
+    sheet.protect_with_options(&ProtectionOptions { format_columns: true, format_rows: true, ..ProtectionOptions::default() });
+    sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
+    sheet.set_selection(HEADER_ROW + 1, col::STATUS, HEADER_ROW + 1, col::STATUS)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_margins(0.4, 0.4, 0.5, 0.5, 0.2, 0.2);
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    sheet.set_print_area(0, 0, HEADER_ROW + rows.max(1) as u32, col::PREVIOUS_UPDATE)?;
+    let name: String = agency.name.chars().filter(|c| !c.is_control()).take(60).collect::<String>().replace('&', "&&");
+    sheet.set_footer(format!("&L&8{name}, {period}&R&8Page &P of &N"));
+    Ok(())
+}
+
+/// An Excel date for a calendar date.
+fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    let year = u16::try_from(date.year()).map_err(|_| XlsxError::ParameterError(format!("year out of range: {date}")))?;
+    ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8)
+}
+
+/// `14 January 2019`.
+fn long_date(date: NaiveDate) -> String {
+    format!("{} {}", date.day(), date.format("%B %Y"))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn status_colour(status: Status) -> Color {
+    Color::RGB(u32::from_str_radix(status.colour(), 16).unwrap_or(0xFFFFFF))
+}
+
+/// Text cut to what one cell can hold, so long text never fails a form.
+fn cell_text(text: &str) -> String {
+    if text.encode_utf16().count() <= MAX_CELL_CHARS {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut units = 0;
+    for c in text.chars() {
+        units += c.len_utf16();
+        if units > MAX_CELL_CHARS - 1 {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// How many lines text takes when wrapped in a column of `width` characters,
+/// estimated by wrapping words (Arial 10 fits about 1.05 characters per unit).
+pub(crate) fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = ((width * 1.05).floor() as usize).max(4);
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in paragraph.split_whitespace() {
+                let mut len = word.chars().count();
+                if used > 0 && used + 1 + len <= per_line {
+                    used += 1 + len;
+                    continue;
+                }
+                if used > 0 {
+                    lines += 1;
+                }
+                // A word longer than a line breaks across lines.
+                while len > per_line {
+                    len -= per_line;
+                    lines += 1;
+                }
+                used = len;
+            }
+            lines
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// Row height in points for that many lines of Arial 10, capped at Excel's 409.
+fn row_height(lines: usize) -> f64 {
+    (lines as f64 * 12.75 + 5.0).min(409.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(safe_file_stem("police"), "police");
+        assert_eq!(safe_file_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(safe_file_stem(".hidden"), "hidden");
+        assert_eq!(safe_file_stem("a\\b:c*d?e\"f<g>h|i"), "a-b-c-d-e-f-g-h-i");
+        assert_eq!(safe_file_stem("..."), "agency");
+        assert_eq!(safe_file_stem("Forum Members"), "forum-members");
+        assert_eq!(safe_file_stem(&"x".repeat(200)).len(), 60);
+        assert_eq!(safe_file_stem("Łódź"), "d");
+    }
+
+    #[test]
+    fn clashing_names_get_a_number() {
+        let mut used = Vec::new();
+        assert_eq!(unique_file_name("return-a.xlsx", &mut used), "return-a.xlsx");
+        assert_eq!(unique_file_name("return-a.xlsx", &mut used), "return-a-2.xlsx");
+        assert_eq!(unique_file_name("return-a.xlsx", &mut used), "return-a-3.xlsx");
+    }
+
+    #[test]
+    fn wrapping_estimate_counts_lines() {
+        assert_eq!(wrapped_lines("", 40.0), 1);
+        assert_eq!(wrapped_lines("short", 40.0), 1);
+        assert_eq!(wrapped_lines("one\ntwo\nthree", 40.0), 3);
+        let sentence = "word ".repeat(40); // 200 characters
+        let lines = wrapped_lines(&sentence, 40.0);
+        assert!((5..=6).contains(&lines), "{lines}");
+        assert_eq!(wrapped_lines(&"x".repeat(100), 10.0), 10);
+    }
+
+    #[test]
+    fn over_long_text_is_cut_to_a_cell() {
+        let text = "é".repeat(40_000);
+        let cut = cell_text(&text);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}

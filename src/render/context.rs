@@ -1,0 +1,284 @@
+//! The data templates see: [`Progress`] shaped into JSON for Handlebars. Merge
+//! has decided every figure already; this module only names and arranges
+//! them (statuses as token, words and colour; dates as ISO, written in UK form
+//! by the `uk_date` helper; anchors for links), so that every template reads
+//! the same fields. The fields are listed in `templates/README.md`.
+//!
+//! Two contexts: [`report`] for the board report, the commissioner summary
+//! and the HTML (with `group` and `priority` added by [`for_group`] and
+//! [`for_priority`] for their sections), and [`reminder`] for one agency's
+//! reminder email.
+
+use crate::plan::Period;
+use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress, Trend};
+use crate::status::Status;
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+/// The context of every report template: the whole quarter.
+pub fn report(progress: &Progress) -> Value {
+    let actions_by_id = |id: &str| progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id);
+    let agencies: Vec<Value> = progress.agencies.iter().map(|a| agency(a, &actions_by_id)).collect();
+    let pick = |keep: fn(&AgencyProgress) -> bool| -> Vec<Value> {
+        progress.agencies.iter().zip(&agencies).filter(|(a, _)| keep(a)).map(|(_, v)| v.clone()).collect()
+    };
+    json!({
+        "partnership": partnership(progress),
+        "period": period(progress.period),
+        "previous_period": progress.previous_period.map(period),
+        "history_source": progress.history_source,
+        "produced": iso(progress.produced),
+        "plan_hash": progress.plan_hash,
+        "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
+        "totals": counts(&progress.totals),
+        "groups": progress.groups.iter().map(|g| group(g, progress)).collect::<Vec<_>>(),
+        "priorities": progress.priorities.iter().map(|p| priority(p, progress)).collect::<Vec<_>>(),
+        "exceptions": progress.exceptions.iter().map(exception).collect::<Vec<_>>(),
+        "agencies": agencies,
+        "agencies_returned": pick(|a| a.returned),
+        "agencies_not_returned": pick(|a| !a.returned),
+        "agencies_with_missing": pick(|a| !a.actions_missing.is_empty()),
+        "diagnostic_counts": {
+            "errors": progress.diagnostic_counts.errors,
+            "warnings": progress.diagnostic_counts.warnings,
+            "notes": progress.diagnostic_counts.notes,
+            "total": progress.diagnostics.len(),
+            "rows_read": progress.diagnostic_counts.rows_read,
+            "rows_accepted": progress.diagnostic_counts.rows_accepted,
+            "rows_rejected": progress.diagnostic_counts.rows_rejected,
+            "files_unreadable": progress.diagnostic_counts.files_unreadable,
+        },
+        "glossary": progress.glossary.iter().map(|g| json!({"term": g.term, "meaning": g.meaning})).collect::<Vec<_>>(),
+    })
+}
+
+/// The report context with `group` set to one group's entry (for
+/// `group-introduction.md`); `None` if the group is not in the progress.
+pub fn for_group(progress: &Progress, group_id: &str) -> Option<Value> {
+    let g = progress.groups.iter().find(|g| g.id == group_id)?;
+    let mut context = report(progress);
+    context["group"] = group(g, progress);
+    Some(context)
+}
+
+/// The report context with `priority` set to one strategic priority's entry.
+pub fn for_priority(progress: &Progress, priority_id: &str) -> Option<Value> {
+    let p = progress.priorities.iter().find(|p| p.id == priority_id)?;
+    let mut context = report(progress);
+    context["priority"] = priority(p, progress);
+    Some(context)
+}
+
+/// The context of one agency's reminder email: the partnership, the period,
+/// and `agency` with the actions it has not reported on.
+pub fn reminder(progress: &Progress, agency_progress: &AgencyProgress) -> Value {
+    let actions_by_id = |id: &str| progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id);
+    json!({
+        "partnership": partnership(progress),
+        "period": period(progress.period),
+        "produced": iso(progress.produced),
+        "agency": agency(agency_progress, &actions_by_id),
+    })
+}
+
+/// A fragment id for links: letters, digits and hyphens only.
+pub fn anchor(prefix: &str, id: &str) -> String {
+    let cleaned: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("{prefix}-{cleaned}")
+}
+
+fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn partnership(progress: &Progress) -> Value {
+    let p = &progress.partnership;
+    json!({
+        "name": p.name,
+        "short_name": p.short_name,
+        "plan_title": p.plan_title,
+        "plan_year": p.plan_year,
+        "source": p.source,
+        "introduction": p.introduction,
+    })
+}
+
+fn period(p: Period) -> Value {
+    json!({
+        "name": p.to_string(),
+        "long_name": p.long_name(),
+        "slug": p.slug(),
+        "quarter": p.quarter,
+        "financial_year": p.financial_year(),
+        "start": iso(p.start()),
+        "end": iso(p.end()),
+    })
+}
+
+/// A status as token (for CSS classes), words, meaning and colour.
+fn status(s: Status) -> Value {
+    json!({
+        "token": s.token(),
+        "label": s.label(),
+        "meaning": s.meaning(),
+        "colour": format!("#{}", s.colour()),
+    })
+}
+
+fn trend(t: Trend) -> Value {
+    json!({"token": t.token(), "label": t.label(), "arrow": t.arrow()})
+}
+
+fn counts(c: &Counts) -> Value {
+    json!({
+        "actions": c.actions,
+        "complete": c.complete,
+        "green": c.green,
+        "amber": c.amber,
+        "red": c.red,
+        "not_started": c.not_started,
+        "no_return": c.no_return,
+        "overdue": c.overdue,
+        "on_track_or_complete_percent": c.on_track_or_complete_percent,
+        // Every status in display order with its count, for keys and charts;
+        // `nonzero` leaves out the statuses no action has.
+        "by_status": Status::ALL.iter().map(|s| status_count(*s, c)).collect::<Vec<_>>(),
+        "nonzero": Status::ALL.iter().filter(|s| c.of(**s) > 0).map(|s| status_count(*s, c)).collect::<Vec<_>>(),
+    })
+}
+
+fn status_count(s: Status, c: &Counts) -> Value {
+    let mut v = status(s);
+    v["count"] = json!(c.of(s));
+    v
+}
+
+fn group(g: &GroupProgress, progress: &Progress) -> Value {
+    json!({
+        "id": g.id,
+        "anchor": anchor("group", &g.id),
+        "name": g.name,
+        "tags": g.tags,
+        "priorities": g.priority_ids.iter()
+            .filter_map(|id| progress.priorities.iter().find(|p| &p.id == id))
+            .map(priority_plan)
+            .collect::<Vec<_>>(),
+        "counts": counts(&g.counts),
+        "actions": g.actions.iter().map(action).collect::<Vec<_>>(),
+    })
+}
+
+/// What the plan says about a strategic priority.
+fn priority_plan(p: &PriorityProgress) -> Value {
+    json!({
+        "id": p.id,
+        "anchor": anchor("priority", &p.id),
+        "name": p.name,
+        "evidence": p.evidence,
+        "aims": p.aims,
+        "current_work": p.current_work,
+        "planned_activity": p.planned_activity,
+    })
+}
+
+fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
+    let mut v = priority_plan(p);
+    v["counts"] = counts(&p.counts);
+    v["groups"] = json!(p
+        .group_ids
+        .iter()
+        .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
+        .map(|g| json!({"id": g.id, "name": g.name, "anchor": anchor("group", &g.id)}))
+        .collect::<Vec<_>>());
+    v["group_names"] = json!(p
+        .group_ids
+        .iter()
+        .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>());
+    v["actions"] = json!(p
+        .action_ids
+        .iter()
+        .filter_map(|id| progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| &a.id == id))
+        .map(action)
+        .collect::<Vec<_>>());
+    v
+}
+
+fn action(a: &ActionProgress) -> Value {
+    json!({
+        "id": a.id,
+        "anchor": anchor("action", &a.id),
+        "group_id": a.group_id,
+        "group_name": a.group_name,
+        "text": a.text,
+        "timescale": a.timescale,
+        "due_date": a.due_date.map(iso),
+        "new": a.new,
+        "lead_names": a.leads.iter().map(|l| l.agency_name.as_str()).collect::<Vec<_>>(),
+        "leads": a.leads.iter().map(lead).collect::<Vec<_>>(),
+        "contributions": a.contributions.iter().map(lead).collect::<Vec<_>>(),
+        "overall": status(a.overall),
+        "overdue": a.overdue,
+        "slipped_to": a.slipped_to.map(iso),
+        "conflict": a.conflict,
+        "not_started_late": a.not_started_late,
+        "trend": a.trend.map(trend),
+        "previous_overall": a.previous_overall.map(status),
+    })
+}
+
+fn lead(l: &LeadUpdate) -> Value {
+    json!({
+        "agency_id": l.agency_id,
+        "agency_name": l.agency_name,
+        "status": status(l.status),
+        "returned": l.status != Status::NoReturn,
+        "percent_complete": l.percent_complete,
+        "update": l.update,
+        "next_steps": l.next_steps,
+        "issues_risks": l.issues_risks,
+        "revised_date": l.revised_date.map(iso),
+        "notes": l.notes.iter().map(|(header, value)| json!({"header": header, "value": value})).collect::<Vec<_>>(),
+        "stale": l.stale,
+        "source": l.source.as_ref().map(|p| p.to_string()),
+    })
+}
+
+fn exception(e: &Exception) -> Value {
+    json!({
+        "kind": {"token": e.kind.token(), "label": e.kind.label()},
+        "action_id": e.action_id,
+        "action_anchor": e.action_id.as_deref().map(|id| anchor("action", id)),
+        "subject": e.subject,
+        "group_name": e.group_name,
+        "leads": e.leads,
+        "reason": e.reason,
+        "words": e.words.iter().map(|(lead, text)| json!({"lead": lead, "text": text})).collect::<Vec<_>>(),
+        "sources": e.sources.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+fn agency<'a>(a: &AgencyProgress, action_by_id: &impl Fn(&str) -> Option<&'a ActionProgress>) -> Value {
+    let brief = |id: &String| match action_by_id(id) {
+        Some(action) => json!({
+            "id": action.id,
+            "anchor": anchor("action", &action.id),
+            "text": action.text,
+            "group_name": action.group_name,
+            "timescale": action.timescale,
+        }),
+        None => json!({"id": id, "anchor": anchor("action", id), "text": "", "group_name": "", "timescale": ""}),
+    };
+    json!({
+        "id": a.id,
+        "anchor": anchor("agency", &a.id),
+        "name": a.name,
+        "returned": a.returned,
+        "actions_led": a.actions_led.iter().map(brief).collect::<Vec<_>>(),
+        "actions_returned": a.actions_returned.iter().map(brief).collect::<Vec<_>>(),
+        "actions_missing": a.actions_missing.iter().map(brief).collect::<Vec<_>>(),
+        "files": a.files,
+        "last_return": a.last_return.map(|p| p.to_string()),
+    })
+}

@@ -1,0 +1,93 @@
+//! Reminder emails: one plain-text message per lead agency that has not
+//! reported on every action it leads (`reminders/<agency id>.txt`), listing
+//! those actions, from the `reminder.txt` template. The coordinator pastes
+//! them into email; nothing is sent.
+
+use super::context;
+use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
+use std::path::PathBuf;
+
+/// The folder the reminders go in, inside the period's output folder.
+pub const FOLDER: &str = "reminders";
+
+/// The template each reminder is rendered from.
+pub const TEMPLATE: &str = "reminder.txt";
+
+/// Writes `reminders/<agency>.txt` for each agency with missing returns.
+pub struct Reminders;
+
+impl Renderer for Reminders {
+    fn name(&self) -> &'static str {
+        "reminders"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
+        let mut rendered = Rendered::default();
+        for agency in ctx.progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()) {
+            let data = context::reminder(ctx.progress, agency);
+            let text = ctx.templates.render(TEMPLATE, &data).map_err(|e| RenderError { renderer: "reminders", message: e.to_string() })?;
+            let path = PathBuf::from(FOLDER).join(format!("{}.txt", file_stem(&agency.id)));
+            rendered.files.push(OutputFile { path, bytes: normalise_blank_lines(&text).into_bytes() });
+        }
+        Ok(rendered)
+    }
+}
+
+/// An agency id made safe as a file name: lower-case ASCII letters, digits,
+/// `-` and `_` kept, anything else a `-`; never empty, never a dot file.
+pub fn file_stem(id: &str) -> String {
+    let stem: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(64)
+        .collect();
+    if stem.is_empty() {
+        "agency".to_string()
+    } else {
+        stem
+    }
+}
+
+/// Template blocks leave runs of blank lines; an email wants at most one.
+fn normalise_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(file_stem("police"), "police");
+        assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(file_stem("..."), "agency");
+        assert_eq!(file_stem("Forum Members"), "forum-members");
+    }
+
+    #[test]
+    fn blank_lines_collapse() {
+        assert_eq!(normalise_blank_lines("\n\na\n\n\n b  \n\n"), "a\n\n b\n");
+    }
+}

@@ -1,0 +1,937 @@
+//! The gate every return file passes before a spreadsheet reader sees it.
+//! Chooses the reader by content, not by name (zip → `.xlsx`/`.xlsm`/`.xlsb`
+//! or `.ods` by `[Content_Types].xml` / `mimetype`; OLE2 → `.xls`, or an
+//! encrypted workbook; text → CSV) and refuses what would cost too much to
+//! read: calamine allocates what a file *declares* (shared-string counts,
+//! sheet dimensions, the dense range of its cells) and a crafted 9 KB file
+//! can make it abort the whole process, which `catch_unwind` cannot stop. So
+//! here the zip's central directory is checked against
+//! [`Limits::max_expanded_bytes`], every part is inflated with a bound of its
+//! declared size (a part that inflates further is refused), the shared-string
+//! count and every sheet's used range are read from the XML and held to
+//! [`Limits`], and an `.xls` file's cell records are scanned the same way.
+
+use crate::config::Limits;
+use quick_xml::events::{BytesStart, Event};
+use std::io::{self, BufReader, Cursor, Read};
+
+/// The readers a return can go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+}
+
+impl Format {
+    /// How a user names the format.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Xlsx => ".xlsx",
+            Format::Xlsb => ".xlsb",
+            Format::Xls => ".xls",
+            Format::Ods => ".ods",
+            Format::Csv => ".csv",
+        }
+    }
+
+    /// The format a file extension promises, if it is a spreadsheet type.
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        match extension.to_ascii_lowercase().as_str() {
+            "xlsx" | "xlsm" | "xltx" | "xltm" => Some(Format::Xlsx),
+            "xlsb" => Some(Format::Xlsb),
+            "xls" => Some(Format::Xls),
+            "ods" => Some(Format::Ods),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Why a file cannot be read: one error diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// `file-unreadable`, `file-mismatch`, `file-encrypted`, `file-refused`…
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn unreadable(message: impl Into<String>) -> Self {
+        Failure { code: "file-unreadable", message: message.into(), hint: Some("ask the agency to send the file again".into()) }
+    }
+
+    pub fn encrypted() -> Self {
+        Failure {
+            code: "file-encrypted",
+            message: "the workbook is protected with a password, so it cannot be read".into(),
+            hint: Some("ask the agency to remove the password (File › Info › Protect Workbook) and send it again".into()),
+        }
+    }
+
+    fn refused(message: impl Into<String>) -> Self {
+        Failure {
+            code: "file-refused",
+            message: format!("refused: {}", message.into()),
+            hint: Some("the limits are set under [limits] in csp-report.toml; ask the agency to send a plain copy".into()),
+        }
+    }
+
+    fn mismatch(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Failure { code: "file-mismatch", message: message.into(), hint: Some(hint.into()) }
+    }
+}
+
+/// What the gate decided: the reader to use, and a note when the name
+/// promised another format than the content holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub format: Format,
+    pub renamed_note: Option<String>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
+const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Checks a file's bytes and chooses its reader. `extension` is the file's
+/// (any case); the file's size has already been checked.
+pub fn check(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Verdict, Failure> {
+    let named = Format::from_extension(extension);
+    let ext = format!(".{}", extension.to_ascii_lowercase());
+    let format = if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
+        check_zip(bytes, limits, &ext)?
+    } else if bytes.starts_with(OLE2_MAGIC) {
+        check_ole2(bytes, limits, &ext)?
+    } else if named == Some(Format::Csv) {
+        Format::Csv
+    } else {
+        return Err(not_a_workbook(bytes, &ext));
+    };
+    let renamed_note = match named {
+        Some(named) if named != format && !(named == Format::Xlsx && format == Format::Xlsx) => {
+            Some(format!("the file is named {ext} but holds an {} workbook; it was read as {}", format.label(), format.label()))
+        }
+        _ => None,
+    };
+    Ok(Verdict { format, renamed_note })
+}
+
+/// The error for a file named as a workbook whose bytes are not one.
+fn not_a_workbook(bytes: &[u8], ext: &str) -> Failure {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = std::str::from_utf8(head).is_ok() || head.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let lower = lower.trim_start_matches('\u{feff}').trim_start();
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<table") {
+        Failure::mismatch(
+            format!("the file is named {ext} but is a web page (HTML), not a workbook"),
+            "open it in Excel and save it as an Excel Workbook (.xlsx)",
+        )
+    } else if lower.starts_with("<?xml") {
+        Failure::mismatch(
+            format!("the file is named {ext} but is an XML file (perhaps an Excel 2003 XML spreadsheet), not a workbook"),
+            "open it in Excel and save it as an Excel Workbook (.xlsx)",
+        )
+    } else if bytes.starts_with(b"%PDF") {
+        Failure::mismatch(format!("the file is named {ext} but is a PDF, not a workbook"), "ask the agency for the spreadsheet itself")
+    } else if text && !head.contains(&0) {
+        Failure::mismatch(
+            format!("the file is named {ext} but holds plain text, not a workbook"),
+            "if it is comma-separated data, rename it to .csv; otherwise open it in Excel and save it as .xlsx",
+        )
+    } else {
+        Failure::unreadable(format!("the file is not a workbook: it does not start like an .xlsx (zip) or .xls (OLE2) file, so it is damaged or of another kind (named {ext})"))
+    }
+}
+
+/// Thousands separators for messages: 4,000,000,000.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count for messages: 200 MiB, 1.5 GiB, 512 bytes.
+fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64;
+    let mut unit = "bytes";
+    for u in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = u;
+    }
+    if value.fract() < 0.05 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
+pub fn file_size_text(bytes: u64) -> String {
+    size_text(bytes)
+}
+
+// ---------------------------------------------------------------------------
+// Zip-based workbooks: .xlsx, .xlsm, .xlsb, .ods
+// ---------------------------------------------------------------------------
+
+/// What kind of part of a package is being inflated, for the scan it gets.
+enum PartKind {
+    SharedStrings,
+    Worksheet,
+    OdsContent,
+    Other,
+}
+
+fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        Failure::unreadable(format!(
+            "the file is a damaged or incomplete zip archive ({e}); it may have been cut short while being copied or emailed"
+        ))
+    })?;
+    // 1. The central directory: what every part declares it expands to.
+    let mut total: u64 = 0;
+    let mut names = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(|e| Failure::unreadable(format!("the zip archive is damaged ({e})")))?;
+        let name = String::from_utf8_lossy(part.name_raw()).into_owned();
+        if part.encrypted() {
+            return Err(Failure::encrypted());
+        }
+        if part.size() > limits.max_expanded_bytes {
+            return Err(Failure::refused(format!(
+                "part {name} declares {} once unzipped (limit {}); the file may be a zip bomb",
+                size_text(part.size()),
+                size_text(limits.max_expanded_bytes)
+            )));
+        }
+        total = total.saturating_add(part.size());
+        names.push(name);
+    }
+    if total > limits.max_expanded_bytes {
+        return Err(Failure::refused(format!(
+            "the workbook declares {} once unzipped (limit {}); the file may be a zip bomb",
+            size_text(total),
+            size_text(limits.max_expanded_bytes)
+        )));
+    }
+    // 2. What the package is.
+    let format = package_format(&mut archive, &names, ext)?;
+    let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut archive, &names) } else { Vec::new() };
+    // 3. Inflate every part within what it declared, scanning the parts
+    //    calamine sizes its allocations from.
+    for (i, name) in names.iter().enumerate() {
+        let kind = part_kind(format, name);
+        let mut part =
+            archive.by_index(i).map_err(|e| Failure::unreadable(format!("part {name} of the workbook cannot be unpacked ({e})")))?;
+        let declared = part.size();
+        let mut bounded = CountingReader { inner: (&mut part).take(declared.saturating_add(1)), count: 0 };
+        let scanned = match kind {
+            PartKind::SharedStrings => scan_shared_strings(&mut bounded, limits),
+            PartKind::Worksheet => {
+                let sheet = sheet_names.iter().find(|(part, _)| part.eq_ignore_ascii_case(name)).map(|(_, sheet)| sheet.as_str());
+                scan_worksheet(&mut bounded, limits, name, sheet)
+            }
+            PartKind::OdsContent => scan_ods_content(&mut bounded, limits),
+            PartKind::Other => Ok(()),
+        };
+        if let Err(failure) = scanned {
+            // A part that inflates past its declared size is the real story
+            // (the zip crate stops it with an I/O error of its own).
+            if bounded.count > declared || failure.message.contains(ZIP_OVERSIZE) {
+                return Err(inflates_beyond(name, declared));
+            }
+            return Err(failure);
+        }
+        if let Err(e) = io::copy(&mut bounded, &mut io::sink()) {
+            return Err(if e.to_string().contains(ZIP_OVERSIZE) {
+                inflates_beyond(name, declared)
+            } else {
+                Failure::unreadable(format!("part {name} of the workbook is damaged ({e})"))
+            });
+        }
+        if bounded.count > declared {
+            return Err(inflates_beyond(name, declared));
+        }
+    }
+    Ok(format)
+}
+
+/// How the zip crate words a part that inflates past its declared size.
+const ZIP_OVERSIZE: &str = "larger than its declared uncompressed size";
+
+fn inflates_beyond(name: &str, declared: u64) -> Failure {
+    Failure::refused(format!("part {name} inflates beyond the {} it declares; the file may be a zip bomb", size_text(declared)))
+}
+
+/// Reads a small part whole (bounded).
+fn read_small_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, Failure> {
+    let mut part =
+        archive.by_name(name).map_err(|e| Failure::unreadable(format!("part {name} of the workbook cannot be unpacked ({e})")))?;
+    let mut text = Vec::new();
+    (&mut part)
+        .take(1 << 20)
+        .read_to_end(&mut text)
+        .map_err(|e| Failure::unreadable(format!("part {name} of the workbook is damaged ({e})")))?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// Decides xlsx / xlsb / ods from the package's own declaration.
+fn package_format(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String], ext: &str) -> Result<Format, Failure> {
+    if names.iter().any(|n| n == "mimetype") {
+        let mimetype = read_small_part(archive, "mimetype")?;
+        let mimetype = mimetype.trim();
+        return if mimetype == "application/vnd.oasis.opendocument.spreadsheet" {
+            Ok(Format::Ods)
+        } else if mimetype.contains("opendocument.text") {
+            Err(Failure::mismatch(
+                format!("the file is named {ext} but is an OpenDocument text document, not a spreadsheet"),
+                "ask the agency for the spreadsheet",
+            ))
+        } else {
+            Err(Failure::mismatch(
+                format!("the file is named {ext} but is an OpenDocument file of another kind ({mimetype}), not a spreadsheet"),
+                "ask the agency for the spreadsheet",
+            ))
+        };
+    }
+    if names.iter().any(|n| n == "[Content_Types].xml") {
+        let types = read_small_part(archive, "[Content_Types].xml")?;
+        return if types.contains("ms-excel.sheet.binary") {
+            Ok(Format::Xlsb)
+        } else if types.contains("spreadsheetml") || types.contains("ms-excel.sheet.macroEnabled") || types.contains("ms-excel.template") {
+            Ok(Format::Xlsx)
+        } else if types.contains("wordprocessingml") {
+            Err(Failure::mismatch(
+                format!("the file is named {ext} but is a Word document, not a workbook"),
+                "ask the agency for the spreadsheet",
+            ))
+        } else if types.contains("presentationml") {
+            Err(Failure::mismatch(
+                format!("the file is named {ext} but is a PowerPoint file, not a workbook"),
+                "ask the agency for the spreadsheet",
+            ))
+        } else {
+            Err(Failure::mismatch(
+                format!("the file is named {ext} but is an Office package without a workbook in it"),
+                "ask the agency for the spreadsheet",
+            ))
+        };
+    }
+    Err(Failure::mismatch(
+        format!("the file is named {ext} but is a zip archive, not a workbook"),
+        "unzip it and put the returns themselves in the folder",
+    ))
+}
+
+/// (part name, sheet name) for an xlsx's worksheets, from `xl/workbook.xml`
+/// and its relationships, so messages can name the sheet a person sees.
+/// Best effort: an empty list when the parts are missing or odd.
+fn xlsx_sheet_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]) -> Vec<(String, String)> {
+    let (workbook_part, rels_part) = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels");
+    if !names.iter().any(|n| n == workbook_part) || !names.iter().any(|n| n == rels_part) {
+        return Vec::new();
+    }
+    let (Ok(workbook), Ok(rels)) = (read_small_part(archive, workbook_part), read_small_part(archive, rels_part)) else {
+        return Vec::new();
+    };
+    let elements = |xml: &str, local: &str| -> Vec<Vec<(String, String)>> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut found = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == local => {
+                    found.push(e.attributes().flatten().map(|a| (a.key.as_ref().to_string(), a.value.to_string())).collect());
+                }
+                Ok(Event::Eof) | Err(_) => return found,
+                Ok(_) => {}
+            }
+        }
+    };
+    let get = |attrs: &[(String, String)], key: &str| {
+        attrs.iter().find(|(k, _)| k == key || k.ends_with(&format!(":{key}"))).map(|(_, v)| v.clone())
+    };
+    let targets: Vec<(String, String)> =
+        elements(&rels, "Relationship").iter().filter_map(|a| Some((get(a, "Id")?, get(a, "Target")?))).collect();
+    elements(&workbook, "sheet")
+        .iter()
+        .filter_map(|a| {
+            let name = get(a, "name")?;
+            let id = a.iter().find(|(k, _)| k.ends_with(":id")).map(|(_, v)| v.clone())?;
+            let target = targets.iter().find(|(i, _)| *i == id)?.1.clone();
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((part, name))
+        })
+        .collect()
+}
+
+fn part_kind(format: Format, name: &str) -> PartKind {
+    let lower = name.to_ascii_lowercase();
+    match format {
+        Format::Xlsx if lower.ends_with("sharedstrings.xml") => PartKind::SharedStrings,
+        Format::Xlsx
+            if lower.ends_with(".xml")
+                && (lower.contains("worksheets/") || lower.contains("macrosheets/") || lower.contains("dialogsheets/"))
+                && !lower.contains("/_rels/") =>
+        {
+            PartKind::Worksheet
+        }
+        Format::Ods if lower == "content.xml" => PartKind::OdsContent,
+        _ => PartKind::Other,
+    }
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+fn xml_failure(part: &str, error: impl std::fmt::Display) -> Failure {
+    Failure::unreadable(format!("part {part} of the workbook is damaged ({error})"))
+}
+
+/// A numeric attribute, by local name.
+fn attr_u64(e: &BytesStart<'_>, local: &str) -> Option<u64> {
+    attr_text(e, local)?.trim().parse().ok()
+}
+
+fn attr_text(e: &BytesStart<'_>, local: &str) -> Option<String> {
+    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).map(|a| a.value.to_string())
+}
+
+/// Holds the shared-strings table to its limit, declared and actual.
+fn scan_shared_strings<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
+    let name = "xl/sharedStrings.xml";
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut strings: u64 = 0;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
+                "sst" => {
+                    // calamine reserves room for as many strings as uniqueCount says.
+                    if let Some(n) = attr_u64(&e, "uniqueCount").filter(|n| *n > limits.max_shared_strings) {
+                        return Err(Failure::refused(format!(
+                            "the workbook declares {} shared strings (limit {})",
+                            thousands(n),
+                            thousands(limits.max_shared_strings)
+                        )));
+                    }
+                }
+                "si" => {
+                    strings += 1;
+                    if strings > limits.max_shared_strings {
+                        return Err(Failure::refused(format!(
+                            "the workbook holds more than {} shared strings (limit {})",
+                            thousands(limits.max_shared_strings),
+                            thousands(limits.max_shared_strings)
+                        )));
+                    }
+                }
+                _ => {}
+            },
+            Ok(Event::Eof) => return Ok(()),
+            Err(e) => return Err(xml_failure(name, e)),
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+}
+
+/// A1 reference → 0-based (row, col); `None` when malformed or beyond
+/// Excel's grid.
+pub fn parse_a1(text: &str) -> Option<(u64, u64)> {
+    let text = text.trim().trim_start_matches('$');
+    let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let (col_part, row_part) = text.split_at(letters);
+    let row_part = row_part.trim_start_matches('$');
+    let mut col: u64 = 0;
+    for b in col_part.bytes() {
+        col = col * 26 + (b.to_ascii_uppercase() - b'A') as u64 + 1;
+    }
+    if row_part.is_empty() || row_part.len() > 10 || !row_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let row: u64 = row_part.parse().ok()?;
+    (row >= 1 && col >= 1).then(|| (row - 1, col - 1))
+}
+
+/// Running extent of the cells seen.
+#[derive(Default)]
+struct Extent {
+    min_row: u64,
+    max_row: u64,
+    min_col: u64,
+    max_col: u64,
+    any: bool,
+}
+
+impl Extent {
+    fn add(&mut self, row: u64, col: u64) {
+        self.add_block(row, col, 1, 1);
+    }
+
+    /// A block of `rows` × `cols` cells with its top-left at (row, col).
+    fn add_block(&mut self, row: u64, col: u64, rows: u64, cols: u64) {
+        let (last_row, last_col) = (row.saturating_add(rows.max(1) - 1), col.saturating_add(cols.max(1) - 1));
+        if self.any {
+            self.min_row = self.min_row.min(row);
+            self.max_row = self.max_row.max(last_row);
+            self.min_col = self.min_col.min(col);
+            self.max_col = self.max_col.max(last_col);
+        } else {
+            (self.min_row, self.max_row, self.min_col, self.max_col, self.any) = (row, last_row, col, last_col, true);
+        }
+    }
+
+    fn cells(&self) -> u64 {
+        if !self.any {
+            return 0;
+        }
+        (self.max_row - self.min_row + 1).saturating_mul(self.max_col - self.min_col + 1)
+    }
+
+    fn range_text(&self) -> String {
+        format!(
+            "{}:{}",
+            crate::diagnostics::a1(self.min_row.min(u32::MAX as u64) as u32, self.min_col.min(u32::MAX as u64) as u32),
+            crate::diagnostics::a1(self.max_row.min(u32::MAX as u64) as u32, self.max_col.min(u32::MAX as u64) as u32)
+        )
+    }
+}
+
+/// `phrase` says what spans the range: "the cells of sheet \"Progress\" span".
+fn too_many_cells(phrase: &str, extent: &Extent, limits: &Limits) -> Failure {
+    Failure::refused(format!(
+        "{phrase} {} ({} cells; limit {})",
+        extent.range_text(),
+        thousands(extent.cells()),
+        thousands(limits.max_cells)
+    ))
+}
+
+/// Holds a worksheet's declared dimension and the extent of the cells that
+/// hold a value to [`Limits::max_cells`] (calamine builds a dense range over
+/// those; cells that only carry a format are skipped by it, and here). Cells
+/// without an `r` reference follow the previous one, as Excel and calamine
+/// place them.
+fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Option<&str>) -> Result<(), Failure> {
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut extent = Extent::default();
+    let mut row: u64 = 0;
+    let mut next_row: u64 = 0;
+    let mut next_col: u64 = 0;
+    // The open `<c>` element's position, until a value is seen in it.
+    let mut open_cell: Option<(u64, u64)> = None;
+    let sheet_label = match sheet_name {
+        Some(sheet) => format!("sheet {sheet:?}"),
+        None => format!("the sheet in {name}"),
+    };
+    loop {
+        let (e, has_children) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, true),
+            Ok(Event::Empty(e)) => (e, false),
+            Ok(Event::End(e)) => {
+                if e.local_name().as_ref() == "c" {
+                    open_cell = None;
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(Event::Eof) => return Ok(()),
+            Err(e) => return Err(xml_failure(name, e)),
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
+        };
+        match e.local_name().as_ref() {
+            "dimension" => {
+                if let Some(reference) = attr_text(&e, "ref") {
+                    let mut declared = Extent::default();
+                    for corner in reference.split(':') {
+                        match parse_a1(corner) {
+                            Some((r, c)) => declared.add(r, c),
+                            None if corner.bytes().any(|b| b.is_ascii_digit()) => {
+                                return Err(Failure::refused(format!(
+                                    "{sheet_label} declares a used range {reference:?} beyond any spreadsheet's grid"
+                                )));
+                            }
+                            None => {}
+                        }
+                    }
+                    if declared.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("{sheet_label} declares a used range of"), &declared, limits));
+                    }
+                }
+            }
+            "row" => {
+                row = match attr_text(&e, "r") {
+                    Some(r) => match r.trim().parse::<u64>() {
+                        Ok(n) if n >= 1 => n - 1,
+                        _ => return Err(xml_failure(name, format!("row number {r:?}"))),
+                    },
+                    None => next_row,
+                };
+                next_row = row + 1;
+                next_col = 0;
+            }
+            "c" => {
+                let (r, c) = match attr_text(&e, "r") {
+                    Some(reference) => match parse_a1(&reference) {
+                        Some(rc) => rc,
+                        None => {
+                            return Err(Failure::refused(format!(
+                                "{sheet_label} has a cell reference {reference:?} beyond any spreadsheet's grid"
+                            )))
+                        }
+                    },
+                    None => (row, next_col),
+                };
+                next_col = c + 1;
+                open_cell = has_children.then_some((r, c));
+            }
+            "v" | "is" | "f" => {
+                if let Some((r, c)) = open_cell.take() {
+                    extent.add(r, c);
+                    if extent.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("the cells of {sheet_label} span"), &extent, limits));
+                    }
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Holds an OpenDocument spreadsheet's tables to [`Limits::max_cells`]:
+/// rows and cells may be repeated (`number-rows-repeated`), so a few bytes
+/// can describe millions of cells. A cell counts when it has a value type or
+/// a formula, or holds some text; empty styled cells do not (calamine skips
+/// them too).
+fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut extent = Extent::default();
+    let (mut row, mut row_repeat, mut col) = (0u64, 1u64, 0u64);
+    let mut table = String::new();
+    // An open cell without a value type: (row, col, columns repeated), counted if text appears in it.
+    let mut open_cell: Option<(u64, u64, u64)> = None;
+    let add = |extent: &mut Extent, table: &str, (r, c, repeat): (u64, u64, u64), rows: u64| -> Result<(), Failure> {
+        extent.add_block(r, c, rows, repeat);
+        if extent.cells() > limits.max_cells {
+            let what =
+                if table.is_empty() { "the cells of a sheet span".to_string() } else { format!("the cells of sheet {table:?} span") };
+            return Err(too_many_cells(&what, extent, limits));
+        }
+        Ok(())
+    };
+    loop {
+        let (e, has_children) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, true),
+            Ok(Event::Empty(e)) => (e, false),
+            Ok(Event::End(e)) => {
+                match e.local_name().as_ref() {
+                    "table-row" => row = row.saturating_add(row_repeat),
+                    "table-cell" | "covered-table-cell" => open_cell = None,
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(cell) = open_cell {
+                    if t.as_ref().chars().any(|c: char| !c.is_whitespace()) {
+                        add(&mut extent, &table, cell, row_repeat)?;
+                        open_cell = None;
+                    }
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(Event::Eof) => return Ok(()),
+            Err(e) => return Err(xml_failure("content.xml", e)),
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
+        };
+        match e.local_name().as_ref() {
+            "table" => {
+                table = attr_text(&e, "name").unwrap_or_default();
+                (row, col, extent) = (0, 0, Extent::default());
+            }
+            "table-row" => {
+                row_repeat = attr_u64(&e, "number-rows-repeated").unwrap_or(1).max(1);
+                col = 0;
+                if !has_children {
+                    row = row.saturating_add(row_repeat);
+                }
+            }
+            "table-cell" | "covered-table-cell" => {
+                let repeat = attr_u64(&e, "number-columns-repeated").unwrap_or(1).max(1);
+                let typed = attr_text(&e, "value-type").is_some() || attr_text(&e, "formula").is_some();
+                if typed {
+                    add(&mut extent, &table, (row, col, repeat), row_repeat)?;
+                } else if has_children {
+                    open_cell = Some((row, col, repeat));
+                }
+                col = col.saturating_add(repeat);
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// OLE2 compound files: .xls, and workbooks encrypted with a password
+// ---------------------------------------------------------------------------
+
+fn check_ole2(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure> {
+    let opened = std::panic::catch_unwind(|| cfb::CompoundFile::open(Cursor::new(bytes)));
+    let mut compound = match opened {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return Err(Failure::unreadable(format!("the file is a damaged Office (OLE2) file ({e})"))),
+        Err(_) => return Err(Failure::unreadable("the file is a damaged Office (OLE2) file")),
+    };
+    // An .xlsx saved with a password is an OLE2 file holding the encrypted package.
+    if compound.exists("/EncryptedPackage") || compound.exists("/EncryptionInfo") {
+        return Err(Failure::encrypted());
+    }
+    let stream = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| compound.is_stream(s));
+    let Some(stream) = stream else {
+        let what = if compound.exists("/WordDocument") {
+            "a Word document"
+        } else if compound.exists("/PowerPoint Document") {
+            "a PowerPoint file"
+        } else {
+            "an Office file without a workbook in it"
+        };
+        return Err(Failure::mismatch(
+            format!("the file is named {ext} but is {what}, not a workbook"),
+            "ask the agency for the spreadsheet",
+        ));
+    };
+    let size = compound.entry(stream).map(|e| e.len()).unwrap_or(0);
+    if size > limits.max_expanded_bytes {
+        return Err(Failure::refused(format!(
+            "the workbook stream is {} (limit {})",
+            size_text(size),
+            size_text(limits.max_expanded_bytes)
+        )));
+    }
+    let mut data = Vec::new();
+    compound
+        .open_stream(stream)
+        .and_then(|s| s.take(limits.max_expanded_bytes).read_to_end(&mut data))
+        .map_err(|e| Failure::unreadable(format!("the workbook stream is damaged ({e})")))?;
+    scan_biff(&data, limits).map(|_| Format::Xls)
+}
+
+/// Walks an .xls workbook stream's records: a FILEPASS record means a
+/// password; cell records' rows and columns are held to the cell limit per
+/// sheet (each sheet starts with a BOF record).
+fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
+    const BOF: u16 = 0x0809;
+    const FILEPASS: u16 = 0x002F;
+    const DIMENSIONS: u16 = 0x0200;
+    const CELL_RECORDS: [u16; 9] = [0x0203, 0x00FD, 0x027E, 0x00BD, 0x0006, 0x0205, 0x0204, 0x0201, 0x00BE];
+    let mut extent = Extent::default();
+    let mut at = 0usize;
+    while at + 4 <= data.len() {
+        let kind = u16::from_le_bytes([data[at], data[at + 1]]);
+        let len = u16::from_le_bytes([data[at + 2], data[at + 3]]) as usize;
+        let body = &data[at + 4..(at + 4 + len).min(data.len())];
+        match kind {
+            FILEPASS => return Err(Failure::encrypted()),
+            BOF => extent = Extent::default(),
+            DIMENSIONS => check_biff_dimensions(body, limits)?,
+            k if CELL_RECORDS.contains(&k) && body.len() >= 4 => {
+                let row = u16::from_le_bytes([body[0], body[1]]) as u64;
+                let col = u16::from_le_bytes([body[2], body[3]]) as u64;
+                // MULRK / MULBLANK cover a run of columns ending at the last two bytes.
+                let last_col = if (k == 0x00BD || k == 0x00BE) && body.len() >= 6 {
+                    u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]) as u64
+                } else {
+                    col
+                };
+                extent.add_block(row, col, 1, last_col.saturating_sub(col) + 1);
+                if extent.cells() > limits.max_cells {
+                    return Err(too_many_cells("the cells of a sheet span", &extent, limits));
+                }
+            }
+            _ => {}
+        }
+        at += 4 + len;
+    }
+    Ok(())
+}
+
+/// An .xls DIMENSIONS record, read as calamine reads it (it reserves room
+/// for rows × columns, and an end before the start wraps around).
+fn check_biff_dimensions(body: &[u8], limits: &Limits) -> Result<(), Failure> {
+    let u16_at = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]) as i64;
+    let u32_at = |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]) as i64;
+    let (first_row, last_row, mut first_col, last_col) = match body.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return Ok(()),
+    };
+    if first_col > 0xFF || last_col < first_col {
+        first_col = 0;
+    }
+    let (rows, cols) = if last_row >= 1 && last_col >= 1 { (last_row - first_row, last_col - first_col) } else { (1, 1) };
+    if rows < 0 || cols < 0 {
+        return Err(Failure::refused("a sheet declares a used range that ends before it starts"));
+    }
+    let cells = (rows as u64).saturating_mul(cols as u64);
+    if cells > limits.max_cells {
+        return Err(Failure::refused(format!(
+            "a sheet declares a used range of {} rows by {} columns ({} cells; limit {})",
+            thousands(rows as u64),
+            thousands(cols as u64),
+            thousands(cells),
+            thousands(limits.max_cells)
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_references() {
+        assert_eq!(parse_a1("A1"), Some((0, 0)));
+        assert_eq!(parse_a1("C7"), Some((6, 2)));
+        assert_eq!(parse_a1("$XFD$1048576"), Some((1_048_575, 16_383)));
+        assert_eq!(parse_a1("A0"), None);
+        assert_eq!(parse_a1("ABCD1"), None);
+        assert_eq!(parse_a1("A99999999999"), None);
+        assert_eq!(parse_a1("7"), None);
+    }
+
+    #[test]
+    fn numbers_print_with_separators() {
+        assert_eq!(thousands(4_000_000_000), "4,000,000,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(size_text(200 << 20), "200 MiB");
+        assert_eq!(size_text(512), "512 bytes");
+    }
+
+    #[test]
+    fn text_named_as_a_workbook_is_a_mismatch() {
+        let failure = check(b"Action ID,Status\nDA1,Green\n", "xlsx", &Limits::default()).unwrap_err();
+        assert_eq!(failure.code, "file-mismatch");
+        assert_eq!(failure.message, "the file is named .xlsx but holds plain text, not a workbook");
+        let failure = check(&[0x13, 0x37, 0, 0xFF, 0x80], "xlsx", &Limits::default()).unwrap_err();
+        assert_eq!(failure.code, "file-unreadable");
+    }
+
+    #[test]
+    fn worksheet_cells_with_values_are_bounded_and_styled_blanks_are_not() {
+        let limits = Limits { max_cells: 100, ..Limits::default() };
+        let styled = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z1000" s="3"/></row></sheetData></worksheet>"#;
+        assert_eq!(scan_worksheet(styled.as_bytes(), &limits, "xl/worksheets/sheet1.xml", None), Ok(()));
+        let far = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="200"><c r="B200"><v>2</v></c></row></sheetData></worksheet>"#;
+        let failure = scan_worksheet(far.as_bytes(), &limits, "xl/worksheets/sheet1.xml", Some("Progress")).unwrap_err();
+        assert_eq!(failure.message, "refused: the cells of sheet \"Progress\" span A1:B200 (400 cells; limit 100)");
+        // Cells without references follow one another along the row.
+        let implicit = format!("<worksheet><sheetData><row>{}</row></sheetData></worksheet>", "<c><v>1</v></c>".repeat(101));
+        assert!(scan_worksheet(implicit.as_bytes(), &limits, "s", None).unwrap_err().message.contains("A1:CW1"));
+        let beyond = r#"<worksheet><sheetData><row r="1"><c r="ZZZZ1"><v>1</v></c></row></sheetData></worksheet>"#;
+        assert!(scan_worksheet(beyond.as_bytes(), &limits, "s", None).unwrap_err().message.contains("beyond any spreadsheet's grid"));
+    }
+
+    #[test]
+    fn ods_repeats_are_counted_and_empty_styled_repeats_are_not() {
+        let limits = Limits { max_cells: 1000, ..Limits::default() };
+        let table = |rows: &str| {
+            format!("<office:document-content><table:table table:name=\"Return\">{rows}</table:table></office:document-content>")
+        };
+        let blank_tail = table(concat!(
+            "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>ID</text:p></table:table-cell></table:table-row>",
+            "<table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:style-name=\"ce1\" table:number-columns-repeated=\"1024\"><text:p/></table:table-cell></table:table-row>"
+        ));
+        assert_eq!(scan_ods_content(blank_tail.as_bytes(), &limits), Ok(()));
+        let repeated = table(
+            "<table:table-row table:number-rows-repeated=\"100000\"><table:table-cell table:number-columns-repeated=\"3\"><text:p>x</text:p></table:table-cell></table:table-row>",
+        );
+        let failure = scan_ods_content(repeated.as_bytes(), &limits).unwrap_err();
+        assert_eq!(failure.message, "refused: the cells of sheet \"Return\" span A1:C100000 (300,000 cells; limit 1,000)");
+    }
+
+    #[test]
+    fn biff_records_are_bounded() {
+        let limits = Limits { max_cells: 100, ..Limits::default() };
+        // A NUMBER record at row 60000, column 200, after one at A1.
+        let mut data = Vec::new();
+        for (row, col) in [(0u16, 0u16), (60000, 200)] {
+            data.extend_from_slice(&0x0203u16.to_le_bytes());
+            data.extend_from_slice(&14u16.to_le_bytes());
+            data.extend_from_slice(&row.to_le_bytes());
+            data.extend_from_slice(&col.to_le_bytes());
+            data.extend_from_slice(&[0; 10]);
+        }
+        let failure = scan_biff(&data, &limits).unwrap_err();
+        assert_eq!(failure.code, "file-refused");
+        assert_eq!(failure.message, "refused: the cells of a sheet span A1:GS60001 (12,060,201 cells; limit 100)");
+        let mut protected = Vec::new();
+        protected.extend_from_slice(&0x002Fu16.to_le_bytes());
+        protected.extend_from_slice(&0u16.to_le_bytes());
+        assert_eq!(scan_biff(&protected, &limits).unwrap_err().code, "file-encrypted");
+        // A DIMENSIONS record declaring 4,000,000,000 rows.
+        let mut dims = Vec::new();
+        dims.extend_from_slice(&0x0200u16.to_le_bytes());
+        dims.extend_from_slice(&14u16.to_le_bytes());
+        dims.extend_from_slice(&0u32.to_le_bytes());
+        dims.extend_from_slice(&4_000_000_000u32.to_le_bytes());
+        dims.extend_from_slice(&[0, 0, 2, 0, 0, 0]);
+        let failure = scan_biff(&dims, &Limits::default()).unwrap_err();
+        assert_eq!(
+            failure.message,
+            "refused: a sheet declares a used range of 4,000,000,000 rows by 2 columns (8,000,000,000 cells; limit 5,000,000)"
+        );
+        // One whose end is before its start.
+        let mut backwards = dims.clone();
+        backwards[4..8].copy_from_slice(&10u32.to_le_bytes());
+        backwards[8..12].copy_from_slice(&5u32.to_le_bytes());
+        assert!(scan_biff(&backwards, &Limits::default()).unwrap_err().message.contains("ends before it starts"));
+    }
+}

@@ -1,0 +1,507 @@
+//! The return table inside a sheet: finding its header row (the first row
+//! holding an Action ID column and a Status column, names matched as
+//! RETURNS.md says, with every alias) and turning each data row below it into
+//! an [`Update`] or a rejection with its reason. Every non-empty data row is
+//! counted: rows read = accepted + rejected.
+
+use super::normalise::{self, header_key, DateProblem, PercentProblem};
+use super::sheet::{Cell, Grid, Row};
+use super::Update;
+use crate::diagnostics::{column_letters, Diagnostic, Place};
+use crate::plan::{name_key, Plan};
+use crate::status::Status;
+use std::collections::BTreeMap;
+
+/// What a column of a return holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    ActionId,
+    Status,
+    Percent,
+    Update,
+    NextSteps,
+    Issues,
+    RevisedDate,
+    /// The action's text: used only to match a row whose ID is missing or wrong.
+    ActionText,
+    /// Columns the form fills in for the reader (group, timescale, co-leads,
+    /// last quarter's status and update): known, not kept as notes.
+    ReadOnly,
+}
+
+/// Header names, and every alias RETURNS.md accepts, per field.
+const HEADERS: &[(Field, &[&str])] = &[
+    (Field::ActionId, &["Action ID", "ID", "Ref", "Action ref", "Action reference", "Action no", "Action number"]),
+    (Field::Status, &["Status", "RAG", "RAG status", "Progress status"]),
+    (Field::Percent, &["% complete", "Percent complete", "Percentage complete", "Progress %", "%"]),
+    (Field::Update, &["Progress update", "Update", "Progress", "Commentary", "Comments"]),
+    (Field::NextSteps, &["Next steps", "Next actions", "Planned activity"]),
+    (Field::Issues, &["Issues / risks", "Risks", "Issues", "Barriers", "Issues and risks", "Risks / issues"]),
+    (Field::RevisedDate, &["Revised date", "New date", "Revised deadline"]),
+    (Field::ActionText, &["Action", "Action text", "Description"]),
+    (
+        Field::ReadOnly,
+        &["Group", "Action group", "Timescale", "Co-leads", "Co-lead", "Lead", "Leads", "Previous status", "Previous update"],
+    ),
+];
+
+/// The field a header names, if any. A note in brackets after the name is
+/// ignored when the name alone matches (`Status (choose from the list)`,
+/// `Revised date [dd/mm/yyyy]`).
+pub fn field_of(header: &str) -> Option<Field> {
+    field_of_key(&header_key(header)).or_else(|| {
+        let without_notes = strip_bracketed(header);
+        (without_notes.len() < header.len()).then(|| field_of_key(&header_key(&without_notes))).flatten()
+    })
+}
+
+fn field_of_key(key: &str) -> Option<Field> {
+    if key.is_empty() {
+        return None;
+    }
+    HEADERS.iter().find(|(_, names)| names.iter().any(|n| header_key(n) == key)).map(|(field, _)| *field)
+}
+
+/// Text with anything in `()` or `[]` removed.
+fn strip_bracketed(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The header row and what each column holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// 0-based absolute row.
+    pub row: u32,
+    /// The column of each field found (the first, when a field appears twice).
+    pub fields: BTreeMap<Field, u32>,
+    /// Every header cell as written, by column.
+    pub names: BTreeMap<u32, String>,
+}
+
+impl Header {
+    pub fn column(&self, field: Field) -> Option<u32> {
+        self.fields.get(&field).copied()
+    }
+
+    /// The header as written over a column, or `Column F` when it has none.
+    pub fn name_of(&self, col: u32) -> String {
+        self.names.get(&col).cloned().unwrap_or_else(|| format!("Column {}", column_letters(col)))
+    }
+
+    /// Whether a column is one the reader uses or knows.
+    fn is_known(&self, col: u32) -> bool {
+        self.names.get(&col).and_then(|n| field_of(n)).is_some()
+    }
+}
+
+/// Why no table was found in a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoTable {
+    /// No row has both columns.
+    NoHeader,
+    /// A row has one of the two required columns but not the other.
+    Missing { row: u32, col: u32, found: &'static str, missing: &'static str },
+}
+
+/// Finds the header row: the first row holding an Action ID and a Status column.
+pub fn find_header(grid: &Grid) -> Result<Header, NoTable> {
+    let mut near_miss = None;
+    for row in &grid.rows {
+        let mut fields = BTreeMap::new();
+        let mut names = BTreeMap::new();
+        for (col, cell) in &row.cells {
+            if let Some(text) = cell.as_text() {
+                names.insert(*col, text.to_string());
+                if let Some(field) = field_of(text) {
+                    fields.entry(field).or_insert(*col);
+                }
+            }
+        }
+        match (fields.get(&Field::ActionId), fields.get(&Field::Status)) {
+            (Some(_), Some(_)) => return Ok(Header { row: row.index, fields, names }),
+            (Some(&col), None) if near_miss.is_none() => {
+                near_miss = Some(NoTable::Missing { row: row.index, col, found: "an Action ID", missing: "Status" });
+            }
+            (None, Some(&col)) if near_miss.is_none() => {
+                near_miss = Some(NoTable::Missing { row: row.index, col, found: "a Status", missing: "Action ID" });
+            }
+            _ => {}
+        }
+    }
+    Err(near_miss.unwrap_or(NoTable::NoHeader))
+}
+
+/// The rows of one return table, read.
+#[derive(Debug, Clone, Default)]
+pub struct TableRead {
+    pub updates: Vec<Update>,
+    pub rows_read: usize,
+    pub rows_rejected: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads every data row below the header. `agency` (when known) narrows the
+/// actions a row without a usable ID may be matched to by its text.
+pub fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: Option<&str>) -> TableRead {
+    let mut out = TableRead::default();
+    for row in grid.rows.iter().filter(|r| r.index > header.row) {
+        if is_repeated_header(row, header) {
+            continue;
+        }
+        let row_index = out.rows_read;
+        out.rows_read += 1;
+        match read_row(grid, header, row, file, plan, agency, row_index, &mut out.diagnostics) {
+            Some(update) => out.updates.push(update),
+            None => out.rows_rejected += 1,
+        }
+    }
+    out
+}
+
+/// A copy of the header row further down (pasted tables): not data.
+fn is_repeated_header(row: &Row, header: &Header) -> bool {
+    let is = |field: Field| header.column(field).and_then(|c| row.get(c).as_text()).and_then(field_of) == Some(field);
+    is(Field::ActionId) && is(Field::Status)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_row(
+    grid: &Grid,
+    header: &Header,
+    row: &Row,
+    file: &str,
+    plan: &Plan,
+    agency: Option<&str>,
+    row_index: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Update> {
+    let place = |field: Field| {
+        let col = header.column(field).unwrap_or(0);
+        grid.place(file, row.index, col, Some(&header.name_of(col)))
+    };
+    let cell = |field: Field| header.column(field).map(|c| row.get(c)).unwrap_or(&Cell::Empty);
+
+    // Which action: the ID, else the action's text.
+    let typed_id = normalise::text(cell(Field::ActionId));
+    let action_text = normalise::text(cell(Field::ActionText));
+    let action_id = match plan.find_action_id(&typed_id) {
+        Some(action) => action.id.clone(),
+        None => match match_by_text(plan, agency, &action_text) {
+            Some(id) => {
+                let why = if typed_id.is_empty() {
+                    "there is no action ID".to_string()
+                } else {
+                    format!("{typed_id:?} is not an action ID in the plan")
+                };
+                diags.push(
+                    Diagnostic::warning(
+                        "action-by-text",
+                        place(Field::ActionId),
+                        format!("{why}; the row was matched to {id} by its action text"),
+                    )
+                    .with_hint(format!("write {id} in the Action ID column")),
+                );
+                id
+            }
+            None if typed_id.is_empty() => {
+                diags.push(
+                    Diagnostic::error("missing-action-id", place(Field::ActionId), "the row has no action ID, so it was not read")
+                        .with_hint("write the action's ID from the plan, e.g. DA3"),
+                );
+                return None;
+            }
+            None => {
+                let mut d = Diagnostic::error(
+                    "unknown-action",
+                    place(Field::ActionId),
+                    format!("action ID {typed_id:?} is not in the plan, so the row was not read"),
+                );
+                d = match nearest_action_id(plan, agency, &typed_id) {
+                    Some(id) => d.with_hint(format!("did you mean {id}?")),
+                    None => d.with_hint("use the action IDs printed on the form or in the plan"),
+                };
+                diags.push(d);
+                return None;
+            }
+        },
+    };
+
+    // Its status.
+    let status_cell = cell(Field::Status);
+    let status_place = place(Field::Status);
+    let status = if status_cell.is_blank() {
+        diags.push(
+            Diagnostic::error("missing-status", status_place.clone(), format!("{action_id} has no status, so the row was not read"))
+                .with_hint("choose Complete, Green, Amber, Red or Not started"),
+        );
+        return None;
+    } else {
+        let typed = normalise::text(status_cell);
+        match Status::from_typed(&typed) {
+            Some(status) => status,
+            None => {
+                let hint = match Status::suggest(&typed) {
+                    Some(s) => format!("did you mean {}?", s.label()),
+                    None => "choose Complete, Green, Amber, Red or Not started".to_string(),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "unknown-status",
+                        status_place.clone(),
+                        format!("status {typed:?} is not a status, so the row for {action_id} was not read"),
+                    )
+                    .with_hint(hint),
+                );
+                return None;
+            }
+        }
+    };
+
+    // The rest: problems here drop the value, never the row.
+    let percent_complete = match normalise::percent(cell(Field::Percent)) {
+        Ok(p) => p,
+        Err(problem) => {
+            let written = normalise::text(cell(Field::Percent));
+            let d = match problem {
+                PercentProblem::NotANumber => Diagnostic::error(
+                    "bad-percent",
+                    place(Field::Percent),
+                    format!("% complete {written:?} is not a number; it was left out"),
+                ),
+                PercentProblem::OutOfRange(v) if v < 0.0 => Diagnostic::error(
+                    "percent-out-of-range",
+                    place(Field::Percent),
+                    format!("% complete {written} is negative; it was left out"),
+                ),
+                PercentProblem::OutOfRange(_) => Diagnostic::error(
+                    "percent-out-of-range",
+                    place(Field::Percent),
+                    format!("% complete {written} is more than 100; it was left out"),
+                ),
+            };
+            diags.push(d.with_hint("write a whole number from 0 to 100"));
+            None
+        }
+    };
+    let revised_date = match normalise::date(cell(Field::RevisedDate)) {
+        Ok(d) => d,
+        Err(problem) => {
+            let written = normalise::text(cell(Field::RevisedDate));
+            let message = match problem {
+                DateProblem::NotADate => format!("revised date {written:?} is not a date; it was left out"),
+                DateProblem::Implausible(d) => {
+                    format!("revised date {written:?} is not a plausible date (it reads as {}); it was left out", d.format("%d/%m/%Y"))
+                }
+            };
+            diags.push(
+                Diagnostic::error("bad-date", place(Field::RevisedDate), message)
+                    .with_hint("write the date day first, like 31/03/2019, or as 2019-03-31"),
+            );
+            None
+        }
+    };
+    let update = normalise::text(cell(Field::Update));
+    if update.is_empty() && matches!(status, Status::Amber | Status::Red) {
+        diags.push(
+            Diagnostic::warning(
+                "missing-update",
+                status_place.clone(),
+                format!("{action_id} is {} but has no progress update", status.label()),
+            )
+            .with_hint("say what is slipping and what is being done about it"),
+        );
+    }
+    let notes = row
+        .cells
+        .iter()
+        .filter(|(col, _)| !header.is_known(*col))
+        .map(|(col, value)| (header.name_of(*col), normalise::text(value)))
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    Some(Update {
+        action_id,
+        status,
+        percent_complete,
+        update,
+        next_steps: normalise::text(cell(Field::NextSteps)),
+        issues_risks: normalise::text(cell(Field::Issues)),
+        revised_date,
+        notes,
+        place: status_place,
+        row_index,
+    })
+}
+
+/// The action whose text the row gives, when the ID is missing or wrong:
+/// the same words, or nearly (a typo or two), among the agency's actions
+/// when the agency is known.
+fn match_by_text(plan: &Plan, agency: Option<&str>, text: &str) -> Option<String> {
+    let key = name_key(text);
+    if key.len() < 12 || key.len() > 2000 {
+        return None;
+    }
+    let candidates: Vec<&crate::plan::Action> = match agency {
+        Some(agency) => plan.actions_led_by(agency).collect(),
+        None => plan.actions().collect(),
+    };
+    if let Some(action) = candidates.iter().find(|a| name_key(&a.text) == key) {
+        return Some(action.id.clone());
+    }
+    candidates
+        .iter()
+        .map(|a| (strsim::normalized_levenshtein(&name_key(&a.text), &key), a))
+        .filter(|(similarity, _)| *similarity >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, a)| a.id.clone())
+}
+
+/// The plan's closest action ID to one typed wrong, for "did you mean".
+fn nearest_action_id(plan: &Plan, agency: Option<&str>, typed: &str) -> Option<String> {
+    let key = crate::plan::normalise_action_id(typed);
+    if key.is_empty() || key.len() > 12 {
+        return None;
+    }
+    let pool: Vec<&crate::plan::Action> = match agency {
+        Some(agency) if plan.actions_led_by(agency).next().is_some() => plan.actions_led_by(agency).collect(),
+        _ => plan.actions().collect(),
+    };
+    pool.iter()
+        .map(|a| (strsim::levenshtein(&a.id, &key), a))
+        .filter(|(distance, _)| *distance <= 1)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, a)| a.id.clone())
+}
+
+/// Label cells above the header: `Agency:` / `Organisation:` and `Period:` /
+/// `Quarter:`, with the value in the next cell to the right or after the
+/// colon in the same cell.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labels {
+    pub agency: Option<(String, Place)>,
+    pub period: Option<(String, Place)>,
+}
+
+pub fn labels_above(grid: &Grid, header_row: u32, file: &str) -> Labels {
+    let mut labels = Labels::default();
+    for row in grid.rows.iter().filter(|r| r.index < header_row) {
+        for (i, (col, cell)) in row.cells.iter().enumerate() {
+            let Some(text) = cell.as_text() else { continue };
+            let (label, inline) = match text.split_once(':') {
+                Some((label, rest)) => (label, rest.trim()),
+                None => (text, ""),
+            };
+            let slot = match header_key(label).as_str() {
+                "agency" | "agencyname" | "leadagency" | "organisation" | "organization" | "organisationname" => &mut labels.agency,
+                "period" | "quarter" | "reportingperiod" | "returnperiod" => &mut labels.period,
+                _ => continue,
+            };
+            if slot.is_some() {
+                continue;
+            }
+            let value = if !inline.is_empty() {
+                Some((inline.to_string(), grid.place(file, row.index, *col, None)))
+            } else {
+                row.cells[i + 1..]
+                    .iter()
+                    .find(|(_, c)| !c.is_blank())
+                    .map(|(c, value)| (normalise::text(value), grid.place(file, row.index, *c, None)))
+            };
+            *slot = value;
+        }
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(rows: &[(u32, &[(u32, &str)])]) -> Grid {
+        Grid {
+            name: "Progress".into(),
+            visible: true,
+            rows: rows
+                .iter()
+                .map(|(i, cells)| Row { index: *i, cells: cells.iter().map(|(c, t)| (*c, Cell::Text(t.to_string()))).collect() })
+                .collect(),
+            lines: None,
+        }
+    }
+
+    #[test]
+    fn header_names_and_aliases_are_matched() {
+        for (typed, field) in [
+            ("Action ID", Field::ActionId),
+            ("action id:", Field::ActionId),
+            ("Ref", Field::ActionId),
+            ("Action No.", Field::ActionId),
+            ("RAG", Field::Status),
+            ("RAG Status", Field::Status),
+            ("% Complete", Field::Percent),
+            ("Progress %", Field::Percent),
+            ("Commentary", Field::Update),
+            ("PROGRESS UPDATE", Field::Update),
+            ("Next actions", Field::NextSteps),
+            ("Issues/Risks", Field::Issues),
+            ("Barriers", Field::Issues),
+            ("New date", Field::RevisedDate),
+            ("Description", Field::ActionText),
+            ("Co-leads", Field::ReadOnly),
+            ("Previous status", Field::ReadOnly),
+        ] {
+            assert_eq!(field_of(typed), Some(field), "{typed}");
+        }
+        assert_eq!(field_of("Status (choose from the list)"), Some(Field::Status));
+        assert_eq!(field_of("Revised date [dd/mm/yyyy]"), Some(Field::RevisedDate));
+        assert_eq!(field_of("% complete (0-100)"), Some(Field::Percent));
+        assert_eq!(field_of("Budget"), None);
+        assert_eq!(field_of(""), None);
+    }
+
+    #[test]
+    fn the_header_is_the_first_row_with_id_and_status() {
+        let g = grid(&[
+            (0, &[(0, "Quarterly return")]),
+            (2, &[(1, "Agency:"), (2, "Police")]),
+            (5, &[(1, "Ref"), (3, "RAG"), (4, "Commentary")]),
+        ]);
+        let header = find_header(&g).unwrap();
+        assert_eq!(header.row, 5);
+        assert_eq!(header.column(Field::ActionId), Some(1));
+        assert_eq!(header.column(Field::Status), Some(3));
+        assert_eq!(header.column(Field::Update), Some(4));
+        let labels = labels_above(&g, 5, "returns/x.xlsx");
+        assert_eq!(labels.agency.unwrap().0, "Police");
+    }
+
+    #[test]
+    fn a_header_missing_status_is_named() {
+        let g = grid(&[(3, &[(0, "Action ID"), (1, "Progress update")])]);
+        assert_eq!(find_header(&g), Err(NoTable::Missing { row: 3, col: 0, found: "an Action ID", missing: "Status" }));
+        assert_eq!(find_header(&grid(&[(0, &[(0, "Hello")])])), Err(NoTable::NoHeader));
+    }
+
+    #[test]
+    fn labels_may_hold_their_value_inline() {
+        let g = grid(&[
+            (0, &[(0, "Organisation: Youth Offending Team")]),
+            (1, &[(0, "Quarter"), (3, "2018-19 Q3")]),
+            (2, &[(0, "ID"), (1, "Status")]),
+        ]);
+        let labels = labels_above(&g, 2, "f");
+        assert_eq!(labels.agency.unwrap().0, "Youth Offending Team");
+        let (period, place) = labels.period.unwrap();
+        assert_eq!(period, "2018-19 Q3");
+        assert_eq!(place.cell.as_deref(), Some("D2"));
+    }
+}

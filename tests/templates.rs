@@ -1,0 +1,218 @@
+//! Templates: the built-in ones render the real report data; a user's file
+//! changes the wording without a rebuild; a misspelt field is an error naming
+//! the template and line, and a broken user template falls back to the
+//! built-in one with a warning.
+
+#[path = "support/sample_progress.rs"]
+mod sample_progress;
+
+use csp_report::diagnostics::Severity;
+use csp_report::render::context;
+use csp_report::templates::Templates;
+use sample_progress::sample_progress;
+use std::fs;
+
+#[test]
+fn every_built_in_template_renders_the_sample_quarter() {
+    let progress = sample_progress();
+    let (templates, diagnostics) = Templates::load(std::path::Path::new("/nonexistent/templates"));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let report = context::report(&progress);
+    for name in ["cover.md", "introduction.md", "executive-summary.md", "commissioner-summary.md"] {
+        let text = templates.render(name, &report).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!text.trim().is_empty(), "{name} is empty");
+    }
+    let cover = templates.render("cover.md.hbs", &report).unwrap();
+    assert!(cover.contains("Community Safety Partnership Plan 2018\\-19"), "{cover}");
+    assert!(cover.contains("Q3 2018\\-19 \\(October to December 2018\\)"), "period escaped for Markdown: {cover}");
+
+    let summary = templates.render("executive-summary.md", &report).unwrap();
+    let totals = &progress.totals;
+    assert!(summary.contains(&format!("{} key actions", totals.actions)), "{summary}");
+    assert!(summary.contains(&format!("**{}\\%**", totals.on_track_or_complete_percent)), "{summary}");
+    assert!(summary.contains("Preston Genga Group"), "missing return named: {summary}");
+
+    for group in &progress.groups {
+        let data = context::for_group(&progress, &group.id).unwrap();
+        let text = templates.render("group-introduction.md", &data).unwrap();
+        assert!(text.contains(&format!("{} key action", group.counts.actions)), "{text}");
+    }
+
+    for priority in &progress.priorities {
+        let data = context::for_priority(&progress, &priority.id).unwrap();
+        let text = templates.render("priority-introduction.md", &data).unwrap();
+        assert!(text.contains(&format!("{} key action", priority.counts.actions)), "{text}");
+        assert!(
+            text.contains(&csp_report::templates::markdown_escape(&progress.groups[2].name)),
+            "Early Intervention serves every priority: {text}"
+        );
+    }
+
+    let commissioners = templates.render("commissioner-summary.md", &report).unwrap();
+    for group in &progress.groups {
+        let name = csp_report::templates::markdown_escape(&group.name);
+        assert!(commissioners.contains(&format!("- **{name}**: ")), "one line per group: {name}");
+    }
+}
+
+#[test]
+fn a_users_template_changes_the_wording_without_a_rebuild() {
+    let progress = sample_progress();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cover.md.hbs"), "Report of the {{partnership.short_name}} for {{period.name}}\n").unwrap();
+    let (templates, diagnostics) = Templates::load(dir.path());
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let text = templates.render("cover.md", &context::report(&progress)).unwrap();
+    assert_eq!(text, "Report of the Preston CSP for 2018\\-19 Q3\n");
+    assert!(templates.take_diagnostics().is_empty());
+    assert_eq!(templates.overridden().map(|(name, _)| name).collect::<Vec<_>>(), ["cover.md"]);
+    // Other templates stay built in.
+    assert!(templates.render("introduction.md", &context::report(&progress)).unwrap().contains("key actions"));
+}
+
+#[test]
+fn a_misspelt_field_names_the_template_and_line_and_the_built_in_is_used() {
+    let progress = sample_progress();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("introduction.md.hbs");
+    fs::write(&path, "First line.\n\nWelcome to {{partnershp.name}}.\n").unwrap();
+    let (templates, diagnostics) = Templates::load(dir.path());
+    assert!(diagnostics.is_empty(), "it compiles: {diagnostics:?}");
+    let data = context::report(&progress);
+
+    let error = templates.render_override("introduction.md", &data).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("introduction.md.hbs"), "{message}");
+    assert!(message.contains("line 3"), "{message}");
+    assert!(message.contains("partnershp"), "{message}");
+    assert_eq!(error.line, Some(3));
+
+    let text = templates.render("introduction.md", &data).unwrap();
+    assert!(text.contains("This report sets out"), "built-in used: {text}");
+    let warnings = templates.take_diagnostics();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].severity, Severity::Warning);
+    assert_eq!(warnings[0].code, "template-failed");
+    assert_eq!(warnings[0].place.file, path.display().to_string());
+    assert_eq!(warnings[0].place.cell.as_deref(), Some("line 3"));
+    // Rendering again does not repeat the warning.
+    templates.render("introduction.md", &data).unwrap();
+    templates.render("introduction.md", &data).unwrap();
+    assert_eq!(templates.take_diagnostics().len(), 1);
+}
+
+#[test]
+fn a_misspelt_field_in_an_if_is_an_error_too() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cover.md.hbs"), "{{#if totals.rde}}Red!{{/if}}\n").unwrap();
+    let (templates, _) = Templates::load(dir.path());
+    let error = templates.render_override("cover.md", &context::report(&sample_progress())).unwrap_err();
+    assert!(error.to_string().contains("totals.rde"), "{error}");
+}
+
+#[test]
+fn a_built_in_template_given_the_wrong_data_names_itself() {
+    let templates = Templates::built_in();
+    let error = templates.render("cover.md", &serde_json::json!({"partnership": {"name": "X"}})).unwrap_err();
+    let message = error.to_string();
+    assert!(message.starts_with("template cover.md.hbs"), "{message}");
+    assert!(message.contains("line"), "{message}");
+    let unknown = templates.render("nonesuch.md", &serde_json::json!({})).unwrap_err();
+    assert!(unknown.to_string().contains("no template"), "{unknown}");
+}
+
+#[test]
+fn a_broken_or_misnamed_user_template_is_a_warning_and_the_built_in_is_used() {
+    let progress = sample_progress();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cover.md.hbs"), "line one\n{{#if partnership.name}}unclosed\n").unwrap();
+    fs::write(dir.path().join("cuver.md.hbs"), "misnamed\n").unwrap();
+    fs::write(dir.path().join("notes.txt"), "not a template, ignored\n").unwrap();
+    let (templates, diagnostics) = Templates::load(dir.path());
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["template-invalid", "template-unknown"], "{diagnostics:?}");
+    assert!(diagnostics.iter().all(|d| d.severity == Severity::Warning));
+    assert!(diagnostics.iter().next().unwrap().place.file.ends_with("cover.md.hbs"));
+    let cover = templates.render("cover.md", &context::report(&progress)).unwrap();
+    assert_eq!(cover, Templates::built_in().render("cover.md", &context::report(&progress)).unwrap());
+}
+
+#[test]
+fn text_from_returns_is_literal_in_markdown_and_escaped_in_html() {
+    let templates = Templates::built_in();
+    let mut data = context::report(&sample_progress());
+    data["partnership"]["name"] = serde_json::json!("*Emphasis* <b>bold</b> [link](x)");
+    data["partnership"]["plan_title"] = serde_json::json!("*Emphasis* <b>bold</b> [link](x)");
+    let cover = templates.render("cover.md", &data).unwrap();
+    assert!(cover.starts_with(r"\*Emphasis\* \<b\>bold\<\/b\> \[link\]\(x\)"), "{cover}");
+    let html = templates.render("board-report.html", &{
+        let mut d = data.clone();
+        for g in d["groups"].as_array_mut().unwrap() {
+            g["chart_width"] = serde_json::json!(100);
+        }
+        d
+    });
+    let html = html.unwrap();
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"));
+    assert!(!html.contains("<b>bold</b>"));
+}
+
+#[test]
+fn reminders_render_as_plain_text() {
+    let progress = sample_progress();
+    let templates = Templates::built_in();
+    let genga = progress.agencies.iter().find(|a| a.id == "genga").unwrap();
+    let text = templates.render("reminder.txt", &context::reminder(&progress, genga)).unwrap();
+    assert!(text.contains("Preston Genga Group"), "{text}");
+    assert!(text.contains("We have not yet received your quarterly return"), "{text}");
+    for id in &genga.actions_missing {
+        assert!(text.contains(&format!("{id}: ")), "{id} listed: {text}");
+    }
+    // Plain text: nothing escaped.
+    assert!(text.contains("Lancashire Children's") || !text.contains("&#x27;"), "{text}");
+}
+
+#[test]
+fn a_reminder_is_written_for_each_agency_with_missing_returns() {
+    use csp_report::render::{reminders::Reminders, RenderContext, Renderer};
+    let progress = sample_progress();
+    let plan = sample_progress::plan();
+    let templates = Templates::built_in();
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let rendered = Reminders.render(&ctx).unwrap();
+    let expected: Vec<_> = progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()).collect();
+    assert_eq!(rendered.files.len(), expected.len());
+    assert!(expected.iter().any(|a| a.returned), "the sample has a partial return");
+    for (file, agency) in rendered.files.iter().zip(&expected) {
+        assert_eq!(file.path, std::path::PathBuf::from(format!("reminders/{}.txt", agency.id)));
+        let text = String::from_utf8(file.bytes.clone()).unwrap();
+        assert!(text.starts_with("Subject: Preston CSP quarterly return for 2018-19 Q3"), "{text}");
+        assert!(text.contains(&format!("To: {}", agency.name)), "{text}");
+        for id in &agency.actions_missing {
+            assert!(text.contains(&format!("  {id}: ")), "{} lists {id}:\n{text}", agency.id);
+        }
+        for id in &agency.actions_returned {
+            assert!(!text.contains(&format!("  {id}: ")), "{} does not list {id}, which it reported:\n{text}", agency.id);
+        }
+        let opening = if agency.returned { "Thank you for your return" } else { "We have not yet received" };
+        assert!(text.contains(opening), "{text}");
+        assert!(!text.contains("&#") && !text.contains("&amp;") && !text.contains("\n\n\n"), "plain text, tidy:\n{text}");
+    }
+    let again = Reminders.render(&ctx).unwrap();
+    assert_eq!(again.files, rendered.files, "deterministic");
+}
+
+#[test]
+fn partials_and_decorators_in_a_users_template_are_refused_not_run() {
+    // An inline partial that includes itself would recurse until the stack
+    // overflows and abort the build: such templates are refused at load.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cover.md.hbs"), "{{#if period}}{{#*inline \"a\"}}x{{> a}}{{/inline}}{{> a}}{{/if}}").unwrap();
+    fs::write(dir.path().join("introduction.md.hbs"), "{{#each groups}}{{else}}{{> cover.md}}{{/each}}").unwrap();
+    let (templates, diagnostics) = Templates::load(dir.path());
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["template-invalid", "template-invalid"], "{diagnostics:?}");
+    assert_eq!(templates.overridden().count(), 0);
+    let data = context::report(&sample_progress());
+    assert_eq!(templates.render("cover.md", &data).unwrap(), Templates::built_in().render("cover.md", &data).unwrap());
+}
