@@ -14,10 +14,12 @@ use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress};
+use crate::render::context;
 use crate::render::{OutputFile, RenderContext, Rendered};
 use crate::status::Status;
+use crate::templates::Templates;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -31,17 +33,18 @@ const ACTION_PAGES: PageStyle = PageStyle::A4_LANDSCAPE;
 /// Renders every PDF document.
 pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
     let p = ctx.progress;
+    let t = ctx.templates;
     let mut documents: Vec<(PathBuf, Flow, Metadata)> = vec![
-        (PathBuf::from("board-report.pdf"), board_report(p)?, metadata(p, "Quarterly progress report")),
-        (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p)?, metadata(p, "Summary for commissioners")),
+        (PathBuf::from("board-report.pdf"), board_report(p, t)?, metadata(p, "Quarterly progress report")),
+        (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p, t)?, metadata(p, "Summary for commissioners")),
     ];
     for group in &p.groups {
         let path = PathBuf::from("groups").join(format!("{}.pdf", file_stem(&group.id)));
-        documents.push((path, group_document(p, group)?, metadata(p, &format!("{} action group", group.name))));
+        documents.push((path, group_document(p, t, group)?, metadata(p, &format!("{} action group", group.name))));
     }
     for priority in &p.priorities {
         let path = PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&priority.id)));
-        documents.push((path, priority_document(p, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
+        documents.push((path, priority_document(p, t, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
     }
 
     let mut rendered = Rendered::default();
@@ -116,107 +119,13 @@ fn shorten(text: &str, max: usize) -> String {
 // Prose
 // ---------------------------------------------------------------------------
 
-/// The prose of one named passage, as Markdown, rendered from a JSON
-/// context. Every string in the context is Markdown-escaped by its builder.
-/// Until the template set lands, the default wording lives here.
-fn prose(name: &str, ctx: &Value) -> Result<Vec<Block>, String> {
-    let s = |key: &str| ctx.get(key).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default();
-    let markdown = match name {
-        "pdf-cover" => format!("{} {}", s("plan_title"), s("plan_year")),
-        "pdf-executive-summary" => format!(
-            "This report sets out progress on the **{actions} actions** of the {plan_title} for {period}, as reported by the lead agencies. \
-             **{on_track}%** of actions are complete or on track. {red} {red_word} red and {amber} amber; {overdue} {overdue_word} overdue. \
-             {returned} of {agencies} lead agencies sent a return.\n\n\
-             The items the board should look at first are listed under *Exceptions* below; each action group's own section follows.",
-            actions = s("actions"),
-            plan_title = s("plan_title"),
-            period = s("period"),
-            on_track = s("on_track_percent"),
-            red = s("red"),
-            red_word = s("red_verb"),
-            amber = s("amber"),
-            overdue = s("overdue"),
-            overdue_word = s("overdue_verb"),
-            returned = s("returned"),
-            agencies = s("agencies"),
-        ),
-        "pdf-group-introduction" => format!(
-            "The {name} group has **{actions} actions**: {complete} complete, {green} green, {amber} amber, {red} red, \
-             {not_started} not started and {no_return} without a return.",
-            name = s("name"),
-            actions = s("actions"),
-            complete = s("complete"),
-            green = s("green"),
-            amber = s("amber"),
-            red = s("red"),
-            not_started = s("not_started"),
-            no_return = s("no_return"),
-        ),
-        "pdf-commissioner-summary" => format!(
-            "{partnership} has **{actions} actions** in its plan for {plan_year}. In {period}, **{on_track}%** are complete or on track; \
-             {red} {red_word} red, {amber} amber and {overdue} overdue. {returned} of {agencies} lead agencies reported.\n\n\
-             The exceptions below are what needs the commissioners' attention, in the leads' own words.",
-            partnership = s("partnership"),
-            actions = s("actions"),
-            plan_year = s("plan_year"),
-            period = s("period"),
-            on_track = s("on_track_percent"),
-            red = s("red"),
-            red_word = s("red_verb"),
-            amber = s("amber"),
-            overdue = s("overdue"),
-            returned = s("returned"),
-            agencies = s("agencies"),
-        ),
-        "pdf-priority-introduction" => format!(
-            "Every action of the groups reporting under **{name}**: {actions} actions, {complete} complete, {green} green, \
-             {amber} amber, {red} red, {not_started} not started, {no_return} without a return.",
-            name = s("name"),
-            actions = s("actions"),
-            complete = s("complete"),
-            green = s("green"),
-            amber = s("amber"),
-            red = s("red"),
-            not_started = s("not_started"),
-            no_return = s("no_return"),
-        ),
-        other => return Err(format!("no prose named {other}")),
-    };
+/// The prose of one named passage: its Handlebars template (built in, or
+/// the user's copy) rendered with a JSON context into Markdown, then read
+/// into blocks. The templates escape every field, so a lead's words cannot
+/// become Markdown.
+fn prose(templates: &Templates, name: &str, ctx: &Value) -> Result<Vec<Block>, String> {
+    let markdown = templates.render(name, ctx).map_err(|e| e.to_string())?;
     Ok(markdown::blocks(&markdown, 2))
-}
-
-/// The context every summary passage shares.
-fn summary_context(p: &Progress) -> Value {
-    let t = &p.totals;
-    let verb = |n: usize| if n == 1 { "is" } else { "are" };
-    json!({
-        "partnership": markdown::escape(&p.partnership.name),
-        "plan_title": markdown::escape(&p.partnership.plan_title),
-        "plan_year": markdown::escape(&p.partnership.plan_year),
-        "period": markdown::escape(&p.period.long_name()),
-        "actions": t.actions,
-        "on_track_percent": t.on_track_or_complete_percent,
-        "red": t.red,
-        "red_verb": verb(t.red),
-        "amber": t.amber,
-        "overdue": t.overdue,
-        "overdue_verb": verb(t.overdue),
-        "returned": p.agencies.iter().filter(|a| a.returned).count(),
-        "agencies": p.agencies.len(),
-    })
-}
-
-fn counts_context(name: &str, c: &crate::progress::Counts) -> Value {
-    json!({
-        "name": markdown::escape(name),
-        "actions": c.actions,
-        "complete": c.complete,
-        "green": c.green,
-        "amber": c.amber,
-        "red": c.red,
-        "not_started": c.not_started,
-        "no_return": c.no_return,
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -419,13 +328,14 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 }
 
 /// One action group's section: heading, priorities, their evidence and aims, the actions.
-fn group_section(p: &Progress, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
+fn group_section(p: &Progress, t: &Templates, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
     blocks.push(heading(1, format!("{} action group", group.name)));
     if !group.tags.is_empty() {
         blocks.push(para(labelled("Priorities:", group.tags.join(", "))));
     }
-    blocks.extend(prose("pdf-group-introduction", &counts_context(&group.name, &group.counts))?);
+    let ctx = context::for_group(p, &group.id).ok_or_else(|| format!("group {} is not in the progress", group.id))?;
+    blocks.extend(prose(t, "group-introduction.md", &ctx)?);
     let priorities = priorities_of(p, group);
     if !priorities.is_empty() {
         blocks.push(Block::Heading { level: 2, text: "What the plan says".to_string(), outline: false });
@@ -455,7 +365,8 @@ fn group_section(p: &Progress, group: &GroupProgress, blocks: &mut Vec<Block>) -
 // The documents
 // ---------------------------------------------------------------------------
 
-fn board_report(p: &Progress) -> Result<Flow, String> {
+fn board_report(p: &Progress, t: &Templates) -> Result<Flow, String> {
+    let report = context::report(p);
     // Cover.
     let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
@@ -463,7 +374,7 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
         Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
     ));
     b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(15.0)));
-    let cover = prose("pdf-cover", &summary_context(p))?;
+    let cover = prose(t, "cover.md", &report)?;
     b.extend(cover.into_iter().map(|block| match block {
         Block::Paragraph(para) => Block::Paragraph(para.size(12.0).colour(Colour::MUTED)),
         other => other,
@@ -479,10 +390,13 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
     b.push(Block::Heading { level: 1, text: "Contents".to_string(), outline: false });
     b.push(Block::Contents);
 
-    // Executive summary.
     b.push(Block::PageBreak(None));
+    b.push(heading(1, "Introduction"));
+    b.extend(prose(t, "introduction.md", &report)?);
+
+    // Executive summary: exceptions before detail.
     b.push(heading(1, "Executive summary"));
-    b.extend(prose("pdf-executive-summary", &summary_context(p))?);
+    b.extend(prose(t, "executive-summary.md", &report)?);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -508,7 +422,7 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
     }
 
     for group in &p.groups {
-        group_section(p, group, &mut b)?;
+        group_section(p, t, group, &mut b)?;
     }
 
     // Returns by agency.
@@ -576,7 +490,8 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b })
 }
 
-fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
+fn commissioner_summary(p: &Progress, t: &Templates) -> Result<Flow, String> {
+    let report = context::report(p);
     let mut b: Vec<Block> = Vec::new();
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
@@ -584,7 +499,7 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(11.0).colour(Colour::MUTED),
     ));
-    b.extend(prose("pdf-commissioner-summary", &summary_context(p))?);
+    b.extend(prose(t, "commissioner-summary.md", &report)?);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -665,7 +580,7 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b })
 }
 
-fn group_document(p: &Progress, group: &GroupProgress) -> Result<Flow, String> {
+fn group_document(p: &Progress, t: &Templates, group: &GroupProgress) -> Result<Flow, String> {
     let mut b = vec![Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!(
             "From the {} quarterly progress report for {}, produced {}.",
@@ -678,13 +593,13 @@ fn group_document(p: &Progress, group: &GroupProgress) -> Result<Flow, String> {
         .align(Align::Left),
     )];
     let mut section = Vec::new();
-    group_section(p, group, &mut section)?;
+    group_section(p, t, group, &mut section)?;
     // The section's own page break is not needed at the top of its own document.
     b.extend(section.into_iter().skip(1));
     Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b })
 }
 
-fn priority_document(p: &Progress, priority: &PriorityProgress) -> Result<Flow, String> {
+fn priority_document(p: &Progress, t: &Templates, priority: &PriorityProgress) -> Result<Flow, String> {
     let mut b = vec![
         Block::Paragraph(
             Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
@@ -693,7 +608,8 @@ fn priority_document(p: &Progress, priority: &PriorityProgress) -> Result<Flow, 
         ),
         heading(1, format!("Strategic priority: {}", priority.name)),
     ];
-    b.extend(prose("pdf-priority-introduction", &counts_context(&priority.name, &priority.counts))?);
+    let ctx = context::for_priority(p, &priority.id).ok_or_else(|| format!("priority {} is not in the progress", priority.id))?;
+    b.extend(prose(t, "priority-introduction.md", &ctx)?);
     if !priority.evidence.is_empty() {
         b.push(heading(2, "Evidence"));
         b.push(bullet_list(&priority.evidence));
