@@ -423,8 +423,8 @@ fn metadata_language_and_bookmarks() {
     assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en-GB");
     let outlines = catalog.get(b"Outlines").unwrap().as_reference().unwrap();
     let count = doc.get_dictionary(outlines).unwrap().get(b"Count").unwrap().as_i64().unwrap();
-    // Executive summary (+3 subsections), 7 groups, returns, problems, glossary.
-    assert_eq!(count as usize, 4 + progress.groups.len() + 3);
+    // Introduction, executive summary (+3 subsections), 7 groups, returns, problems, glossary.
+    assert_eq!(count as usize, 1 + 4 + progress.groups.len() + 3);
     let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
     let info = doc.get_dictionary(info).unwrap();
     let author = lopdf::decode_text_string(info.get(b"Author").unwrap()).unwrap();
@@ -530,4 +530,64 @@ fn golden_printpdf_behaviour() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The real pipeline: `csp-report build` on the shipped example writes every
+/// PDF, each page numbered, every action of the plan in the board report.
+#[test]
+fn build_writes_the_pdfs_from_the_shipped_returns() {
+    if !poppler() {
+        return;
+    }
+    let plan = plan();
+    let out = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = assert_cmd::Command::cargo_bin("csp-report")
+        .unwrap()
+        .current_dir(root)
+        .args(["build", "--out"])
+        .arg(out.path())
+        .env("SOURCE_DATE_EPOCH", "1547424000")
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let folder = out.path().join("2018-19-Q3");
+    let board = std::fs::read(folder.join("board-report.pdf")).expect("board report written");
+    let pages = pages_raw(&board);
+    for a in plan.actions() {
+        assert!(has_in_order(&pages, &format!("{} {}", a.id, a.text)), "{} missing from the board report", a.id);
+    }
+    let mut documents = vec![folder.join("board-report.pdf"), folder.join("commissioner-summary.pdf")];
+    documents.extend(plan.groups.iter().map(|g| folder.join("groups").join(format!("{}.pdf", g.id))));
+    documents.extend(plan.priorities.iter().map(|p| folder.join("priorities").join(format!("{}.pdf", p.id))));
+    for path in documents {
+        let pages = pages_text(&std::fs::read(&path).unwrap_or_else(|_| panic!("{} not written", path.display())));
+        for (i, page) in pages.iter().enumerate() {
+            assert!(page.contains(&format!("Page {} of {}", i + 1, pages.len())), "{} page {}", path.display(), i + 1);
+        }
+    }
+    let summary = pages_text(&std::fs::read(folder.join("commissioner-summary.pdf")).unwrap());
+    assert!((2..=4).contains(&summary.len()), "commissioner summary has {} pages", summary.len());
+}
+
+#[path = "support/sample_progress.rs"]
+mod sample;
+
+/// The shared sample quarter (used by every renderer's tests): its hostile,
+/// Markdown-looking, Urdu and Polish updates print exactly as written.
+#[test]
+fn the_shared_sample_prints_its_updates_as_written() {
+    if !poppler() {
+        return;
+    }
+    let plan = sample::plan();
+    let progress = sample::sample_progress();
+    let files = render(&progress, &plan);
+    let board = pages_text(&file(&files, "board-report.pdf").bytes).join(" ");
+    for text in [sample::URDU_UPDATE, sample::POLISH_UPDATE, sample::HOSTILE_UPDATE] {
+        assert!(board.contains(text), "{text:?} not in the board report");
+    }
+    // Line breaks in the update are kept as line breaks; the words are all there, unformatted.
+    let collapsed: String = sample::MARKDOWN_UPDATE.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(board.contains(&collapsed), "{collapsed:?} not in the board report");
 }

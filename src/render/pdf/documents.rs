@@ -331,9 +331,6 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 fn group_section(p: &Progress, t: &Templates, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
     blocks.push(heading(1, format!("{} action group", group.name)));
-    if !group.tags.is_empty() {
-        blocks.push(para(labelled("Priorities:", group.tags.join(", "))));
-    }
     let ctx = context::for_group(p, &group.id).ok_or_else(|| format!("group {} is not in the progress", group.id))?;
     blocks.extend(prose(t, "group-introduction.md", &ctx)?);
     let priorities = priorities_of(p, group);
@@ -551,32 +548,6 @@ fn commissioner_summary(p: &Progress, t: &Templates) -> Result<Flow, String> {
                 .colour(Colour::MUTED),
         ));
     }
-    b.push(heading(2, "Action groups"));
-    let mut columns = vec![Column::new("Action group", 2.3)];
-    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 0.95)));
-    columns.push(Column::new("Actions", 0.85));
-    b.push(Block::Table(Table {
-        columns,
-        rows: p
-            .groups
-            .iter()
-            .map(|g| {
-                let mut row = vec![Cell::text(&g.name)];
-                row.extend(Status::ALL.iter().map(|s| {
-                    let n = g.counts.of(*s);
-                    let cell = Cell::text(n.to_string());
-                    if n > 0 {
-                        cell.fill(status_colour(*s))
-                    } else {
-                        cell
-                    }
-                }));
-                row.push(Cell::spans(vec![Span::bold(g.counts.actions.to_string())]));
-                row
-            })
-            .collect(),
-        size: TABLE_SIZE + 0.5,
-    }));
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b })
 }
 

@@ -672,6 +672,8 @@ impl<'a> Composer<'a> {
                 .collect();
             let fills: Vec<Option<Colour>> = (0..widths.len()).map(|i| row.get(i).and_then(|c| c.fill)).collect();
             let zebra = row_index % 2 == 1;
+            // The first column names the row: its first line heads every continuation.
+            let row_name = cells.first().and_then(|c| c.iter().find(|l| l.line.is_some()).cloned());
             loop {
                 let content: f32 = cells.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max);
                 let needed = content + 2.0 * CELL_PAD;
@@ -687,10 +689,10 @@ impl<'a> Composer<'a> {
                 let left_over = cells.iter().map(|c| c.len() - lines_fitting(c, room)).max().unwrap_or(0);
                 let fresh_page = self.y <= self.style.content_top() + header_height + 0.01;
                 let page_room = self.style.content_bottom() - self.style.content_top() - header_height;
-                // Widow and orphan control: split only when two lines or more
-                // stay here and go over, or when the row would not fit on a
-                // page of its own anyway.
-                let splits = (fit >= 2 && (left_over >= 2 || needed > page_room)) || (fresh_page && fit >= 1);
+                // Widow and orphan control: split only when three lines or
+                // more stay here and two or more go over, or when the row
+                // would not fit on a page of its own anyway.
+                let splits = (fit >= 3 && left_over >= 2) || (fit >= 2 && needed > page_room) || (fresh_page && fit >= 1);
                 if splits {
                     let mut rest: Vec<Vec<CellLine>> = Vec::with_capacity(cells.len());
                     for c in cells.iter_mut() {
@@ -703,13 +705,19 @@ impl<'a> Composer<'a> {
                     // The rest starts with "(continued)" in every cell that goes on.
                     cells = rest
                         .into_iter()
-                        .map(|mut c| {
+                        .enumerate()
+                        .map(|(column, mut c)| {
                             while c.first().is_some_and(|l| l.line.is_none()) {
                                 c.remove(0);
                             }
-                            if !c.is_empty() {
+                            if !c.is_empty() || column == 0 {
                                 let mark = text::set_line(&[Span::italic("(continued)")], size, &mut self.missing);
                                 c.insert(0, CellLine { line: Some(mark), colour: Colour::MUTED, height: lh });
+                            }
+                            if column == 0 && c.len() == 1 {
+                                if let Some(name) = row_name.clone() {
+                                    c.insert(0, name);
+                                }
                             }
                             c
                         })

@@ -115,7 +115,9 @@ impl Prepared {
         let mut not_covered = Vec::new();
         for span in spans {
             let start = text.len();
-            let mut previous: Option<FaceId> = faces.last().copied();
+            // Neutral characters follow the face before them within a span
+            // only: at a span's start the span's own style decides.
+            let mut previous: Option<FaceId> = None;
             for c in span.text.chars() {
                 let c = match c {
                     '\t' => ' ',
