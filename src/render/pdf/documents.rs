@@ -598,9 +598,9 @@ fn priority_document(p: &Progress, t: &Templates, priority: &PriorityProgress) -
         if actions.is_empty() {
             continue;
         }
-        b.push(Block::PageBreak(Some(ACTION_PAGES)));
-        b.push(heading(1, format!("{} action group", group.name)));
+        b.push(heading(2, format!("{} action group", group.name)));
         b.push(actions_table(&actions));
     }
-    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b })
+    // Landscape throughout: the action tables are most of it.
+    Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b })
 }

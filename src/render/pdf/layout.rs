@@ -439,7 +439,8 @@ impl<'a> Composer<'a> {
                 let lines = self.wrap(&p.spans, p.size, self.width()).len().min(2);
                 lines as f32 * line_height(p.size)
             }
-            Block::Bullets { size, .. } | Block::KeyValues { size, .. } => 2.0 * line_height(*size),
+            Block::Bullets { size, .. } => 2.0 * line_height(*size),
+            Block::KeyValues { rows, size } => rows.len().min(8) as f32 * (line_height(*size) + size * 0.25),
             Block::Table(t) => line_height(t.size) * 4.0 + CELL_PAD * 4.0,
             Block::Chart(c) => chart::height(c),
             Block::Heading { level, .. } => line_height(heading_size(*level)) * 2.0,
@@ -556,6 +557,15 @@ impl<'a> Composer<'a> {
         let x = self.style.content_left();
         let key_width = self.width() * 0.3;
         let value_width = self.width() - key_width - size;
+        // A short list stays on one page.
+        let mut total = 0.0;
+        for (key, value) in rows {
+            let n = self.wrap(&[Span::bold(key)], size, key_width).len().max(self.wrap(value, size, value_width).len()).max(1);
+            total += n as f32 * line_height(size) + size * 0.25;
+        }
+        if total <= (self.style.content_bottom() - self.style.content_top()) / 3.0 {
+            self.ensure(total);
+        }
         for (key, value) in rows {
             let keys = self.wrap(&[Span::bold(key)], size, key_width);
             let values = self.wrap(value, size, value_width);
