@@ -227,6 +227,18 @@ pub fn fixture(plan: &Plan) -> Progress {
     }
 }
 
+/// The fixture quarter rendered once for every test that only reads it.
+fn rendered_fixture() -> (&'static Progress, &'static [OutputFile]) {
+    static RENDERED: std::sync::OnceLock<(Progress, Vec<OutputFile>)> = std::sync::OnceLock::new();
+    let (progress, files) = RENDERED.get_or_init(|| {
+        let plan = plan();
+        let progress = fixture(&plan);
+        let files = render(&progress, &plan);
+        (progress, files)
+    });
+    (progress, files)
+}
+
 fn render(progress: &Progress, plan: &Plan) -> Vec<OutputFile> {
     let (templates, _) = Templates::load(Path::new("templates"));
     let ctx = RenderContext { progress, plan, templates: &templates };
@@ -296,19 +308,17 @@ fn has_in_order(pages: &[String], needle: &str) -> bool {
 
 #[test]
 fn writes_every_document() {
-    let plan = plan();
-    let progress = fixture(&plan);
-    let files = render(&progress, &plan);
+    let (progress, files) = rendered_fixture();
     let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
     assert!(names.contains(&"board-report.pdf".to_string()));
     assert!(names.contains(&"commissioner-summary.pdf".to_string()));
-    for g in &plan.groups {
+    for g in &progress.groups {
         assert!(names.contains(&format!("groups/{}.pdf", g.id)), "{names:?}");
     }
-    for p in &plan.priorities {
+    for p in &progress.priorities {
         assert!(names.contains(&format!("priorities/{}.pdf", p.id)), "{names:?}");
     }
-    for f in &files {
+    for f in files {
         assert!(f.bytes.starts_with(b"%PDF-"), "{}", f.path.display());
     }
 }
@@ -318,10 +328,8 @@ fn every_action_is_under_its_group_in_the_board_report() {
     if !poppler() {
         return;
     }
-    let plan = plan();
-    let progress = fixture(&plan);
-    let files = render(&progress, &plan);
-    let pages = pages_raw(&file(&files, "board-report.pdf").bytes);
+    let (progress, files) = rendered_fixture();
+    let pages = pages_raw(&file(files, "board-report.pdf").bytes);
     // A group's section starts on the page with its actions heading.
     let starts: Vec<usize> = progress
         .groups
@@ -368,10 +376,8 @@ fn pages_are_numbered_n_of_m() {
     if !poppler() {
         return;
     }
-    let plan = plan();
-    let progress = fixture(&plan);
-    let files = render(&progress, &plan);
-    for f in &files {
+    let (_, files) = rendered_fixture();
+    for f in files {
         let pages = pages_text(&f.bytes);
         let m = pages.len();
         assert!(m >= 1);
@@ -380,7 +386,7 @@ fn pages_are_numbered_n_of_m() {
             assert!(page.contains("Produced 14 January 2019"), "{} page {}", f.path.display(), i + 1);
         }
     }
-    let summary = pages_text(&file(&files, "commissioner-summary.pdf").bytes);
+    let summary = pages_text(&file(files, "commissioner-summary.pdf").bytes);
     assert!((2..=4).contains(&summary.len()), "commissioner summary has {} pages", summary.len());
 }
 
@@ -389,23 +395,20 @@ fn urdu_polish_and_gujarati_extract_as_written() {
     if !poppler() {
         return;
     }
-    let plan = plan();
-    let progress = fixture(&plan);
-    let files = render(&progress, &plan);
-    let da = pages_text(&file(&files, "groups/domestic-abuse.pdf").bytes).join(" ");
+    let (_, files) = rendered_fixture();
+    let da = pages_text(&file(files, "groups/domestic-abuse.pdf").bytes).join(" ");
     assert!(da.contains(URDU), "Urdu not extracted as written:\n{da}");
-    let asb = pages_text(&file(&files, "groups/anti-social-behaviour.pdf").bytes).join(" ");
+    let asb = pages_text(&file(files, "groups/anti-social-behaviour.pdf").bytes).join(" ");
     assert!(asb.contains(POLISH), "Polish not extracted as written:\n{asb}");
-    let so = pages_text(&file(&files, "groups/sexual-offences.pdf").bytes).join(" ");
+    let so = pages_text(&file(files, "groups/sexual-offences.pdf").bytes).join(" ");
     assert!(so.contains(GUJARATI), "Gujarati not extracted as written:\n{so}");
 }
 
 #[test]
 fn two_renders_are_byte_identical() {
     let plan = plan();
-    let progress = fixture(&plan);
-    let first = render(&progress, &plan);
-    let second = render(&progress, &plan);
+    let (progress, first) = rendered_fixture();
+    let second = render(progress, &plan);
     assert_eq!(first.len(), second.len());
     for (a, b) in first.iter().zip(&second) {
         assert_eq!(a.path, b.path);
@@ -415,10 +418,8 @@ fn two_renders_are_byte_identical() {
 
 #[test]
 fn metadata_language_and_bookmarks() {
-    let plan = plan();
-    let progress = fixture(&plan);
-    let files = render(&progress, &plan);
-    let doc = lopdf::Document::load_mem(&file(&files, "board-report.pdf").bytes).expect("parses");
+    let (progress, files) = rendered_fixture();
+    let doc = lopdf::Document::load_mem(&file(files, "board-report.pdf").bytes).expect("parses");
     let catalog = doc.catalog().unwrap();
     assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en-GB");
     let outlines = catalog.get(b"Outlines").unwrap().as_reference().unwrap();
