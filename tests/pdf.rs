@@ -592,3 +592,23 @@ fn the_shared_sample_prints_its_updates_as_written() {
     let collapsed: String = sample::MARKDOWN_UPDATE.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(board.contains(&collapsed), "{collapsed:?} not in the board report");
 }
+
+/// Every page of every real document keeps inside its margins.
+#[test]
+fn nothing_in_the_documents_is_drawn_outside_the_margins() {
+    let plan = plan();
+    let (progress, _) = rendered_fixture();
+    let (templates, _) = Templates::load(Path::new("templates"));
+    let ctx = RenderContext { progress, plan: &plan, templates: &templates };
+    for (path, laid, _) in csp_report::render::pdf::documents::lay_out_all(&ctx).unwrap() {
+        for (n, page) in laid.pages.iter().enumerate() {
+            let s = page.style;
+            for item in &page.items {
+                let (l, t, r, b) = item.bounds();
+                let inside =
+                    l >= s.margin - 0.01 && t >= s.margin - 0.01 && r <= s.width - s.margin + 0.01 && b <= s.height - s.margin + 0.01;
+                assert!(inside, "{} page {}: {:?} at ({l}, {t}, {r}, {b})", path.display(), n + 1, item.text());
+            }
+        }
+    }
+}

@@ -8,7 +8,9 @@
 //! inserted as plain runs, never read as Markdown.
 
 use super::chart::{Chart, ChartRow, Series};
-use super::layout::{self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, PageStyle, Paragraph, Table};
+use super::layout::{
+    self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, LaidOut, PageStyle, Paragraph, Table,
+};
 use super::markdown;
 use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
@@ -30,8 +32,9 @@ const TABLE_SIZE: f32 = 7.8;
 /// with the leads' words read far better at 25 cm than at 17 cm.
 const ACTION_PAGES: PageStyle = PageStyle::A4_LANDSCAPE;
 
-/// Renders every PDF document.
-pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
+/// Every PDF document laid out: its path under the period's folder, its
+/// pages, and its metadata.
+pub fn lay_out_all(ctx: &RenderContext) -> Result<Vec<(PathBuf, LaidOut, Metadata)>, String> {
     let p = ctx.progress;
     let t = ctx.templates;
     let mut documents: Vec<(PathBuf, Flow, Metadata)> = vec![
@@ -46,12 +49,15 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
         let path = PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&priority.id)));
         documents.push((path, priority_document(p, t, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
     }
+    Ok(documents.into_iter().map(|(path, flow, meta)| (path, layout::lay_out(&flow), meta)).collect())
+}
 
+/// Renders every PDF document.
+pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
     let mut rendered = Rendered::default();
     // Missing characters by text, with the documents they are in.
     let mut missing: BTreeMap<String, (Vec<char>, Vec<String>)> = BTreeMap::new();
-    for (path, flow, meta) in documents {
-        let laid = layout::lay_out(&flow);
+    for (path, laid, meta) in lay_out_all(ctx)? {
         for MissingGlyphs { text, chars } in &laid.missing {
             let entry = missing.entry(text.clone()).or_insert_with(|| (chars.clone(), Vec::new()));
             entry.1.push(path.display().to_string());
