@@ -925,3 +925,75 @@ fn a_blank_form_sent_back_has_every_row_rejected_for_its_missing_status() {
     assert!(report.diagnostics.iter().all(|d| d.code == "missing-status"), "{:?}", lines(&report));
     assert_eq!(report.diagnostics.len(), police.actions);
 }
+
+// ---------------------------------------------------------------------------
+// A bounded smoke of damaged files: never a panic out of the reader, always an account
+// ---------------------------------------------------------------------------
+
+/// Deterministic xorshift numbers for the smoke test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A form with a few bytes of one XML part changed to digits, letters or
+/// markup, re-zipped: what a damaged or hand-edited file looks like inside.
+fn mutated_form(base: &[u8], rng: &mut Rng) -> Vec<u8> {
+    const PARTS: [&str; 4] = ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/worksheets/sheet2.xml"];
+    const BYTES: &[u8] = b"0123456789ABZ:\"<>/= x";
+    let target = PARTS[rng.below(PARTS.len())];
+    let edits = 1 + rng.below(4);
+    let choices: Vec<(usize, u8)> = (0..edits).map(|_| (rng.next() as usize, BYTES[rng.below(BYTES.len())])).collect();
+    rezip(base, move |name, mut data| {
+        if name == target && !data.is_empty() {
+            for &(at, byte) in &choices {
+                let len = data.len();
+                data[at % len] = byte;
+            }
+        }
+        data
+    })
+}
+
+#[test]
+fn damaged_forms_never_escape_the_reader_and_are_always_accounted_for() {
+    let base = police_form();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for batch in 0..4 {
+        let folder = Folder::new();
+        for i in 0..40 {
+            let bytes = if i % 4 == 0 {
+                // Raw byte damage to the zip itself.
+                let mut bytes = base.clone();
+                for _ in 0..1 + rng.below(8) {
+                    let at = rng.below(bytes.len());
+                    bytes[at] = rng.next() as u8;
+                }
+                bytes
+            } else {
+                mutated_form(&base, &mut rng)
+            };
+            folder.put(&format!("police-{batch}-{i:02}.xlsx"), &bytes);
+        }
+        let report = folder.read();
+        assert_eq!(report.accounts.len(), 40);
+        for account in &report.accounts {
+            let has_error = report.diagnostics.iter().any(|d| d.place.file == account.file && d.severity == Severity::Error);
+            match &account.outcome {
+                FileOutcome::Read => {}
+                FileOutcome::Unreadable { .. } => assert!(has_error, "{} is unusable without an error saying why", account.file),
+                FileOutcome::Skipped { .. } => panic!("{} skipped", account.file),
+            }
+        }
+    }
+}
