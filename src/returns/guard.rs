@@ -722,7 +722,7 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
 // ---------------------------------------------------------------------------
 
 fn check_ole2(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure> {
-    let opened = std::panic::catch_unwind(|| cfb::CompoundFile::open(Cursor::new(bytes)));
+    let opened = super::contain::contain(|| cfb::CompoundFile::open(Cursor::new(bytes)));
     let mut compound = match opened {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => return Err(Failure::unreadable(format!("the file is a damaged Office (OLE2) file ({e})"))),

@@ -9,8 +9,10 @@
 //! the reader by content and refuses what would cost too much to read;
 //! [`sheet`] and [`csv`] turn a file into grids of typed cells; [`table`]
 //! finds the header row and reads the rows; [`identify`] works out the agency
-//! and period; [`normalise`] reads what people type.
+//! and period; [`normalise`] reads what people type. A reader that panics on
+//! a file is contained to that file (`contain`).
 
+mod contain;
 pub mod csv;
 pub mod files;
 pub mod guard;
@@ -25,7 +27,6 @@ use crate::status::Status;
 use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use std::io::Read;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// One lead's update on one action, as read from one row of a return.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,9 +205,13 @@ fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, op
             return FileResult::failed(file, guard::Failure::unreadable(reason.clone()), Vec::new());
         }
     }
-    match catch_unwind(AssertUnwindSafe(|| read_spreadsheet(file, order, plan, options))) {
+    match contain::contain(|| read_spreadsheet(file, order, plan, options)) {
         Ok(result) => result,
-        Err(_) => FileResult::failed(file, guard::Failure::unreadable("the file could not be read (the reader failed on it)"), Vec::new()),
+        Err(fault) => FileResult::failed(
+            file,
+            guard::Failure::unreadable(format!("the file could not be read (the reader failed on it: {fault})")),
+            Vec::new(),
+        ),
     }
 }
 
