@@ -387,6 +387,18 @@ fn a_form_from_another_plan_version_is_read_with_a_warning() {
 }
 
 #[test]
+fn a_form_passed_on_to_another_agency_is_read_as_the_forms_with_a_warning() {
+    let folder = Folder::new();
+    folder.put("pcc.xlsx", &form(&FormLayout::agreed(&plan()), "Preston City Council", &police_rows()[..1]));
+    let report = folder.read();
+    assert_eq!(report.returns[0].agency, "police");
+    assert_eq!(
+        lines(&report),
+        ["returns/pcc.xlsx › Progress › B2: warning [agency-mismatch]: the form was made for Lancashire Constabulary, but its Agency: cell says \"Preston City Council\"; it was read as Lancashire Constabulary's return (if this is Preston City Council's return, ask them to use their own form)"]
+    );
+}
+
+#[test]
 fn an_agency_made_sheet_with_aliases_under_a_title_block_is_read() {
     let mut workbook = Workbook::new();
     let notes = workbook.add_worksheet();

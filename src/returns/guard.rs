@@ -113,7 +113,7 @@ pub fn check(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Verdict, 
         return Err(not_a_workbook(bytes, &ext));
     };
     let renamed_note = match named {
-        Some(named) if named != format && !(named == Format::Xlsx && format == Format::Xlsx) => {
+        Some(named) if named != format => {
             Some(format!("the file is named {ext} but holds an {} workbook; it was read as {}", format.label(), format.label()))
         }
         _ => None,

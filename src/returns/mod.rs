@@ -242,7 +242,7 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
     if bytes.len() as u64 > limits.max_file_bytes {
         return FileResult::failed(file, too_large(bytes.len() as u64), Vec::new());
     }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    if bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes).iter().all(|b| b.is_ascii_whitespace()) {
         let what = if bytes.is_empty() { "the file is empty (0 bytes)" } else { "the file holds nothing but blank space" };
         let failure = guard::Failure {
             code: "file-empty",
