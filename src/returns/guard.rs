@@ -9,7 +9,8 @@
 //! [`Limits::max_expanded_bytes`], every part is inflated with a bound of its
 //! declared size (a part that inflates further is refused), the shared-string
 //! count and every sheet's used range are read from the XML and held to
-//! [`Limits`], and an `.xls` file's cell records are scanned the same way.
+//! [`Limits`]; `.xlsb` sheets' and `.xls` workbooks' binary cell records
+//! are scanned the same way, as calamine will read them.
 
 use crate::config::Limits;
 use quick_xml::events::{BytesStart, Event};
@@ -112,7 +113,7 @@ pub fn check(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Verdict, 
         return Err(not_a_workbook(bytes, &ext));
     };
     let renamed_note = match named {
-        Some(named) if named != format && !(named == Format::Xlsx && format == Format::Xlsx) => {
+        Some(named) if named != format => {
             Some(format!("the file is named {ext} but holds an {} workbook; it was read as {}", format.label(), format.label()))
         }
         _ => None,
@@ -195,6 +196,7 @@ pub fn file_size_text(bytes: u64) -> String {
 enum PartKind {
     SharedStrings,
     Worksheet,
+    BinaryWorksheet,
     OdsContent,
     Other,
 }
@@ -248,6 +250,7 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
                 let sheet = sheet_names.iter().find(|(part, _)| part.eq_ignore_ascii_case(name)).map(|(_, sheet)| sheet.as_str());
                 scan_worksheet(&mut bounded, limits, name, sheet)
             }
+            PartKind::BinaryWorksheet => scan_xlsb_sheet(&mut bounded, limits, name),
             PartKind::OdsContent => scan_ods_content(&mut bounded, limits),
             PartKind::Other => Ok(()),
         };
@@ -395,6 +398,7 @@ fn part_kind(format: Format, name: &str) -> PartKind {
         {
             PartKind::Worksheet
         }
+        Format::Xlsb if lower.ends_with(".bin") && lower.contains("worksheets/") => PartKind::BinaryWorksheet,
         Format::Ods if lower == "content.xml" => PartKind::OdsContent,
         _ => PartKind::Other,
     }
@@ -717,12 +721,73 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
     }
 }
 
+/// Holds an .xlsb worksheet's cells to [`Limits::max_cells`], walking its
+/// records as calamine does: a row header (type 0) sets the row, a cell
+/// record (types 2 to 11) gives the column in its first four bytes — read
+/// from a buffer reused between records, as calamine reads it — and rows past
+/// Excel's last or the end of the sheet data stop the walk.
+fn scan_xlsb_sheet<R: Read>(part: R, limits: &Limits, name: &str) -> Result<(), Failure> {
+    let mut reader = BufReader::new(part);
+    let mut byte = || -> Option<u8> {
+        let mut b = [0u8; 1];
+        reader.read_exact(&mut b).ok().map(|_| b[0])
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut extent = Extent::default();
+    let mut row: u64 = 0;
+    loop {
+        let Some(first) = byte() else { return Ok(()) };
+        let kind = if first & 0x80 != 0 {
+            let Some(second) = byte() else { return Ok(()) };
+            (first & 0x7F) as u16 + (((second & 0x7F) as u16) << 7)
+        } else {
+            first as u16
+        };
+        let Some(mut b) = byte() else { return Ok(()) };
+        let mut len = (b & 0x7F) as usize;
+        for i in 1..4 {
+            if b & 0x80 == 0 {
+                break;
+            }
+            let Some(next) = byte() else { return Ok(()) };
+            b = next;
+            len += ((b & 0x7F) as usize) << (7 * i);
+        }
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        for slot in buf.iter_mut().take(len) {
+            match byte() {
+                Some(v) => *slot = v,
+                None => return Ok(()),
+            }
+        }
+        let u32_at_start = (buf.len() >= 4).then(|| u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as u64);
+        match kind {
+            0x0000 => match u32_at_start {
+                Some(r) if r <= 0x0010_0000 => row = r,
+                _ => return Ok(()),
+            },
+            0x0092 => return Ok(()),
+            2..=11 => {
+                if let Some(col) = u32_at_start {
+                    extent.add(row, col);
+                    if extent.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("the cells of the sheet in {name} span"), &extent, limits));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // OLE2 compound files: .xls, and workbooks encrypted with a password
 // ---------------------------------------------------------------------------
 
 fn check_ole2(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure> {
-    let opened = std::panic::catch_unwind(|| cfb::CompoundFile::open(Cursor::new(bytes)));
+    let opened = super::contain::contain(|| cfb::CompoundFile::open(Cursor::new(bytes)));
     let mut compound = match opened {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => return Err(Failure::unreadable(format!("the file is a damaged Office (OLE2) file ({e})"))),
@@ -895,6 +960,28 @@ mod tests {
         );
         let failure = scan_ods_content(repeated.as_bytes(), &limits).unwrap_err();
         assert_eq!(failure.message, "refused: the cells of sheet \"Return\" span A1:C100000 (300,000 cells; limit 1,000)");
+    }
+
+    #[test]
+    fn xlsb_cell_records_are_bounded() {
+        let record = |kind: u8, body: &[u8]| -> Vec<u8> { [vec![kind, body.len() as u8], body.to_vec()].concat() };
+        let mut sheet = Vec::new();
+        sheet.extend(record(0x00, &[0, 0, 0, 0, 0, 0, 0, 0]));
+        sheet.extend(record(0x05, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        sheet.extend(record(0x00, &[0, 0, 1, 0]));
+        sheet.extend(record(0x05, &[0xFF, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        let failure = scan_xlsb_sheet(sheet.as_slice(), &Limits::default(), "xl/worksheets/sheet1.bin").unwrap_err();
+        assert_eq!(
+            failure.message,
+            "refused: the cells of the sheet in xl/worksheets/sheet1.bin span A1:XFD65537 (1,073,758,208 cells; limit 5,000,000)"
+        );
+        // A short cell record reads the column left in the buffer by the record before, as calamine does.
+        let mut stale = record(0x00, &[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x0F]);
+        stale.extend(record(0x05, &[0, 0, 0, 0]));
+        stale.extend(record(0x00, &[0, 0, 0x10, 0]));
+        stale.extend(record(0x01, &[]));
+        stale.extend(record(0x06, &[]));
+        assert_eq!(scan_xlsb_sheet(stale.as_slice(), &Limits::default(), "s").unwrap_err().code, "file-refused");
     }
 
     #[test]

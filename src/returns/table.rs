@@ -226,10 +226,7 @@ fn read_row(
                     place(Field::ActionId),
                     format!("action ID {typed_id:?} is not in the plan, so the row was not read"),
                 );
-                d = match nearest_action_id(plan, agency, &typed_id) {
-                    Some(id) => d.with_hint(format!("did you mean {id}?")),
-                    None => d.with_hint("use the action IDs printed on the form or in the plan"),
-                };
+                d = d.with_hint(unknown_action_hint(plan, agency, &typed_id));
                 diags.push(d);
                 return None;
             }
@@ -365,21 +362,23 @@ fn match_by_text(plan: &Plan, agency: Option<&str>, text: &str) -> Option<String
         .map(|(_, a)| a.id.clone())
 }
 
-/// The plan's closest action ID to one typed wrong, for "did you mean".
-fn nearest_action_id(plan: &Plan, agency: Option<&str>, typed: &str) -> Option<String> {
+/// A hint for an action ID typed wrong: "did you mean DA3?" when one ID of
+/// the agency's (or the plan's) is a single edit away, else the IDs the
+/// agency leads.
+fn unknown_action_hint(plan: &Plan, agency: Option<&str>, typed: &str) -> String {
+    let led: Vec<&str> = agency.map(|a| plan.actions_led_by(a).map(|x| x.id.as_str()).collect()).unwrap_or_default();
+    let pool: Vec<&str> = if led.is_empty() { plan.actions().map(|a| a.id.as_str()).collect() } else { led.clone() };
     let key = crate::plan::normalise_action_id(typed);
-    if key.is_empty() || key.len() > 12 {
-        return None;
-    }
-    let pool: Vec<&crate::plan::Action> = match agency {
-        Some(agency) if plan.actions_led_by(agency).next().is_some() => plan.actions_led_by(agency).collect(),
-        _ => plan.actions().collect(),
+    let near: Vec<&str> = if key.is_empty() || key.len() > 12 {
+        Vec::new()
+    } else {
+        pool.iter().copied().filter(|id| strsim::levenshtein(id, &key) <= 1).collect()
     };
-    pool.iter()
-        .map(|a| (strsim::levenshtein(&a.id, &key), a))
-        .filter(|(distance, _)| *distance <= 1)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, a)| a.id.clone())
+    match (near.as_slice(), led.is_empty()) {
+        ([only], _) => format!("did you mean {only}?"),
+        (_, false) => format!("this agency leads {}", led.join(", ")),
+        (_, true) => "use the action IDs printed on the form or in the plan".to_string(),
+    }
 }
 
 /// Label cells above the header: `Agency:` / `Organisation:` and `Period:` /
