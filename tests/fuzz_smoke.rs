@@ -109,7 +109,7 @@ fn read_one(name: &str, bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn a_mutated_form_costs_at_most_itself(edits in edits(), cut in prop::option::of(any::<usize>()), ext in 0usize..4) {
@@ -146,7 +146,7 @@ proptest! {
 
 proptest! {
     // Layout in a debug build is the slow one: fewer cases.
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn any_unicode_text_lays_out_on_the_page(texts in prop::collection::vec(any::<String>(), 1..5), narrow in any::<bool>()) {
@@ -204,15 +204,11 @@ fn write_fuzz_seeds() {
             None => eprintln!("LibreOffice is not installed: no .{ext} seed"),
         }
     }
+    // What the fuzzers found before goes back in as seeds (named `<target>-…`).
     for entry in std::fs::read_dir("tests/fixtures/fuzz").unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let bytes = std::fs::read(entry.path()).unwrap();
-        match name.rsplit('.').next() {
-            Some("xlsx") => write("read_return", &name, &with_selector(0, &bytes)),
-            Some("csv") => write("csv", &name, &bytes),
-            Some("toml") => write("plan", &name, &bytes),
-            Some("txt") => write("pdf_text", &name, &bytes),
-            _ => {}
+        if let Some((target, _)) = name.split_once('-') {
+            write(target, &name, &std::fs::read(entry.path()).unwrap());
         }
     }
     write("plan", "plan.toml", PLAN_TEXT.as_bytes());
