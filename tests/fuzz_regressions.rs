@@ -126,3 +126,18 @@ fn every_fuzz_finding_passes_its_target() {
     }
     assert!(ran > 0, "no fixtures found in {FIXTURES}");
 }
+
+/// An .xls form with one byte changed in a NAME record: calamine 0.38 indexes
+/// past the end of the record (xls.rs `parse_lbl`) and panics. The reader
+/// catches it: the file is one clear error, not a crash.
+#[test]
+fn an_xls_whose_name_record_panics_calamine_is_one_unreadable_file() {
+    let report = read_return(&fixture("read_return-xls-name-record-panics-calamine"));
+    let account = &report.accounts[0];
+    assert!(matches!(account.outcome, FileOutcome::Unreadable { .. }), "{:?}", account.outcome);
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == csp_report::diagnostics::Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "file-unreadable");
+    assert_eq!(errors[0].place.to_string(), "returns/police.xls");
+    assert!(errors[0].message.contains("the spreadsheet reader failed"), "{}", errors[0].message);
+}
