@@ -91,7 +91,15 @@ pub fn merge(input: &MergeInput) -> Progress {
     let exceptions = exceptions(period, input.previous.map(|p| p.period), &groups, &agencies);
 
     sort_diagnostics(&mut diagnostics);
-    let (rows_read, rows_accepted, rows_rejected) = input.read.totals();
+    // The row account covers the files of this period (and files that could
+    // not be tied to any period), not past quarters kept in the folder.
+    let other_period_files: BTreeSet<&str> = input.read.returns.iter().filter(|r| r.period != period).map(|r| r.file.as_str()).collect();
+    let (rows_read, rows_accepted, rows_rejected) = input
+        .read
+        .accounts
+        .iter()
+        .filter(|a| !other_period_files.contains(a.file.as_str()))
+        .fold((0, 0, 0), |(r, a, j), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected));
     let diagnostic_counts = DiagnosticCounts {
         errors: diagnostics.iter().filter(|d| d.severity == Severity::Error).count(),
         warnings: diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
@@ -145,19 +153,19 @@ fn lateness(r: &Return) -> (Option<NaiveDateTime>, usize, &str) {
 }
 
 /// Why `later` counts as later than `earlier`, in words for the message.
+/// File modification times are compared but never printed, so messages do
+/// not change when files are copied.
 fn why_later(later: &Return, earlier: &Return) -> String {
-    match (later.submitted, earlier.submitted) {
-        (Some(l), Some(e)) if l != e => {
-            return format!("submitted {} rather than {}", l.format("%Y-%m-%d %H:%M"), e.format("%Y-%m-%d %H:%M"));
-        }
-        (Some(l), None) if earlier.modified.is_none() => return format!("submitted {}", l.format("%Y-%m-%d %H:%M")),
-        _ => {}
+    let time = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    if lateness(later).0 == lateness(earlier).0 {
+        return "it comes later in the folder listing".to_string();
     }
-    let (l, e) = (lateness(later), lateness(earlier));
-    if l.0 != e.0 {
-        "its file was saved later".to_string()
-    } else {
-        "it comes later in the folder listing".to_string()
+    match (later.submitted, earlier.submitted) {
+        (Some(l), Some(e)) => format!("submitted {} rather than {}", time(l), time(e)),
+        (Some(l), None) if earlier.modified.is_some() => format!("submitted {}, after the other file was last saved", time(l)),
+        (Some(l), None) => format!("submitted {}; the other records no time", time(l)),
+        (None, Some(e)) => format!("its file was saved after the other's submission time, {}", time(e)),
+        (None, None) => "its file was saved more recently".to_string(),
     }
 }
 
@@ -259,35 +267,57 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
         .with_hint("keep one return per agency in the returns folder: move the out-of-date one elsewhere")
 }
 
-/// Notes for returns of other periods: they are not part of this report.
+/// Returns of other periods are not part of this report. Returns for earlier
+/// quarters are normal (past quarters kept in the returns folder): one note
+/// per quarter, placed at the folder holding them. A return for a later
+/// quarter usually means a mistyped period: a warning for each file.
 fn note_other_periods(input: &MergeInput, diagnostics: &mut Vec<Diagnostic>) {
+    let mut earlier: BTreeMap<Period, Vec<&str>> = BTreeMap::new();
     for r in input.read.returns.iter().filter(|r| r.period != input.period) {
-        let place = Place::file(&r.file);
-        if r.period == input.period.previous() {
-            diagnostics.push(Diagnostic::note(
-                "other-period",
-                place,
-                format!(
-                    "this return is for {}, the quarter before {}: it is not part of this report, and serves as last quarter's results where no history exists",
-                    r.period, input.period
-                ),
-            ));
-        } else if r.period < input.period {
-            diagnostics.push(Diagnostic::note(
-                "other-period",
-                place,
-                format!("this return is for {}, an earlier quarter than {}: it is not part of this report", r.period, input.period),
-            ));
+        if r.period < input.period {
+            earlier.entry(r.period).or_default().push(r.file.as_str());
         } else {
             diagnostics.push(
                 Diagnostic::warning(
                     "other-period",
-                    place,
+                    Place::file(&r.file),
                     format!("this return is for {}, later than the quarter being reported ({}): it is not used", r.period, input.period),
                 )
                 .with_hint("check the period in the return, or build that quarter with --period"),
             );
         }
+    }
+    for (period, files) in earlier {
+        let use_note = if period == input.period.previous() {
+            "; they serve as last quarter's results where there is no history file for it"
+        } else {
+            ""
+        };
+        diagnostics.push(Diagnostic::note(
+            "other-period",
+            Place::file(common_folder(&files)),
+            format!("{} return(s) here are for {period}, not {}: they are not part of this report{use_note}", files.len(), input.period),
+        ));
+    }
+}
+
+/// The deepest folder holding every one of these files (`returns/2018-19-Q2`).
+fn common_folder(files: &[&str]) -> String {
+    let parents: Vec<Vec<&str>> = files
+        .iter()
+        .map(|f| {
+            let mut parts: Vec<&str> = f.split('/').collect();
+            parts.pop();
+            parts
+        })
+        .collect();
+    let first = parents.first().cloned().unwrap_or_default();
+    let shared = (0..first.len()).take_while(|&i| parents.iter().all(|p| p.get(i) == first.get(i))).count();
+    let folder = first[..shared].join("/");
+    if folder.is_empty() {
+        ".".to_string()
+    } else {
+        folder
     }
 }
 
@@ -459,8 +489,12 @@ fn merge_action(
         (Some(due), Some(revised)) if revised > due => Some(revised),
         _ => None,
     };
-    let deadline = due_date.map(|due| latest_revised.unwrap_or(due));
-    let overdue = deadline.is_some_and(|d| d <= period.end()) && overall != Status::Complete;
+    // Overdue against the plan's date, or against a lead's own revised date,
+    // whichever has passed: a slippage does not hide that the plan's date
+    // has gone by. Ongoing actions have no date and are never overdue.
+    let passed = |d: NaiveDate| d <= period.end();
+    let overdue =
+        due_date.is_some_and(|due| passed(due) || leads.iter().filter_map(|l| l.revised_date).any(passed)) && overall != Status::Complete;
     let not_started_late =
         overall == Status::NotStarted && due_date.is_some_and(|due| due <= period.end() || (action.new && due <= period.next().end()));
     let previous_overall = past.map(|p| p.overall);
@@ -614,27 +648,28 @@ fn exceptions(period: Period, previous: Option<Period>, groups: &[GroupProgress]
 
     for a in actions.iter().filter(|a| a.overdue) {
         let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| l.status != Status::Complete).collect();
-        let latest_revised = a.leads.iter().filter_map(|l| l.revised_date).max();
         let state = if a.overall == Status::NoReturn {
             "no lead has reported on it".to_string()
         } else {
             format!("it is not complete (overall {})", a.overall.label())
         };
-        let reason = match (latest_revised, a.due_date) {
-            (Some(revised), Some(due)) => {
-                let givers: Vec<String> =
-                    a.leads.iter().filter(|l| l.revised_date == Some(revised)).map(|l| l.agency_name.clone()).collect();
-                format!(
-                    "The revised date {} given by {} has passed ({} by the plan, \"{}\") and {state}.",
-                    long_date(revised),
-                    and_list(&givers),
-                    long_date(due),
-                    a.timescale
-                )
-            }
-            (None, Some(due)) => format!("Due {} (plan: \"{}\") and {state}.", long_date(due), a.timescale),
+        let given_by = |date: NaiveDate| {
+            and_list(&a.leads.iter().filter(|l| l.revised_date == Some(date)).map(|l| l.agency_name.clone()).collect::<Vec<_>>())
+        };
+        let passed_revised = a.leads.iter().filter_map(|l| l.revised_date).filter(|d| *d <= period.end()).max();
+        let mut reason = match (a.due_date, passed_revised) {
+            (Some(due), _) if due <= period.end() => format!("Due {} (plan: \"{}\") and {state}.", long_date(due), a.timescale),
+            (Some(due), Some(revised)) => format!(
+                "The revised date {} given by {} has passed (the plan says {}) and {state}.",
+                long_date(revised),
+                given_by(revised),
+                long_date(due)
+            ),
             _ => format!("Overdue and {state}."),
         };
+        if let Some(slipped) = a.slipped_to {
+            reason.push_str(&format!(" Slipped: {} revised it to {}.", given_by(slipped), long_date(slipped)));
+        }
         out.push(action_exception(ExceptionKind::Overdue, a, &concerned, reason));
     }
 
@@ -779,6 +814,14 @@ mod tests {
         let mut lines = vec!["line 10, column Status", "line 9", "line 10, column Action ID"];
         lines.sort_by_key(|c| cell_position(c));
         assert_eq!(lines, ["line 9", "line 10, column Action ID", "line 10, column Status"]);
+    }
+
+    #[test]
+    fn the_common_folder_of_files() {
+        assert_eq!(common_folder(&["returns/2018-19-Q2/a.xlsx", "returns/2018-19-Q2/b.csv"]), "returns/2018-19-Q2");
+        assert_eq!(common_folder(&["returns/2018-19-Q2/a.xlsx", "returns/old/b.csv"]), "returns");
+        assert_eq!(common_folder(&["returns/a.xlsx"]), "returns");
+        assert_eq!(common_folder(&["a.xlsx"]), ".");
     }
 
     #[test]

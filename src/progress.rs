@@ -127,7 +127,7 @@ pub struct ActionProgress {
     pub leads: Vec<LeadUpdate>,
     /// Updates from agencies that do not lead the action (accepted with a warning).
     pub contributions: Vec<LeadUpdate>,
-    /// The rule in README.md "How statuses are decided".
+    /// The rule in docs/rules.md, "The overall status of an action".
     pub overall: Status,
     pub overdue: bool,
     /// The latest revised date a lead gave that is later than the plan's

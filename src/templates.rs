@@ -50,6 +50,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("introduction.md", include_str!("../templates/introduction.md.hbs")),
     ("executive-summary.md", include_str!("../templates/executive-summary.md.hbs")),
     ("group-introduction.md", include_str!("../templates/group-introduction.md.hbs")),
+    ("priority-introduction.md", include_str!("../templates/priority-introduction.md.hbs")),
     ("commissioner-summary.md", include_str!("../templates/commissioner-summary.md.hbs")),
     ("board-report.html", include_str!("../templates/board-report.html.hbs")),
     ("reminder.txt", include_str!("../templates/reminder.txt.hbs")),
@@ -173,6 +174,17 @@ impl Templates {
                 Ok(source) => {
                     let user_name = user_name(name);
                     match templates.registry_mut(name).register_template_string(&user_name, source) {
+                        Ok(()) if uses_partials(templates.registry(name).get_template(&user_name)) => {
+                            templates.registry_mut(name).unregister_template(&user_name);
+                            diagnostics.push(
+                                Diagnostic::warning(
+                                    "template-invalid",
+                                    Place::file(path.display().to_string()),
+                                    format!("this template uses partials ({{{{> …}}}}) or decorators ({{{{* …}}}}), which are not supported; the built-in {file_name} is used"),
+                                )
+                                .with_hint("write the text into the template itself"),
+                            );
+                        }
                         Ok(()) => templates.overrides.push((name.to_string(), Override { path: path.clone() })),
                         Err(e) => {
                             let line = e.pos().map(|(line, _)| line);
@@ -275,6 +287,23 @@ impl Templates {
             Escaping::Plain => &mut self.plain,
         }
     }
+}
+
+/// Whether a template includes partials or uses decorators anywhere. User
+/// templates may not: an inline partial that includes itself recurses until
+/// the stack overflows, which would abort the whole run.
+fn uses_partials(template: Option<&handlebars::template::Template>) -> bool {
+    use handlebars::template::TemplateElement as E;
+    let Some(template) = template else { return false };
+    template.elements.iter().any(|element| match element {
+        E::DecoratorExpression(_) | E::DecoratorBlock(_) | E::PartialExpression(_) | E::PartialBlock(_) => true,
+        E::HelperBlock(helper) | E::Expression(helper) | E::HtmlExpression(helper) => {
+            uses_partials(helper.template.as_ref()) || uses_partials(helper.inverse.as_ref())
+        }
+        E::RawString(_) | E::Comment(_) => false,
+        // Future kinds of element: refuse rather than risk it.
+        _ => true,
+    })
 }
 
 /// The registry name of a user's version of a template.

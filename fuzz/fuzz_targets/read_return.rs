@@ -20,11 +20,6 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        // The reader catches panics inside calamine and turns them into a
-        // file-unreadable error, by design; libfuzzer-sys's hook would abort
-        // on them before they are caught. A panic that escapes the reader
-        // still reaches libfuzzer-sys's own catch_unwind and aborts.
-        std::panic::set_hook(Box::new(|_| {}));
         let plan = csp_report::plan::parse_plan(include_str!("../../input/plan.toml"), "input/plan.toml").expect("the shipped plan loads");
         let dir = tempfile::tempdir().expect("a temporary folder");
         std::fs::create_dir(dir.path().join("returns")).expect("the returns folder");

@@ -6,6 +6,8 @@
 use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
 use crate::forms::{build_forms, FormSettings};
+use crate::history::find_previous;
+use crate::returns::{read_returns, ReadOptions};
 use crate::ui::Ui;
 use anyhow::Context;
 use std::io::Write;
@@ -17,12 +19,16 @@ pub fn run(config: &Config, out: Option<&Path>, ui: &mut Ui) -> anyhow::Result<O
     let folder: PathBuf = out.map(Path::to_path_buf).unwrap_or_else(|| config.output.join(period.slug()).join("forms"));
     std::fs::create_dir_all(&folder).with_context(|| format!("cannot create the folder {}", folder.display()))?;
 
-    // Last quarter's status and update are pre-filled from history once the
-    // history reader lands (`crate::history` is getting a loader on another
-    // branch); until it is wired in here, forms carry no previous values.
-    let previous = None;
+    // Last quarter's status and update are pre-filled from the same history
+    // `build` uses: the previous period's progress.csv, else its returns.
+    let read = read_returns(&config.returns, &plan, &ReadOptions { period: Some(period), limits: config.limits });
+    let (previous, _) = find_previous(&config.history, &config.returns.display().to_string(), &plan, period, &read);
+    match &previous {
+        Some(p) => ui.info(format!("Pre-filling last quarter's status and update from {}", p.source)),
+        None => ui.info(format!("No results for {} found, so the forms carry no previous status", period.previous())),
+    }
     let settings = FormSettings::for_period(config, period);
-    let forms = build_forms(&plan, period, previous, &settings)?;
+    let forms = build_forms(&plan, period, previous.as_ref(), &settings)?;
 
     for form in &forms {
         let path = folder.join(&form.file_name);

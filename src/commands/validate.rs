@@ -52,7 +52,8 @@ fn identified_by(by: Identification) -> &'static str {
 }
 
 fn rows_line(read: usize, accepted: usize, rejected: usize) -> String {
-    format!("{read} rows read = {accepted} accepted + {rejected} rejected")
+    let rows = if read == 1 { "row" } else { "rows" };
+    format!("{read} {rows} read = {accepted} accepted + {rejected} rejected")
 }
 
 /// The per-file account, the total, and the missing returns, on stdout.
@@ -122,8 +123,11 @@ fn print_missing(report: &ReadReport, plan: &Plan, period: Period, out: &mut dyn
         .filter(|agency| !report.returns.iter().any(|r| r.agency == agency.id && r.period == period))
         .map(|agency| format!("{} ({})", agency.name, agency.id))
         .collect();
-    let other_periods: Vec<String> =
-        report.returns.iter().filter(|r| r.period != period).map(|r| format!("{} ({})", r.file, r.period)).collect();
+    let mut other_periods: std::collections::BTreeMap<Period, usize> = std::collections::BTreeMap::new();
+    for r in report.returns.iter().filter(|r| r.period != period) {
+        *other_periods.entry(r.period).or_default() += 1;
+    }
+    let other_periods: Vec<String> = other_periods.iter().map(|(p, n)| format!("{n} for {p}")).collect();
     if missing.is_empty() {
         writeln!(out, "Every lead agency has a return for {period}.")?;
     } else {
@@ -133,7 +137,11 @@ fn print_missing(report: &ReadReport, plan: &Plan, period: Period, out: &mut dyn
         }
     }
     if !other_periods.is_empty() {
-        writeln!(out, "Returns for other periods (not counted for {period}): {}", other_periods.join(", "))?;
+        writeln!(
+            out,
+            "Returns for other periods, not counted above: {} (each file's period is shown beside it)",
+            other_periods.join(", ")
+        )?;
     }
     Ok(())
 }

@@ -190,6 +190,12 @@ fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
         .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
         .map(|g| json!({"id": g.id, "name": g.name, "anchor": anchor("group", &g.id)}))
         .collect::<Vec<_>>());
+    v["group_names"] = json!(p
+        .group_ids
+        .iter()
+        .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>());
     v["actions"] = json!(p
         .action_ids
         .iter()

@@ -120,6 +120,23 @@ pub fn identify(
         found.submitted = meta.get("submitted").and_then(submitted_time);
     }
 
+    // A form sent on by another agency: the metadata still names the first.
+    if let (Some((id, Identification::Metadata)), Some((text, place))) = (&found.agency, &labels.agency) {
+        if let Some(labelled) = plan.find_agency(text).or_else(|| agency_in_text(plan, text)) {
+            if &labelled.id != id {
+                let form_for = plan.agency(id).map(|a| a.name.as_str()).unwrap_or(id);
+                found.diagnostics.push(
+                    Diagnostic::warning(
+                        "agency-mismatch",
+                        place.clone(),
+                        format!("the form was made for {form_for}, but its Agency: cell says {text:?}; it was read as {form_for}'s return"),
+                    )
+                    .with_hint(format!("if this is {}'s return, ask them to use their own form", labelled.name)),
+                );
+            }
+        }
+    }
+
     // 2. Label cells above the table.
     let mut label_miss = None;
     if found.agency.is_none() {

@@ -10,8 +10,10 @@
 //! [`sheet`] and [`csv`] turn a file into grids of typed cells; [`table`]
 //! finds the header row and reads the rows; [`isolate`] runs the
 //! spreadsheet reader in a memory-limited child process; [`identify`] works
-//! out the agency and period; [`normalise`] reads what people type.
+//! out the agency and period; [`normalise`] reads what people type. A reader
+//! that panics on a file is contained to that file (`contain`).
 
+mod contain;
 pub mod csv;
 pub mod files;
 pub mod guard;
@@ -27,7 +29,6 @@ use crate::status::Status;
 use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use std::io::Read;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// One lead's update on one action, as read from one row of a return.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,9 +207,13 @@ fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, op
             return FileResult::failed(file, guard::Failure::unreadable(reason.clone()), Vec::new());
         }
     }
-    match catch_unwind(AssertUnwindSafe(|| read_spreadsheet(file, order, plan, options))) {
+    match contain::contain(|| read_spreadsheet(file, order, plan, options)) {
         Ok(result) => result,
-        Err(_) => FileResult::failed(file, guard::Failure::unreadable("the file could not be read (the reader failed on it)"), Vec::new()),
+        Err(fault) => FileResult::failed(
+            file,
+            guard::Failure::unreadable(format!("the file could not be read (the reader failed on it: {fault})")),
+            Vec::new(),
+        ),
     }
 }
 
@@ -239,7 +244,7 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
     if bytes.len() as u64 > limits.max_file_bytes {
         return FileResult::failed(file, too_large(bytes.len() as u64), Vec::new());
     }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    if bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes).iter().all(|b| b.is_ascii_whitespace()) {
         let what = if bytes.is_empty() { "the file is empty (0 bytes)" } else { "the file holds nothing but blank space" };
         let failure = guard::Failure {
             code: "file-empty",

@@ -1,7 +1,7 @@
 //! Sheets as grids of typed cells at ABSOLUTE positions (row 0 is the
 //! sheet's first row, whatever calamine's range starts at), and reading a
 //! workbook's sheets with calamine. Every calamine call runs inside
-//! `catch_unwind`, after the checks in [`super::guard`] have bounded what it
+//! `catch_unwind` (see `super::contain`), after the checks in [`super::guard`] have bounded what it
 //! may allocate; a panic or a calamine error becomes a [`Failure`] for that
 //! file only. CSV files become a grid too (see [`super::csv`]), whose places
 //! are lines and column names rather than cells.
@@ -11,7 +11,6 @@ use crate::diagnostics::Place;
 use calamine::{Data, Reader, SheetType, SheetVisible, Sheets};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::io::Cursor;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// One cell's value, typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,16 +110,9 @@ pub struct Workbook {
 
 /// Reads every worksheet of a workbook already checked by the guard.
 pub fn read_workbook(bytes: &[u8], format: Format) -> Result<Workbook, Failure> {
-    match catch_unwind(AssertUnwindSafe(|| read_workbook_unguarded(bytes, format))) {
+    match super::contain::contain(|| read_workbook_unguarded(bytes, format)) {
         Ok(result) => result,
-        Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown fault".to_string());
-            Err(Failure::unreadable(format!("the workbook could not be read (the spreadsheet reader failed: {detail})")))
-        }
+        Err(fault) => Err(Failure::unreadable(format!("the workbook could not be read (the spreadsheet reader failed: {fault})"))),
     }
 }
 

@@ -45,13 +45,36 @@ const HEADERS: &[(Field, &[&str])] = &[
     ),
 ];
 
-/// The field a header names, if any.
+/// The field a header names, if any. A note in brackets after the name is
+/// ignored when the name alone matches (`Status (choose from the list)`,
+/// `Revised date [dd/mm/yyyy]`).
 pub fn field_of(header: &str) -> Option<Field> {
-    let key = header_key(header);
+    field_of_key(&header_key(header)).or_else(|| {
+        let without_notes = strip_bracketed(header);
+        (without_notes.len() < header.len()).then(|| field_of_key(&header_key(&without_notes))).flatten()
+    })
+}
+
+fn field_of_key(key: &str) -> Option<Field> {
     if key.is_empty() {
         return None;
     }
     HEADERS.iter().find(|(_, names)| names.iter().any(|n| header_key(n) == key)).map(|(field, _)| *field)
+}
+
+/// Text with anything in `()` or `[]` removed.
+fn strip_bracketed(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The header row and what each column holds.
@@ -203,10 +226,7 @@ fn read_row(
                     place(Field::ActionId),
                     format!("action ID {typed_id:?} is not in the plan, so the row was not read"),
                 );
-                d = match nearest_action_id(plan, agency, &typed_id) {
-                    Some(id) => d.with_hint(format!("did you mean {id}?")),
-                    None => d.with_hint("use the action IDs printed on the form or in the plan"),
-                };
+                d = d.with_hint(unknown_action_hint(plan, agency, &typed_id));
                 diags.push(d);
                 return None;
             }
@@ -342,21 +362,23 @@ fn match_by_text(plan: &Plan, agency: Option<&str>, text: &str) -> Option<String
         .map(|(_, a)| a.id.clone())
 }
 
-/// The plan's closest action ID to one typed wrong, for "did you mean".
-fn nearest_action_id(plan: &Plan, agency: Option<&str>, typed: &str) -> Option<String> {
+/// A hint for an action ID typed wrong: "did you mean DA3?" when one ID of
+/// the agency's (or the plan's) is a single edit away, else the IDs the
+/// agency leads.
+fn unknown_action_hint(plan: &Plan, agency: Option<&str>, typed: &str) -> String {
+    let led: Vec<&str> = agency.map(|a| plan.actions_led_by(a).map(|x| x.id.as_str()).collect()).unwrap_or_default();
+    let pool: Vec<&str> = if led.is_empty() { plan.actions().map(|a| a.id.as_str()).collect() } else { led.clone() };
     let key = crate::plan::normalise_action_id(typed);
-    if key.is_empty() || key.len() > 12 {
-        return None;
-    }
-    let pool: Vec<&crate::plan::Action> = match agency {
-        Some(agency) if plan.actions_led_by(agency).next().is_some() => plan.actions_led_by(agency).collect(),
-        _ => plan.actions().collect(),
+    let near: Vec<&str> = if key.is_empty() || key.len() > 12 {
+        Vec::new()
+    } else {
+        pool.iter().copied().filter(|id| strsim::levenshtein(id, &key) <= 1).collect()
     };
-    pool.iter()
-        .map(|a| (strsim::levenshtein(&a.id, &key), a))
-        .filter(|(distance, _)| *distance <= 1)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, a)| a.id.clone())
+    match (near.as_slice(), led.is_empty()) {
+        ([only], _) => format!("did you mean {only}?"),
+        (_, false) => format!("this agency leads {}", led.join(", ")),
+        (_, true) => "use the action IDs printed on the form or in the plan".to_string(),
+    }
 }
 
 /// Label cells above the header: `Agency:` / `Organisation:` and `Period:` /
@@ -438,6 +460,9 @@ mod tests {
         ] {
             assert_eq!(field_of(typed), Some(field), "{typed}");
         }
+        assert_eq!(field_of("Status (choose from the list)"), Some(Field::Status));
+        assert_eq!(field_of("Revised date [dd/mm/yyyy]"), Some(Field::RevisedDate));
+        assert_eq!(field_of("% complete (0-100)"), Some(Field::Percent));
         assert_eq!(field_of("Budget"), None);
         assert_eq!(field_of(""), None);
     }

@@ -8,16 +8,20 @@
 //! inserted as plain runs, never read as Markdown.
 
 use super::chart::{Chart, ChartRow, Series};
-use super::layout::{self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, PageStyle, Paragraph, Table};
+use super::layout::{
+    self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, LaidOut, PageStyle, Paragraph, Table,
+};
 use super::markdown;
 use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress};
+use crate::render::context;
 use crate::render::{OutputFile, RenderContext, Rendered};
 use crate::status::Status;
+use crate::templates::Templates;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -28,27 +32,32 @@ const TABLE_SIZE: f32 = 7.8;
 /// with the leads' words read far better at 25 cm than at 17 cm.
 const ACTION_PAGES: PageStyle = PageStyle::A4_LANDSCAPE;
 
-/// Renders every PDF document.
-pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
+/// Every PDF document laid out: its path under the period's folder, its
+/// pages, and its metadata.
+pub fn lay_out_all(ctx: &RenderContext) -> Result<Vec<(PathBuf, LaidOut, Metadata)>, String> {
     let p = ctx.progress;
+    let t = ctx.templates;
     let mut documents: Vec<(PathBuf, Flow, Metadata)> = vec![
-        (PathBuf::from("board-report.pdf"), board_report(p)?, metadata(p, "Quarterly progress report")),
-        (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p)?, metadata(p, "Summary for commissioners")),
+        (PathBuf::from("board-report.pdf"), board_report(p, t)?, metadata(p, "Quarterly progress report")),
+        (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p, t)?, metadata(p, "Summary for commissioners")),
     ];
     for group in &p.groups {
         let path = PathBuf::from("groups").join(format!("{}.pdf", file_stem(&group.id)));
-        documents.push((path, group_document(p, group)?, metadata(p, &format!("{} action group", group.name))));
+        documents.push((path, group_document(p, t, group)?, metadata(p, &format!("{} action group", group.name))));
     }
     for priority in &p.priorities {
         let path = PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&priority.id)));
-        documents.push((path, priority_document(p, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
+        documents.push((path, priority_document(p, t, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
     }
+    Ok(documents.into_iter().map(|(path, flow, meta)| (path, layout::lay_out(&flow), meta)).collect())
+}
 
+/// Renders every PDF document.
+pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
     let mut rendered = Rendered::default();
     // Missing characters by text, with the documents they are in.
     let mut missing: BTreeMap<String, (Vec<char>, Vec<String>)> = BTreeMap::new();
-    for (path, flow, meta) in documents {
-        let laid = layout::lay_out(&flow);
+    for (path, laid, meta) in lay_out_all(ctx)? {
         for MissingGlyphs { text, chars } in &laid.missing {
             let entry = missing.entry(text.clone()).or_insert_with(|| (chars.clone(), Vec::new()));
             entry.1.push(path.display().to_string());
@@ -116,107 +125,13 @@ fn shorten(text: &str, max: usize) -> String {
 // Prose
 // ---------------------------------------------------------------------------
 
-/// The prose of one named passage, as Markdown, rendered from a JSON
-/// context. Every string in the context is Markdown-escaped by its builder.
-/// Until the template set lands, the default wording lives here.
-fn prose(name: &str, ctx: &Value) -> Result<Vec<Block>, String> {
-    let s = |key: &str| ctx.get(key).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default();
-    let markdown = match name {
-        "pdf-cover" => format!("{} {}", s("plan_title"), s("plan_year")),
-        "pdf-executive-summary" => format!(
-            "This report sets out progress on the **{actions} actions** of the {plan_title} for {period}, as reported by the lead agencies. \
-             **{on_track}%** of actions are complete or on track. {red} {red_word} red and {amber} amber; {overdue} {overdue_word} overdue. \
-             {returned} of {agencies} lead agencies sent a return.\n\n\
-             The items the board should look at first are listed under *Exceptions* below; each action group's own section follows.",
-            actions = s("actions"),
-            plan_title = s("plan_title"),
-            period = s("period"),
-            on_track = s("on_track_percent"),
-            red = s("red"),
-            red_word = s("red_verb"),
-            amber = s("amber"),
-            overdue = s("overdue"),
-            overdue_word = s("overdue_verb"),
-            returned = s("returned"),
-            agencies = s("agencies"),
-        ),
-        "pdf-group-introduction" => format!(
-            "The {name} group has **{actions} actions**: {complete} complete, {green} green, {amber} amber, {red} red, \
-             {not_started} not started and {no_return} without a return.",
-            name = s("name"),
-            actions = s("actions"),
-            complete = s("complete"),
-            green = s("green"),
-            amber = s("amber"),
-            red = s("red"),
-            not_started = s("not_started"),
-            no_return = s("no_return"),
-        ),
-        "pdf-commissioner-summary" => format!(
-            "{partnership} has **{actions} actions** in its plan for {plan_year}. In {period}, **{on_track}%** are complete or on track; \
-             {red} {red_word} red, {amber} amber and {overdue} overdue. {returned} of {agencies} lead agencies reported.\n\n\
-             The exceptions below are what needs the commissioners' attention, in the leads' own words.",
-            partnership = s("partnership"),
-            actions = s("actions"),
-            plan_year = s("plan_year"),
-            period = s("period"),
-            on_track = s("on_track_percent"),
-            red = s("red"),
-            red_word = s("red_verb"),
-            amber = s("amber"),
-            overdue = s("overdue"),
-            returned = s("returned"),
-            agencies = s("agencies"),
-        ),
-        "pdf-priority-introduction" => format!(
-            "Every action of the groups reporting under **{name}**: {actions} actions, {complete} complete, {green} green, \
-             {amber} amber, {red} red, {not_started} not started, {no_return} without a return.",
-            name = s("name"),
-            actions = s("actions"),
-            complete = s("complete"),
-            green = s("green"),
-            amber = s("amber"),
-            red = s("red"),
-            not_started = s("not_started"),
-            no_return = s("no_return"),
-        ),
-        other => return Err(format!("no prose named {other}")),
-    };
+/// The prose of one named passage: its Handlebars template (built in, or
+/// the user's copy) rendered with a JSON context into Markdown, then read
+/// into blocks. The templates escape every field, so a lead's words cannot
+/// become Markdown.
+fn prose(templates: &Templates, name: &str, ctx: &Value) -> Result<Vec<Block>, String> {
+    let markdown = templates.render(name, ctx).map_err(|e| e.to_string())?;
     Ok(markdown::blocks(&markdown, 2))
-}
-
-/// The context every summary passage shares.
-fn summary_context(p: &Progress) -> Value {
-    let t = &p.totals;
-    let verb = |n: usize| if n == 1 { "is" } else { "are" };
-    json!({
-        "partnership": markdown::escape(&p.partnership.name),
-        "plan_title": markdown::escape(&p.partnership.plan_title),
-        "plan_year": markdown::escape(&p.partnership.plan_year),
-        "period": markdown::escape(&p.period.long_name()),
-        "actions": t.actions,
-        "on_track_percent": t.on_track_or_complete_percent,
-        "red": t.red,
-        "red_verb": verb(t.red),
-        "amber": t.amber,
-        "overdue": t.overdue,
-        "overdue_verb": verb(t.overdue),
-        "returned": p.agencies.iter().filter(|a| a.returned).count(),
-        "agencies": p.agencies.len(),
-    })
-}
-
-fn counts_context(name: &str, c: &crate::progress::Counts) -> Value {
-    json!({
-        "name": markdown::escape(name),
-        "actions": c.actions,
-        "complete": c.complete,
-        "green": c.green,
-        "amber": c.amber,
-        "red": c.red,
-        "not_started": c.not_started,
-        "no_return": c.no_return,
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -269,11 +184,11 @@ fn status_chart(groups: &[&GroupProgress]) -> Block {
 fn exceptions_table(exceptions: &[Exception]) -> Block {
     Block::Table(Table {
         columns: vec![
-            Column::new("Why", 1.25),
+            Column::new("Why", 1.1),
             Column::new("Action", 3.3),
-            Column::new("Group", 1.4),
-            Column::new("Lead(s)", 1.6),
-            Column::new("Detail", 2.6),
+            Column::new("Group", 1.25),
+            Column::new("Lead(s)", 2.1),
+            Column::new("Detail", 2.3),
         ],
         rows: exceptions
             .iter()
@@ -340,15 +255,15 @@ fn lead_paragraphs(update: &LeadUpdate, name_them: bool, contribution: bool) -> 
 /// The actions table of a group (or of a priority's share of a group).
 fn actions_table(actions: &[&ActionProgress]) -> Block {
     let columns = vec![
-        Column::new("ID", 0.55),
-        Column::new("Action", 2.7),
-        Column::new("Timescale", 0.95),
-        Column::new("NEW", 0.5),
+        Column::new("ID", 0.72),
+        Column::new("Action", 2.55),
+        Column::new("Timescale", 1.08),
+        Column::new("NEW", 0.62),
         Column::new("Lead(s)", 1.35),
         Column::new("Status", 0.95),
-        Column::new("% complete", 0.75),
+        Column::new("% complete", 0.98),
         Column::new("Trend", 0.95),
-        Column::new("Progress update, next steps and risks", 5.3),
+        Column::new("Progress update, next steps and risks", 5.0),
     ];
     let rows = actions
         .iter()
@@ -381,15 +296,7 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
             let percent: Vec<Vec<Span>> = a
                 .leads
                 .iter()
-                .filter_map(|l| {
-                    l.percent_complete.map(|pc| {
-                        if a.leads.len() > 1 {
-                            vec![Span::plain(format!("{pc}% ")), Span::italic(short_name(&l.agency_name))]
-                        } else {
-                            vec![Span::plain(format!("{pc}%"))]
-                        }
-                    })
-                })
+                .map(|l| vec![Span::plain(l.percent_complete.map(|pc| format!("{pc}%")).unwrap_or_else(|| "–".to_string()))])
                 .collect();
             let trend = match a.trend {
                 Some(t) => vec![Span::plain(format!("{} {}", t.arrow(), t.label()))],
@@ -418,11 +325,6 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
     Block::Table(Table { columns, rows, size: TABLE_SIZE })
 }
 
-/// First word of an agency name, for tight cells ("Lancashire Constabulary" → "Lancashire").
-fn short_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or(name).to_string()
-}
-
 fn bullet_list(items: &[String]) -> Block {
     Block::Bullets { items: items.iter().map(|i| vec![Span::plain(i)]).collect(), size: layout::BODY_SIZE }
 }
@@ -432,13 +334,11 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 }
 
 /// One action group's section: heading, priorities, their evidence and aims, the actions.
-fn group_section(p: &Progress, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
+fn group_section(p: &Progress, t: &Templates, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
     blocks.push(heading(1, format!("{} action group", group.name)));
-    if !group.tags.is_empty() {
-        blocks.push(para(labelled("Priorities:", group.tags.join(", "))));
-    }
-    blocks.extend(prose("pdf-group-introduction", &counts_context(&group.name, &group.counts))?);
+    let ctx = context::for_group(p, &group.id).ok_or_else(|| format!("group {} is not in the progress", group.id))?;
+    blocks.extend(prose(t, "group-introduction.md", &ctx)?);
     let priorities = priorities_of(p, group);
     if !priorities.is_empty() {
         blocks.push(Block::Heading { level: 2, text: "What the plan says".to_string(), outline: false });
@@ -468,16 +368,16 @@ fn group_section(p: &Progress, group: &GroupProgress, blocks: &mut Vec<Block>) -
 // The documents
 // ---------------------------------------------------------------------------
 
-fn board_report(p: &Progress) -> Result<Flow, String> {
-    let mut b: Vec<Block> = Vec::new();
+fn board_report(p: &Progress, t: &Templates) -> Result<Flow, String> {
+    let report = context::report(p);
     // Cover.
-    b.push(Block::Spacer(90.0));
+    let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
     ));
     b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(15.0)));
-    let cover = prose("pdf-cover", &summary_context(p))?;
+    let cover = prose(t, "cover.md", &report)?;
     b.extend(cover.into_iter().map(|block| match block {
         Block::Paragraph(para) => Block::Paragraph(para.size(12.0).colour(Colour::MUTED)),
         other => other,
@@ -493,10 +393,13 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
     b.push(Block::Heading { level: 1, text: "Contents".to_string(), outline: false });
     b.push(Block::Contents);
 
-    // Executive summary.
     b.push(Block::PageBreak(None));
+    b.push(heading(1, "Introduction"));
+    b.extend(prose(t, "introduction.md", &report)?);
+
+    // Executive summary: exceptions before detail.
     b.push(heading(1, "Executive summary"));
-    b.extend(prose("pdf-executive-summary", &summary_context(p))?);
+    b.extend(prose(t, "executive-summary.md", &report)?);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -522,7 +425,7 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
     }
 
     for group in &p.groups {
-        group_section(p, group, &mut b)?;
+        group_section(p, t, group, &mut b)?;
     }
 
     // Returns by agency.
@@ -590,7 +493,8 @@ fn board_report(p: &Progress) -> Result<Flow, String> {
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b })
 }
 
-fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
+fn commissioner_summary(p: &Progress, t: &Templates) -> Result<Flow, String> {
+    let report = context::report(p);
     let mut b: Vec<Block> = Vec::new();
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
@@ -598,7 +502,7 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(11.0).colour(Colour::MUTED),
     ));
-    b.extend(prose("pdf-commissioner-summary", &summary_context(p))?);
+    b.extend(prose(t, "commissioner-summary.md", &report)?);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -608,25 +512,34 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
     if p.exceptions.is_empty() {
         b.push(para(vec![Span::plain("None this quarter.")]));
     }
-    let rows: Vec<Vec<Cell>> = p
-        .exceptions
+    // One row per action however many reasons it has; missing returns one row each.
+    let mut merged: Vec<Vec<&Exception>> = Vec::new();
+    for e in &p.exceptions {
+        match merged.iter_mut().find(|m| e.action_id.is_some() && m[0].action_id == e.action_id) {
+            Some(m) => m.push(e),
+            None => merged.push(vec![e]),
+        }
+    }
+    let rows: Vec<Vec<Cell>> = merged
         .iter()
-        .map(|e| {
+        .map(|group| {
+            let e = group[0];
+            let why = group.iter().map(|x| vec![Span::bold(x.kind.label())]).collect();
             let mut what = vec![];
             match &e.action_id {
-                Some(id) => what.push(vec![Span::bold(format!("{id} ")), Span::plain(shorten(&e.subject, 160))]),
+                Some(id) => what.push(vec![Span::bold(format!("{id} ")), Span::plain(shorten(&e.subject, 140))]),
                 None => what.push(vec![Span::bold(&e.subject)]),
             }
-            what.push(vec![Span::italic(&e.reason)]);
-            let words: Vec<Vec<Span>> = if e.words.is_empty() {
-                vec![vec![Span::italic("No words from the lead.")]]
+            what.extend(group.iter().map(|x| vec![Span::italic(&x.reason)]));
+            let said = group.iter().find(|x| !x.words.is_empty()).map(|x| x.words.as_slice()).unwrap_or(&[]);
+            let words: Vec<Vec<Span>> = if said.is_empty() {
+                vec![vec![Span::italic(if e.action_id.is_some() { "No words from the lead." } else { "No return received." })]]
             } else {
-                e.words
-                    .iter()
-                    .map(|(who, said)| vec![Span::bold(format!("{who}: ")), Span::plain(format!("“{}”", shorten(said, 320)))])
+                said.iter()
+                    .map(|(who, text)| vec![Span::bold(format!("{who}: ")), Span::plain(format!("“{}”", shorten(text, 220)))])
                     .collect()
             };
-            vec![Cell::spans(vec![Span::bold(e.kind.label())]), Cell::paragraphs(what), Cell::paragraphs(words)]
+            vec![Cell::paragraphs(why), Cell::paragraphs(what), Cell::paragraphs(words)]
         })
         .collect();
     if !rows.is_empty() {
@@ -641,36 +554,10 @@ fn commissioner_summary(p: &Progress) -> Result<Flow, String> {
                 .colour(Colour::MUTED),
         ));
     }
-    b.push(heading(2, "Action groups"));
-    let mut columns = vec![Column::new("Action group", 2.6)];
-    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 0.8)));
-    columns.push(Column::new("Actions", 0.8));
-    b.push(Block::Table(Table {
-        columns,
-        rows: p
-            .groups
-            .iter()
-            .map(|g| {
-                let mut row = vec![Cell::text(&g.name)];
-                row.extend(Status::ALL.iter().map(|s| {
-                    let n = g.counts.of(*s);
-                    let cell = Cell::text(n.to_string());
-                    if n > 0 {
-                        cell.fill(status_colour(*s))
-                    } else {
-                        cell
-                    }
-                }));
-                row.push(Cell::spans(vec![Span::bold(g.counts.actions.to_string())]));
-                row
-            })
-            .collect(),
-        size: TABLE_SIZE + 0.5,
-    }));
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b })
 }
 
-fn group_document(p: &Progress, group: &GroupProgress) -> Result<Flow, String> {
+fn group_document(p: &Progress, t: &Templates, group: &GroupProgress) -> Result<Flow, String> {
     let mut b = vec![Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!(
             "From the {} quarterly progress report for {}, produced {}.",
@@ -683,13 +570,13 @@ fn group_document(p: &Progress, group: &GroupProgress) -> Result<Flow, String> {
         .align(Align::Left),
     )];
     let mut section = Vec::new();
-    group_section(p, group, &mut section)?;
+    group_section(p, t, group, &mut section)?;
     // The section's own page break is not needed at the top of its own document.
     b.extend(section.into_iter().skip(1));
     Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b })
 }
 
-fn priority_document(p: &Progress, priority: &PriorityProgress) -> Result<Flow, String> {
+fn priority_document(p: &Progress, t: &Templates, priority: &PriorityProgress) -> Result<Flow, String> {
     let mut b = vec![
         Block::Paragraph(
             Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
@@ -698,7 +585,8 @@ fn priority_document(p: &Progress, priority: &PriorityProgress) -> Result<Flow, 
         ),
         heading(1, format!("Strategic priority: {}", priority.name)),
     ];
-    b.extend(prose("pdf-priority-introduction", &counts_context(&priority.name, &priority.counts))?);
+    let ctx = context::for_priority(p, &priority.id).ok_or_else(|| format!("priority {} is not in the progress", priority.id))?;
+    b.extend(prose(t, "priority-introduction.md", &ctx)?);
     if !priority.evidence.is_empty() {
         b.push(heading(2, "Evidence"));
         b.push(bullet_list(&priority.evidence));
@@ -716,9 +604,9 @@ fn priority_document(p: &Progress, priority: &PriorityProgress) -> Result<Flow, 
         if actions.is_empty() {
             continue;
         }
-        b.push(Block::PageBreak(Some(ACTION_PAGES)));
-        b.push(heading(1, format!("{} action group", group.name)));
+        b.push(heading(2, format!("{} action group", group.name)));
         b.push(actions_table(&actions));
     }
-    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b })
+    // Landscape throughout: the action tables are most of it.
+    Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b })
 }

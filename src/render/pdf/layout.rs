@@ -237,9 +237,20 @@ impl Item {
     pub fn bounds(&self) -> (f32, f32, f32, f32) {
         match self {
             Item::Text { x, baseline, line, .. } => (*x, baseline - line.size * 0.93, x + line.width, baseline + line.size * 0.24),
-            Item::Rect { x, y, w, h, .. } => (*x, *y, x + w, y + h),
+            Item::Rect { x, y, w, h, stroke, .. } => {
+                let s = if stroke.is_some() { 0.25 } else { 0.0 };
+                (x - s, y - s, x + w + s, y + h + s)
+            }
             Item::Rule { x1, y1, x2, y2, width, .. } => {
-                (x1.min(*x2) - width / 2.0, y1.min(*y2) - width / 2.0, x1.max(*x2) + width / 2.0, y1.max(*y2) + width / 2.0)
+                // Butt caps: a stroke reaches half its width beside the line, not beyond its ends.
+                let (px, py) = if y1 == y2 {
+                    (0.0, width / 2.0)
+                } else if x1 == x2 {
+                    (width / 2.0, 0.0)
+                } else {
+                    (width / 2.0, width / 2.0)
+                };
+                (x1.min(*x2) - px, y1.min(*y2) - py, x1.max(*x2) + px, y1.max(*y2) + py)
             }
         }
     }
@@ -428,7 +439,8 @@ impl<'a> Composer<'a> {
                 let lines = self.wrap(&p.spans, p.size, self.width()).len().min(2);
                 lines as f32 * line_height(p.size)
             }
-            Block::Bullets { size, .. } | Block::KeyValues { size, .. } => 2.0 * line_height(*size),
+            Block::Bullets { size, .. } => 2.0 * line_height(*size),
+            Block::KeyValues { rows, size } => rows.len().min(8) as f32 * (line_height(*size) + size * 0.25),
             Block::Table(t) => line_height(t.size) * 4.0 + CELL_PAD * 4.0,
             Block::Chart(c) => chart::height(c),
             Block::Heading { level, .. } => line_height(heading_size(*level)) * 2.0,
@@ -452,11 +464,7 @@ impl<'a> Composer<'a> {
                 self.page().items.extend(items);
                 self.y += h + BODY_SIZE;
             }
-            Block::Spacer(h) => {
-                if !self.at_top() {
-                    self.y = (self.y + h).min(self.style.content_bottom());
-                }
-            }
+            Block::Spacer(h) => self.y = (self.y + h).min(self.style.content_bottom()),
             Block::PageBreak(style) => {
                 if let Some(style) = style {
                     self.style = *style;
@@ -549,6 +557,15 @@ impl<'a> Composer<'a> {
         let x = self.style.content_left();
         let key_width = self.width() * 0.3;
         let value_width = self.width() - key_width - size;
+        // A short list stays on one page.
+        let mut total = 0.0;
+        for (key, value) in rows {
+            let n = self.wrap(&[Span::bold(key)], size, key_width).len().max(self.wrap(value, size, value_width).len()).max(1);
+            total += n as f32 * line_height(size) + size * 0.25;
+        }
+        if total <= (self.style.content_bottom() - self.style.content_top()) / 3.0 {
+            self.ensure(total);
+        }
         for (key, value) in rows {
             let keys = self.wrap(&[Span::bold(key)], size, key_width);
             let values = self.wrap(value, size, value_width);
@@ -665,6 +682,8 @@ impl<'a> Composer<'a> {
                 .collect();
             let fills: Vec<Option<Colour>> = (0..widths.len()).map(|i| row.get(i).and_then(|c| c.fill)).collect();
             let zebra = row_index % 2 == 1;
+            // The first column names the row: its first line heads every continuation.
+            let row_name = cells.first().and_then(|c| c.iter().find(|l| l.line.is_some()).cloned());
             loop {
                 let content: f32 = cells.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max);
                 let needed = content + 2.0 * CELL_PAD;
@@ -676,8 +695,15 @@ impl<'a> Composer<'a> {
                 // here (widow control); otherwise carry the row over.
                 let room = self.remaining() - 2.0 * CELL_PAD;
                 let fit = cells.iter().map(|c| lines_fitting(c, room)).max().unwrap_or(0);
+                // Lines left over for the next page in the cell that goes on longest.
+                let left_over = cells.iter().map(|c| c.len() - lines_fitting(c, room)).max().unwrap_or(0);
                 let fresh_page = self.y <= self.style.content_top() + header_height + 0.01;
-                if fit >= 2 || (fresh_page && fit >= 1) {
+                let page_room = self.style.content_bottom() - self.style.content_top() - header_height;
+                // Widow and orphan control: split only when three lines or
+                // more stay here and two or more go over, or when the row
+                // would not fit on a page of its own anyway.
+                let splits = (fit >= 3 && left_over >= 2) || (fit >= 2 && needed > page_room) || (fresh_page && fit >= 1);
+                if splits {
                     let mut rest: Vec<Vec<CellLine>> = Vec::with_capacity(cells.len());
                     for c in cells.iter_mut() {
                         let n = lines_fitting(c, room);
@@ -689,13 +715,19 @@ impl<'a> Composer<'a> {
                     // The rest starts with "(continued)" in every cell that goes on.
                     cells = rest
                         .into_iter()
-                        .map(|mut c| {
+                        .enumerate()
+                        .map(|(column, mut c)| {
                             while c.first().is_some_and(|l| l.line.is_none()) {
                                 c.remove(0);
                             }
-                            if !c.is_empty() {
+                            if !c.is_empty() || column == 0 {
                                 let mark = text::set_line(&[Span::italic("(continued)")], size, &mut self.missing);
                                 c.insert(0, CellLine { line: Some(mark), colour: Colour::MUTED, height: lh });
+                            }
+                            if column == 0 && c.len() == 1 {
+                                if let Some(name) = row_name.clone() {
+                                    c.insert(0, name);
+                                }
                             }
                             c
                         })

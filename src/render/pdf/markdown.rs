@@ -47,11 +47,7 @@ pub fn blocks(markdown: &str, base_level: u8) -> Vec<Block> {
                     out.push(Block::Bullets { items: std::mem::take(&mut items), size: BODY_SIZE });
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !spans.is_empty() {
-                    items.push(std::mem::take(&mut spans));
-                }
-            }
+            Event::End(TagEnd::Item) if !spans.is_empty() => items.push(std::mem::take(&mut spans)),
             Event::End(TagEnd::Paragraph) => {
                 if list_depth == 0 && !spans.is_empty() {
                     out.push(Block::Paragraph(Paragraph::new(std::mem::take(&mut spans))));
@@ -79,18 +75,6 @@ fn push(spans: &mut Vec<Span>, text: &str, style: FontStyle) {
     }
 }
 
-/// Escapes text so Markdown shows it as written (for values put into prose).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!' | '<' | '>' | '|' | '~') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,7 +92,8 @@ mod tests {
 
     #[test]
     fn escaped_text_shows_as_written() {
-        let b = blocks(&escape("*not bold* 1. [x]"), 1);
+        // The templates' escaping and this reader agree: a lead's words come out as typed.
+        let b = blocks(&crate::templates::markdown_escape("*not bold* 1. [x]"), 1);
         let Block::Paragraph(p) = &b[0] else { panic!() };
         assert_eq!(p.spans.iter().map(|s| s.text.as_str()).collect::<String>(), "*not bold* 1. [x]");
         assert!(p.spans.iter().all(|s| s.style == FontStyle::REGULAR));

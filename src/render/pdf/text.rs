@@ -6,8 +6,11 @@
 //! visible replacement mark and reported, never left as a blank box.
 
 use super::fonts::{fonts, FaceId, FontStyle};
-use rustybuzz::{Direction, UnicodeBuffer};
+use rustybuzz::{Direction, ShapePlan, UnicodeBuffer};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use unicode_bidi::BidiInfo;
 
 /// A piece of text in one style.
@@ -54,9 +57,18 @@ pub struct Line {
     pub rtl: bool,
     /// Font size in points.
     pub size: f32,
+    /// Glyph ranges whose characters are drawn in another order than they
+    /// are read (Gujarati vowel signs before their consonant, reph after):
+    /// the PDF marks them with the text as written, so copying and search
+    /// give the words, not the drawing order.
+    pub actual_text: Vec<(Range<usize>, String)>,
 }
 
 impl Line {
+    fn empty(size: f32) -> Line {
+        Line { glyphs: Vec::new(), width: 0.0, rtl: false, size, actual_text: Vec::new() }
+    }
+
     /// The characters of the line in visual order (for tests and debugging).
     pub fn text(&self) -> String {
         self.glyphs.iter().map(|g| g.text.as_str()).collect()
@@ -103,7 +115,9 @@ impl Prepared {
         let mut not_covered = Vec::new();
         for span in spans {
             let start = text.len();
-            let mut previous: Option<FaceId> = faces.last().copied();
+            // Neutral characters follow the face before them within a span
+            // only: at a span's start the span's own style decides.
+            let mut previous: Option<FaceId> = None;
             for c in span.text.chars() {
                 let c = match c {
                     '\t' => ' ',
@@ -172,16 +186,44 @@ impl Prepared {
     }
 }
 
-/// Shapes one piece (one face, one direction); glyphs in visual order with
-/// pen positions from 0, and the piece's advance width.
-fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<PlacedGlyph>, f32) {
+/// A shaped glyph in font units, before placing.
+#[derive(Debug, Clone)]
+struct UnitGlyph {
+    gid: u16,
+    advance: i32,
+    x_offset: i32,
+    y_offset: i32,
+    text: String,
+}
+
+type ShapeKey = (FaceId, bool, String);
+type PlanKey = (FaceId, bool, [u8; 4]);
+
+thread_local! {
+    /// Shaping is a pure function of (face, direction, text): the same words
+    /// recur across the documents, so their shapes are kept.
+    static SHAPED: RefCell<HashMap<ShapeKey, Rc<Vec<UnitGlyph>>>> = RefCell::new(HashMap::new());
+    /// Shape plans by face, direction and script (building one is costly).
+    static PLANS: RefCell<HashMap<PlanKey, Rc<ShapePlan>>> = RefCell::new(HashMap::new());
+}
+
+fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
+    let key = (face_id, rtl, text.to_string());
+    if let Some(hit) = SHAPED.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
     let loaded = fonts().get(face_id);
-    let scale = size / loaded.units_per_em;
     let mut buffer = UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.guess_segment_properties();
-    buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
-    let shaped = rustybuzz::shape(&loaded.face, &[], buffer);
+    let direction = if rtl { Direction::RightToLeft } else { Direction::LeftToRight };
+    buffer.set_direction(direction);
+    let script = buffer.script();
+    let plan_key = (face_id, rtl, script.tag().to_bytes());
+    let plan = PLANS.with(|p| {
+        p.borrow_mut().entry(plan_key).or_insert_with(|| Rc::new(ShapePlan::new(&loaded.face, direction, Some(script), None, &[]))).clone()
+    });
+    let shaped = rustybuzz::shape_with_plan(&loaded.face, &plan, buffer);
     let infos = shaped.glyph_infos();
     let positions = shaped.glyph_positions();
 
@@ -195,7 +237,6 @@ fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<Placed
     };
 
     let mut glyphs = Vec::with_capacity(infos.len());
-    let mut pen = 0.0f32;
     let mut i = 0;
     while i < infos.len() {
         // The glyphs of one cluster are contiguous in the output.
@@ -208,19 +249,46 @@ fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<Placed
         let texts = share_cluster_text(source, &infos[i..j].iter().map(|g| g.glyph_id as u16).collect::<Vec<_>>(), face_id);
         for (k, t) in (i..j).zip(texts) {
             let p = positions[k];
-            glyphs.push(PlacedGlyph {
-                face: face_id,
+            glyphs.push(UnitGlyph {
                 gid: infos[k].glyph_id as u16,
-                x: pen,
-                dx: p.x_offset as f32 * scale,
-                dy: p.y_offset as f32 * scale,
+                advance: p.x_advance,
+                x_offset: p.x_offset,
+                y_offset: p.y_offset,
                 text: t,
             });
-            pen += p.x_advance as f32 * scale;
         }
         i = j;
     }
+    let glyphs = Rc::new(glyphs);
+    SHAPED.with(|c| c.borrow_mut().insert(key, glyphs.clone()));
+    glyphs
+}
+
+/// Shapes one piece (one face, one direction); glyphs in visual order with
+/// pen positions from 0, and the piece's advance width.
+fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<PlacedGlyph>, f32) {
+    let scale = size / fonts().get(face_id).units_per_em;
+    let units = shape_units(text, face_id, rtl);
+    let mut pen = 0.0f32;
+    let mut glyphs = Vec::with_capacity(units.len());
+    for g in units.iter() {
+        glyphs.push(PlacedGlyph {
+            face: face_id,
+            gid: g.gid,
+            x: pen,
+            dx: g.x_offset as f32 * scale,
+            dy: g.y_offset as f32 * scale,
+            text: g.text.clone(),
+        });
+        pen += g.advance as f32 * scale;
+    }
     (glyphs, pen)
+}
+
+/// Advance width of a piece in points.
+fn piece_width(text: &str, face_id: FaceId, rtl: bool, size: f32) -> f32 {
+    let scale = size / fonts().get(face_id).units_per_em;
+    shape_units(text, face_id, rtl).iter().map(|g| g.advance as f32 * scale).sum()
 }
 
 /// Shares a cluster's characters among its glyphs: a glyph the font maps a
@@ -276,7 +344,7 @@ impl Paragraph<'_> {
                     .map(|(i, _)| start + i)
                     .find(|&at| self.level_rtl(at) != rtl)
                     .unwrap_or(piece.end);
-                width += shape_piece(&p.text[start..end], p.faces[start], rtl, size).1;
+                width += piece_width(&p.text[start..end], p.faces[start], rtl, size);
                 start = end;
             }
         }
@@ -290,6 +358,7 @@ impl Paragraph<'_> {
         let local = (range.start - self.range.start)..(range.end - self.range.start);
         let (levels, runs) = self.bidi.visual_runs(para, local);
         let mut glyphs = Vec::new();
+        let mut actual_text = Vec::new();
         let mut pen = 0.0;
         for run in runs {
             let rtl = levels[run.start].is_rtl();
@@ -299,7 +368,11 @@ impl Paragraph<'_> {
                 pieces.reverse();
             }
             for piece in pieces {
-                let (shaped, width) = shape_piece(&p.text[piece.clone()], p.faces[piece.start], rtl, size);
+                let face = p.faces[piece.start];
+                let (shaped, width) = shape_piece(&p.text[piece.clone()], face, rtl, size);
+                if face == FaceId::Gujarati {
+                    actual_text.push((glyphs.len()..glyphs.len() + shaped.len(), p.text[piece.clone()].to_string()));
+                }
                 glyphs.extend(shaped.into_iter().map(|mut g| {
                     g.x += pen;
                     g
@@ -307,7 +380,7 @@ impl Paragraph<'_> {
                 pen += width;
             }
         }
-        Line { glyphs, width: pen, rtl: self.rtl(), size }
+        Line { glyphs, width: pen, rtl: self.rtl(), size, actual_text }
     }
 }
 
@@ -319,7 +392,7 @@ pub fn measure(spans: &[Span], size: f32) -> f32 {
 /// Sets text on one line, however long.
 pub fn set_line(spans: &[Span], size: f32, missing: &mut Vec<MissingGlyphs>) -> Line {
     let lines = wrap(spans, size, f32::INFINITY, missing);
-    lines.into_iter().next().unwrap_or(Line { glyphs: Vec::new(), width: 0.0, rtl: false, size })
+    lines.into_iter().next().unwrap_or_else(|| Line::empty(size))
 }
 
 /// Wraps rich text into lines no wider than `max_width` points. Line feeds
@@ -334,7 +407,7 @@ pub fn wrap(spans: &[Span], size: f32, max_width: f32, missing: &mut Vec<Missing
         let range = start..start + piece.len();
         start = range.end + 1;
         if piece.trim().is_empty() {
-            lines.push(Line { glyphs: Vec::new(), width: 0.0, rtl: false, size });
+            lines.push(Line::empty(size));
             continue;
         }
         let bidi = BidiInfo::new(&text[range.clone()], None);

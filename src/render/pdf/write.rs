@@ -11,8 +11,8 @@ use super::layout::{Colour, Item, LaidOut, OutlineEntry};
 use chrono::NaiveDate;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Codepoint, Color, FontId, Line as PdfLine, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
+    Codepoint, Color, DictItem, FontId, Line as PdfLine, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -46,6 +46,15 @@ fn colour(c: Colour) -> Color {
 
 fn font_id(face: FaceId) -> FontId {
     FontId(face.pdf_tag().to_string())
+}
+
+/// Opens a marked-content span whose `/ActualText` is `text` (UTF-16BE).
+fn actual_text_start(text: &str) -> Op {
+    let mut data = vec![0xFE, 0xFF];
+    data.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let mut map = std::collections::BTreeMap::new();
+    map.insert("ActualText".to_string(), DictItem::String { data, literal: false });
+    Op::BeginMarkedContentWithProperties { tag: "Span".to_string(), properties: DictItem::Dict { map } }
 }
 
 /// The operations drawing one page.
@@ -90,7 +99,10 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                 ops.push(Op::StartTextSection);
                 ops.push(Op::SetFillColor { col: colour(*c) });
                 let mut current: Option<FaceId> = None;
-                for glyph in &line.glyphs {
+                for (index, glyph) in line.glyphs.iter().enumerate() {
+                    if let Some((_, text)) = line.actual_text.iter().find(|(r, _)| r.start == index) {
+                        ops.push(actual_text_start(text));
+                    }
                     if current != Some(glyph.face) {
                         ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(line.size) });
                         current = Some(glyph.face);
@@ -103,6 +115,9 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     ops.push(Op::ShowText {
                         items: vec![TextItem::GlyphIds(vec![Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(glyph.text.clone()) }])],
                     });
+                    if line.actual_text.iter().any(|(r, _)| r.end == index + 1) {
+                        ops.push(Op::EndMarkedContent);
+                    }
                 }
                 ops.push(Op::EndTextSection);
             }

@@ -1,0 +1,614 @@
+//! The PDF documents as a reader gets them: rendered from a realistic
+//! quarter (the shipped plan, with updates written by hand in this file,
+//! including Urdu, Polish and Gujarati ones), then read back with
+//! `pdftotext` (poppler-utils). Skipped, with the reason printed, when
+//! poppler is not installed.
+
+use chrono::NaiveDate;
+use csp_report::diagnostics::Place;
+use csp_report::plan::{load_plan, Period, Plan};
+use csp_report::progress::*;
+use csp_report::render::pdf::PdfRenderer;
+use csp_report::render::{OutputFile, RenderContext, Renderer};
+use csp_report::status::Status;
+use csp_report::templates::Templates;
+use std::path::Path;
+use std::process::Command;
+
+const URDU: &str = "پولیس نے رات کے وقت گشت میں اضافہ کیا ہے";
+const POLISH: &str = "Zespół przeprowadził szkolenie dla 25 pracowników; następne spotkanie w styczniu.";
+const GUJARATI: &str = "શાળાઓમાં જાગૃતિ સત્રો પૂર્ણ થયા";
+const LONG: &str = "The partnership analyst reviewed the quarter's figures with the neighbourhood policing teams and the council's community safety officers. ";
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn plan() -> Plan {
+    load_plan(Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml").as_path()).expect("shipped plan loads")
+}
+
+fn counts(actions: &[&ActionProgress]) -> Counts {
+    let mut c = Counts { actions: actions.len(), ..Counts::default() };
+    for a in actions {
+        match a.overall {
+            Status::Complete => c.complete += 1,
+            Status::Green => c.green += 1,
+            Status::Amber => c.amber += 1,
+            Status::Red => c.red += 1,
+            Status::NotStarted => c.not_started += 1,
+            Status::NoReturn => c.no_return += 1,
+        }
+        c.overdue += a.overdue as usize;
+    }
+    c.on_track_or_complete_percent = ((c.green + c.complete) * 100).checked_div(c.actions).unwrap_or(0) as u32;
+    c
+}
+
+/// A hand-built quarter: statuses cycle through the plan, one agency sent
+/// nothing, a few updates are long, and three are in Urdu, Polish and Gujarati.
+pub fn fixture(plan: &Plan) -> Progress {
+    let period = Period { fy_start: 2018, quarter: 3 };
+    let cycle = [Status::Green, Status::Amber, Status::Complete, Status::Red, Status::Green, Status::NotStarted, Status::Green];
+    let silent_agency = "bid";
+    let mut groups = Vec::new();
+    let mut n = 0usize;
+    for g in &plan.groups {
+        let mut actions = Vec::new();
+        for a in &g.actions {
+            n += 1;
+            let mut leads = Vec::new();
+            for (k, lead) in a.leads.iter().enumerate() {
+                let agency = plan.agency(lead).unwrap();
+                // Co-leads mostly agree; on every sixth action they do not.
+                let step = if n % 6 == 0 { k } else { 0 };
+                let status = if lead == silent_agency { Status::NoReturn } else { cycle[(n + step) % cycle.len()] };
+                let mut update = match (a.id.as_str(), k) {
+                    ("DA2", 0) => URDU.to_string(),
+                    ("ASB1", 0) => POLISH.to_string(),
+                    ("SO2", 0) => GUJARATI.to_string(),
+                    _ => format!(
+                        "{} reports steady progress on {}: meetings held, partners engaged and the next milestone agreed.",
+                        agency.name, a.id
+                    ),
+                };
+                if n % 5 == 0 {
+                    update.push_str(&format!(" {}", LONG.repeat(4)));
+                }
+                let no_return = status == Status::NoReturn;
+                leads.push(LeadUpdate {
+                    agency_id: lead.clone(),
+                    agency_name: agency.name.clone(),
+                    status,
+                    percent_complete: if no_return { None } else { Some(((n * 13) % 100) as u8) },
+                    update: if no_return { String::new() } else { update },
+                    next_steps: if no_return { String::new() } else { format!("Report back to the {} group in January.", g.name) },
+                    issues_risks: if status == Status::Red {
+                        "Funding for the post ends in March; no replacement agreed.".to_string()
+                    } else {
+                        String::new()
+                    },
+                    revised_date: None,
+                    notes: Vec::new(),
+                    stale: n % 9 == 0,
+                    source: (!no_return).then(|| Place::cell(format!("returns/{lead}.xlsx"), "Progress", 7 + k as u32, 5)),
+                });
+            }
+            let reported: Vec<&LeadUpdate> = leads.iter().filter(|l| l.status != Status::NoReturn).collect();
+            let overall = reported.iter().map(|l| l.status).max_by_key(|s| s.severity_rank()).unwrap_or(Status::NoReturn);
+            let due_date = a.timescale.due_date();
+            let overdue = due_date.is_some_and(|d| d < period.end()) && overall != Status::Complete;
+            let ranks: Vec<u8> = reported.iter().map(|l| l.status.severity_rank()).collect();
+            let conflict = ranks.iter().max().zip(ranks.iter().min()).is_some_and(|(hi, lo)| hi - lo > 1 && ranks.len() > 1);
+            actions.push(ActionProgress {
+                id: a.id.clone(),
+                group_id: g.id.clone(),
+                group_name: g.name.clone(),
+                text: a.text.clone(),
+                timescale: a.timescale.written.clone(),
+                due_date,
+                new: a.new,
+                leads,
+                contributions: Vec::new(),
+                overall,
+                overdue,
+                slipped_to: None,
+                conflict,
+                not_started_late: false,
+                trend: Some([Trend::Improved, Trend::Same, Trend::Worse, Trend::New][n % 4]),
+                previous_overall: Some(Status::Green),
+            });
+        }
+        let refs: Vec<&ActionProgress> = actions.iter().collect();
+        let c = counts(&refs);
+        let priority_ids = plan.priorities_of_group(g).iter().map(|p| p.id.clone()).collect();
+        let tags = g.tags.iter().filter_map(|t| plan.tag(t)).map(|t| t.name.clone()).collect();
+        groups.push(GroupProgress { id: g.id.clone(), name: g.name.clone(), tags, priority_ids, actions, counts: c });
+    }
+    let all: Vec<&ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).collect();
+    let totals = counts(&all);
+
+    let priorities = plan
+        .priorities
+        .iter()
+        .map(|p| {
+            let group_ids: Vec<String> = plan.groups_for_priority(&p.id).iter().map(|g| g.id.clone()).collect();
+            let actions: Vec<&ActionProgress> = all.iter().copied().filter(|a| group_ids.contains(&a.group_id)).collect();
+            PriorityProgress {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                evidence: p.evidence.clone(),
+                aims: p.aims.clone(),
+                current_work: p.current_work.clone(),
+                planned_activity: p.planned_activity.clone(),
+                group_ids,
+                action_ids: actions.iter().map(|a| a.id.clone()).collect(),
+                counts: counts(&actions),
+            }
+        })
+        .collect();
+
+    let agencies: Vec<AgencyProgress> = plan
+        .lead_agencies()
+        .map(|ag| {
+            let led: Vec<String> = plan.actions_led_by(&ag.id).map(|a| a.id.clone()).collect();
+            let returned = ag.id != silent_agency;
+            AgencyProgress {
+                id: ag.id.clone(),
+                name: ag.name.clone(),
+                actions_returned: if returned { led.clone() } else { Vec::new() },
+                actions_missing: if returned { Vec::new() } else { led.clone() },
+                actions_led: led,
+                returned,
+                files: if returned { vec![format!("returns/{}.xlsx", ag.id)] } else { Vec::new() },
+                last_return: (!returned).then(|| period.previous()),
+            }
+        })
+        .collect();
+
+    let mut exceptions = Vec::new();
+    let words = |a: &ActionProgress| -> Vec<(String, String)> {
+        a.leads.iter().filter(|l| !l.update.is_empty()).map(|l| (l.agency_name.clone(), l.update.clone())).collect()
+    };
+    for (kind, pick) in [
+        (ExceptionKind::Red, (|a: &ActionProgress| a.overall == Status::Red) as fn(&ActionProgress) -> bool),
+        (ExceptionKind::Overdue, |a: &ActionProgress| a.overdue),
+        (ExceptionKind::Conflict, |a: &ActionProgress| a.conflict),
+    ] {
+        for a in all.iter().filter(|a| pick(a)) {
+            exceptions.push(Exception {
+                kind,
+                action_id: Some(a.id.clone()),
+                subject: a.text.clone(),
+                group_name: Some(a.group_name.clone()),
+                leads: a.leads.iter().map(|l| l.agency_name.clone()).collect(),
+                reason: format!("{}: reported by {}", kind.label(), a.leads[0].agency_name),
+                words: words(a),
+                sources: Vec::new(),
+            });
+        }
+    }
+    for ag in agencies.iter().filter(|a| !a.returned) {
+        exceptions.push(Exception {
+            kind: ExceptionKind::MissingReturn,
+            action_id: None,
+            subject: ag.name.clone(),
+            group_name: None,
+            leads: vec![ag.name.clone()],
+            reason: format!("No return from {} for {} actions", ag.name, ag.actions_led.len()),
+            words: Vec::new(),
+            sources: Vec::new(),
+        });
+    }
+
+    Progress {
+        partnership: plan.partnership.clone(),
+        period,
+        previous_period: Some(period.previous()),
+        history_source: Some("output/2018-19-Q2/progress.csv".to_string()),
+        produced: date(2019, 1, 14),
+        plan_hash: plan.hash.clone(),
+        totals,
+        groups,
+        priorities,
+        agencies,
+        exceptions,
+        diagnostics: Vec::new(),
+        diagnostic_counts: DiagnosticCounts {
+            errors: 2,
+            warnings: 5,
+            notes: 1,
+            rows_read: 60,
+            rows_accepted: 58,
+            rows_rejected: 2,
+            files_unreadable: 1,
+        },
+        glossary: plan.glossary.clone(),
+    }
+}
+
+/// The fixture quarter rendered once for every test that only reads it.
+fn rendered_fixture() -> (&'static Progress, &'static [OutputFile]) {
+    static RENDERED: std::sync::OnceLock<(Progress, Vec<OutputFile>)> = std::sync::OnceLock::new();
+    let (progress, files) = RENDERED.get_or_init(|| {
+        let plan = plan();
+        let progress = fixture(&plan);
+        let files = render(&progress, &plan);
+        (progress, files)
+    });
+    (progress, files)
+}
+
+fn render(progress: &Progress, plan: &Plan) -> Vec<OutputFile> {
+    let (templates, _) = Templates::load(Path::new("templates"));
+    let ctx = RenderContext { progress, plan, templates: &templates };
+    PdfRenderer.render(&ctx).expect("renders").files
+}
+
+fn poppler() -> bool {
+    let ok = Command::new("pdftotext").arg("-v").output().is_ok();
+    if !ok {
+        println!("skipped: pdftotext (poppler-utils) is not installed");
+    }
+    ok
+}
+
+/// The text of each page in reading order, whitespace collapsed.
+fn pages_text(bytes: &[u8]) -> Vec<String> {
+    pdftotext(bytes, false)
+}
+
+/// The text of each page in drawing order (`-raw`): a table's cells in
+/// row order, so an action's ID comes just before its text.
+fn pages_raw(bytes: &[u8]) -> Vec<String> {
+    pdftotext(bytes, true)
+}
+
+fn pdftotext(bytes: &[u8], raw: bool) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("doc.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    let mut command = Command::new("pdftotext");
+    if raw {
+        command.arg("-raw");
+    }
+    let out = command.arg("-enc").arg("UTF-8").arg(&pdf).arg("-").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Poppler wraps right-to-left runs in embedding marks; they are not text.
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{200E}' | '\u{200F}'))
+        .collect();
+    let mut pages: Vec<String> = text.split('\u{c}').map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    if pages.last().is_some_and(|p| p.is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a OutputFile {
+    files.iter().find(|f| f.path == Path::new(path)).unwrap_or_else(|| panic!("{path} not rendered"))
+}
+
+/// Whether every word of `needle` appears in `pages`, in order. A table row
+/// split over two pages has other cells, the page furniture and
+/// "(continued)" between its halves, so the words are not contiguous.
+fn has_in_order(pages: &[String], needle: &str) -> bool {
+    let hay: Vec<&str> = pages.iter().flat_map(|p| p.split_whitespace()).collect();
+    let mut at = 0;
+    for word in needle.split_whitespace() {
+        match hay[at..].iter().position(|w| *w == word) {
+            Some(k) => at += k + 1,
+            None => return false,
+        }
+    }
+    true
+}
+
+#[test]
+fn writes_every_document() {
+    let (progress, files) = rendered_fixture();
+    let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    assert!(names.contains(&"board-report.pdf".to_string()));
+    assert!(names.contains(&"commissioner-summary.pdf".to_string()));
+    for g in &progress.groups {
+        assert!(names.contains(&format!("groups/{}.pdf", g.id)), "{names:?}");
+    }
+    for p in &progress.priorities {
+        assert!(names.contains(&format!("priorities/{}.pdf", p.id)), "{names:?}");
+    }
+    for f in files {
+        assert!(f.bytes.starts_with(b"%PDF-"), "{}", f.path.display());
+    }
+}
+
+#[test]
+fn every_action_is_under_its_group_in_the_board_report() {
+    if !poppler() {
+        return;
+    }
+    let (progress, files) = rendered_fixture();
+    let pages = pages_raw(&file(files, "board-report.pdf").bytes);
+    // A group's section starts on the page with its actions heading.
+    let starts: Vec<usize> = progress
+        .groups
+        .iter()
+        .map(|g| {
+            pages.iter().position(|p| p.contains(&format!("{}: actions", g.name))).unwrap_or_else(|| panic!("no section for {}", g.name))
+        })
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "sections in plan order: {starts:?}");
+    for (i, g) in progress.groups.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(pages.len());
+        let section = &pages[starts[i]..end.max(starts[i] + 1)];
+        for a in &g.actions {
+            assert!(has_in_order(section, &format!("{} {}", a.id, a.text)), "{} and its text not in the {} section", a.id, g.name);
+        }
+    }
+}
+
+#[test]
+fn every_exception_is_in_the_executive_summary() {
+    if !poppler() {
+        return;
+    }
+    let plan = plan();
+    let progress = fixture(&plan);
+    assert!(progress.exceptions.len() >= 4, "the fixture has exceptions of several kinds");
+    let files = render(&progress, &plan);
+    let pages = pages_raw(&file(&files, "board-report.pdf").bytes);
+    let summary_start = pages.iter().position(|p| p.contains("Executive summary") && p.contains("Headline figures")).expect("summary");
+    let first_group = pages.iter().position(|p| p.contains(&format!("{}: actions", progress.groups[0].name))).unwrap();
+    let summary = &pages[summary_start..first_group];
+    for e in &progress.exceptions {
+        let shown = match &e.action_id {
+            Some(id) => format!("{} {id} {}", e.kind.label(), e.subject),
+            None => format!("{} {}", e.kind.label(), e.subject),
+        };
+        assert!(has_in_order(summary, &shown), "exception {shown:?} not in the executive summary");
+        assert!(has_in_order(summary, &e.reason), "reason {:?} not in the executive summary", e.reason);
+    }
+}
+
+#[test]
+fn pages_are_numbered_n_of_m() {
+    if !poppler() {
+        return;
+    }
+    let (_, files) = rendered_fixture();
+    for f in files {
+        let pages = pages_text(&f.bytes);
+        let m = pages.len();
+        assert!(m >= 1);
+        for (i, page) in pages.iter().enumerate() {
+            assert!(page.contains(&format!("Page {} of {m}", i + 1)), "{} page {}: {page}", f.path.display(), i + 1);
+            assert!(page.contains("Produced 14 January 2019"), "{} page {}", f.path.display(), i + 1);
+        }
+    }
+    let summary = pages_text(&file(files, "commissioner-summary.pdf").bytes);
+    assert!((2..=4).contains(&summary.len()), "commissioner summary has {} pages", summary.len());
+}
+
+#[test]
+fn urdu_polish_and_gujarati_extract_as_written() {
+    if !poppler() {
+        return;
+    }
+    let (_, files) = rendered_fixture();
+    let da = pages_text(&file(files, "groups/domestic-abuse.pdf").bytes).join(" ");
+    assert!(da.contains(URDU), "Urdu not extracted as written:\n{da}");
+    let asb = pages_text(&file(files, "groups/anti-social-behaviour.pdf").bytes).join(" ");
+    assert!(asb.contains(POLISH), "Polish not extracted as written:\n{asb}");
+    let so = pages_text(&file(files, "groups/sexual-offences.pdf").bytes).join(" ");
+    assert!(so.contains(GUJARATI), "Gujarati not extracted as written:\n{so}");
+}
+
+#[test]
+fn two_renders_are_byte_identical() {
+    let plan = plan();
+    let (progress, first) = rendered_fixture();
+    let second = render(progress, &plan);
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a.path, b.path);
+        assert!(a.bytes == b.bytes, "{} differs between two renders", a.path.display());
+    }
+}
+
+#[test]
+fn metadata_language_and_bookmarks() {
+    let (progress, files) = rendered_fixture();
+    let doc = lopdf::Document::load_mem(&file(files, "board-report.pdf").bytes).expect("parses");
+    let catalog = doc.catalog().unwrap();
+    assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en-GB");
+    let outlines = catalog.get(b"Outlines").unwrap().as_reference().unwrap();
+    let count = doc.get_dictionary(outlines).unwrap().get(b"Count").unwrap().as_i64().unwrap();
+    // Introduction, executive summary (+3 subsections), 7 groups, returns, problems, glossary.
+    assert_eq!(count as usize, 1 + 4 + progress.groups.len() + 3);
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_dictionary(info).unwrap();
+    let author = lopdf::decode_text_string(info.get(b"Author").unwrap()).unwrap();
+    assert_eq!(author, progress.partnership.name);
+    let created = info.get(b"CreationDate").unwrap().as_str().unwrap();
+    assert!(String::from_utf8_lossy(created).contains("20190114"), "{}", String::from_utf8_lossy(created));
+}
+
+#[test]
+fn a_character_no_font_has_is_a_warning() {
+    let plan = plan();
+    let mut progress = fixture(&plan);
+    progress.groups[0].actions[0].leads[0].update = "Meeting notes: 会議".to_string();
+    let (templates, _) = Templates::load(Path::new("templates"));
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let rendered = PdfRenderer.render(&ctx).unwrap();
+    let d: Vec<_> = rendered.diagnostics.iter().filter(|d| d.code == "glyph-missing").collect();
+    assert_eq!(d.len(), 1, "{:?}", rendered.diagnostics);
+    assert!(d[0].message.contains("Meeting notes: 会議"), "{}", d[0].message);
+    assert!(d[0].message.contains("U+4F1A"));
+}
+
+#[test]
+fn returned_text_is_not_read_as_markdown() {
+    if !poppler() {
+        return;
+    }
+    let plan = plan();
+    let mut progress = fixture(&plan);
+    let marked = "**Not bold** _and_ # not a heading [link](http://x)";
+    progress.groups[0].actions[0].leads[0].update = marked.to_string();
+    let files = render(&progress, &plan);
+    let text = pages_text(&file(&files, &format!("groups/{}.pdf", progress.groups[0].id)).bytes).join(" ");
+    assert!(text.contains(marked), "{text}");
+}
+
+/// `CSP_PDF_DUMP=dir cargo test --test pdf dump` writes the fixture's PDFs
+/// there, to look at them.
+#[test]
+fn dump() {
+    let Ok(dir) = std::env::var("CSP_PDF_DUMP") else { return };
+    let plan = plan();
+    let progress = fixture(&plan);
+    for f in render(&progress, &plan) {
+        let path = Path::new(&dir).join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &f.bytes).unwrap();
+    }
+}
+
+/// Pins what printpdf 0.12.8 does with our operations: a fixed two-page
+/// document must keep its page count, page size and the place of its words
+/// (from `pdftotext -bbox`). An upgrade that moves text fails here.
+#[test]
+fn golden_printpdf_behaviour() {
+    use csp_report::render::pdf::layout::*;
+    use csp_report::render::pdf::text::Span;
+    use csp_report::render::pdf::write::{write_pdf, Metadata};
+    if !poppler() {
+        return;
+    }
+    let flow = Flow {
+        page: PageStyle::A4_PORTRAIT,
+        furniture: Furniture { header_left: "Golden".into(), header_right: "Q3".into(), footer_left: "Fixed".into() },
+        blocks: vec![
+            heading(1, "Alpha"),
+            para(vec![Span::plain("Bravo "), Span::bold("Charlie "), Span::italic("Delta")]),
+            Block::PageBreak(None),
+            para(vec![Span::plain("Echo پولیس")]),
+        ],
+    };
+    let laid = lay_out(&flow);
+    let meta = Metadata { title: "Golden".into(), author: "Test".into(), subject: "Pin".into(), date: date(2019, 1, 14) };
+    let bytes = write_pdf(&laid, &meta).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("golden.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let out = Command::new("pdftotext").arg("-bbox").arg(&pdf).arg("-").output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(html.matches("<page ").count(), 2, "{html}");
+    assert!(html.contains(r#"<page width="595.276000" height="841.890000">"#), "{html}");
+    // (word, xMin, yMin) measured once and pinned; 0.5 pt tolerance.
+    let expected = [
+        ("Golden", 51.0, 51.58),
+        ("Alpha", 51.0, 78.47),
+        ("Bravo", 51.0, 107.27),
+        ("Charlie", 81.7, 107.27),
+        ("Delta", 122.79, 107.27),
+        ("Page", 499.39, 781.07),
+        ("Echo", 51.0, 77.87),
+    ];
+    let mut wrong = Vec::new();
+    for (word, x, y) in expected {
+        let at = html.find(&format!(">{word}</word>")).unwrap_or_else(|| panic!("{word} not found in\n{html}"));
+        let tag = &html[html[..at].rfind("<word").unwrap()..at];
+        let attr = |name: &str| -> f32 {
+            let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            tag[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        let (got_x, got_y) = (attr("xMin"), attr("yMin"));
+        if (got_x - x).abs() >= 0.5 || (got_y - y).abs() >= 0.5 {
+            wrong.push(format!("{word}: at ({got_x}, {got_y}), pinned at ({x}, {y})"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The real pipeline: `csp-report build` on the shipped example writes every
+/// PDF, each page numbered, every action of the plan in the board report.
+#[test]
+fn build_writes_the_pdfs_from_the_shipped_returns() {
+    if !poppler() {
+        return;
+    }
+    let plan = plan();
+    let out = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = assert_cmd::Command::cargo_bin("csp-report")
+        .unwrap()
+        .current_dir(root)
+        .args(["build", "--out"])
+        .arg(out.path())
+        .env("SOURCE_DATE_EPOCH", "1547424000")
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let folder = out.path().join("2018-19-Q3");
+    let board = std::fs::read(folder.join("board-report.pdf")).expect("board report written");
+    let pages = pages_raw(&board);
+    for a in plan.actions() {
+        assert!(has_in_order(&pages, &format!("{} {}", a.id, a.text)), "{} missing from the board report", a.id);
+    }
+    let mut documents = vec![folder.join("board-report.pdf"), folder.join("commissioner-summary.pdf")];
+    documents.extend(plan.groups.iter().map(|g| folder.join("groups").join(format!("{}.pdf", g.id))));
+    documents.extend(plan.priorities.iter().map(|p| folder.join("priorities").join(format!("{}.pdf", p.id))));
+    for path in documents {
+        let pages = pages_text(&std::fs::read(&path).unwrap_or_else(|_| panic!("{} not written", path.display())));
+        for (i, page) in pages.iter().enumerate() {
+            assert!(page.contains(&format!("Page {} of {}", i + 1, pages.len())), "{} page {}", path.display(), i + 1);
+        }
+    }
+    let summary = pages_text(&std::fs::read(folder.join("commissioner-summary.pdf")).unwrap());
+    assert!((2..=4).contains(&summary.len()), "commissioner summary has {} pages", summary.len());
+}
+
+#[path = "support/sample_progress.rs"]
+mod sample;
+
+/// The shared sample quarter (used by every renderer's tests): its hostile,
+/// Markdown-looking, Urdu and Polish updates print exactly as written.
+#[test]
+fn the_shared_sample_prints_its_updates_as_written() {
+    if !poppler() {
+        return;
+    }
+    let plan = sample::plan();
+    let progress = sample::sample_progress();
+    let files = render(&progress, &plan);
+    let board = pages_text(&file(&files, "board-report.pdf").bytes).join(" ");
+    for text in [sample::URDU_UPDATE, sample::POLISH_UPDATE, sample::HOSTILE_UPDATE] {
+        assert!(board.contains(text), "{text:?} not in the board report");
+    }
+    // Line breaks in the update are kept as line breaks; the words are all there, unformatted.
+    let collapsed: String = sample::MARKDOWN_UPDATE.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(board.contains(&collapsed), "{collapsed:?} not in the board report");
+}
+
+/// Every page of every real document keeps inside its margins.
+#[test]
+fn nothing_in_the_documents_is_drawn_outside_the_margins() {
+    let plan = plan();
+    let (progress, _) = rendered_fixture();
+    let (templates, _) = Templates::load(Path::new("templates"));
+    let ctx = RenderContext { progress, plan: &plan, templates: &templates };
+    for (path, laid, _) in csp_report::render::pdf::documents::lay_out_all(&ctx).unwrap() {
+        for (n, page) in laid.pages.iter().enumerate() {
+            let s = page.style;
+            for item in &page.items {
+                let (l, t, r, b) = item.bounds();
+                let inside =
+                    l >= s.margin - 0.01 && t >= s.margin - 0.01 && r <= s.width - s.margin + 0.01 && b <= s.height - s.margin + 0.01;
+                assert!(inside, "{} page {}: {:?} at ({l}, {t}, {r}, {b})", path.display(), n + 1, item.text());
+            }
+        }
+    }
+}
