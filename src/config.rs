@@ -65,11 +65,26 @@ pub struct Limits {
     pub max_shared_strings: u64,
     /// Most cells (rows × columns of the used range) in one sheet.
     pub max_cells: u64,
+    /// Read each workbook in a child process (the binary run again), so a
+    /// file that crashes the spreadsheet reader costs that file only.
+    pub isolate: bool,
+    /// Address space the child may use, in bytes (0: no limit).
+    pub max_child_memory_bytes: u64,
+    /// Processor time the child may use, in seconds (0: no limit).
+    pub max_child_cpu_seconds: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_bytes: 25 << 20, max_expanded_bytes: 200 << 20, max_shared_strings: 1_000_000, max_cells: 5_000_000 }
+        Limits {
+            max_file_bytes: 25 << 20,
+            max_expanded_bytes: 200 << 20,
+            max_shared_strings: 1_000_000,
+            max_cells: 5_000_000,
+            isolate: true,
+            max_child_memory_bytes: 2 << 30,
+            max_child_cpu_seconds: 60,
+        }
     }
 }
 

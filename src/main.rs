@@ -9,6 +9,13 @@ use csp_report::ui::Ui;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `csp-report __read-one …`: this process is a reader child (see returns::isolate).
+    if let Some(code) = csp_report::returns::isolate::serve_child_if_asked() {
+        return code;
+    }
+    if let Ok(program) = std::env::current_exe() {
+        csp_report::returns::isolate::use_child_program(program);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

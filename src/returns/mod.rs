@@ -8,15 +8,17 @@
 //! The stages, one module each: [`files`] lists the folder; [`guard`] picks
 //! the reader by content and refuses what would cost too much to read;
 //! [`sheet`] and [`csv`] turn a file into grids of typed cells; [`table`]
-//! finds the header row and reads the rows; [`identify`] works out the agency
-//! and period; [`normalise`] reads what people type. A reader that panics on
-//! a file is contained to that file (`contain`).
+//! finds the header row and reads the rows; [`isolate`] runs the
+//! spreadsheet reader in a memory-limited child process; [`identify`] works
+//! out the agency and period; [`normalise`] reads what people type. A reader
+//! that panics on a file is contained to that file (`contain`).
 
 mod contain;
 pub mod csv;
 pub mod files;
 pub mod guard;
 pub mod identify;
+pub mod isolate;
 pub mod normalise;
 pub mod sheet;
 pub mod table;
@@ -296,7 +298,7 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
     }
     let workbook = match verdict.format {
         guard::Format::Csv => csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }),
-        format => sheet::read_workbook(&bytes, format),
+        format => isolate::read_workbook(&bytes, format, limits),
     };
     let workbook = match workbook {
         Ok(w) => w,

@@ -1,0 +1,127 @@
+//! The last line of defence: a workbook that makes calamine abort the process
+//! (here one whose shared-strings table declares four billion entries, with
+//! the guard that normally refuses it out of the way) costs that one file
+//! when read in a child process, and the run goes on with the other returns.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use csp_report::config::Limits;
+use csp_report::forms::{build_form, FilledRow, FilledValue, FormSettings};
+use csp_report::plan::{load_plan, Period, Plan};
+use csp_report::returns::guard::Format;
+use csp_report::returns::{isolate, sheet};
+use std::io::{Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_csp-report");
+
+fn plan() -> Plan {
+    load_plan(Path::new("input/plan.toml")).expect("the shipped plan loads")
+}
+
+/// A filled form for the plan's first lead agency, and that agency's name.
+fn form(plan: &Plan) -> (Vec<u8>, String) {
+    let agency = plan.lead_agencies().next().expect("a lead agency");
+    let fill: Vec<FilledRow> = plan
+        .actions_led_by(&agency.id)
+        .take(2)
+        .map(|a| FilledRow {
+            action_id: a.id.clone(),
+            status: Some(FilledValue::Text("Green".into())),
+            percent: Some(FilledValue::Number(75.0)),
+            update: "On track".into(),
+            ..FilledRow::default()
+        })
+        .collect();
+    let settings = FormSettings {
+        deadline: NaiveDate::from_ymd_opt(2019, 1, 14).unwrap(),
+        contact: "csp@example.org".into(),
+        generated: NaiveDate::from_ymd_opt(2018, 12, 31).unwrap(),
+    };
+    let period: Period = "2018-19 Q3".parse().unwrap();
+    (build_form(plan, agency, period, None, &settings, &fill).unwrap(), agency.name.clone())
+}
+
+/// The same package with its shared-strings table declaring four billion
+/// strings: calamine reserves room for them all and the allocation fails,
+/// which aborts the process.
+fn declaring_four_billion_strings(xlsx: &[u8]) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let mut patched = false;
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut content = Vec::new();
+        part.read_to_end(&mut content).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            let text = String::from_utf8(content).unwrap();
+            let start = text.find("uniqueCount=\"").expect("a uniqueCount") + "uniqueCount=\"".len();
+            let end = start + text[start..].find('"').unwrap();
+            content = format!("{}4000000000{}", &text[..start], &text[end..]).into_bytes();
+            patched = true;
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    assert!(patched, "the form has a shared-strings table");
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_good_workbook_reads_the_same_in_a_child() {
+    let (xlsx, _) = form(&plan());
+    let here = sheet::read_workbook(&xlsx, Format::Xlsx).unwrap();
+    let there = isolate::read_workbook_in_child(Path::new(BINARY), &xlsx, Format::Xlsx, &Limits::default()).unwrap();
+    assert_eq!(there.sheets, here.sheets);
+    assert_eq!(there.unreadable_sheets, here.unreadable_sheets);
+    assert!(there.sheets.iter().any(|g| g.name == "Progress" && g.rows.len() > 8));
+}
+
+#[test]
+fn a_workbook_that_aborts_the_reader_costs_one_file_in_a_child() {
+    let (xlsx, _) = form(&plan());
+    let hostile = declaring_four_billion_strings(&xlsx);
+    // Straight to the child: no guard in the way. In this process the same
+    // call would abort the test run.
+    let limits = Limits { max_child_memory_bytes: 512 << 20, ..Limits::default() };
+    let failure = isolate::read_workbook_in_child(Path::new(BINARY), &hostile, Format::Xlsx, &limits).unwrap_err();
+    assert_eq!(failure.code, "file-refused");
+    assert!(
+        failure.message.starts_with("refused: the workbook could not be read safely: it needed more than the 512 MiB"),
+        "{}",
+        failure.message
+    );
+    // And this process is still here to read the next file.
+    assert!(isolate::read_workbook_in_child(Path::new(BINARY), &xlsx, Format::Xlsx, &limits).is_ok());
+}
+
+#[test]
+fn the_run_goes_on_when_a_child_dies() {
+    let plan = plan();
+    let (xlsx, agency_name) = form(&plan);
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    std::fs::write(returns.join("good.xlsx"), &xlsx).unwrap();
+    std::fs::write(returns.join("crafted.xlsx"), declaring_four_billion_strings(&xlsx)).unwrap();
+    // A limit raised far too high lets the file past the guard: only the
+    // child process stands between it and the run.
+    let plan_path: PathBuf = std::fs::canonicalize("input/plan.toml").unwrap();
+    let config = dir.path().join("csp-report.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "plan = {:?}\nreturns = \"returns\"\nperiod = \"2018-19 Q3\"\n\n[limits]\nmax_shared_strings = 5000000000\nmax_child_memory_bytes = 1073741824\n",
+            plan_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(BINARY).arg("--config").arg(&config).arg("validate").current_dir(dir.path()).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "problems found, not a crash\nstdout: {stdout}\nstderr: {stderr}");
+    assert!(stderr.contains("returns/crafted.xlsx"), "{stderr}");
+    assert!(stderr.contains("file-refused") && stderr.contains("could not be read safely"), "{stderr}");
+    assert!(stdout.contains(&agency_name), "the good return is in the account: {stdout}");
+    assert!(stdout.contains("returns/good.xlsx") && stdout.contains("= 2 accepted"), "{stdout}");
+}
