@@ -19,7 +19,7 @@ use crate::merge::{merge, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
 use crate::progress::{Counts, Progress};
 use crate::render::{renderers, RenderContext};
-use crate::returns::{read_returns, ReadOptions};
+use crate::returns::{read_returns_with, ReadOptions};
 use crate::status::Status;
 use crate::templates::Templates;
 use crate::ui::Ui;
@@ -43,7 +43,8 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     let folder = OutputFolder::lock(&config.output)?;
 
     ui.info(format!("Reading returns from {} for {period}", config.returns.display()));
-    let read = read_returns(&config.returns, &plan, &ReadOptions { period: Some(period), limits: config.limits });
+    let options = ReadOptions { period: Some(period), limits: config.limits };
+    let read = read_returns_with(&config.returns, &plan, &options, &crate::ui::ReadProgressBar::new(ui.quiet));
     let returns_label = config.returns.display().to_string();
     let (previous, history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
     let progress = merge(&MergeInput {
