@@ -137,29 +137,32 @@ pub fn parse_progress_csv(bytes: &[u8], file: &str, period: Period) -> Result<Hi
                 return Err(damaged(line, None, format!("cannot read it as CSV: {e}")));
             }
         }
-        let line = record.position().map(|p| at_byte(p.byte()));
+        // The line number is worked out only for a problem: counting lines
+        // for every record made reading a large history quadratic.
+        let byte = record.position().map(|p| p.byte());
+        let line = || byte.map(at_byte);
         let cell = |name: &str| unneutralise(record.get(column(name)).unwrap_or(""));
         if role.is_some_and(|r| unneutralise(record.get(r).unwrap_or("")) == "contributor") {
             continue;
         }
         if cell("period") != expected_period {
-            return Err(damaged(line, Some("period"), format!("it is for {:?}, not {expected_period}", cell("period"))));
+            return Err(damaged(line(), Some("period"), format!("it is for {:?}, not {expected_period}", cell("period"))));
         }
         let token = |name: &str| {
-            Status::from_token(cell(name)).ok_or_else(|| damaged(line, Some(name), format!("{:?} is not a status token", cell(name))))
+            Status::from_token(cell(name)).ok_or_else(|| damaged(line(), Some(name), format!("{:?} is not a status token", cell(name))))
         };
         let (status, overall) = (token("status")?, token("overall_status")?);
         let (action_id, lead) = (cell("action_id"), cell("lead"));
         if action_id.is_empty() || lead.is_empty() {
-            return Err(damaged(line, Some(if action_id.is_empty() { "action_id" } else { "lead" }), "the cell is empty".to_string()));
+            return Err(damaged(line(), Some(if action_id.is_empty() { "action_id" } else { "lead" }), "the cell is empty".to_string()));
         }
         let entry = history.actions.entry(action_id.to_string()).or_insert_with(|| PastAction { overall, leads: BTreeMap::new() });
         if entry.overall != overall {
-            return Err(damaged(line, Some("overall_status"), format!("{action_id} has two different overall statuses")));
+            return Err(damaged(line(), Some("overall_status"), format!("{action_id} has two different overall statuses")));
         }
         let past = PastUpdate { status, update: cell("update").to_string() };
         if entry.leads.insert(lead.to_string(), past).is_some() {
-            return Err(damaged(line, Some("lead"), format!("{action_id} lists the lead {lead} twice")));
+            return Err(damaged(line(), Some("lead"), format!("{action_id} lists the lead {lead} twice")));
         }
     }
     Ok(history)

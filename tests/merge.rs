@@ -1017,6 +1017,9 @@ mod csv_history {
                     assert_eq!(d.severity, csp_report::diagnostics::Severity::Warning);
                     assert!(d.place.file.ends_with("progress.csv"), "{d}");
                     assert!(d.message.contains(says), "{d}");
+                    if says.contains("purple") {
+                        assert_eq!(d.place.cell.as_deref(), Some("line 2, column status"), "{d}");
+                    }
                 }
                 other => panic!("{:?} read as {other:?}", String::from_utf8_lossy(bytes)),
             }
