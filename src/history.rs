@@ -101,7 +101,10 @@ pub fn read_period(dir: &Path, period: Period) -> HistoryRead {
 /// half a file.
 pub fn parse_progress_csv(bytes: &[u8], file: &str, period: Period) -> Result<History, Box<Diagnostic>> {
     use crate::render::csv::unneutralise;
-    let at_byte = |byte: u64| bytes.iter().take(byte as usize).filter(|b| **b == b'\n').count() + 1;
+    // With CRLF endings the csv crate puts a record's start on the previous
+    // line's "\n"; counting through the start byte itself gives the right
+    // line for both CRLF and LF files.
+    let at_byte = |byte: u64| bytes.iter().take(byte as usize + 1).filter(|b| **b == b'\n').count() + 1;
     let damaged = |line: Option<usize>, column: Option<&str>, message: String| {
         let place = match line {
             Some(line) => Place::line(file, line, column),
