@@ -225,6 +225,7 @@ struct Styles {
     header_input: Format,
     fixed: Format,
     fixed_id: Format,
+    fixed_centre: Format,
     input_text: Format,
     input_centre: Format,
     input_percent: Format,
@@ -254,6 +255,7 @@ impl Styles {
             header_fixed: header.clone().set_background_color(NAVY).set_border(FormatBorder::Thin).set_border_color(Color::White),
             header_input: header.set_background_color(TEAL).set_border(FormatBorder::Thin).set_border_color(Color::White),
             fixed_id: fixed.clone().set_bold(),
+            fixed_centre: fixed.clone().set_align(FormatAlign::Center),
             fixed,
             input_text: input.clone(),
             input_centre: input.clone().set_align(FormatAlign::Center),
@@ -417,7 +419,11 @@ fn write_table(
         ];
         let mut lines = 4; // room to type an update: rows do not grow by themselves in LibreOffice
         for (c, text) in &fixed_cells {
-            let format = if *c == col::ACTION_ID { &s.fixed_id } else { &s.fixed };
+            let format = match *c {
+                col::ACTION_ID => &s.fixed_id,
+                col::PREVIOUS_STATUS => &s.fixed_centre,
+                _ => &s.fixed,
+            };
             sheet.write_string_with_format(row, *c, cell_text(text), format)?;
             lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(*c)]));
         }

@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod forms;
 pub mod history;
 pub mod merge;
+pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod render;

@@ -459,8 +459,12 @@ fn merge_action(
         (Some(due), Some(revised)) if revised > due => Some(revised),
         _ => None,
     };
-    let deadline = due_date.map(|due| latest_revised.unwrap_or(due));
-    let overdue = deadline.is_some_and(|d| d <= period.end()) && overall != Status::Complete;
+    // Overdue against the plan's date, or against a lead's own revised date,
+    // whichever has passed: a slippage does not hide that the plan's date
+    // has gone by. Ongoing actions have no date and are never overdue.
+    let passed = |d: NaiveDate| d <= period.end();
+    let overdue =
+        due_date.is_some_and(|due| passed(due) || leads.iter().filter_map(|l| l.revised_date).any(passed)) && overall != Status::Complete;
     let not_started_late =
         overall == Status::NotStarted && due_date.is_some_and(|due| due <= period.end() || (action.new && due <= period.next().end()));
     let previous_overall = past.map(|p| p.overall);
@@ -614,27 +618,28 @@ fn exceptions(period: Period, previous: Option<Period>, groups: &[GroupProgress]
 
     for a in actions.iter().filter(|a| a.overdue) {
         let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| l.status != Status::Complete).collect();
-        let latest_revised = a.leads.iter().filter_map(|l| l.revised_date).max();
         let state = if a.overall == Status::NoReturn {
             "no lead has reported on it".to_string()
         } else {
             format!("it is not complete (overall {})", a.overall.label())
         };
-        let reason = match (latest_revised, a.due_date) {
-            (Some(revised), Some(due)) => {
-                let givers: Vec<String> =
-                    a.leads.iter().filter(|l| l.revised_date == Some(revised)).map(|l| l.agency_name.clone()).collect();
-                format!(
-                    "The revised date {} given by {} has passed ({} by the plan, \"{}\") and {state}.",
-                    long_date(revised),
-                    and_list(&givers),
-                    long_date(due),
-                    a.timescale
-                )
-            }
-            (None, Some(due)) => format!("Due {} (plan: \"{}\") and {state}.", long_date(due), a.timescale),
+        let given_by = |date: NaiveDate| {
+            and_list(&a.leads.iter().filter(|l| l.revised_date == Some(date)).map(|l| l.agency_name.clone()).collect::<Vec<_>>())
+        };
+        let passed_revised = a.leads.iter().filter_map(|l| l.revised_date).filter(|d| *d <= period.end()).max();
+        let mut reason = match (a.due_date, passed_revised) {
+            (Some(due), _) if due <= period.end() => format!("Due {} (plan: \"{}\") and {state}.", long_date(due), a.timescale),
+            (Some(due), Some(revised)) => format!(
+                "The revised date {} given by {} has passed (the plan says {}) and {state}.",
+                long_date(revised),
+                given_by(revised),
+                long_date(due)
+            ),
             _ => format!("Overdue and {state}."),
         };
+        if let Some(slipped) = a.slipped_to {
+            reason.push_str(&format!(" Slipped: {} revised it to {}.", given_by(slipped), long_date(slipped)));
+        }
         out.push(action_exception(ExceptionKind::Overdue, a, &concerned, reason));
     }
 

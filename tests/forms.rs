@@ -376,3 +376,151 @@ fn libreoffice_converts_a_form_to_pdf() {
         _ => println!("pdftotext not installed: checked the conversion only"),
     }
 }
+
+/// `E13` → (12, 4), 0-based.
+fn cell_position(name: &str) -> (u32, u32) {
+    let letters: String = name.chars().take_while(char::is_ascii_alphabetic).collect();
+    let col = letters.bytes().fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1)) - 1;
+    let row: u32 = name[letters.len()..].parse().unwrap();
+    (row - 1, col)
+}
+
+/// The rows of PLANTED.md's first table: (file, place, code).
+fn planted_mistakes() -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string("input/PLANTED.md").expect("PLANTED.md is committed");
+    let table = text.split("## Planted mistakes").nth(1).unwrap().split("##").next().unwrap();
+    table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].trim_matches('`').to_string(), cells[2].to_string(), cells[3].trim_matches('`').to_string())
+        })
+        .collect()
+}
+
+/// The shipped example holds what PLANTED.md says, where it says: the file
+/// exists and the named cell carries the planted mistake.
+#[test]
+fn the_shipped_example_holds_the_planted_mistakes() {
+    let planted = planted_mistakes();
+    let codes: Vec<&str> = planted.iter().map(|p| p.2.as_str()).collect();
+    assert_eq!(codes.len(), 5, "{planted:?}");
+    for code in ["unknown-status", "percent-out-of-range", "bad-date", "unknown-action", "missing-update"] {
+        assert!(codes.contains(&code), "{code} is planted");
+    }
+    for (file, place, code) in &planted {
+        assert!(file.starts_with("2018-19-Q3/"), "Q2 is clean: {file}");
+        let path = Path::new("input/returns").join(file);
+        if file.ends_with(".csv") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.starts_with('\u{feff}'), "UTF-8 with a byte-order mark");
+            let line: usize = place.strip_prefix("line ").unwrap().split(',').next().unwrap().parse().unwrap();
+            let row = text.split("\r\n").nth(line - 1).unwrap();
+            assert_eq!(code, "bad-date");
+            assert!(row.ends_with(";13/13/2018"), "{row}");
+            continue;
+        }
+        let (sheet_name, cell_name) = place.split_once(" › ").unwrap();
+        let mut book = calamine::open_workbook_auto(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let range = book.worksheet_range(sheet_name).unwrap();
+        let (row, col) = cell_position(cell_name);
+        let value = range.get_value((row, col)).cloned().unwrap_or(Data::Empty);
+        match code.as_str() {
+            "unknown-status" => assert_eq!(value, Data::String("Gren".into()), "{file} {place}"),
+            "unknown-action" => assert_eq!(value, Data::String("DA9".into()), "{file} {place}"),
+            "percent-out-of-range" => assert_eq!(value.to_string(), "150", "{file} {place}"),
+            "missing-update" => {
+                assert_eq!(value, Data::String("Amber".into()), "{file} {place}");
+                let update_col = (0..=range.end().unwrap().1)
+                    .find(|c| matches!(range.get_value((HEADER_ROW, *c)), Some(Data::String(h)) if h == "Progress update"))
+                    .unwrap();
+                assert!(
+                    range.get_value((row, update_col)).is_none_or(|v| v.to_string().trim().is_empty()),
+                    "no update in {file} row {row}"
+                );
+            }
+            other => panic!("unexpected planted code {other}"),
+        }
+    }
+}
+
+/// Every lead agency returned in Q2; all but Public Health in Q3; the forms
+/// in each folder are that period's forms.
+#[test]
+fn the_shipped_example_has_a_return_per_agency_but_one() {
+    let plan = shipped();
+    for (folder, expected) in [("2018-19-Q2", 22), ("2018-19-Q3", 21)] {
+        let dir = Path::new("input/returns").join(folder);
+        let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(files.len(), expected, "{folder}: {files:?}");
+        let mut agencies = Vec::new();
+        for path in &files {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".csv") {
+                agencies.push(name.split('-').next().unwrap().to_string());
+                continue;
+            }
+            let mut book = calamine::open_workbook_auto(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            match book.worksheet_range(METADATA_SHEET) {
+                Ok(meta) => {
+                    assert_eq!(text(&meta, 3, 1), folder.replace("-Q", " Q"), "{name}");
+                    assert_eq!(
+                        text(&meta, 4, 1),
+                        plan.hash,
+                        "{name} was made from another version of the plan: run `cargo run --example make_example_returns`"
+                    );
+                    agencies.push(text(&meta, 1, 1));
+                }
+                Err(_) => {
+                    let first = book.sheet_names().into_iter().find_map(|s| {
+                        let range = book.worksheet_range(&s).ok()?;
+                        let label = (0..10).find(|r| matches!(text(&range, *r, 0).as_str(), "Agency:" | "Organisation:"))?;
+                        Some(text(&range, label, 1))
+                    });
+                    agencies.push(plan.find_agency(&first.unwrap_or_else(|| panic!("{name} names its agency"))).unwrap().id.clone());
+                }
+            }
+        }
+        agencies.sort();
+        let mut leads: Vec<String> =
+            plan.lead_agencies().map(|a| a.id.clone()).filter(|a| folder.ends_with("Q2") || a != "public-health").collect();
+        leads.sort();
+        assert_eq!(agencies, leads, "{folder}");
+    }
+}
+
+/// Without --out, forms go to OUTPUT/PERIOD/forms/ as the config file says.
+#[test]
+fn the_binary_writes_to_the_configured_output_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml");
+    let config = dir.path().join("csp-report.toml");
+    std::fs::write(
+        &config,
+        format!("plan = {:?}\noutput = \"out\"\nperiod = \"2018-19 Q3\"\n[forms]\ndeadline_days = 21\n", plan.display().to_string()),
+    )
+    .unwrap();
+    let assert = assert_cmd::Command::cargo_bin("csp-report").unwrap().arg("--config").arg(&config).arg("forms").assert().success();
+    let forms = dir.path().join("out/2018-19-Q3/forms");
+    assert_eq!(std::fs::read_dir(&forms).unwrap().count(), 22);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("due by 21/01/2019"), "deadline_days from the config: {stdout}");
+    let mut book = open(&std::fs::read(forms.join("return-2018-19-Q3-cga.xlsx")).unwrap());
+    let progress = sheet(&mut book, PROGRESS_SHEET);
+    assert_eq!(labelled(&progress, "Return by:").as_deref(), Some("Monday 21 January 2019"));
+    assert_eq!(ids(&progress), ["ASB1", "ASB2"]);
+}
+
+/// No period anywhere is a usage error that says how to give one.
+#[test]
+fn the_binary_asks_for_a_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml");
+    let config = dir.path().join("csp-report.toml");
+    std::fs::write(&config, format!("plan = {:?}\noutput = \"out\"\n", plan.display().to_string())).unwrap();
+    let assert = assert_cmd::Command::cargo_bin("csp-report").unwrap().arg("--config").arg(&config).arg("forms").assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("--period \"2018-19 Q3\""), "{stderr}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}

@@ -355,8 +355,9 @@ fn overdue_follows_the_due_date_or_the_revised_date() {
         ("A3", NotStarted, None, true, None),
         // Revised to a date that has also passed: still overdue, and a slippage.
         ("A3", Amber, Some(date(2018, 11, 30)), true, Some(date(2018, 11, 30))),
-        // Revised to next year: a slippage, not overdue.
-        ("A3", Amber, Some(date(2019, 2, 28)), false, Some(date(2019, 2, 28))),
+        // Revised to next year: a slippage, and still overdue against the plan.
+        ("A3", Amber, Some(date(2019, 2, 28)), true, Some(date(2019, 2, 28))),
+        ("A3", Complete, Some(date(2019, 2, 28)), false, Some(date(2019, 2, 28))),
         // Due March 2019: not yet due; a later revised date is a slippage.
         ("A2", Green, None, false, None),
         ("A2", Amber, Some(date(2019, 6, 30)), false, Some(date(2019, 6, 30))),
@@ -378,6 +379,28 @@ fn overdue_follows_the_due_date_or_the_revised_date() {
         assert_eq!((a.overdue, a.slipped_to), (*overdue, *slipped), "{id} {status:?} revised {revised:?}");
         assert_eq!(kinds_for(&progress, id).contains(&ExceptionKind::Overdue), *overdue, "{id} {status:?} {revised:?}");
     }
+}
+
+#[test]
+fn an_overdue_slipped_action_says_both() {
+    let mut c = ret("council", "returns/council.xlsx");
+    row(&mut c, "A3", Status::Amber, "Waiting for funding").revised_date = Some(date(2019, 2, 28));
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "Brought forward").revised_date = Some(date(2018, 11, 30));
+    let progress = run(vec![c, p]);
+    let reason = |id: &str| {
+        progress.exceptions.iter().find(|e| e.kind == ExceptionKind::Overdue && e.action_id.as_deref() == Some(id)).unwrap().reason.clone()
+    };
+    assert_eq!(
+        reason("A3"),
+        "Due 30 September 2018 (plan: \"September 2018\") and it is not complete (overall Amber). \
+         Slipped: Preston City Council revised it to 28 February 2019."
+    );
+    assert_eq!(
+        reason("A2"),
+        "The revised date 30 November 2018 given by Lancashire Constabulary has passed (the plan says 31 March 2019) \
+         and it is not complete (overall Amber)."
+    );
 }
 
 #[test]
@@ -849,4 +872,185 @@ mod properties {
             prop_assert_eq!(merged(returns), merged(shuffled));
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// progress.csv, validation.csv and reading history back
+// ---------------------------------------------------------------------------
+
+mod csv_history {
+    use super::*;
+    use csp_report::history::{parse_progress_csv, read_period, HistoryRead};
+    use csp_report::render::csv::{progress_csv, validation_csv, PROGRESS_COLUMNS};
+
+    fn sample() -> Progress {
+        let mut p = ret("police", "returns/police.xlsx");
+        row(&mut p, "A1", Status::Green, "=HYPERLINK(\"http://x\",\"y\")");
+        row(&mut p, "A2", Status::Amber, "Line one\r\nline \"two\", with a comma").revised_date = Some(date(2019, 6, 30));
+        row(&mut p, "A4", Status::Complete, "'Tis done — ✓ café").percent_complete = Some(100);
+        let mut h = ret("health", "returns/health.csv");
+        row(&mut h, "A2", Status::Red, "-contribution");
+        let mut c = ret("council", "returns/council.xlsx");
+        row(&mut c, "A3", Status::NotStarted, "");
+        run(vec![p, h, c])
+    }
+
+    fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
+        let mut reader = ::csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    }
+
+    #[test]
+    fn progress_csv_has_the_agreed_columns_and_one_row_per_action_and_lead() {
+        let progress = sample();
+        let bytes = progress_csv(&progress).unwrap();
+        let rows = rows(&bytes);
+        assert_eq!(rows[0], PROGRESS_COLUMNS);
+        assert_eq!(
+            &rows[0][..19],
+            [
+                "period",
+                "group",
+                "action_id",
+                "action",
+                "timescale",
+                "due_date",
+                "new",
+                "lead",
+                "lead_name",
+                "status",
+                "percent_complete",
+                "update",
+                "next_steps",
+                "issues_risks",
+                "revised_date",
+                "overall_status",
+                "overdue",
+                "trend",
+                "source"
+            ]
+        );
+        let leads: usize = progress.groups.iter().flat_map(|g| &g.actions).map(|a| a.leads.len() + a.contributions.len()).sum();
+        assert_eq!(rows.len() - 1, leads);
+        let a2_police = rows.iter().find(|r| r[2] == "A2" && r[7] == "police").unwrap();
+        assert_eq!(a2_police[0], "2018-19 Q3");
+        assert_eq!(a2_police[1], "Group One");
+        assert_eq!((a2_police[4].as_str(), a2_police[5].as_str(), a2_police[6].as_str()), ("March 2019", "2019-03-31", "false"));
+        assert_eq!((a2_police[9].as_str(), a2_police[14].as_str(), a2_police[15].as_str()), ("amber", "2019-06-30", "amber"));
+        assert_eq!(a2_police[18], "returns/police.xlsx › Progress › F11");
+        assert_eq!(a2_police[19], "lead");
+        let contribution = rows.iter().find(|r| r[2] == "A2" && r[7] == "health").unwrap();
+        assert_eq!(
+            (contribution[9].as_str(), contribution[19].as_str(), contribution[11].as_str()),
+            ("red", "contributor", "'-contribution")
+        );
+        let silent = rows.iter().find(|r| r[2] == "A1" && r[7] == "council").unwrap();
+        assert_eq!((silent[9].as_str(), silent[18].as_str()), ("no_return", ""), "no source for no_return");
+        let hostile = rows.iter().find(|r| r[2] == "A1" && r[7] == "police").unwrap();
+        assert_eq!(hostile[11], "'=HYPERLINK(\"http://x\",\"y\")", "a formula is stored with a leading apostrophe");
+        let overdue = rows.iter().find(|r| r[2] == "A3").unwrap();
+        assert_eq!((overdue[16].as_str(), overdue[17].as_str()), ("true", ""), "no trend without history");
+        assert!(bytes.windows(2).filter(|w| w == b"\r\n").count() >= rows.len(), "RFC 4180 line ends");
+        assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "no byte-order mark");
+    }
+
+    #[test]
+    fn progress_csv_reads_back_as_the_same_history() {
+        let progress = sample();
+        let bytes = progress_csv(&progress).unwrap();
+        let read = parse_progress_csv(&bytes, "output/2018-19-Q3/progress.csv", q3()).expect("reads back");
+        assert_eq!(read, History::from_progress(&progress));
+        assert_eq!(read.actions["A1"].leads["police"].update, "=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(read.actions["A2"].leads["police"].update, "Line one\r\nline \"two\", with a comma");
+        assert_eq!(read.actions["A4"].leads["police"].update, "'Tis done — ✓ café");
+        assert!(!read.actions["A2"].leads.contains_key("health"), "contributions are not history");
+        assert_eq!(read.actions["A1"].leads["council"].status, Status::NoReturn);
+    }
+
+    #[test]
+    fn csv_output_is_byte_identical_across_runs() {
+        let (a, b) = (sample(), sample());
+        assert_eq!(progress_csv(&a).unwrap(), progress_csv(&b).unwrap());
+        assert_eq!(validation_csv(&a.diagnostics).unwrap(), validation_csv(&b.diagnostics).unwrap());
+    }
+
+    #[test]
+    fn validation_csv_lists_every_diagnostic_with_its_place() {
+        let progress = sample();
+        let rows = rows(&validation_csv(&progress.diagnostics).unwrap());
+        assert_eq!(rows[0], ["file", "sheet", "cell", "severity", "code", "message", "hint"]);
+        assert_eq!(rows.len() - 1, progress.diagnostics.len());
+        let not_lead = rows.iter().find(|r| r[4] == "not-lead").expect("the contribution's warning");
+        assert_eq!(&not_lead[..4], ["returns/health.csv", "Progress", "F10", "warning"]);
+    }
+
+    #[test]
+    fn damaged_or_missing_history_is_a_warning_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(read_period(dir.path(), q2()), HistoryRead::Missing { .. }));
+        let folder = dir.path().join("2018-19-Q2");
+        std::fs::create_dir_all(&folder).unwrap();
+        let cases: &[(&[u8], &str)] = &[
+            (b"\x00\x01garbage", "no period"),
+            (
+                b"period,action_id,lead,status,update,overall_status\r\n2018-19 Q2,A1,police,purple,x,green\r\n",
+                "\"purple\" is not a status",
+            ),
+            (b"period,action_id,lead,status,update,overall_status\r\n2018-19 Q1,A1,police,green,x,green\r\n", "not 2018-19 Q2"),
+            (b"period,action_id,lead,status,update,overall_status\r\n2018-19 Q2,A1,police,green,\"unterminated\r\n", ""),
+            (b"period,action_id,lead,status,update,overall_status\r\n2018-19 Q2,A1,police,green\r\n", "CSV"),
+        ];
+        for (bytes, says) in cases {
+            std::fs::write(folder.join("progress.csv"), bytes).unwrap();
+            match read_period(dir.path(), q2()) {
+                HistoryRead::Damaged(d) => {
+                    assert_eq!(d.code, "history-damaged");
+                    assert_eq!(d.severity, csp_report::diagnostics::Severity::Warning);
+                    assert!(d.place.file.ends_with("progress.csv"), "{d}");
+                    assert!(d.message.contains(says), "{d}");
+                }
+                other => panic!("{:?} read as {other:?}", String::from_utf8_lossy(bytes)),
+            }
+        }
+        // A good file reads.
+        std::fs::write(folder.join("progress.csv"), progress_csv(&super::run_q2()).unwrap()).unwrap();
+        match read_period(dir.path(), q2()) {
+            HistoryRead::Found(previous) => {
+                assert_eq!(previous.period, q2());
+                assert_eq!(previous.history.actions["A2"].overall, Status::Red);
+                assert!(previous.source.ends_with("progress.csv"));
+            }
+            other => panic!("good history read as {other:?}"),
+        }
+    }
+
+    mod round_trip {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+            #[test]
+            fn any_text_round_trips_through_progress_csv(texts in prop::collection::vec(any::<String>(), 4), statuses in prop::collection::vec(0usize..5, 4)) {
+                let mut p = ret("police", "returns/police.xlsx");
+                for (i, id) in ["A1", "A2", "A4", "B2"].iter().enumerate() {
+                    row(&mut p, id, Status::REPORTABLE[statuses[i]], &texts[i]);
+                }
+                let progress = run(vec![p]);
+                let bytes = progress_csv(&progress).unwrap();
+                let read = parse_progress_csv(&bytes, "progress.csv", q3()).unwrap();
+                prop_assert_eq!(read, History::from_progress(&progress));
+            }
+        }
+    }
+}
+
+/// A Q2 merge with police red on A2, for history files.
+fn run_q2() -> Progress {
+    let mut p = ret("police", "returns/police-q2.xlsx");
+    p.period = q2();
+    row(&mut p, "A2", Status::Red, "Stuck");
+    let read = report(vec![p]);
+    let plan = plan();
+    merge(&MergeInput { plan: &plan, period: q2(), read: &read, previous: None, produced: q2().end(), extra_diagnostics: &[] })
 }

@@ -689,7 +689,7 @@ fn rows_are_tall_enough_for_their_wrapped_text_and_sheets_print_well() {
     // Header row repeated on every printed page of the group sheets.
     assert!(workbook.contains("'City Safe'!$4:$4"), "{workbook}");
     let city_safe = &entries.iter().find(|(n, _)| n == "xl/worksheets/sheet2.xml").unwrap().1;
-    assert!(city_safe.contains("<pane ySplit=\"4\""), "frozen header");
+    assert!(city_safe.contains("<pane xSplit=\"2\" ySplit=\"4\""), "frozen header and ID, action columns");
     assert!(city_safe.contains("<autoFilter ref=\"A4:Q"), "autofilter");
     assert!(city_safe.contains("orientation=\"landscape\"") && city_safe.contains("fitToHeight=\"0\""), "landscape, one page wide");
     assert!(city_safe.contains("Page &amp;P of &amp;N") && city_safe.contains("Q3 2018-19"), "footer");
@@ -793,5 +793,135 @@ fn zip_entries(bytes: &[u8]) -> Vec<(String, String)> {
 #[ignore = "writes the fixture workbook to $CSP_XLSX_OUT for looking at"]
 fn write_fixture_workbook() {
     let out = std::env::var("CSP_XLSX_OUT").expect("CSP_XLSX_OUT");
-    std::fs::write(out, render(&fixture()).0).unwrap();
+    std::fs::write(&out, render(&fixture()).0).unwrap();
+    std::fs::write(out.replace(".xlsx", "-pipeline.xlsx"), render(&pipeline_progress().1).0).unwrap();
+}
+
+#[test]
+fn thousands_of_problems_are_all_listed() {
+    let mut progress = fixture();
+    progress.diagnostics = (0..5_000u32)
+        .map(|row| Diagnostic::error("unknown-status", source("big.xlsx", row + 7, 5), format!("status \"x{row}\" is not a status")))
+        .collect();
+    let (bytes, _) = render(&progress);
+    let mut book = open(&bytes);
+    let problems = table(&sheet(&mut book, PROBLEMS_SHEET), "File");
+    assert_eq!(problems.len(), 5_000 + 1, "every problem and the cut cell");
+    assert_eq!(problems[4_999][5], "status \"x4999\" is not a status");
+}
+
+/// The real pipeline on the shipped plan: CSV returns written as agencies
+/// would, read, merged, then rendered; the workbook shows what merge decided.
+/// CSV returns from four agencies of the shipped plan (one with a hostile
+/// update, an over-long one and a typo in a status), read and merged.
+fn pipeline_progress() -> (csp_report::plan::Plan, Progress) {
+    use csp_report::merge::{merge, MergeInput};
+    use csp_report::returns::{read_returns, ReadOptions};
+
+    let plan = csp_report::plan::load_plan(Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml").as_path()).expect("plan");
+    let period = Period::new(2018, 3).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    let long_update = "Partnership tasking continues weekly. ".repeat(1_000);
+    let header = ["Action ID", "Status", "% complete", "Progress update", "Next steps", "Issues / risks", "Revised date"];
+    let statuses = ["Green", "Amber", "Red", "Complete", "Not started"];
+    for agency in ["police", "probation", "clcrc", "forum-members"] {
+        let mut csv = csv::Writer::from_path(returns.join(format!("{agency}.csv"))).unwrap();
+        csv.write_record(header).unwrap();
+        for (n, action) in plan.actions_led_by(agency).enumerate() {
+            let update = match (agency, n) {
+                ("police", 0) => HOSTILE.to_string(),
+                ("police", 1) => long_update.clone(),
+                _ => format!("{agency} progress on {}: work continues.", action.id),
+            };
+            let status = statuses[(n + agency.len()) % statuses.len()];
+            csv.write_record([action.id.as_str(), status, "50%", &update, "Keep going", "", ""]).unwrap();
+        }
+        if agency == "police" {
+            csv.write_record(["CS1", "Gren", "", "A typo in the status", "", "", ""]).unwrap();
+        }
+        csv.flush().unwrap();
+    }
+    let options = ReadOptions { period: Some(period), ..ReadOptions::default() };
+    let read = read_returns(&returns, &plan, &options);
+    assert_eq!(read.returns.len(), 4, "{:?}", read.diagnostics);
+    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), extra_diagnostics: &[] });
+    (plan, progress)
+}
+
+#[test]
+fn the_real_pipeline_on_the_shipped_plan_gives_a_faithful_workbook() {
+    let (plan, progress) = pipeline_progress();
+    let (bytes, cut) = render(&progress);
+    let mut book = open(&bytes);
+    let mut seen_ids = Vec::new();
+    for group in &progress.groups {
+        let rows = table(&sheet(&mut book, &group.name), "ID");
+        for action in &group.actions {
+            seen_ids.push(action.id.clone());
+            for lead in &action.leads {
+                let row = rows
+                    .iter()
+                    .find(|r| r[0] == action.id && r[5] == lead.agency_name)
+                    .unwrap_or_else(|| panic!("{} › {} has no row for {}", group.name, action.id, lead.agency_name));
+                assert_eq!(row[6], lead.status.label(), "{} {}", action.id, lead.agency_name);
+                assert_eq!(row[12], action.overall.label(), "{}", action.id);
+            }
+        }
+    }
+    let planned: Vec<String> = plan.actions().map(|a| a.id.clone()).collect();
+    assert_eq!(seen_ids, planned, "every action of the plan, in plan order");
+
+    let summary = sheet(&mut book, SUMMARY_SHEET);
+    let matrix = table(&summary, "Action group");
+    let totals = matrix.iter().find(|r| r[0] == "All actions").unwrap();
+    assert_eq!(totals[7], planned.len().to_string());
+    for group in &progress.groups {
+        let line = matrix.iter().find(|r| r[0] == group.name).unwrap();
+        for (index, status) in Status::ALL.iter().enumerate() {
+            let on_sheet = group.actions.iter().filter(|a| a.overall == *status).count();
+            assert_eq!(line[1 + index], on_sheet.to_string(), "{} {}", group.name, status.label());
+        }
+    }
+
+    let exceptions = table(&sheet(&mut book, EXCEPTIONS_SHEET), "Kind");
+    let expected: Vec<(String, String)> =
+        progress.exceptions.iter().map(|e| (e.kind.label().to_string(), e.action_id.clone().unwrap_or_default())).collect();
+    let listed: Vec<(String, String)> = exceptions.iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+    assert_eq!(listed, expected);
+    assert!(listed.iter().any(|(kind, _)| kind == "Red"), "the planted red action is an exception");
+    assert!(listed.iter().any(|(kind, _)| kind == "Missing return"), "silent agencies are exceptions");
+
+    // The hostile update is text; the long one is cut and reported at its CSV place.
+    let hostile_action = plan.actions_led_by("police").next().unwrap();
+    let group = progress.groups.iter().find(|g| g.id == hostile_action.group).unwrap();
+    let rows = sheet(&mut book, &group.name);
+    assert!(rows.iter().any(|r| r[0] == Data::String(hostile_action.id.clone()) && r[8] == Data::String(HOSTILE.into())));
+    // One warning per cell cut: on the group sheet, and again where the
+    // exceptions quote the lead's words.
+    assert!(!cut.is_empty());
+    assert!(cut.iter().all(|d| d.code == CELL_TRUNCATED && d.place.file.ends_with("police.csv")), "{cut:?}");
+    assert!(cut.iter().any(|d| d.message.contains(&format!("{} › I", group.name))), "{cut:?}");
+    let problems = table(&sheet(&mut book, PROBLEMS_SHEET), "File");
+    assert!(problems.iter().any(|r| r[4] == "unknown-status" && r[0].ends_with("police.csv")), "{problems:?}");
+    assert!(problems.iter().any(|r| r[4] == CELL_TRUNCATED));
+}
+
+#[test]
+fn an_empty_quarter_still_renders_and_says_so() {
+    let mut progress = fixture();
+    progress.groups.clear();
+    progress.priorities.clear();
+    progress.agencies.clear();
+    progress.exceptions.clear();
+    progress.diagnostics.clear();
+    progress.totals = Counts::default();
+    let (bytes, diagnostics) = render(&progress);
+    assert!(diagnostics.is_empty());
+    let mut book = open(&bytes);
+    assert_eq!(book.sheet_names(), [SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET]);
+    assert_eq!(table(&sheet(&mut book, EXCEPTIONS_SHEET), "Kind")[0][0], "No exceptions this period.");
+    assert_eq!(table(&sheet(&mut book, MISSING_SHEET), "Lead agency")[0][0], "Every lead agency returned, on every action it leads.");
+    assert_eq!(table(&sheet(&mut book, PROBLEMS_SHEET), "File")[0][0], "No problems found.");
 }

@@ -1,10 +1,178 @@
-//! `csp-report build`: not yet available (see the open issues); says so plainly.
+//! `csp-report build`: read the returns, find the previous period's results,
+//! merge, run every renderer, and write the files into
+//! `<output>/<period slug>/` under the output folder's lock, atomically (see
+//! [`crate::output`]). Prints a text summary on stdout: per group a line of
+//! counts, the exceptions with their reasons and leads, then the data
+//! problems and the row account.
+//!
+//! Problems in the returns do not fail the build: they are counted in the
+//! summary and listed in `validation.csv`, and the build exits 0 once its
+//! outputs are written (`validate` is the command that exits 1 on them).
+//! It exits 2 when it cannot run or write: no period, an unreadable plan or
+//! returns folder, the output folder locked by another run, a renderer that
+//! failed, or a disk or permission error (the message names the path).
 
-use super::Outcome;
+use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
+use crate::history::find_previous;
+use crate::merge::{merge, MergeInput};
+use crate::output::{ensure_outside_inputs, OutputFolder};
+use crate::progress::{Counts, Progress};
+use crate::render::{renderers, RenderContext};
+use crate::returns::{read_returns, ReadOptions};
+use crate::status::Status;
+use crate::templates::Templates;
 use crate::ui::Ui;
+use anyhow::Context;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-pub fn run(_config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
-    let _ = ui;
-    anyhow::bail!("`csp-report build` is not available yet in this version")
+pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
+    let period = config.require_period()?;
+    let Some(plan) = load_plan_or_report(config, ui)? else { return Ok(Outcome::ProblemsFound) };
+    if !config.returns.is_dir() {
+        anyhow::bail!("the returns folder {} does not exist or is not a folder", config.returns.display());
+    }
+    let plan_folder = config.plan.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let period_folder = config.output.join(period.slug());
+    // The plan's own folder counts as input only when it is not also the
+    // project folder that holds the output folder (input/plan.toml vs ./plan.toml).
+    let plan_input = (!absolute_starts_with(&config.output, plan_folder)).then_some(plan_folder);
+    ensure_outside_inputs(&period_folder, &[Some(config.returns.as_path()), plan_input].into_iter().flatten().collect::<Vec<_>>())?;
+    // Lock first: a second build on the same output folder stops here.
+    let folder = OutputFolder::lock(&config.output)?;
+
+    ui.info(format!("Reading returns from {} for {period}", config.returns.display()));
+    let read = read_returns(&config.returns, &plan, &ReadOptions { period: Some(period), limits: config.limits });
+    let returns_label = config.returns.display().to_string();
+    let (previous, history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
+    let progress = merge(&MergeInput {
+        plan: &plan,
+        period,
+        read: &read,
+        previous: previous.as_ref(),
+        produced: config.produced_date(period),
+        extra_diagnostics: &history_diagnostics,
+    });
+
+    let (templates, template_diagnostics) = Templates::load(&config.templates);
+    for d in &template_diagnostics {
+        ui.diagnostic(d);
+    }
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let mut files = Vec::new();
+    let mut failed = Vec::new();
+    for renderer in renderers() {
+        match renderer.render(&ctx) {
+            Ok(rendered) => {
+                for d in &rendered.diagnostics {
+                    ui.diagnostic(d);
+                }
+                files.extend(rendered.files);
+            }
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+
+    let written = folder.write(Path::new(&period.slug()), &files)?;
+    drop(folder);
+    if !ui.quiet {
+        write_summary(&mut *ui.out, &progress, &period_folder, &written)?;
+    }
+    if !failed.is_empty() {
+        anyhow::bail!("{} renderer(s) failed, so the board pack is incomplete: {}", failed.len(), failed.join("; "));
+    }
+    Ok(Outcome::Success)
+}
+
+/// Whether `path` lies inside `folder` once both are made absolute.
+fn absolute_starts_with(path: &Path, folder: &Path) -> bool {
+    let abs = |p: &Path| std::path::absolute(p).ok().and_then(|a| a.canonicalize().ok().or(Some(a)));
+    matches!((abs(path), abs(folder)), (Some(p), Some(f)) if p.starts_with(&f))
+}
+
+/// The summary on stdout.
+fn write_summary(out: &mut dyn Write, progress: &Progress, folder: &Path, written: &[PathBuf]) -> anyhow::Result<()> {
+    let p = progress;
+    writeln!(out, "{} — progress for {}", p.partnership.name, p.period.long_name())?;
+    match (&p.previous_period, &p.history_source) {
+        (Some(prev), Some(source)) => writeln!(out, "Trend is measured against {prev} ({source}).")?,
+        _ => writeln!(out, "No results for the previous quarter, so no trend is shown.")?,
+    }
+    writeln!(out)?;
+
+    let width = p.groups.iter().map(|g| g.name.chars().count()).max().unwrap_or(0).max("All actions".len());
+    let statuses = Status::ALL;
+    write!(out, "{:<width$}  {:>7}", "Group", "Actions")?;
+    for s in statuses {
+        write!(out, "  {:>w$}", s.label(), w = s.label().len().max(3))?;
+    }
+    writeln!(out, "  {:>7}  {:>20}", "Overdue", "On track or complete")?;
+    let line = |out: &mut dyn Write, name: &str, c: &Counts| -> std::io::Result<()> {
+        write!(out, "{name:<width$}  {:>7}", c.actions)?;
+        for s in statuses {
+            write!(out, "  {:>w$}", c.of(s), w = s.label().len().max(3))?;
+        }
+        writeln!(out, "  {:>7}  {:>19}%", c.overdue, c.on_track_or_complete_percent)
+    };
+    for g in &p.groups {
+        line(out, &g.name, &g.counts)?;
+    }
+    line(out, "All actions", &p.totals)?;
+    writeln!(out)?;
+
+    if p.exceptions.is_empty() {
+        writeln!(out, "No exceptions for the board.")?;
+    } else {
+        writeln!(out, "Exceptions for the board ({}):", p.exceptions.len())?;
+        for e in &p.exceptions {
+            let subject = match &e.action_id {
+                Some(id) => format!("{id} {}", shorten(&e.subject, 70)),
+                None => e.subject.clone(),
+            };
+            writeln!(out, "  {}: {subject}", e.kind.label())?;
+            writeln!(out, "      {}", e.reason)?;
+            if !e.leads.is_empty() {
+                writeln!(out, "      Lead(s): {}", e.leads.join(", "))?;
+            }
+            for (lead, words) in &e.words {
+                writeln!(out, "      {lead}: \"{}\"", shorten(words, 100))?;
+            }
+            if !e.sources.is_empty() {
+                let places: Vec<String> = e.sources.iter().map(|s| s.to_string()).collect();
+                writeln!(out, "      From: {}", places.join("; "))?;
+            }
+        }
+    }
+    writeln!(out)?;
+
+    let d = &p.diagnostic_counts;
+    let problems = d.errors + d.warnings + d.notes;
+    writeln!(
+        out,
+        "Data problems: {problems} ({} error(s), {} warning(s), {} note(s)){}",
+        d.errors,
+        d.warnings,
+        d.notes,
+        if problems > 0 { format!(", listed in {}", folder.join(crate::render::csv::VALIDATION_CSV).display()) } else { String::new() }
+    )?;
+    writeln!(
+        out,
+        "Rows read: {} = {} accepted + {} rejected; {} file(s) could not be read.",
+        d.rows_read, d.rows_accepted, d.rows_rejected, d.files_unreadable
+    )?;
+    let names: Vec<String> = written.iter().map(|w| w.strip_prefix(folder).unwrap_or(w).display().to_string()).collect::<Vec<_>>();
+    writeln!(out, "Wrote {} file(s) to {}: {}", written.len(), folder.display(), names.join(", ")).context("writing the summary")?;
+    Ok(())
+}
+
+/// At most `max` characters on one line, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
 }

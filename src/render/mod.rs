@@ -4,6 +4,7 @@
 //! writes them atomically. Renderers lay out: they never compute a figure.
 
 pub mod context;
+pub mod csv;
 pub mod html;
 pub mod pdf;
 pub mod reminders;
@@ -55,5 +56,11 @@ pub trait Renderer: Sync {
 
 /// Every renderer the build runs, in order.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(xlsx::XlsxRenderer), Box::new(pdf::PdfRenderer), Box::new(html::HtmlReport), Box::new(reminders::Reminders)]
+    vec![
+        Box::new(self::csv::CsvRenderer),
+        Box::new(xlsx::XlsxRenderer),
+        Box::new(pdf::PdfRenderer),
+        Box::new(html::HtmlReport),
+        Box::new(reminders::Reminders),
+    ]
 }

@@ -20,6 +20,7 @@ use rust_xlsxwriter::{
     Chart, ChartAxisCrossing, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, ExcelDateTime,
     Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The file this renderer writes, in the period's output folder.
@@ -36,6 +37,10 @@ pub const SUMMARY_SHEET: &str = "Summary";
 pub const EXCEPTIONS_SHEET: &str = "Exceptions";
 pub const MISSING_SHEET: &str = "Missing returns";
 pub const PROBLEMS_SHEET: &str = "Data problems";
+
+/// The last row the Data problems sheet lists a problem on: Excel stops at
+/// 1,048,576 rows.
+const MAX_PROBLEM_ROW: RowNum = 1_048_000;
 
 /// Fill for "overdue" flags: orange, apart from the status colours.
 const OVERDUE_COLOUR: &str = "F8CBAD";
@@ -178,7 +183,7 @@ struct SheetWriter<'d> {
     name: String,
     widths: Vec<f64>,
     /// Lines needed per row, for the rows written so far.
-    lines: Vec<(RowNum, usize)>,
+    lines: BTreeMap<RowNum, usize>,
     diagnostics: &'d mut Vec<Diagnostic>,
 }
 
@@ -189,7 +194,7 @@ impl<'d> SheetWriter<'d> {
         for (col, width) in widths.iter().enumerate() {
             sheet.set_column_width(col as ColNum, *width)?;
         }
-        Ok(SheetWriter { sheet, name: name.to_string(), widths: widths.to_vec(), lines: Vec::new(), diagnostics })
+        Ok(SheetWriter { sheet, name: name.to_string(), widths: widths.to_vec(), lines: BTreeMap::new(), diagnostics })
     }
 
     /// Writes `text` as a string cell (never a formula), cut to Excel's limit
@@ -253,10 +258,8 @@ impl<'d> SheetWriter<'d> {
     }
 
     fn need_lines(&mut self, row: RowNum, lines: usize) {
-        match self.lines.iter_mut().find(|(r, _)| *r == row) {
-            Some((_, have)) => *have = (*have).max(lines),
-            None => self.lines.push((row, lines)),
-        }
+        let have = self.lines.entry(row).or_insert(1);
+        *have = (*have).max(lines);
     }
 
     /// The text as the cell will hold it: line endings made plain, characters
@@ -343,7 +346,7 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
     let scale = 1.03;
     // An Excel width unit is a Calibri 11 digit (7 px) plus 5 px padding; an
     // Arial 10 digit is 7.4 px.
-    let capacity = ((width * 7.0 + 5.0 - 6.0) / 7.4 * 0.97).max(1.0);
+    let capacity = ((width * 7.0 + 5.0 - 6.0) / 7.4).max(1.0);
     text.split('\n')
         .map(|paragraph| {
             let mut lines = 1;
@@ -376,6 +379,7 @@ fn glyph_width(c: char) -> f64 {
     match c {
         'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | 'I' | ' ' | 'f' | 't' => 0.5,
         'r' | '(' | ')' | '-' | '/' | '[' | ']' | '"' => 0.6,
+        'c' | 'k' | 's' | 'v' | 'x' | 'y' | 'z' => 0.9,
         'm' | 'M' => 1.5,
         'w' => 1.3,
         'W' => 1.7,
@@ -459,10 +463,11 @@ fn filtered_table(
     header_row: RowNum,
     last_row: RowNum,
     columns: usize,
+    frozen_columns: ColNum,
     page: &PageSetup,
     paper: Paper,
 ) -> Result<(), XlsxError> {
-    w.sheet.set_freeze_panes(header_row + 1, 0)?;
+    w.sheet.set_freeze_panes(header_row + 1, frozen_columns)?;
     w.sheet.autofilter(header_row, 0, last_row.max(header_row), (columns - 1) as ColNum)?;
     page.apply(&mut w.sheet, Some(header_row), paper)
 }
@@ -773,7 +778,7 @@ const GROUP_COLUMNS: [(&str, f64); 17] = [
     ("Revised date", 11.5),
     ("Overall status", 10.0),
     ("Overdue", 8.5),
-    ("Trend", 11.5),
+    ("Trend", 14.0),
     ("Notes", 20.0),
     ("Source", 24.0),
 ];
@@ -795,15 +800,12 @@ fn group_sheet(
     if !group.tags.is_empty() {
         about.push_str(&format!(". Priorities: {}", group.tags.join(", ")));
     }
-    w.text_span(1, 0, 8, &about, &base(), None)?;
-    w.text_span(
-        1,
-        9,
-        last_col,
-        "Status words are in the cells; colours repeat them (key on the Summary sheet).",
-        &base().set_italic(),
-        None,
-    )?;
+    w.text_span(1, 0, 8, &about, &base().set_text_wrap(), None)?;
+    // A key beside the table: the colours only repeat the words in the cells.
+    w.text(1, 9, "Status key:", &base().set_italic().set_align(FormatAlign::Right), None)?;
+    for (index, status) in Status::ALL.into_iter().enumerate() {
+        w.text(1, 10 + index as ColNum, status.label(), &status_cell(status).set_align(FormatAlign::Center), None)?;
+    }
 
     let header_row: RowNum = 3;
     let headers: Vec<&str> = GROUP_COLUMNS.iter().map(|(h, _)| *h).collect();
@@ -838,7 +840,7 @@ fn group_sheet(
         w.text_span(row, 0, last_col, "This group has no actions in the plan.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), page, Paper::A3)?;
+    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), 2, page, Paper::A3)?;
     w.finish()
 }
 
@@ -933,6 +935,7 @@ const EXCEPTION_COLUMNS: [(&str, f64); 8] = [
 fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
     let widths: Vec<f64> = EXCEPTION_COLUMNS.iter().map(|(_, w)| *w).collect();
     let mut w = SheetWriter::new(EXCEPTIONS_SHEET, &widths, diagnostics)?;
+    w.sheet.set_tab_color(Status::Red.colour());
     let last_col = (EXCEPTION_COLUMNS.len() - 1) as ColNum;
     w.text_span(0, 0, last_col, &format!("Exceptions: what the board should look at, {}", progress.period.long_name()), &title(), None)?;
     w.sheet.set_row_height(0, 24)?;
@@ -956,7 +959,7 @@ fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec
         w.text_span(row, 0, last_col, "No exceptions this period.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), page, Paper::A4)?;
+    filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), 0, page, Paper::A4)?;
     w.finish()
 }
 
@@ -1024,7 +1027,7 @@ fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mu
         w.text_span(row, 0, last_col, "Every lead agency returned, on every action it leads.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), page, Paper::A4)?;
+    filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), 0, page, Paper::A4)?;
     w.finish()
 }
 
@@ -1033,7 +1036,7 @@ fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mu
 // ---------------------------------------------------------------------------
 
 const PROBLEM_COLUMNS: [(&str, f64); 7] =
-    [("File", 28.0), ("Sheet", 12.0), ("Cell", 14.0), ("Severity", 9.5), ("Code", 18.0), ("Message", 60.0), ("Hint", 36.0)];
+    [("File", 28.0), ("Sheet", 12.0), ("Cell", 20.0), ("Severity", 9.5), ("Code", 18.0), ("Message", 60.0), ("Hint", 36.0)];
 
 fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
     // The cells cut while laying out the sheets before this one are listed too.
@@ -1055,7 +1058,14 @@ fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut 
     let headers: Vec<&str> = PROBLEM_COLUMNS.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, header_row, &headers)?;
     let mut row = header_row + 1;
-    for diagnostic in progress.diagnostics.iter().chain(cut.iter()) {
+    let all = progress.diagnostics.len() + cut.len();
+    for (index, diagnostic) in progress.diagnostics.iter().chain(cut.iter()).enumerate() {
+        if row >= MAX_PROBLEM_ROW {
+            let rest = format!("… and {} more problems not shown here: the sheet is full; see validation.csv", all - index);
+            w.text_span(row, 0, last_col, &rest, &cell().set_bold(), None)?;
+            row += 1;
+            break;
+        }
         let plain = cell();
         let place = &diagnostic.place;
         w.text(row, 0, &place.file, &plain, None)?;
@@ -1071,7 +1081,7 @@ fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut 
         w.text_span(row, 0, last_col, "No problems found.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, PROBLEM_COLUMNS.len(), page, Paper::A4)?;
+    filtered_table(&mut w, header_row, row - 1, PROBLEM_COLUMNS.len(), 0, page, Paper::A4)?;
     w.finish()
 }
 

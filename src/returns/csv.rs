@@ -11,15 +11,21 @@ use super::sheet::{Cell, Grid, Row};
 /// Reads CSV bytes into a grid of text cells.
 pub fn read_csv(bytes: &[u8]) -> Result<Grid, Failure> {
     let text = decode(bytes)?;
-    let delimiter = detect_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    // Excel honours a first line `sep=;` naming the delimiter.
+    let (delimiter, body_start, first_line) = match declared_delimiter(&text) {
+        Some((delimiter, skip)) => (delimiter, skip, 2),
+        None => (detect_delimiter(&text), 0, 1),
+    };
+    let body = &text[body_start..];
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(body.as_bytes());
+    let text = body;
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut counted_to = 0usize;
-    let mut line = 1usize;
+    let mut line = first_line;
     for (index, record) in reader.byte_records().enumerate() {
         let record = record.map_err(|e| {
-            let at = e.position().map(|p| format!(" at line {}", line_at(&text, p.byte() as usize))).unwrap_or_default();
+            let at = e.position().map(|p| format!(" at line {}", first_line - 1 + line_at(text, p.byte() as usize))).unwrap_or_default();
             Failure::unreadable(format!("the CSV file cannot be read{at}: {e}"))
         })?;
         // The crate puts a record's position where the previous one ended:
@@ -93,6 +99,19 @@ fn utf8(bytes: &[u8]) -> Result<String, Failure> {
     }
 }
 
+/// A first line `sep=X` (as Excel writes and reads): the delimiter and the
+/// byte where the data starts.
+fn declared_delimiter(text: &str) -> Option<(u8, usize)> {
+    let first = text.lines().next()?;
+    let rest = first.trim_end_matches('\r').strip_prefix("sep=")?;
+    let delimiter = match rest.as_bytes() {
+        [d] if d.is_ascii() => *d,
+        _ => return None,
+    };
+    let skip = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    Some((delimiter, skip))
+}
+
 /// Comma, semicolon or tab: the one found most often outside quotes in the
 /// first lines. Ties go to the comma.
 fn detect_delimiter(text: &str) -> u8 {
@@ -149,6 +168,13 @@ mod tests {
         assert_eq!(line_of("DA1"), Some(4));
         assert_eq!(line_of("DA2"), Some(6));
         assert_eq!(text_of(&grid, 2, 2), "two\r\nlines");
+    }
+
+    #[test]
+    fn honours_an_excel_sep_line() {
+        let grid = read_csv(b"sep=;\r\nAction ID;Status\r\nDA1;Green, mostly\r\n").unwrap();
+        assert_eq!(text_of(&grid, 1, 1), "Green, mostly");
+        assert_eq!(grid.lines, Some(vec![2, 3]));
     }
 
     #[test]

@@ -233,6 +233,7 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
     }
     // 2. What the package is.
     let format = package_format(&mut archive, &names, ext)?;
+    let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut archive, &names) } else { Vec::new() };
     // 3. Inflate every part within what it declared, scanning the parts
     //    calamine sizes its allocations from.
     for (i, name) in names.iter().enumerate() {
@@ -243,25 +244,37 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
         let mut bounded = CountingReader { inner: (&mut part).take(declared.saturating_add(1)), count: 0 };
         let scanned = match kind {
             PartKind::SharedStrings => scan_shared_strings(&mut bounded, limits),
-            PartKind::Worksheet => scan_worksheet(&mut bounded, limits, name),
+            PartKind::Worksheet => {
+                let sheet = sheet_names.iter().find(|(part, _)| part.eq_ignore_ascii_case(name)).map(|(_, sheet)| sheet.as_str());
+                scan_worksheet(&mut bounded, limits, name, sheet)
+            }
             PartKind::OdsContent => scan_ods_content(&mut bounded, limits),
             PartKind::Other => Ok(()),
         };
         if let Err(failure) = scanned {
-            // A part that inflates past its declared size is the real story.
-            if bounded.count > declared {
+            // A part that inflates past its declared size is the real story
+            // (the zip crate stops it with an I/O error of its own).
+            if bounded.count > declared || failure.message.contains(ZIP_OVERSIZE) {
                 return Err(inflates_beyond(name, declared));
             }
             return Err(failure);
         }
-        io::copy(&mut bounded, &mut io::sink())
-            .map_err(|e| Failure::unreadable(format!("part {name} of the workbook is damaged ({e})")))?;
+        if let Err(e) = io::copy(&mut bounded, &mut io::sink()) {
+            return Err(if e.to_string().contains(ZIP_OVERSIZE) {
+                inflates_beyond(name, declared)
+            } else {
+                Failure::unreadable(format!("part {name} of the workbook is damaged ({e})"))
+            });
+        }
         if bounded.count > declared {
             return Err(inflates_beyond(name, declared));
         }
     }
     Ok(format)
 }
+
+/// How the zip crate words a part that inflates past its declared size.
+const ZIP_OVERSIZE: &str = "larger than its declared uncompressed size";
 
 fn inflates_beyond(name: &str, declared: u64) -> Failure {
     Failure::refused(format!("part {name} inflates beyond the {} it declares; the file may be a zip bomb", size_text(declared)))
@@ -325,6 +338,50 @@ fn package_format(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]
         format!("the file is named {ext} but is a zip archive, not a workbook"),
         "unzip it and put the returns themselves in the folder",
     ))
+}
+
+/// (part name, sheet name) for an xlsx's worksheets, from `xl/workbook.xml`
+/// and its relationships, so messages can name the sheet a person sees.
+/// Best effort: an empty list when the parts are missing or odd.
+fn xlsx_sheet_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]) -> Vec<(String, String)> {
+    let (workbook_part, rels_part) = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels");
+    if !names.iter().any(|n| n == workbook_part) || !names.iter().any(|n| n == rels_part) {
+        return Vec::new();
+    }
+    let (Ok(workbook), Ok(rels)) = (read_small_part(archive, workbook_part), read_small_part(archive, rels_part)) else {
+        return Vec::new();
+    };
+    let elements = |xml: &str, local: &str| -> Vec<Vec<(String, String)>> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut found = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == local => {
+                    found.push(e.attributes().flatten().map(|a| (a.key.as_ref().to_string(), a.value.to_string())).collect());
+                }
+                Ok(Event::Eof) | Err(_) => return found,
+                Ok(_) => {}
+            }
+        }
+    };
+    let get = |attrs: &[(String, String)], key: &str| {
+        attrs.iter().find(|(k, _)| k == key || k.ends_with(&format!(":{key}"))).map(|(_, v)| v.clone())
+    };
+    let targets: Vec<(String, String)> =
+        elements(&rels, "Relationship").iter().filter_map(|a| Some((get(a, "Id")?, get(a, "Target")?))).collect();
+    elements(&workbook, "sheet")
+        .iter()
+        .filter_map(|a| {
+            let name = get(a, "name")?;
+            let id = a.iter().find(|(k, _)| k.ends_with(":id")).map(|(_, v)| v.clone())?;
+            let target = targets.iter().find(|(i, _)| *i == id)?.1.clone();
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((part, name))
+        })
+        .collect()
 }
 
 fn part_kind(format: Format, name: &str) -> PartKind {
@@ -474,82 +531,107 @@ impl Extent {
     }
 }
 
-fn too_many_cells(what: &str, extent: &Extent, limits: &Limits) -> Failure {
+/// `phrase` says what spans the range: "the cells of sheet \"Progress\" span".
+fn too_many_cells(phrase: &str, extent: &Extent, limits: &Limits) -> Failure {
     Failure::refused(format!(
-        "{what} spans {} ({} cells; limit {})",
+        "{phrase} {} ({} cells; limit {})",
         extent.range_text(),
         thousands(extent.cells()),
         thousands(limits.max_cells)
     ))
 }
 
-/// Holds a worksheet's declared dimension and the extent of its cells to
-/// [`Limits::max_cells`]. Cells without an `r` reference follow the previous
-/// one, as Excel and calamine place them.
-fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str) -> Result<(), Failure> {
+/// Holds a worksheet's declared dimension and the extent of the cells that
+/// hold a value to [`Limits::max_cells`] (calamine builds a dense range over
+/// those; cells that only carry a format are skipped by it, and here). Cells
+/// without an `r` reference follow the previous one, as Excel and calamine
+/// place them.
+fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Option<&str>) -> Result<(), Failure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
     let mut buf = Vec::new();
     let mut extent = Extent::default();
     let mut row: u64 = 0;
     let mut next_row: u64 = 0;
     let mut next_col: u64 = 0;
-    let sheet_label = format!("the sheet in {name}");
+    // The open `<c>` element's position, until a value is seen in it.
+    let mut open_cell: Option<(u64, u64)> = None;
+    let sheet_label = match sheet_name {
+        Some(sheet) => format!("sheet {sheet:?}"),
+        None => format!("the sheet in {name}"),
+    };
     loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                "dimension" => {
-                    if let Some(reference) = attr_text(&e, "ref") {
-                        let mut declared = Extent::default();
-                        for corner in reference.split(':') {
-                            match parse_a1(corner) {
-                                Some((r, c)) => declared.add(r, c),
-                                None if corner.bytes().any(|b| b.is_ascii_digit()) => {
-                                    return Err(Failure::refused(format!(
-                                        "{sheet_label} declares a used range {reference:?} beyond any spreadsheet's grid"
-                                    )));
-                                }
-                                None => {}
-                            }
-                        }
-                        if declared.cells() > limits.max_cells {
-                            return Err(too_many_cells(&format!("{sheet_label} declares a used range that"), &declared, limits));
-                        }
-                    }
+        let (e, has_children) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, true),
+            Ok(Event::Empty(e)) => (e, false),
+            Ok(Event::End(e)) => {
+                if e.local_name().as_ref() == "c" {
+                    open_cell = None;
                 }
-                "row" => {
-                    row = match attr_text(&e, "r") {
-                        Some(r) => match r.trim().parse::<u64>() {
-                            Ok(n) if n >= 1 => n - 1,
-                            _ => return Err(xml_failure(name, format!("row number {r:?}"))),
-                        },
-                        None => next_row,
-                    };
-                    next_row = row + 1;
-                    next_col = 0;
-                }
-                "c" => {
-                    let (r, c) = match attr_text(&e, "r") {
-                        Some(reference) => match parse_a1(&reference) {
-                            Some(rc) => rc,
-                            None => {
-                                return Err(Failure::refused(format!(
-                                    "{sheet_label} has a cell reference {reference:?} beyond any spreadsheet's grid"
-                                )))
-                            }
-                        },
-                        None => (row, next_col),
-                    };
-                    next_col = c + 1;
-                    extent.add(r, c);
-                    if extent.cells() > limits.max_cells {
-                        return Err(too_many_cells(&format!("{sheet_label}'s cells"), &extent, limits));
-                    }
-                }
-                _ => {}
-            },
+                buf.clear();
+                continue;
+            }
             Ok(Event::Eof) => return Ok(()),
             Err(e) => return Err(xml_failure(name, e)),
-            Ok(_) => {}
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
+        };
+        match e.local_name().as_ref() {
+            "dimension" => {
+                if let Some(reference) = attr_text(&e, "ref") {
+                    let mut declared = Extent::default();
+                    for corner in reference.split(':') {
+                        match parse_a1(corner) {
+                            Some((r, c)) => declared.add(r, c),
+                            None if corner.bytes().any(|b| b.is_ascii_digit()) => {
+                                return Err(Failure::refused(format!(
+                                    "{sheet_label} declares a used range {reference:?} beyond any spreadsheet's grid"
+                                )));
+                            }
+                            None => {}
+                        }
+                    }
+                    if declared.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("{sheet_label} declares a used range of"), &declared, limits));
+                    }
+                }
+            }
+            "row" => {
+                row = match attr_text(&e, "r") {
+                    Some(r) => match r.trim().parse::<u64>() {
+                        Ok(n) if n >= 1 => n - 1,
+                        _ => return Err(xml_failure(name, format!("row number {r:?}"))),
+                    },
+                    None => next_row,
+                };
+                next_row = row + 1;
+                next_col = 0;
+            }
+            "c" => {
+                let (r, c) = match attr_text(&e, "r") {
+                    Some(reference) => match parse_a1(&reference) {
+                        Some(rc) => rc,
+                        None => {
+                            return Err(Failure::refused(format!(
+                                "{sheet_label} has a cell reference {reference:?} beyond any spreadsheet's grid"
+                            )))
+                        }
+                    },
+                    None => (row, next_col),
+                };
+                next_col = c + 1;
+                open_cell = has_children.then_some((r, c));
+            }
+            "v" | "is" | "f" => {
+                if let Some((r, c)) = open_cell.take() {
+                    extent.add(r, c);
+                    if extent.cells() > limits.max_cells {
+                        return Err(too_many_cells(&format!("the cells of {sheet_label} span"), &extent, limits));
+                    }
+                }
+            }
+            _ => {}
         }
         buf.clear();
     }
@@ -557,21 +639,45 @@ fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str) -> Result<(), F
 
 /// Holds an OpenDocument spreadsheet's tables to [`Limits::max_cells`]:
 /// rows and cells may be repeated (`number-rows-repeated`), so a few bytes
-/// can describe millions of cells.
+/// can describe millions of cells. A cell counts when it has a value type or
+/// a formula, or holds some text; empty styled cells do not (calamine skips
+/// them too).
 fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
     let mut buf = Vec::new();
     let mut extent = Extent::default();
     let (mut row, mut row_repeat, mut col) = (0u64, 1u64, 0u64);
     let mut table = String::new();
+    // An open cell without a value type: (row, col, columns repeated), counted if text appears in it.
+    let mut open_cell: Option<(u64, u64, u64)> = None;
+    let add = |extent: &mut Extent, table: &str, (r, c, repeat): (u64, u64, u64), rows: u64| -> Result<(), Failure> {
+        extent.add_block(r, c, rows, repeat);
+        if extent.cells() > limits.max_cells {
+            let what =
+                if table.is_empty() { "the cells of a sheet span".to_string() } else { format!("the cells of sheet {table:?} span") };
+            return Err(too_many_cells(&what, extent, limits));
+        }
+        Ok(())
+    };
     loop {
-        let event = reader.read_event_into(&mut buf);
-        let (e, has_children) = match event {
+        let (e, has_children) = match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => (e, true),
             Ok(Event::Empty(e)) => (e, false),
             Ok(Event::End(e)) => {
-                if e.local_name().as_ref() == "table-row" {
-                    row = row.saturating_add(row_repeat);
+                match e.local_name().as_ref() {
+                    "table-row" => row = row.saturating_add(row_repeat),
+                    "table-cell" | "covered-table-cell" => open_cell = None,
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(cell) = open_cell {
+                    if t.as_ref().chars().any(|c: char| !c.is_whitespace()) {
+                        add(&mut extent, &table, cell, row_repeat)?;
+                        open_cell = None;
+                    }
                 }
                 buf.clear();
                 continue;
@@ -597,13 +703,11 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
             }
             "table-cell" | "covered-table-cell" => {
                 let repeat = attr_u64(&e, "number-columns-repeated").unwrap_or(1).max(1);
-                let has_value = has_children || attr_text(&e, "value-type").is_some() || attr_text(&e, "formula").is_some();
-                if has_value {
-                    extent.add_block(row, col, row_repeat, repeat);
-                    if extent.cells() > limits.max_cells {
-                        let what = if table.is_empty() { "a sheet's cells".to_string() } else { format!("sheet {table:?}'s cells") };
-                        return Err(too_many_cells(&what, &extent, limits));
-                    }
+                let typed = attr_text(&e, "value-type").is_some() || attr_text(&e, "formula").is_some();
+                if typed {
+                    add(&mut extent, &table, (row, col, repeat), row_repeat)?;
+                } else if has_children {
+                    open_cell = Some((row, col, repeat));
                 }
                 col = col.saturating_add(repeat);
             }
@@ -664,6 +768,7 @@ fn check_ole2(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failur
 fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
     const BOF: u16 = 0x0809;
     const FILEPASS: u16 = 0x002F;
+    const DIMENSIONS: u16 = 0x0200;
     const CELL_RECORDS: [u16; 9] = [0x0203, 0x00FD, 0x027E, 0x00BD, 0x0006, 0x0205, 0x0204, 0x0201, 0x00BE];
     let mut extent = Extent::default();
     let mut at = 0usize;
@@ -674,6 +779,7 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
         match kind {
             FILEPASS => return Err(Failure::encrypted()),
             BOF => extent = Extent::default(),
+            DIMENSIONS => check_biff_dimensions(body, limits)?,
             k if CELL_RECORDS.contains(&k) && body.len() >= 4 => {
                 let row = u16::from_le_bytes([body[0], body[1]]) as u64;
                 let col = u16::from_le_bytes([body[2], body[3]]) as u64;
@@ -685,12 +791,42 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), Failure> {
                 };
                 extent.add_block(row, col, 1, last_col.saturating_sub(col) + 1);
                 if extent.cells() > limits.max_cells {
-                    return Err(too_many_cells("a sheet's cells", &extent, limits));
+                    return Err(too_many_cells("the cells of a sheet span", &extent, limits));
                 }
             }
             _ => {}
         }
         at += 4 + len;
+    }
+    Ok(())
+}
+
+/// An .xls DIMENSIONS record, read as calamine reads it (it reserves room
+/// for rows × columns, and an end before the start wraps around).
+fn check_biff_dimensions(body: &[u8], limits: &Limits) -> Result<(), Failure> {
+    let u16_at = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]) as i64;
+    let u32_at = |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]) as i64;
+    let (first_row, last_row, mut first_col, last_col) = match body.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return Ok(()),
+    };
+    if first_col > 0xFF || last_col < first_col {
+        first_col = 0;
+    }
+    let (rows, cols) = if last_row >= 1 && last_col >= 1 { (last_row - first_row, last_col - first_col) } else { (1, 1) };
+    if rows < 0 || cols < 0 {
+        return Err(Failure::refused("a sheet declares a used range that ends before it starts"));
+    }
+    let cells = (rows as u64).saturating_mul(cols as u64);
+    if cells > limits.max_cells {
+        return Err(Failure::refused(format!(
+            "a sheet declares a used range of {} rows by {} columns ({} cells; limit {})",
+            thousands(rows as u64),
+            thousands(cols as u64),
+            thousands(cells),
+            thousands(limits.max_cells)
+        )));
     }
     Ok(())
 }
@@ -729,6 +865,39 @@ mod tests {
     }
 
     #[test]
+    fn worksheet_cells_with_values_are_bounded_and_styled_blanks_are_not() {
+        let limits = Limits { max_cells: 100, ..Limits::default() };
+        let styled = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z1000" s="3"/></row></sheetData></worksheet>"#;
+        assert_eq!(scan_worksheet(styled.as_bytes(), &limits, "xl/worksheets/sheet1.xml", None), Ok(()));
+        let far = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="200"><c r="B200"><v>2</v></c></row></sheetData></worksheet>"#;
+        let failure = scan_worksheet(far.as_bytes(), &limits, "xl/worksheets/sheet1.xml", Some("Progress")).unwrap_err();
+        assert_eq!(failure.message, "refused: the cells of sheet \"Progress\" span A1:B200 (400 cells; limit 100)");
+        // Cells without references follow one another along the row.
+        let implicit = format!("<worksheet><sheetData><row>{}</row></sheetData></worksheet>", "<c><v>1</v></c>".repeat(101));
+        assert!(scan_worksheet(implicit.as_bytes(), &limits, "s", None).unwrap_err().message.contains("A1:CW1"));
+        let beyond = r#"<worksheet><sheetData><row r="1"><c r="ZZZZ1"><v>1</v></c></row></sheetData></worksheet>"#;
+        assert!(scan_worksheet(beyond.as_bytes(), &limits, "s", None).unwrap_err().message.contains("beyond any spreadsheet's grid"));
+    }
+
+    #[test]
+    fn ods_repeats_are_counted_and_empty_styled_repeats_are_not() {
+        let limits = Limits { max_cells: 1000, ..Limits::default() };
+        let table = |rows: &str| {
+            format!("<office:document-content><table:table table:name=\"Return\">{rows}</table:table></office:document-content>")
+        };
+        let blank_tail = table(concat!(
+            "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>ID</text:p></table:table-cell></table:table-row>",
+            "<table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:style-name=\"ce1\" table:number-columns-repeated=\"1024\"><text:p/></table:table-cell></table:table-row>"
+        ));
+        assert_eq!(scan_ods_content(blank_tail.as_bytes(), &limits), Ok(()));
+        let repeated = table(
+            "<table:table-row table:number-rows-repeated=\"100000\"><table:table-cell table:number-columns-repeated=\"3\"><text:p>x</text:p></table:table-cell></table:table-row>",
+        );
+        let failure = scan_ods_content(repeated.as_bytes(), &limits).unwrap_err();
+        assert_eq!(failure.message, "refused: the cells of sheet \"Return\" span A1:C100000 (300,000 cells; limit 1,000)");
+    }
+
+    #[test]
     fn biff_records_are_bounded() {
         let limits = Limits { max_cells: 100, ..Limits::default() };
         // A NUMBER record at row 60000, column 200, after one at A1.
@@ -742,10 +911,27 @@ mod tests {
         }
         let failure = scan_biff(&data, &limits).unwrap_err();
         assert_eq!(failure.code, "file-refused");
-        assert!(failure.message.contains("A1:GS60001"), "{}", failure.message);
+        assert_eq!(failure.message, "refused: the cells of a sheet span A1:GS60001 (12,060,201 cells; limit 100)");
         let mut protected = Vec::new();
         protected.extend_from_slice(&0x002Fu16.to_le_bytes());
         protected.extend_from_slice(&0u16.to_le_bytes());
         assert_eq!(scan_biff(&protected, &limits).unwrap_err().code, "file-encrypted");
+        // A DIMENSIONS record declaring 4,000,000,000 rows.
+        let mut dims = Vec::new();
+        dims.extend_from_slice(&0x0200u16.to_le_bytes());
+        dims.extend_from_slice(&14u16.to_le_bytes());
+        dims.extend_from_slice(&0u32.to_le_bytes());
+        dims.extend_from_slice(&4_000_000_000u32.to_le_bytes());
+        dims.extend_from_slice(&[0, 0, 2, 0, 0, 0]);
+        let failure = scan_biff(&dims, &Limits::default()).unwrap_err();
+        assert_eq!(
+            failure.message,
+            "refused: a sheet declares a used range of 4,000,000,000 rows by 2 columns (8,000,000,000 cells; limit 5,000,000)"
+        );
+        // One whose end is before its start.
+        let mut backwards = dims.clone();
+        backwards[4..8].copy_from_slice(&10u32.to_le_bytes());
+        backwards[8..12].copy_from_slice(&5u32.to_le_bytes());
+        assert!(scan_biff(&backwards, &Limits::default()).unwrap_err().message.contains("ends before it starts"));
     }
 }

@@ -45,13 +45,36 @@ const HEADERS: &[(Field, &[&str])] = &[
     ),
 ];
 
-/// The field a header names, if any.
+/// The field a header names, if any. A note in brackets after the name is
+/// ignored when the name alone matches (`Status (choose from the list)`,
+/// `Revised date [dd/mm/yyyy]`).
 pub fn field_of(header: &str) -> Option<Field> {
-    let key = header_key(header);
+    field_of_key(&header_key(header)).or_else(|| {
+        let without_notes = strip_bracketed(header);
+        (without_notes.len() < header.len()).then(|| field_of_key(&header_key(&without_notes))).flatten()
+    })
+}
+
+fn field_of_key(key: &str) -> Option<Field> {
     if key.is_empty() {
         return None;
     }
     HEADERS.iter().find(|(_, names)| names.iter().any(|n| header_key(n) == key)).map(|(field, _)| *field)
+}
+
+/// Text with anything in `()` or `[]` removed.
+fn strip_bracketed(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The header row and what each column holds.
@@ -438,6 +461,9 @@ mod tests {
         ] {
             assert_eq!(field_of(typed), Some(field), "{typed}");
         }
+        assert_eq!(field_of("Status (choose from the list)"), Some(Field::Status));
+        assert_eq!(field_of("Revised date [dd/mm/yyyy]"), Some(Field::RevisedDate));
+        assert_eq!(field_of("% complete (0-100)"), Some(Field::Percent));
         assert_eq!(field_of("Budget"), None);
         assert_eq!(field_of(""), None);
     }

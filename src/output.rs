@@ -1,0 +1,270 @@
+//! Writing a build's files safely. Owns the output folder's lock (two builds
+//! on one output folder never interleave: the second refuses with a clear
+//! message) and the atomic write: every file is first written in full to a
+//! hidden temporary name beside its final one and flushed to disk, and only
+//! when all of them are written are they renamed into place. A run that
+//! fails or is killed while writing leaves every earlier output whole: each
+//! file is either the previous version or the new one, never half of one.
+//! Files a build does not produce (the forms folder, say) are not touched.
+//! Every failure names the path concerned.
+
+use crate::render::OutputFile;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// The lock file, in the output folder.
+pub const LOCK_FILE: &str = ".csp-report.lock";
+
+/// The suffix of temporary files; leftovers from a killed run are removed
+/// by the next run that holds the lock.
+const TEMP_SUFFIX: &str = ".csp-report-tmp";
+
+/// Test hook: abort the process after this many files have been renamed into
+/// place (0: after writing every temporary file, before any rename), so tests
+/// can check that a run killed mid-way leaves whole files behind.
+const ABORT_HOOK: &str = "CSP_REPORT_TEST_ABORT_AFTER_RENAMES";
+
+/// Why the outputs could not be written (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("another csp-report run is writing into {folder} right now{holder}; wait for it to finish and run again (the lock is {lock})")]
+    Locked { folder: String, lock: String, holder: String },
+    #[error("cannot {action} {path}: {source}")]
+    Io { action: &'static str, path: String, source: std::io::Error },
+    #[error("cannot write {path:?}: a renderer may only write plain relative paths inside the output folder (this is a bug)")]
+    BadPath { path: String },
+    #[error("refusing to write outputs into {output}: it is inside {input}, which csp-report only reads; choose another output folder")]
+    IntoInput { output: String, input: String },
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+    let path = path.display().to_string();
+    move |source| OutputError::Io { action, path, source }
+}
+
+/// The output folder, locked for this run. The lock is released when this
+/// is dropped (or the process ends, however it ends).
+#[derive(Debug)]
+pub struct OutputFolder {
+    root: PathBuf,
+    // Held open for the lock; never read after locking.
+    _lock: File,
+}
+
+impl OutputFolder {
+    /// Creates the folder if needed and takes its lock, or says who holds it.
+    pub fn lock(root: &Path) -> Result<OutputFolder, OutputError> {
+        std::fs::create_dir_all(root).map_err(io("create the output folder", root))?;
+        let lock_path = root.join(LOCK_FILE);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(io("create the lock file", &lock_path))?;
+        match <File as fs4::FileExt>::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                let holder = if holder.is_empty() { String::new() } else { format!(" ({holder})") };
+                return Err(OutputError::Locked { folder: root.display().to_string(), lock: lock_path.display().to_string(), holder });
+            }
+            Err(fs4::TryLockError::Error(e)) => return Err(io("lock", &lock_path)(e)),
+        }
+        // Say who holds it, for a second run's message. Best effort.
+        let _ = file.set_len(0).and_then(|_| file.rewind()).and_then(|_| write!(file, "process {}", std::process::id()));
+        Ok(OutputFolder { root: root.to_path_buf(), _lock: file })
+    }
+
+    /// The locked folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `files` (paths relative to `subfolder` of the output folder)
+    /// atomically as described in the module documentation. Returns the
+    /// final paths written.
+    pub fn write(&self, subfolder: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, OutputError> {
+        check_relative(subfolder)?;
+        for f in files {
+            check_relative(&f.path)?;
+        }
+        let dir = self.root.join(subfolder);
+        std::fs::create_dir_all(&dir).map_err(io("create the folder", &dir))?;
+        remove_leftovers(&dir);
+
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let result = files.iter().try_for_each(|f| {
+            let target = dir.join(&f.path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io("create the folder", parent))?;
+            }
+            let temp = temp_name(&target);
+            staged.push((temp.clone(), target.clone()));
+            write_synced(&temp, &f.bytes).map_err(io("write", &target))
+        });
+        if let Err(e) = result {
+            for (temp, _) in &staged {
+                let _ = std::fs::remove_file(temp);
+            }
+            return Err(e);
+        }
+
+        let abort_after: Option<usize> = std::env::var(ABORT_HOOK).ok().and_then(|v| v.parse().ok());
+        let mut written = Vec::new();
+        for (i, (temp, target)) in staged.iter().enumerate() {
+            if abort_after == Some(i) {
+                std::process::abort();
+            }
+            std::fs::rename(temp, target).map_err(io("replace", target))?;
+            written.push(target.clone());
+        }
+        // Make the renames durable too, where the platform allows it.
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(written)
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// `dir/name.ext` → `dir/.name.ext.csp-report-tmp`.
+fn temp_name(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
+}
+
+/// Removes temporary files a killed run left behind (we hold the lock, so
+/// no other run is writing them).
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Only plain relative paths naming something: no root, no `..`, no drive prefix.
+fn check_relative(path: &Path) -> Result<(), OutputError> {
+    let plain = path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if plain && path.components().any(|c| matches!(c, Component::Normal(_))) {
+        Ok(())
+    } else {
+        Err(OutputError::BadPath { path: path.display().to_string() })
+    }
+}
+
+/// Refuses an output folder inside (or equal to) an input folder, or one
+/// that would hold the plan file: the tool never writes into its inputs.
+pub fn ensure_outside_inputs(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> {
+    let out = absolute(output);
+    for input in inputs {
+        let input_abs = absolute(input);
+        if out.starts_with(&input_abs) {
+            return Err(OutputError::IntoInput { output: output.display().to_string(), input: input.display().to_string() });
+        }
+    }
+    Ok(())
+}
+
+/// The path made absolute and resolved as far as it exists (symbolic links
+/// followed), so two spellings of one folder compare equal.
+fn absolute(path: &Path) -> PathBuf {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Resolve the longest existing ancestor, then re-append the rest.
+    let mut existing = full.clone();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(resolved) = existing.canonicalize() {
+            return rest.iter().rev().fold(resolved, |p: PathBuf, part| p.join(part));
+        }
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return full,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, bytes: &[u8]) -> OutputFile {
+        OutputFile { path: PathBuf::from(path), bytes: bytes.to_vec() }
+    }
+
+    #[test]
+    fn writes_files_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputFolder::lock(dir.path()).unwrap();
+        let written = out.write(Path::new("2018-19-Q3"), &[file("a.csv", b"one"), file("sub/b.pdf", b"two")]).unwrap();
+        assert_eq!(written.len(), 2);
+        assert_eq!(std::fs::read(dir.path().join("2018-19-Q3/a.csv")).unwrap(), b"one");
+        assert_eq!(std::fs::read(dir.path().join("2018-19-Q3/sub/b.pdf")).unwrap(), b"two");
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("2018-19-Q3"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(TEMP_SUFFIX)), "{names:?}");
+    }
+
+    #[test]
+    fn a_second_lock_on_the_same_folder_is_refused_until_the_first_is_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputFolder::lock(dir.path()).unwrap();
+        let second = OutputFolder::lock(dir.path()).unwrap_err();
+        let message = second.to_string();
+        assert!(message.contains("another csp-report run is writing into"), "{message}");
+        assert!(message.contains(&format!("process {}", std::process::id())), "{message}");
+        drop(first);
+        OutputFolder::lock(dir.path()).expect("free again once released");
+    }
+
+    #[test]
+    fn paths_outside_the_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputFolder::lock(dir.path()).unwrap();
+        for bad in ["../x.csv", "/etc/x", "a/../../x"] {
+            assert!(matches!(out.write(Path::new("p"), &[file(bad, b"x")]), Err(OutputError::BadPath { .. })), "{bad}");
+        }
+        assert!(!dir.path().join("p").exists() || std::fs::read_dir(dir.path().join("p")).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn leftovers_from_a_killed_run_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let period = dir.path().join("p");
+        std::fs::create_dir_all(&period).unwrap();
+        std::fs::write(period.join(format!(".progress.csv{TEMP_SUFFIX}")), b"half").unwrap();
+        std::fs::write(period.join("keep.txt"), b"mine").unwrap();
+        OutputFolder::lock(dir.path()).unwrap().write(Path::new("p"), &[file("progress.csv", b"new")]).unwrap();
+        assert!(!period.join(format!(".progress.csv{TEMP_SUFFIX}")).exists());
+        assert_eq!(std::fs::read(period.join("keep.txt")).unwrap(), b"mine", "files the build does not make are untouched");
+    }
+
+    #[test]
+    fn an_output_folder_inside_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let returns = dir.path().join("input/returns");
+        std::fs::create_dir_all(&returns).unwrap();
+        assert!(ensure_outside_inputs(&returns.join("out"), &[&returns]).is_err());
+        assert!(ensure_outside_inputs(&returns, &[&returns]).is_err());
+        assert!(ensure_outside_inputs(&dir.path().join("input/./returns/../returns/x"), &[&returns]).is_err());
+        assert!(ensure_outside_inputs(&dir.path().join("output"), &[&returns]).is_ok());
+    }
+}

@@ -1,0 +1,185 @@
+//! The CSV data: `progress.csv` (one row per action × lead, and per
+//! contribution) and `validation.csv` (one row per diagnostic). UTF-8
+//! without a byte-order mark, RFC 4180 quoting, CRLF line ends, a header row.
+//! `progress.csv` is also the history later periods read back
+//! ([`crate::history`]), so its columns and tokens are a contract: see
+//! [`PROGRESS_COLUMNS`].
+//!
+//! Formula neutralising: a spreadsheet opening a CSV runs a cell that starts
+//! with `=`, `+`, `-` or `@` (and some run one starting with a tab or a
+//! carriage return) as a formula. Every such cell is written with a leading
+//! apostrophe (`'=HYPERLINK(…)`), which spreadsheets show as text; a cell
+//! that genuinely starts with an apostrophe gets one more (`'tis` →
+//! `''tis`). Reading back, [`unneutralise`] removes exactly one leading
+//! apostrophe, so the text round-trips unchanged.
+
+use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
+use crate::diagnostics::Diagnostic;
+use crate::progress::{ActionProgress, LeadUpdate, Progress};
+use chrono::NaiveDate;
+use std::path::PathBuf;
+
+/// The columns of `progress.csv`, in order. The first nineteen are the
+/// contract of the issue; `role` (`lead` or `contributor`) tells a lead's
+/// row from a contribution by an agency that does not lead the action.
+pub const PROGRESS_COLUMNS: [&str; 20] = [
+    "period",
+    "group",
+    "action_id",
+    "action",
+    "timescale",
+    "due_date",
+    "new",
+    "lead",
+    "lead_name",
+    "status",
+    "percent_complete",
+    "update",
+    "next_steps",
+    "issues_risks",
+    "revised_date",
+    "overall_status",
+    "overdue",
+    "trend",
+    "source",
+    "role",
+];
+
+/// The columns of `validation.csv`, in order (`hint` is extra, at the end).
+pub const VALIDATION_COLUMNS: [&str; 7] = ["file", "sheet", "cell", "severity", "code", "message", "hint"];
+
+/// The file names, relative to the period's output folder.
+pub const PROGRESS_CSV: &str = "progress.csv";
+pub const VALIDATION_CSV: &str = "validation.csv";
+
+/// A cell as written: text that a spreadsheet would run as a formula gets a
+/// leading apostrophe; text already starting with one gets another.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// Undoes [`neutralise`]: removes one leading apostrophe.
+pub fn unneutralise(text: &str) -> &str {
+    text.strip_prefix('\'').unwrap_or(text)
+}
+
+/// Renders `progress.csv` and `validation.csv`.
+pub struct CsvRenderer;
+
+impl Renderer for CsvRenderer {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
+        let error = |e: csv::Error| RenderError { renderer: "csv", message: e.to_string() };
+        Ok(Rendered {
+            files: vec![
+                OutputFile { path: PathBuf::from(PROGRESS_CSV), bytes: progress_csv(ctx.progress).map_err(error)? },
+                OutputFile { path: PathBuf::from(VALIDATION_CSV), bytes: validation_csv(&ctx.progress.diagnostics).map_err(error)? },
+            ],
+            diagnostics: Vec::new(),
+        })
+    }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn iso(date: Option<NaiveDate>) -> String {
+    date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+fn boolean(value: bool) -> &'static str {
+    if value {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// `progress.csv`: actions in plan order; for each, its leads in the plan's
+/// order, then its contributions.
+pub fn progress_csv(progress: &Progress) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(PROGRESS_COLUMNS)?;
+    let period = progress.period.to_string();
+    for group in &progress.groups {
+        for action in &group.actions {
+            let rows = action.leads.iter().map(|l| (l, "lead")).chain(action.contributions.iter().map(|c| (c, "contributor")));
+            for (lead, role) in rows {
+                w.write_record(progress_row(&period, &group.name, action, lead, role).iter().map(|cell| neutralise(cell).into_owned()))?;
+            }
+        }
+    }
+    finish(w)
+}
+
+fn progress_row(period: &str, group: &str, action: &ActionProgress, lead: &LeadUpdate, role: &str) -> [String; 20] {
+    [
+        period.to_string(),
+        group.to_string(),
+        action.id.clone(),
+        action.text.clone(),
+        action.timescale.clone(),
+        iso(action.due_date),
+        boolean(action.new).to_string(),
+        lead.agency_id.clone(),
+        lead.agency_name.clone(),
+        lead.status.token().to_string(),
+        lead.percent_complete.map(|p| p.to_string()).unwrap_or_default(),
+        lead.update.clone(),
+        lead.next_steps.clone(),
+        lead.issues_risks.clone(),
+        iso(lead.revised_date),
+        action.overall.token().to_string(),
+        boolean(action.overdue).to_string(),
+        action.trend.map(|t| t.token().to_string()).unwrap_or_default(),
+        lead.source.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        role.to_string(),
+    ]
+}
+
+/// `validation.csv`: one row per diagnostic, in the order given.
+pub fn validation_csv(diagnostics: &[Diagnostic]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(VALIDATION_COLUMNS)?;
+    for d in diagnostics {
+        let row = [
+            d.place.file.as_str(),
+            d.place.sheet.as_deref().unwrap_or(""),
+            d.place.cell.as_deref().unwrap_or(""),
+            d.severity.as_str(),
+            d.code,
+            d.message.as_str(),
+            d.hint.as_deref().unwrap_or(""),
+        ];
+        w.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_restored() {
+        for text in ["=HYPERLINK(\"http://x\",\"y\")", "+44 1772", "-", "@SUM(A1)", "\tx", "\rx", "'tis", "''", "plain", "", "5"] {
+            let written = neutralise(text);
+            assert!(!written.starts_with(['=', '+', '-', '@', '\t', '\r']), "{text:?} → {written:?}");
+            assert_eq!(unneutralise(&written), text);
+        }
+        assert_eq!(neutralise("=1+1"), "'=1+1");
+        assert_eq!(neutralise("'quoted"), "''quoted");
+        assert_eq!(neutralise("Fine"), "Fine");
+    }
+}
