@@ -214,31 +214,61 @@ impl Templates {
     /// built-in one is rendered instead; an error means the built-in one
     /// failed too, or no template has that name.
     pub fn render(&self, name: &str, context: &Value) -> Result<String, TemplateError> {
+        let (text, warning) = self.render_with_fallback(name, context)?;
+        if let Some(warning) = warning {
+            self.render_warnings.lock().unwrap_or_else(|p| p.into_inner()).insert(warning);
+        }
+        Ok(text)
+    }
+
+    /// As [`Templates::render`], but a user's template that failed is
+    /// reported into `diagnostics` (once, however often it fails) instead of
+    /// being kept for [`Templates::take_diagnostics`]: for a renderer that
+    /// returns its own diagnostics.
+    pub fn render_reporting(&self, name: &str, context: &Value, diagnostics: &mut Vec<Diagnostic>) -> Result<String, TemplateError> {
+        let (text, warning) = self.render_with_fallback(name, context)?;
+        if let Some(warning) = warning {
+            if !diagnostics.contains(&warning) {
+                diagnostics.push(warning);
+            }
+        }
+        Ok(text)
+    }
+
+    /// The user's template if it renders, else the built-in one with a
+    /// warning saying why.
+    fn render_with_fallback(&self, name: &str, context: &Value) -> Result<(String, Option<Diagnostic>), TemplateError> {
         let name = name.strip_suffix(TEMPLATE_EXTENSION).unwrap_or(name);
         if !BUILT_IN.iter().any(|(known, _)| *known == name) {
             return Err(TemplateError { name: name.to_string(), message: "there is no template of this name".to_string(), line: None });
         }
         let registry = self.registry(name);
+        let mut warning = None;
         if let Some((_, user)) = self.overrides.iter().find(|(n, _)| n == name) {
             match registry.render(&user_name(name), context) {
-                Ok(text) => return Ok(text),
+                Ok(text) => return Ok((text, None)),
                 Err(e) => {
                     let error = template_error(user.path.display().to_string(), &e);
                     let place = match error.line {
                         Some(line) => Place::line(user.path.display().to_string(), line, None),
                         None => Place::file(user.path.display().to_string()),
                     };
-                    let warning = Diagnostic::warning(
-                        "template-failed",
-                        place,
-                        format!("this template could not be used ({}); the built-in {name}{TEMPLATE_EXTENSION} was used", error.message),
-                    )
-                    .with_hint("check the spelling of the field names against the built-in template");
-                    self.render_warnings.lock().unwrap_or_else(|p| p.into_inner()).insert(warning);
+                    warning = Some(
+                        Diagnostic::warning(
+                            "template-failed",
+                            place,
+                            format!(
+                                "this template could not be used ({}); the built-in {name}{TEMPLATE_EXTENSION} was used",
+                                error.message
+                            ),
+                        )
+                        .with_hint("check the spelling of the field names against the built-in template"),
+                    );
                 }
             }
         }
-        registry.render(name, context).map_err(|e| template_error(format!("{name}{TEMPLATE_EXTENSION}"), &e))
+        let text = registry.render(name, context).map_err(|e| template_error(format!("{name}{TEMPLATE_EXTENSION}"), &e))?;
+        Ok((text, warning))
     }
 
     /// Renders a user's override alone, without falling back: for checking a

@@ -216,3 +216,25 @@ fn partials_and_decorators_in_a_users_template_are_refused_not_run() {
     let data = context::report(&sample_progress());
     assert_eq!(templates.render("cover.md", &data).unwrap(), Templates::built_in().render("cover.md", &data).unwrap());
 }
+
+#[test]
+fn a_renderer_reports_a_failing_user_template_once_and_still_writes() {
+    use csp_report::render::{html::HtmlReport, reminders::Reminders, RenderContext, Renderer};
+    let progress = sample_progress();
+    let plan = sample_progress::plan();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("reminder.txt.hbs"), "Dear {{agency.nmae}}\n").unwrap();
+    fs::write(dir.path().join("board-report.html.hbs"), "<p>{{partnership.nmae}}</p>\n").unwrap();
+    let (templates, _) = Templates::load(dir.path());
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let reminders = Reminders.render(&ctx).unwrap();
+    assert!(reminders.files.len() > 1);
+    assert_eq!(reminders.diagnostics.len(), 1, "{:?}", reminders.diagnostics);
+    assert!(reminders.diagnostics[0].message.contains("agency.nmae"), "{}", reminders.diagnostics[0]);
+    assert!(String::from_utf8_lossy(&reminders.files[0].bytes).starts_with("Subject:"), "built-in used");
+    let html = HtmlReport.render(&ctx).unwrap();
+    assert_eq!(html.diagnostics.len(), 1);
+    assert_eq!(html.diagnostics[0].place.cell.as_deref(), Some("line 1"));
+    assert!(String::from_utf8_lossy(&html.files[0].bytes).starts_with("<!DOCTYPE html>"), "built-in used");
+    assert!(templates.take_diagnostics().is_empty(), "reported by the renderers, not kept");
+}

@@ -26,8 +26,12 @@ impl Renderer for HtmlReport {
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
         let mut data = context::report(ctx.progress);
         add_chart_widths(&mut data);
-        let html = ctx.templates.render(TEMPLATE, &data).map_err(|e| RenderError { renderer: "html", message: e.to_string() })?;
-        Ok(Rendered { files: vec![OutputFile { path: PathBuf::from(FILE_NAME), bytes: html.into_bytes() }], diagnostics: Vec::new() })
+        let mut diagnostics = Vec::new();
+        let html = ctx
+            .templates
+            .render_reporting(TEMPLATE, &data, &mut diagnostics)
+            .map_err(|e| RenderError { renderer: "html", message: e.to_string() })?;
+        Ok(Rendered { files: vec![OutputFile { path: PathBuf::from(FILE_NAME), bytes: html.into_bytes() }], diagnostics })
     }
 }
 

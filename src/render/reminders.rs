@@ -25,7 +25,10 @@ impl Renderer for Reminders {
         let mut rendered = Rendered::default();
         for agency in ctx.progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()) {
             let data = context::reminder(ctx.progress, agency);
-            let text = ctx.templates.render(TEMPLATE, &data).map_err(|e| RenderError { renderer: "reminders", message: e.to_string() })?;
+            let text = ctx
+                .templates
+                .render_reporting(TEMPLATE, &data, &mut rendered.diagnostics)
+                .map_err(|e| RenderError { renderer: "reminders", message: e.to_string() })?;
             let path = PathBuf::from(FOLDER).join(format!("{}.txt", file_stem(&agency.id)));
             rendered.files.push(OutputFile { path, bytes: normalise_blank_lines(&text).into_bytes() });
         }
