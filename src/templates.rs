@@ -39,6 +39,7 @@ use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext, RenderErrorReason, Renderable, ScopedJson,
 };
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -109,6 +110,56 @@ pub struct TemplateError {
     pub message: String,
     /// 1-based line in the template, when known.
     pub line: Option<usize>,
+}
+
+/// The data templates are rendered with, in Handlebars' own form. Handlebars
+/// copies plain data into that form on every render, and the report's data
+/// holds every action: copied once per passage it dominated county-scale
+/// builds (BENCHMARKS.md). Built once, with [`TemplateData::set`] to give each
+/// group's or priority's passage its `group` or `priority`.
+#[derive(Debug, Clone)]
+pub struct TemplateData(Context);
+
+impl TemplateData {
+    pub fn new(data: Value) -> TemplateData {
+        TemplateData(Context::from(data))
+    }
+
+    /// Sets (or replaces) one top-level field.
+    pub fn set(&mut self, field: &str, value: Value) {
+        if let Value::Object(map) = self.0.data_mut() {
+            map.insert(field.to_string(), value);
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.0.data().get(field)
+    }
+}
+
+impl From<Value> for TemplateData {
+    fn from(data: Value) -> TemplateData {
+        TemplateData::new(data)
+    }
+}
+
+/// What [`Templates::render`] takes: [`TemplateData`], used as it is, or a
+/// plain JSON value, copied into template data first (fine for small data
+/// such as a reminder's, and for tests).
+pub trait TemplateInput {
+    fn template_context(&self) -> Cow<'_, Context>;
+}
+
+impl TemplateInput for TemplateData {
+    fn template_context(&self) -> Cow<'_, Context> {
+        Cow::Borrowed(&self.0)
+    }
+}
+
+impl TemplateInput for Value {
+    fn template_context(&self) -> Cow<'_, Context> {
+        Cow::Owned(Context::from(self.clone()))
+    }
 }
 
 impl std::fmt::Debug for Templates {
@@ -213,8 +264,8 @@ impl Templates {
     /// recorded as a warning (see [`Templates::take_diagnostics`]) and the
     /// built-in one is rendered instead; an error means the built-in one
     /// failed too, or no template has that name.
-    pub fn render(&self, name: &str, context: &Value) -> Result<String, TemplateError> {
-        let (text, warning) = self.render_with_fallback(name, context)?;
+    pub fn render(&self, name: &str, data: &impl TemplateInput) -> Result<String, TemplateError> {
+        let (text, warning) = self.render_with_fallback(name, &data.template_context())?;
         if let Some(warning) = warning {
             self.render_warnings.lock().unwrap_or_else(|p| p.into_inner()).insert(warning);
         }
@@ -225,8 +276,13 @@ impl Templates {
     /// reported into `diagnostics` (once, however often it fails) instead of
     /// being kept for [`Templates::take_diagnostics`]: for a renderer that
     /// returns its own diagnostics.
-    pub fn render_reporting(&self, name: &str, context: &Value, diagnostics: &mut Vec<Diagnostic>) -> Result<String, TemplateError> {
-        let (text, warning) = self.render_with_fallback(name, context)?;
+    pub fn render_reporting(
+        &self,
+        name: &str,
+        data: &impl TemplateInput,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<String, TemplateError> {
+        let (text, warning) = self.render_with_fallback(name, &data.template_context())?;
         if let Some(warning) = warning {
             if !diagnostics.contains(&warning) {
                 diagnostics.push(warning);
@@ -237,7 +293,7 @@ impl Templates {
 
     /// The user's template if it renders, else the built-in one with a
     /// warning saying why.
-    fn render_with_fallback(&self, name: &str, context: &Value) -> Result<(String, Option<Diagnostic>), TemplateError> {
+    fn render_with_fallback(&self, name: &str, context: &Context) -> Result<(String, Option<Diagnostic>), TemplateError> {
         let name = name.strip_suffix(TEMPLATE_EXTENSION).unwrap_or(name);
         if !BUILT_IN.iter().any(|(known, _)| *known == name) {
             return Err(TemplateError { name: name.to_string(), message: "there is no template of this name".to_string(), line: None });
@@ -245,7 +301,7 @@ impl Templates {
         let registry = self.registry(name);
         let mut warning = None;
         if let Some((_, user)) = self.overrides.iter().find(|(n, _)| n == name) {
-            match registry.render(&user_name(name), context) {
+            match registry.render_with_context(&user_name(name), context) {
                 Ok(text) => return Ok((text, None)),
                 Err(e) => {
                     let error = template_error(user.path.display().to_string(), &e);
@@ -267,16 +323,19 @@ impl Templates {
                 }
             }
         }
-        let text = registry.render(name, context).map_err(|e| template_error(format!("{name}{TEMPLATE_EXTENSION}"), &e))?;
+        let text = registry.render_with_context(name, context).map_err(|e| template_error(format!("{name}{TEMPLATE_EXTENSION}"), &e))?;
         Ok((text, warning))
     }
 
     /// Renders a user's override alone, without falling back: for checking a
     /// template (and for tests). `Ok(None)` when there is no override of that name.
-    pub fn render_override(&self, name: &str, context: &Value) -> Result<Option<String>, TemplateError> {
+    pub fn render_override(&self, name: &str, data: &impl TemplateInput) -> Result<Option<String>, TemplateError> {
         let name = name.strip_suffix(TEMPLATE_EXTENSION).unwrap_or(name);
         let Some((_, user)) = self.overrides.iter().find(|(n, _)| n == name) else { return Ok(None) };
-        self.registry(name).render(&user_name(name), context).map(Some).map_err(|e| template_error(user.path.display().to_string(), &e))
+        self.registry(name)
+            .render_with_context(&user_name(name), &data.template_context())
+            .map(Some)
+            .map_err(|e| template_error(user.path.display().to_string(), &e))
     }
 
     /// The files that replace built-in templates, by template name.

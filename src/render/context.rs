@@ -14,11 +14,12 @@ use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, GroupPr
 use crate::status::Status;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// The context of every report template: the whole quarter.
 pub fn report(progress: &Progress) -> Value {
-    let actions_by_id = |id: &str| progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id);
-    let agencies: Vec<Value> = progress.agencies.iter().map(|a| agency(a, &actions_by_id)).collect();
+    let index = ActionIndex::new(progress);
+    let agencies: Vec<Value> = progress.agencies.iter().map(|a| agency(a, &index)).collect();
     let pick = |keep: fn(&AgencyProgress) -> bool| -> Vec<Value> {
         progress.agencies.iter().zip(&agencies).filter(|(a, _)| keep(a)).map(|(_, v)| v.clone()).collect()
     };
@@ -32,7 +33,7 @@ pub fn report(progress: &Progress) -> Value {
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
         "groups": progress.groups.iter().map(|g| group(g, progress)).collect::<Vec<_>>(),
-        "priorities": progress.priorities.iter().map(|p| priority(p, progress)).collect::<Vec<_>>(),
+        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index)).collect::<Vec<_>>(),
         "exceptions": progress.exceptions.iter().map(exception).collect::<Vec<_>>(),
         "agencies": agencies,
         "agencies_returned": pick(|a| a.returned),
@@ -55,30 +56,58 @@ pub fn report(progress: &Progress) -> Value {
 /// The report context with `group` set to one group's entry (for
 /// `group-introduction.md`); `None` if the group is not in the progress.
 pub fn for_group(progress: &Progress, group_id: &str) -> Option<Value> {
-    let g = progress.groups.iter().find(|g| g.id == group_id)?;
     let mut context = report(progress);
-    context["group"] = group(g, progress);
+    context["group"] = group_entry(progress, group_id)?;
     Some(context)
 }
 
 /// The report context with `priority` set to one strategic priority's entry.
 pub fn for_priority(progress: &Progress, priority_id: &str) -> Option<Value> {
-    let p = progress.priorities.iter().find(|p| p.id == priority_id)?;
     let mut context = report(progress);
-    context["priority"] = priority(p, progress);
+    context["priority"] = priority_entry(progress, priority_id)?;
     Some(context)
+}
+
+/// One group's entry, as in the report's `groups`: what [`for_group`] sets
+/// as `group`, for a caller that keeps one report context and swaps it.
+pub fn group_entry(progress: &Progress, group_id: &str) -> Option<Value> {
+    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress))
+}
+
+/// One strategic priority's entry, as in the report's `priorities`.
+pub fn priority_entry(progress: &Progress, priority_id: &str) -> Option<Value> {
+    let index = ActionIndex::new(progress);
+    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index))
 }
 
 /// The context of one agency's reminder email: the partnership, the period,
 /// and `agency` with the actions it has not reported on.
 pub fn reminder(progress: &Progress, agency_progress: &AgencyProgress) -> Value {
-    let actions_by_id = |id: &str| progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id);
     json!({
         "partnership": partnership(progress),
         "period": period(progress.period),
         "produced": iso(progress.produced),
-        "agency": agency(agency_progress, &actions_by_id),
+        "agency": agency(agency_progress, &ActionIndex::new(progress)),
     })
+}
+
+/// Every action by id: agencies and priorities name their actions by id, and
+/// a county-scale plan has thousands.
+struct ActionIndex<'a>(HashMap<&'a str, &'a ActionProgress>);
+
+impl<'a> ActionIndex<'a> {
+    fn new(progress: &'a Progress) -> Self {
+        // The first of a repeated id wins, as a search in plan order would.
+        let mut index = HashMap::new();
+        for action in progress.groups.iter().flat_map(|g| g.actions.iter()) {
+            index.entry(action.id.as_str()).or_insert(action);
+        }
+        ActionIndex(index)
+    }
+
+    fn get(&self, id: &str) -> Option<&'a ActionProgress> {
+        self.0.get(id).copied()
+    }
 }
 
 /// A fragment id for links: letters, digits and hyphens only.
@@ -181,7 +210,7 @@ fn priority_plan(p: &PriorityProgress) -> Value {
     })
 }
 
-fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
+fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex) -> Value {
     let mut v = priority_plan(p);
     v["counts"] = counts(&p.counts);
     v["groups"] = json!(p
@@ -196,12 +225,7 @@ fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
         .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
         .map(|g| g.name.as_str())
         .collect::<Vec<_>>());
-    v["actions"] = json!(p
-        .action_ids
-        .iter()
-        .filter_map(|id| progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| &a.id == id))
-        .map(action)
-        .collect::<Vec<_>>());
+    v["actions"] = json!(p.action_ids.iter().filter_map(|id| index.get(id)).map(action).collect::<Vec<_>>());
     v
 }
 
@@ -259,8 +283,8 @@ fn exception(e: &Exception) -> Value {
     })
 }
 
-fn agency<'a>(a: &AgencyProgress, action_by_id: &impl Fn(&str) -> Option<&'a ActionProgress>) -> Value {
-    let brief = |id: &String| match action_by_id(id) {
+fn agency(a: &AgencyProgress, index: &ActionIndex) -> Value {
+    let brief = |id: &String| match index.get(id) {
         Some(action) => json!({
             "id": action.id,
             "anchor": anchor("action", &action.id),

@@ -6,6 +6,7 @@
 
 use super::context;
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
+use crate::templates::TemplateData;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -29,7 +30,7 @@ impl Renderer for HtmlReport {
         let mut diagnostics = Vec::new();
         let html = ctx
             .templates
-            .render_reporting(TEMPLATE, &data, &mut diagnostics)
+            .render_reporting(TEMPLATE, &TemplateData::new(data), &mut diagnostics)
             .map_err(|e| RenderError { renderer: "html", message: e.to_string() })?;
         Ok(Rendered { files: vec![OutputFile { path: PathBuf::from(FILE_NAME), bytes: html.into_bytes() }], diagnostics })
     }

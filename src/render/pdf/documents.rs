@@ -4,7 +4,7 @@
 //! problems, glossary), the commissioners' summary (two to four pages), one
 //! PDF per action group and one per strategic priority. Every figure, status
 //! and exception is read from `Progress`; nothing is counted or decided here.
-//! Prose comes from Markdown via [`prose`]; text from returns is only ever
+//! Prose comes from Markdown via [`Prose`]; text from returns is only ever
 //! inserted as plain runs, never read as Markdown.
 
 use super::chart::{Chart, ChartRow, Series};
@@ -19,9 +19,8 @@ use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, Prio
 use crate::render::context;
 use crate::render::{OutputFile, RenderContext, Rendered};
 use crate::status::Status;
-use crate::templates::Templates;
+use crate::templates::{TemplateData, Templates};
 use chrono::NaiveDate;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -36,7 +35,7 @@ const ACTION_PAGES: PageStyle = PageStyle::A4_LANDSCAPE;
 /// pages, and its metadata.
 pub fn lay_out_all(ctx: &RenderContext) -> Result<Vec<(PathBuf, LaidOut, Metadata)>, String> {
     let p = ctx.progress;
-    let t = ctx.templates;
+    let t = &mut Prose::new(ctx.templates, p);
     let mut documents: Vec<(PathBuf, Flow, Metadata)> = vec![
         (PathBuf::from("board-report.pdf"), board_report(p, t)?, metadata(p, "Quarterly progress report")),
         (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p, t)?, metadata(p, "Summary for commissioners")),
@@ -132,13 +131,42 @@ fn shorten(text: &str, max: usize) -> String {
 // Prose
 // ---------------------------------------------------------------------------
 
-/// The prose of one named passage: its Handlebars template (built in, or
-/// the user's copy) rendered with a JSON context into Markdown, then read
-/// into blocks. The templates escape every field, so a lead's words cannot
-/// become Markdown.
-fn prose(templates: &Templates, name: &str, ctx: &Value) -> Result<Vec<Block>, String> {
-    let markdown = templates.render(name, ctx).map_err(|e| e.to_string())?;
-    Ok(markdown::blocks(&markdown, 2))
+/// The prose passages of every document: each a Handlebars template (built
+/// in, or the user's copy) rendered into Markdown, then read into blocks. The
+/// templates escape every field, so a lead's words cannot become Markdown.
+/// All render with the one report context, built once; a group's or
+/// priority's passage has its `group` or `priority` set in it first.
+struct Prose<'a> {
+    templates: &'a Templates,
+    progress: &'a Progress,
+    data: TemplateData,
+}
+
+impl<'a> Prose<'a> {
+    fn new(templates: &'a Templates, progress: &'a Progress) -> Self {
+        Prose { templates, progress, data: TemplateData::new(context::report(progress)) }
+    }
+
+    /// A passage about the whole report.
+    fn passage(&self, name: &str) -> Result<Vec<Block>, String> {
+        let markdown = self.templates.render(name, &self.data).map_err(|e| e.to_string())?;
+        Ok(markdown::blocks(&markdown, 2))
+    }
+
+    /// `group-introduction.md` for one group.
+    fn group_introduction(&mut self, group_id: &str) -> Result<Vec<Block>, String> {
+        let entry = context::group_entry(self.progress, group_id).ok_or_else(|| format!("group {group_id} is not in the progress"))?;
+        self.data.set("group", entry);
+        self.passage("group-introduction.md")
+    }
+
+    /// `priority-introduction.md` for one strategic priority.
+    fn priority_introduction(&mut self, priority_id: &str) -> Result<Vec<Block>, String> {
+        let entry =
+            context::priority_entry(self.progress, priority_id).ok_or_else(|| format!("priority {priority_id} is not in the progress"))?;
+        self.data.set("priority", entry);
+        self.passage("priority-introduction.md")
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -341,11 +369,10 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 }
 
 /// One action group's section: heading, priorities, their evidence and aims, the actions.
-fn group_section(p: &Progress, t: &Templates, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
+fn group_section(p: &Progress, t: &mut Prose, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
     blocks.push(heading(1, format!("{} action group", group.name)));
-    let ctx = context::for_group(p, &group.id).ok_or_else(|| format!("group {} is not in the progress", group.id))?;
-    blocks.extend(prose(t, "group-introduction.md", &ctx)?);
+    blocks.extend(t.group_introduction(&group.id)?);
     let priorities = priorities_of(p, group);
     if !priorities.is_empty() {
         blocks.push(Block::Heading { level: 2, text: "What the plan says".to_string(), outline: false });
@@ -375,8 +402,7 @@ fn group_section(p: &Progress, t: &Templates, group: &GroupProgress, blocks: &mu
 // The documents
 // ---------------------------------------------------------------------------
 
-fn board_report(p: &Progress, t: &Templates) -> Result<Flow, String> {
-    let report = context::report(p);
+fn board_report(p: &Progress, t: &mut Prose) -> Result<Flow, String> {
     // Cover.
     let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
@@ -384,7 +410,7 @@ fn board_report(p: &Progress, t: &Templates) -> Result<Flow, String> {
         Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
     ));
     b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(15.0)));
-    let cover = prose(t, "cover.md", &report)?;
+    let cover = t.passage("cover.md")?;
     b.extend(cover.into_iter().map(|block| match block {
         Block::Paragraph(para) => Block::Paragraph(para.size(12.0).colour(Colour::MUTED)),
         other => other,
@@ -402,11 +428,11 @@ fn board_report(p: &Progress, t: &Templates) -> Result<Flow, String> {
 
     b.push(Block::PageBreak(None));
     b.push(heading(1, "Introduction"));
-    b.extend(prose(t, "introduction.md", &report)?);
+    b.extend(t.passage("introduction.md")?);
 
     // Executive summary: exceptions before detail.
     b.push(heading(1, "Executive summary"));
-    b.extend(prose(t, "executive-summary.md", &report)?);
+    b.extend(t.passage("executive-summary.md")?);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -500,8 +526,7 @@ fn board_report(p: &Progress, t: &Templates) -> Result<Flow, String> {
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b })
 }
 
-fn commissioner_summary(p: &Progress, t: &Templates) -> Result<Flow, String> {
-    let report = context::report(p);
+fn commissioner_summary(p: &Progress, t: &Prose) -> Result<Flow, String> {
     let mut b: Vec<Block> = Vec::new();
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
@@ -509,7 +534,7 @@ fn commissioner_summary(p: &Progress, t: &Templates) -> Result<Flow, String> {
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(11.0).colour(Colour::MUTED),
     ));
-    b.extend(prose(t, "commissioner-summary.md", &report)?);
+    b.extend(t.passage("commissioner-summary.md")?);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -564,7 +589,7 @@ fn commissioner_summary(p: &Progress, t: &Templates) -> Result<Flow, String> {
     Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b })
 }
 
-fn group_document(p: &Progress, t: &Templates, group: &GroupProgress) -> Result<Flow, String> {
+fn group_document(p: &Progress, t: &mut Prose, group: &GroupProgress) -> Result<Flow, String> {
     let mut b = vec![Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!(
             "From the {} quarterly progress report for {}, produced {}.",
@@ -583,7 +608,7 @@ fn group_document(p: &Progress, t: &Templates, group: &GroupProgress) -> Result<
     Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b })
 }
 
-fn priority_document(p: &Progress, t: &Templates, priority: &PriorityProgress) -> Result<Flow, String> {
+fn priority_document(p: &Progress, t: &mut Prose, priority: &PriorityProgress) -> Result<Flow, String> {
     let mut b = vec![
         Block::Paragraph(
             Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
@@ -592,8 +617,7 @@ fn priority_document(p: &Progress, t: &Templates, priority: &PriorityProgress) -
         ),
         heading(1, format!("Strategic priority: {}", priority.name)),
     ];
-    let ctx = context::for_priority(p, &priority.id).ok_or_else(|| format!("priority {} is not in the progress", priority.id))?;
-    b.extend(prose(t, "priority-introduction.md", &ctx)?);
+    b.extend(t.priority_introduction(&priority.id)?);
     if !priority.evidence.is_empty() {
         b.push(heading(2, "Evidence"));
         b.push(bullet_list(&priority.evidence));

@@ -183,7 +183,7 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     if !laid.outline.is_empty() {
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     }
-    lo.compress();
+    compress_streams(&mut lo)?;
 
     // The /ID is a hash of the document written with a blank /ID.
     let fixed_id = |lo: &mut lopdf::Document, id: &[u8]| {
@@ -198,6 +198,29 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
     Ok(bytes)
+}
+
+/// Deflates every stream that allows it and is not compressed yet, as
+/// lopdf's `compress` does but at zlib's default level instead of its
+/// slowest (BENCHMARKS.md); a stream that would not shrink is left as it is.
+fn compress_streams(lo: &mut lopdf::Document) -> Result<(), WriteError> {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    for object in lo.objects.values_mut() {
+        let Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.has(b"Filter") {
+            continue;
+        }
+        let mut encoder = ZlibEncoder::new(Vec::with_capacity(stream.content.len() / 3), Compression::default());
+        encoder.write_all(&stream.content).map_err(|e| WriteError(e.to_string()))?;
+        let compressed = encoder.finish().map_err(|e| WriteError(e.to_string()))?;
+        // "/Filter /FlateDecode" costs 19 bytes in the dictionary.
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
+    Ok(())
 }
 
 /// Builds the bookmarks as a tree: each entry nests under the nearest
