@@ -600,7 +600,8 @@ fn nothing_in_the_documents_is_drawn_outside_the_margins() {
     let (progress, _) = rendered_fixture();
     let (templates, _) = Templates::load(Path::new("templates"));
     let ctx = RenderContext { progress, plan: &plan, templates: &templates };
-    for (path, laid, _) in csp_report::render::pdf::documents::lay_out_all(&ctx).unwrap() {
+    for (path, flow, _) in csp_report::render::pdf::documents::flows(&ctx).unwrap() {
+        let laid = csp_report::render::pdf::layout::lay_out(&flow);
         for (n, page) in laid.pages.iter().enumerate() {
             let s = page.style;
             for item in &page.items {

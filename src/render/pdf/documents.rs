@@ -4,13 +4,11 @@
 //! problems, glossary), the commissioners' summary (two to four pages), one
 //! PDF per action group and one per strategic priority. Every figure, status
 //! and exception is read from `Progress`; nothing is counted or decided here.
-//! Prose comes from Markdown via [`Prose`]; text from returns is only ever
+//! Prose comes from Markdown via [`Passages`]; text from returns is only ever
 //! inserted as plain runs, never read as Markdown.
 
 use super::chart::{Chart, ChartRow, Series};
-use super::layout::{
-    self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, LaidOut, PageStyle, Paragraph, Table,
-};
+use super::layout::{self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, PageStyle, Paragraph, Table};
 use super::markdown;
 use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
@@ -21,7 +19,7 @@ use crate::render::{OutputFile, RenderContext, Rendered};
 use crate::status::Status;
 use crate::templates::{TemplateData, Templates};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// Size of table text.
@@ -31,42 +29,82 @@ const TABLE_SIZE: f32 = 7.8;
 /// with the leads' words read far better at 25 cm than at 17 cm.
 const ACTION_PAGES: PageStyle = PageStyle::A4_LANDSCAPE;
 
-/// Every PDF document laid out: its path under the period's folder, its
-/// pages, and its metadata.
-pub fn lay_out_all(ctx: &RenderContext) -> Result<Vec<(PathBuf, LaidOut, Metadata)>, String> {
+/// One PDF document of the pack.
+enum Document<'a> {
+    Board,
+    Commissioners,
+    Group(&'a GroupProgress),
+    Priority(&'a PriorityProgress),
+}
+
+impl Document<'_> {
+    /// Every document, in the order they are listed.
+    fn all(p: &Progress) -> Vec<Document<'_>> {
+        let mut documents = vec![Document::Board, Document::Commissioners];
+        documents.extend(p.groups.iter().map(Document::Group));
+        documents.extend(p.priorities.iter().map(Document::Priority));
+        documents
+    }
+
+    /// Its path under the period's folder.
+    fn path(&self) -> PathBuf {
+        match self {
+            Document::Board => PathBuf::from("board-report.pdf"),
+            Document::Commissioners => PathBuf::from("commissioner-summary.pdf"),
+            Document::Group(g) => PathBuf::from("groups").join(format!("{}.pdf", file_stem(&g.id))),
+            Document::Priority(pr) => PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&pr.id))),
+        }
+    }
+
+    fn metadata(&self, p: &Progress) -> Metadata {
+        match self {
+            Document::Board => metadata(p, "Quarterly progress report"),
+            Document::Commissioners => metadata(p, "Summary for commissioners"),
+            Document::Group(g) => metadata(p, &format!("{} action group", g.name)),
+            Document::Priority(pr) => metadata(p, &format!("Strategic priority: {}", pr.name)),
+        }
+    }
+
+    fn flow(&self, p: &Progress, passages: &Passages) -> Flow {
+        match self {
+            Document::Board => board_report(p, passages),
+            Document::Commissioners => commissioner_summary(p, passages),
+            Document::Group(g) => group_document(p, passages, g),
+            Document::Priority(pr) => priority_document(p, passages, pr),
+        }
+    }
+}
+
+/// Every PDF document as a flow of blocks: its path under the period's
+/// folder, the flow, and its metadata, in the order they are listed.
+pub fn flows(ctx: &RenderContext) -> Result<Vec<(PathBuf, Flow, Metadata)>, String> {
     let p = ctx.progress;
-    let t = &mut Prose::new(ctx.templates, p);
-    let mut documents: Vec<(PathBuf, Flow, Metadata)> = vec![
-        (PathBuf::from("board-report.pdf"), board_report(p, t)?, metadata(p, "Quarterly progress report")),
-        (PathBuf::from("commissioner-summary.pdf"), commissioner_summary(p, t)?, metadata(p, "Summary for commissioners")),
-    ];
-    for group in &p.groups {
-        let path = PathBuf::from("groups").join(format!("{}.pdf", file_stem(&group.id)));
-        documents.push((path, group_document(p, t, group)?, metadata(p, &format!("{} action group", group.name))));
-    }
-    for priority in &p.priorities {
-        let path = PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&priority.id)));
-        documents.push((path, priority_document(p, t, priority)?, metadata(p, &format!("Strategic priority: {}", priority.name))));
-    }
-    // Each document is laid out on its own, so on all cores (see
-    // BENCHMARKS.md); collected in the order above.
-    use rayon::prelude::*;
-    Ok(documents.into_par_iter().map(|(path, flow, meta)| (path, layout::lay_out(&flow), meta)).collect())
+    let passages = Passages::render(ctx.templates, p)?;
+    Ok(Document::all(p).iter().map(|d| (d.path(), d.flow(p, &passages), d.metadata(p))).collect())
 }
 
 /// Renders every PDF document.
 pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
+    let p = ctx.progress;
+    let passages = Passages::render(ctx.templates, p)?;
+    // Each document is built, laid out and written on its own, so on all
+    // cores, and dropped once written: only the documents in flight are held
+    // in memory (BENCHMARKS.md). Gathered in the order of `Document::all`.
+    use rayon::prelude::*;
+    let written: Vec<(PathBuf, Result<Vec<u8>, String>, Vec<MissingGlyphs>)> = Document::all(p)
+        .into_par_iter()
+        .map(|document| {
+            let laid = layout::lay_out(&document.flow(p, &passages));
+            let bytes = write_pdf(&laid, &document.metadata(p)).map_err(|e| e.to_string());
+            (document.path(), bytes, laid.missing)
+        })
+        .collect();
     let mut rendered = Rendered::default();
     // Missing characters by text, with the documents they are in.
     let mut missing: BTreeMap<String, (Vec<char>, Vec<String>)> = BTreeMap::new();
-    let laid_out = lay_out_all(ctx)?;
-    // Written on all cores too; gathered in document order, so the output is unchanged.
-    use rayon::prelude::*;
-    let written: Vec<Result<Vec<u8>, String>> =
-        laid_out.par_iter().map(|(_, laid, meta)| write_pdf(laid, meta).map_err(|e| e.to_string())).collect();
-    for ((path, laid, _), bytes) in laid_out.into_iter().zip(written) {
-        for MissingGlyphs { text, chars } in &laid.missing {
-            let entry = missing.entry(text.clone()).or_insert_with(|| (chars.clone(), Vec::new()));
+    for (path, bytes, missing_glyphs) in written {
+        for MissingGlyphs { text, chars } in missing_glyphs {
+            let entry = missing.entry(text).or_insert_with(|| (chars, Vec::new()));
             entry.1.push(path.display().to_string());
         }
         rendered.files.push(OutputFile { path, bytes: bytes? });
@@ -131,41 +169,57 @@ fn shorten(text: &str, max: usize) -> String {
 // Prose
 // ---------------------------------------------------------------------------
 
-/// The prose passages of every document: each a Handlebars template (built
-/// in, or the user's copy) rendered into Markdown, then read into blocks. The
-/// templates escape every field, so a lead's words cannot become Markdown.
-/// All render with the one report context, built once; a group's or
-/// priority's passage has its `group` or `priority` set in it first.
-struct Prose<'a> {
-    templates: &'a Templates,
-    progress: &'a Progress,
-    data: TemplateData,
+/// The prose passages of every document, rendered before any document is
+/// built: each a Handlebars template (built in, or the user's copy) rendered
+/// into Markdown, then read into blocks. The templates escape every field, so
+/// a lead's words cannot become Markdown. All render with the one report
+/// context, built once; a group's or priority's passage has its `group` or
+/// `priority` set in it first.
+struct Passages {
+    cover: Vec<Block>,
+    introduction: Vec<Block>,
+    executive_summary: Vec<Block>,
+    commissioner_summary: Vec<Block>,
+    /// `group-introduction.md` by group id.
+    groups: HashMap<String, Vec<Block>>,
+    /// `priority-introduction.md` by priority id.
+    priorities: HashMap<String, Vec<Block>>,
 }
 
-impl<'a> Prose<'a> {
-    fn new(templates: &'a Templates, progress: &'a Progress) -> Self {
-        Prose { templates, progress, data: TemplateData::new(context::report(progress)) }
+impl Passages {
+    fn render(templates: &Templates, p: &Progress) -> Result<Passages, String> {
+        let mut data = TemplateData::new(context::report(p));
+        let passage = |name: &str, data: &TemplateData| -> Result<Vec<Block>, String> {
+            let markdown = templates.render(name, data).map_err(|e| e.to_string())?;
+            Ok(markdown::blocks(&markdown, 2))
+        };
+        let mut passages = Passages {
+            cover: passage("cover.md", &data)?,
+            introduction: passage("introduction.md", &data)?,
+            executive_summary: passage("executive-summary.md", &data)?,
+            commissioner_summary: passage("commissioner-summary.md", &data)?,
+            groups: HashMap::new(),
+            priorities: HashMap::new(),
+        };
+        for group in &p.groups {
+            data.set("group", context::group_entry(p, &group.id).ok_or_else(|| format!("group {} is not in the progress", group.id))?);
+            passages.groups.insert(group.id.clone(), passage("group-introduction.md", &data)?);
+        }
+        for priority in &p.priorities {
+            let entry =
+                context::priority_entry(p, &priority.id).ok_or_else(|| format!("priority {} is not in the progress", priority.id))?;
+            data.set("priority", entry);
+            passages.priorities.insert(priority.id.clone(), passage("priority-introduction.md", &data)?);
+        }
+        Ok(passages)
     }
 
-    /// A passage about the whole report.
-    fn passage(&self, name: &str) -> Result<Vec<Block>, String> {
-        let markdown = self.templates.render(name, &self.data).map_err(|e| e.to_string())?;
-        Ok(markdown::blocks(&markdown, 2))
+    fn group(&self, id: &str) -> &[Block] {
+        self.groups.get(id).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// `group-introduction.md` for one group.
-    fn group_introduction(&mut self, group_id: &str) -> Result<Vec<Block>, String> {
-        let entry = context::group_entry(self.progress, group_id).ok_or_else(|| format!("group {group_id} is not in the progress"))?;
-        self.data.set("group", entry);
-        self.passage("group-introduction.md")
-    }
-
-    /// `priority-introduction.md` for one strategic priority.
-    fn priority_introduction(&mut self, priority_id: &str) -> Result<Vec<Block>, String> {
-        let entry =
-            context::priority_entry(self.progress, priority_id).ok_or_else(|| format!("priority {priority_id} is not in the progress"))?;
-        self.data.set("priority", entry);
-        self.passage("priority-introduction.md")
+    fn priority(&self, id: &str) -> &[Block] {
+        self.priorities.get(id).map(Vec::as_slice).unwrap_or_default()
     }
 }
 
@@ -369,10 +423,10 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 }
 
 /// One action group's section: heading, priorities, their evidence and aims, the actions.
-fn group_section(p: &Progress, t: &mut Prose, group: &GroupProgress, blocks: &mut Vec<Block>) -> Result<(), String> {
+fn group_section(p: &Progress, t: &Passages, group: &GroupProgress, blocks: &mut Vec<Block>) {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
     blocks.push(heading(1, format!("{} action group", group.name)));
-    blocks.extend(t.group_introduction(&group.id)?);
+    blocks.extend_from_slice(t.group(&group.id));
     let priorities = priorities_of(p, group);
     if !priorities.is_empty() {
         blocks.push(Block::Heading { level: 2, text: "What the plan says".to_string(), outline: false });
@@ -395,14 +449,13 @@ fn group_section(p: &Progress, t: &mut Prose, group: &GroupProgress, blocks: &mu
     blocks.push(Block::Heading { level: 2, text: format!("{}: actions", group.name), outline: false });
     let actions: Vec<&ActionProgress> = group.actions.iter().collect();
     blocks.push(actions_table(&actions));
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------
 // The documents
 // ---------------------------------------------------------------------------
 
-fn board_report(p: &Progress, t: &mut Prose) -> Result<Flow, String> {
+fn board_report(p: &Progress, t: &Passages) -> Flow {
     // Cover.
     let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
@@ -410,8 +463,7 @@ fn board_report(p: &Progress, t: &mut Prose) -> Result<Flow, String> {
         Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
     ));
     b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(15.0)));
-    let cover = t.passage("cover.md")?;
-    b.extend(cover.into_iter().map(|block| match block {
+    b.extend(t.cover.iter().cloned().map(|block| match block {
         Block::Paragraph(para) => Block::Paragraph(para.size(12.0).colour(Colour::MUTED)),
         other => other,
     }));
@@ -428,11 +480,11 @@ fn board_report(p: &Progress, t: &mut Prose) -> Result<Flow, String> {
 
     b.push(Block::PageBreak(None));
     b.push(heading(1, "Introduction"));
-    b.extend(t.passage("introduction.md")?);
+    b.extend_from_slice(&t.introduction);
 
     // Executive summary: exceptions before detail.
     b.push(heading(1, "Executive summary"));
-    b.extend(t.passage("executive-summary.md")?);
+    b.extend_from_slice(&t.executive_summary);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -458,7 +510,7 @@ fn board_report(p: &Progress, t: &mut Prose) -> Result<Flow, String> {
     }
 
     for group in &p.groups {
-        group_section(p, t, group, &mut b)?;
+        group_section(p, t, group, &mut b);
     }
 
     // Returns by agency.
@@ -523,10 +575,10 @@ fn board_report(p: &Progress, t: &mut Prose) -> Result<Flow, String> {
             size: TABLE_SIZE + 0.5,
         }));
     }
-    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b })
+    Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b }
 }
 
-fn commissioner_summary(p: &Progress, t: &Prose) -> Result<Flow, String> {
+fn commissioner_summary(p: &Progress, t: &Passages) -> Flow {
     let mut b: Vec<Block> = Vec::new();
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
@@ -534,7 +586,7 @@ fn commissioner_summary(p: &Progress, t: &Prose) -> Result<Flow, String> {
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(11.0).colour(Colour::MUTED),
     ));
-    b.extend(t.passage("commissioner-summary.md")?);
+    b.extend_from_slice(&t.commissioner_summary);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
@@ -586,10 +638,10 @@ fn commissioner_summary(p: &Progress, t: &Prose) -> Result<Flow, String> {
                 .colour(Colour::MUTED),
         ));
     }
-    Ok(Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b })
+    Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b }
 }
 
-fn group_document(p: &Progress, t: &mut Prose, group: &GroupProgress) -> Result<Flow, String> {
+fn group_document(p: &Progress, t: &Passages, group: &GroupProgress) -> Flow {
     let mut b = vec![Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!(
             "From the {} quarterly progress report for {}, produced {}.",
@@ -602,13 +654,13 @@ fn group_document(p: &Progress, t: &mut Prose, group: &GroupProgress) -> Result<
         .align(Align::Left),
     )];
     let mut section = Vec::new();
-    group_section(p, t, group, &mut section)?;
+    group_section(p, t, group, &mut section);
     // The section's own page break is not needed at the top of its own document.
     b.extend(section.into_iter().skip(1));
-    Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b })
+    Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b }
 }
 
-fn priority_document(p: &Progress, t: &mut Prose, priority: &PriorityProgress) -> Result<Flow, String> {
+fn priority_document(p: &Progress, t: &Passages, priority: &PriorityProgress) -> Flow {
     let mut b = vec![
         Block::Paragraph(
             Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
@@ -617,7 +669,7 @@ fn priority_document(p: &Progress, t: &mut Prose, priority: &PriorityProgress) -
         ),
         heading(1, format!("Strategic priority: {}", priority.name)),
     ];
-    b.extend(t.priority_introduction(&priority.id)?);
+    b.extend_from_slice(t.priority(&priority.id));
     if !priority.evidence.is_empty() {
         b.push(heading(2, "Evidence"));
         b.push(bullet_list(&priority.evidence));
@@ -639,5 +691,5 @@ fn priority_document(p: &Progress, t: &mut Prose, priority: &PriorityProgress) -
         b.push(actions_table(&actions));
     }
     // Landscape throughout: the action tables are most of it.
-    Ok(Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b })
+    Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b }
 }

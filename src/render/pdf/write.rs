@@ -8,6 +8,7 @@
 
 use super::fonts::FaceId;
 use super::layout::{Colour, Item, LaidOut, OutlineEntry};
+use super::text::PlacedGlyph;
 use chrono::NaiveDate;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
@@ -57,6 +58,57 @@ fn actual_text_start(text: &str) -> Op {
     Op::BeginMarkedContentWithProperties { tag: "Span".to_string(), properties: DictItem::Dict { map } }
 }
 
+/// Glyphs on one baseline in one face, drawn as one positioned text run:
+/// one text matrix and one `TJ` whose kerns put each glyph at its laid-out
+/// x. Drawing each glyph with its own matrix (as printpdf's layout does)
+/// costs two operations per glyph in memory, most of a county-scale
+/// build's peak (BENCHMARKS.md); printpdf merges such pairs into the same
+/// `TJ` when it writes, and the kerns here are worked out exactly as it
+/// does, so the bytes are the same.
+struct GlyphRun {
+    x: f32,
+    y: f32,
+    size: f32,
+    /// Where the viewer's pen is after the glyphs so far, in thousandths of
+    /// an em from `x`: each glyph advances it by its `/W` width.
+    pen: f64,
+    glyphs: Vec<Codepoint>,
+}
+
+impl GlyphRun {
+    fn new(x: f32, y: f32, size: f32) -> GlyphRun {
+        GlyphRun { x, y, size, pen: 0.0, glyphs: Vec::new() }
+    }
+
+    /// Adds a glyph to be drawn at `x`.
+    fn push(&mut self, glyph: &PlacedGlyph, x: f32) {
+        if let Some(previous) = self.glyphs.last_mut() {
+            // TJ numbers move the pen by -n/1000 em.
+            let wanted = (x as f64 - self.x as f64) * 1000.0 / self.size as f64;
+            let kern = (self.pen - wanted) as f32;
+            if kern != 0.0 {
+                previous.offset = kern;
+                self.pen -= kern as f64;
+            }
+        }
+        self.glyphs.push(Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(glyph.text.clone()) });
+        self.pen += pdf_advance(glyph.face, glyph.gid) as f64;
+    }
+
+    fn finish(self, ops: &mut Vec<Op>) {
+        ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(self.x), Pt(self.y)) });
+        ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(self.glyphs)] });
+    }
+}
+
+/// A glyph's advance as the PDF's `/W` array gives it (thousandths of an
+/// em, truncated), computed as printpdf computes it when it writes `/W`.
+fn pdf_advance(face: FaceId, gid: u16) -> i64 {
+    let Some((_, font)) = parsed_fonts().iter().find(|(id, _)| *id == face) else { return 0 };
+    let units_per_em = font.pdf_font_metrics.units_per_em as f32;
+    font.get_or_decode_glyph(gid).map(|g| (g.horz_advance as f32 * 1000.0 / units_per_em) as i64).unwrap_or(0)
+}
+
 /// The operations drawing one page.
 fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
     let mut ops = Vec::new();
@@ -99,25 +151,32 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                 ops.push(Op::StartTextSection);
                 ops.push(Op::SetFillColor { col: colour(*c) });
                 let mut current: Option<FaceId> = None;
+                let mut run: Option<GlyphRun> = None;
                 for (index, glyph) in line.glyphs.iter().enumerate() {
-                    if let Some((_, text)) = line.actual_text.iter().find(|(r, _)| r.start == index) {
+                    let marked = line.actual_text.iter().find(|(r, _)| r.start == index);
+                    let (gx, gy) = (x + glyph.x + glyph.dx, height - baseline + glyph.dy);
+                    if marked.is_some() || current != Some(glyph.face) || run.as_ref().is_some_and(|r| r.y != gy) {
+                        if let Some(done) = run.take() {
+                            done.finish(&mut ops);
+                        }
+                    }
+                    if let Some((_, text)) = marked {
                         ops.push(actual_text_start(text));
                     }
                     if current != Some(glyph.face) {
                         ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(line.size) });
                         current = Some(glyph.face);
                     }
-                    // Each glyph at its own place; printpdf merges a baseline's
-                    // glyphs back into one TJ run.
-                    ops.push(Op::SetTextMatrix {
-                        matrix: TextMatrix::Translate(Pt(x + glyph.x + glyph.dx), Pt(height - baseline + glyph.dy)),
-                    });
-                    ops.push(Op::ShowText {
-                        items: vec![TextItem::GlyphIds(vec![Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(glyph.text.clone()) }])],
-                    });
+                    run.get_or_insert_with(|| GlyphRun::new(gx, gy, line.size)).push(glyph, gx);
                     if line.actual_text.iter().any(|(r, _)| r.end == index + 1) {
+                        if let Some(done) = run.take() {
+                            done.finish(&mut ops);
+                        }
                         ops.push(Op::EndMarkedContent);
                     }
+                }
+                if let Some(done) = run {
+                    done.finish(&mut ops);
                 }
                 ops.push(Op::EndTextSection);
             }
