@@ -207,6 +207,7 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Plan, PlanError> {
         introduction: raw.partnership.introduction,
     };
     Ok(Plan {
+        lookups: Default::default(),
         partnership,
         priorities: raw
             .priorities

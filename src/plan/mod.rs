@@ -13,6 +13,8 @@ pub use load::{load_plan, parse_plan, PlanError};
 pub use period::{Period, PeriodError};
 pub use timescale::{Timescale, TimescaleKind};
 
+use std::collections::HashMap;
+
 /// Who the plan belongs to and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partnership {
@@ -99,16 +101,67 @@ pub struct Plan {
     /// First 16 hex digits of the SHA-256 of the plan file: forms record it so
     /// a return made against another version of the plan can be spotted.
     pub hash: String,
+    /// Look-up tables, built on first use (see [`Lookups`]).
+    pub(crate) lookups: Lookups,
 }
 
+/// Actions by id and agencies by every name, so that reading hundreds of
+/// returns against thousands of actions does not scan the plan per cell.
+/// Built on the first look-up: a plan is read-only once loaded, and a clone
+/// starts without them (so a test may clone a plan and edit the copy).
+#[derive(Debug, Default)]
+pub(crate) struct Lookups(std::sync::OnceLock<Tables>);
+
+#[derive(Debug)]
+struct Tables {
+    /// (group index, action index) by action id; the first of a repeated id.
+    actions: HashMap<String, (usize, usize)>,
+    /// Agency index by the [`name_key`] of its id, name and aliases; the
+    /// first agency in plan order to have a key keeps it.
+    agencies: HashMap<String, usize>,
+}
+
+impl Clone for Lookups {
+    fn clone(&self) -> Self {
+        Lookups::default()
+    }
+}
+
+/// Derived from the rest of the plan, so never a difference between plans.
+impl PartialEq for Lookups {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Lookups {}
+
 impl Plan {
+    fn tables(&self) -> &Tables {
+        self.lookups.0.get_or_init(|| {
+            let mut actions = HashMap::new();
+            for (g, group) in self.groups.iter().enumerate() {
+                for (a, action) in group.actions.iter().enumerate() {
+                    actions.entry(action.id.clone()).or_insert((g, a));
+                }
+            }
+            let mut agencies = HashMap::new();
+            for (i, agency) in self.agencies.iter().enumerate() {
+                for name in agency.names() {
+                    agencies.entry(name_key(name)).or_insert(i);
+                }
+            }
+            Tables { actions, agencies }
+        })
+    }
+
     /// Every action, groups in plan order, actions in plan order.
     pub fn actions(&self) -> impl Iterator<Item = &Action> {
         self.groups.iter().flat_map(|g| g.actions.iter())
     }
 
     pub fn action(&self, id: &str) -> Option<&Action> {
-        self.actions().find(|a| a.id == id)
+        self.tables().actions.get(id).map(|&(g, a)| &self.groups[g].actions[a])
     }
 
     pub fn group(&self, id: &str) -> Option<&Group> {
@@ -154,18 +207,13 @@ impl Plan {
     /// The agency a piece of text names: its id, name or an alias, ignoring
     /// case, spaces and punctuation.
     pub fn find_agency(&self, text: &str) -> Option<&Agency> {
-        let key = name_key(text);
-        if key.is_empty() {
-            return None;
-        }
-        self.agencies.iter().find(|a| a.names().any(|n| name_key(n) == key))
+        self.tables().agencies.get(&name_key(text)).map(|&i| &self.agencies[i])
     }
 
     /// The canonical form of an action ID as typed (`da 3` → `DA3`), if the
     /// plan has it.
     pub fn find_action_id(&self, typed: &str) -> Option<&Action> {
-        let key = normalise_action_id(typed);
-        self.actions().find(|a| a.id == key)
+        self.action(&normalise_action_id(typed))
     }
 }
 

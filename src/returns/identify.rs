@@ -10,7 +10,7 @@ use super::sheet::{Cell, Grid};
 use super::table::Labels;
 use super::Identification;
 use crate::diagnostics::{Diagnostic, Place};
-use crate::plan::{name_key, Agency, Period, Plan};
+use crate::plan::{Agency, Period, Plan};
 use chrono::NaiveDateTime;
 use std::path::Path;
 
@@ -269,8 +269,7 @@ fn agencies_in_words<'a>(plan: &'a Plan, words: &[String]) -> Result<Option<&'a 
     for len in (1..=words.len().min(8)).rev() {
         let mut hits: Vec<&Agency> = Vec::new();
         for window in words.windows(len) {
-            let key = name_key(&window.join(" "));
-            if let Some(agency) = plan.agencies.iter().find(|a| a.names().any(|n| name_key(n) == key)) {
+            if let Some(agency) = plan.find_agency(&window.join(" ")) {
                 if !hits.iter().any(|h| h.id == agency.id) {
                     hits.push(agency);
                 }

@@ -10,7 +10,8 @@ use super::Update;
 use crate::diagnostics::{column_letters, Diagnostic, Place};
 use crate::plan::{name_key, Plan};
 use crate::status::Status;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// What a column of a return holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,10 +57,20 @@ pub fn field_of(header: &str) -> Option<Field> {
 }
 
 fn field_of_key(key: &str) -> Option<Field> {
-    if key.is_empty() {
-        return None;
-    }
-    HEADERS.iter().find(|(_, names)| names.iter().any(|n| header_key(n) == key)).map(|(field, _)| *field)
+    // Keyed once: every cell of every row is looked up while the header is
+    // sought, so normalising the aliases per lookup was most of the read stage.
+    static FIELDS: OnceLock<HashMap<String, Field>> = OnceLock::new();
+    let fields = FIELDS.get_or_init(|| {
+        let mut fields = HashMap::new();
+        for (field, names) in HEADERS {
+            for name in *names {
+                // The first field to claim a key keeps it, as HEADERS is ordered.
+                fields.entry(header_key(name)).or_insert(*field);
+            }
+        }
+        fields
+    });
+    fields.get(key).copied()
 }
 
 /// Text with anything in `()` or `[]` removed.

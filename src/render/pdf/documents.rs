@@ -91,7 +91,7 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
     // cores, and dropped once written: only the documents in flight are held
     // in memory (BENCHMARKS.md). Gathered in the order of `Document::all`.
     use rayon::prelude::*;
-    let written: Vec<(PathBuf, Result<Vec<u8>, String>, Vec<MissingGlyphs>)> = Document::all(p)
+    let written: Vec<_> = Document::all(p)
         .into_par_iter()
         .map(|document| {
             let laid = layout::lay_out(&document.flow(p, &passages));
