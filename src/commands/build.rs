@@ -63,8 +63,12 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
     let mut files = Vec::new();
     let mut failed = Vec::new();
-    for renderer in renderers() {
-        match renderer.render(&ctx) {
+    // The renderers run side by side (the PDFs spread over the cores
+    // themselves); their files and messages are taken in renderer order.
+    use rayon::prelude::*;
+    let results: Vec<_> = renderers().par_iter().map(|renderer| renderer.render(&ctx)).collect();
+    for result in results {
+        match result {
             Ok(rendered) => {
                 for d in &rendered.diagnostics {
                     ui.diagnostic(d);
