@@ -5,8 +5,10 @@
 //! The synthetic partnership is generated once into
 //! `target/bench-synth/<size>/` and reused.
 //!
-//! Stages: plan load, reading returns (one form; the whole folder), merge,
-//! and every renderer the build runs (csv, xlsx, pdf, html, reminders).
+//! Stages: plan load, reading returns (one form; the whole folder), reading
+//! the previous quarter's `progress.csv` (when the partnership has one),
+//! merge, loading the templates, and every renderer the build runs (csv,
+//! xlsx, pdf, html, reminders).
 //!
 //! ```text
 //! cargo bench --bench stages                 # everything
@@ -15,7 +17,7 @@
 //! ```
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use csp_report::history::PreviousPeriod;
+use csp_report::history::{read_period, HistoryRead, PreviousPeriod};
 use csp_report::merge::{merge, MergeInput};
 use csp_report::plan::{load_plan, Period, Plan};
 use csp_report::progress::Progress;
@@ -42,6 +44,8 @@ struct Fixture {
     /// A folder holding a single filled form, for the one-file read.
     one_form: Option<tempfile::TempDir>,
     read: ReadReport,
+    /// The output folder holding the previous quarter's `progress.csv`, if any.
+    history: Option<PathBuf>,
     previous: Option<PreviousPeriod>,
     progress: Progress,
 }
@@ -95,7 +99,8 @@ impl Fixture {
             read.totals().0,
             progress.diagnostics.len()
         );
-        Fixture { name, plan_path, plan, period, returns, one_form, read, previous, progress }
+        let history = Some(root.join("output")).filter(|dir| matches!(read_period(dir, period.previous()), HistoryRead::Found(_)));
+        Fixture { name, plan_path, plan, period, returns, one_form, read, history, previous, progress }
     }
 }
 
@@ -163,6 +168,9 @@ fn bench_fixture(c: &mut Criterion, f: &Fixture, measurement: Duration) {
         group.bench_function("read_one_form", |b| b.iter(|| read_returns(black_box(dir.path()), &f.plan, &options)));
     }
     group.bench_function("read_folder", |b| b.iter(|| read_returns(black_box(&f.returns), &f.plan, &options)));
+    if let Some(dir) = &f.history {
+        group.bench_function("history_read", |b| b.iter(|| read_period(black_box(dir), f.period.previous())));
+    }
     group.bench_function("merge", |b| {
         b.iter(|| {
             merge(&MergeInput {
@@ -175,6 +183,7 @@ fn bench_fixture(c: &mut Criterion, f: &Fixture, measurement: Duration) {
             })
         })
     });
+    group.bench_function("templates_load", |b| b.iter(Templates::built_in));
     let templates = Templates::built_in();
     for renderer in renderers() {
         let ctx = RenderContext { progress: &f.progress, plan: &f.plan, templates: &templates };
