@@ -432,6 +432,12 @@ fn metadata_language_and_bookmarks() {
     assert_eq!(author, progress.partnership.name);
     let created = info.get(b"CreationDate").unwrap().as_str().unwrap();
     assert!(String::from_utf8_lossy(created).contains("20190114"), "{}", String::from_utf8_lossy(created));
+    // No blank entries for viewers to list as custom properties.
+    for (key, value) in info.iter() {
+        if let Ok(text) = value.as_str() {
+            assert!(!text.is_empty(), "empty /{} in the document information", String::from_utf8_lossy(key));
+        }
+    }
 }
 
 #[test]

@@ -236,6 +236,7 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
 
     add_outline(&mut lo, &laid.outline)?;
+    drop_empty_info_entries(&mut lo);
     let catalog = lo.catalog_mut().map_err(|e| WriteError(e.to_string()))?;
     catalog.set("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal));
     catalog.set("ViewerPreferences", Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))])));
@@ -257,6 +258,19 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
     Ok(bytes)
+}
+
+/// Removes the document information entries printpdf always writes but we
+/// leave empty (`GTS_PDFXVersion`, `Identifier`, `Keywords`): viewers list
+/// them as blank custom properties.
+fn drop_empty_info_entries(lo: &mut lopdf::Document) {
+    let Ok(Object::Reference(info)) = lo.trailer.get(b"Info").cloned() else { return };
+    let Ok(Object::Dictionary(dict)) = lo.get_object_mut(info) else { return };
+    let empty: Vec<Vec<u8>> =
+        dict.iter().filter(|(_, value)| matches!(value, Object::String(text, _) if text.is_empty())).map(|(key, _)| key.clone()).collect();
+    for key in empty {
+        dict.remove(&key);
+    }
 }
 
 /// Deflates every stream that allows it and is not compressed yet, as
