@@ -17,6 +17,7 @@
 //! ```
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use csp_report::forms::FormSettings;
 use csp_report::history::{read_period, HistoryRead, PreviousPeriod};
 use csp_report::merge::{merge, MergeInput};
 use csp_report::plan::{load_plan, Period, Plan};
@@ -184,9 +185,10 @@ fn bench_fixture(c: &mut Criterion, f: &Fixture, measurement: Duration) {
         })
     });
     group.bench_function("templates_load", |b| b.iter(Templates::built_in));
+    let forms = FormSettings::new(&Default::default(), f.period);
     let templates = Templates::built_in();
     for renderer in renderers() {
-        let ctx = RenderContext { progress: &f.progress, plan: &f.plan, templates: &templates };
+        let ctx = RenderContext { progress: &f.progress, plan: &f.plan, templates: &templates, forms: &forms };
         group.bench_function(format!("render_{}", renderer.name()), |b| {
             b.iter(|| renderer.render(black_box(&ctx)).expect("the renderer succeeds"))
         });

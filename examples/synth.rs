@@ -870,7 +870,8 @@ fn run_pipeline(
 ) -> anyhow::Result<Progress> {
     let read = read_returns(returns, plan, &ReadOptions { period: Some(period), limits: Default::default() });
     let progress = merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), extra_diagnostics: &[] });
-    let ctx = RenderContext { progress: &progress, plan, templates };
+    let forms = FormSettings::new(&Default::default(), period);
+    let ctx = RenderContext { progress: &progress, plan, templates, forms: &forms };
     match renderers().into_iter().find(|r| r.name() == "csv") {
         Some(csv) => {
             let rendered = csv.render(&ctx).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -87,9 +87,14 @@ impl FormSettings {
     /// period end plus `deadline_days`; the stamp is `SOURCE_DATE_EPOCH` when
     /// set, else the period end.
     pub fn for_period(config: &crate::config::Config, period: Period) -> FormSettings {
+        FormSettings::new(&config.forms, period)
+    }
+
+    /// As [`FormSettings::for_period`], from the `[forms]` table alone.
+    pub fn new(forms: &crate::config::FormsConfig, period: Period) -> FormSettings {
         FormSettings {
-            deadline: period.end() + chrono::Days::new(u64::from(config.forms.deadline_days)),
-            contact: config.forms.contact.clone(),
+            deadline: period.end() + chrono::Days::new(u64::from(forms.deadline_days)),
+            contact: forms.contact.clone(),
             generated: crate::config::source_date_epoch().unwrap_or_else(|| period.end()),
         }
     }

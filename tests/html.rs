@@ -9,6 +9,7 @@
 #[path = "support/sample_progress.rs"]
 mod sample_progress;
 
+use csp_report::forms::FormSettings;
 use csp_report::progress::Progress;
 use csp_report::render::{html::HtmlReport, RenderContext, Renderer};
 use csp_report::status::Status;
@@ -21,7 +22,14 @@ use std::path::PathBuf;
 fn render(progress: &Progress) -> String {
     let plan = sample_progress::plan();
     let templates = Templates::built_in();
-    let rendered = HtmlReport.render(&RenderContext { progress, plan: &plan, templates: &templates }).expect("renders");
+    let rendered = HtmlReport
+        .render(&RenderContext {
+            progress,
+            plan: &plan,
+            templates: &templates,
+            forms: &FormSettings::new(&Default::default(), progress.period),
+        })
+        .expect("renders");
     assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
     assert_eq!(rendered.files.len(), 1);
     assert_eq!(rendered.files[0].path, PathBuf::from("board-report.html"));

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use csp_report::diagnostics::Place;
+use csp_report::forms::FormSettings;
 use csp_report::plan::{load_plan, Period, Plan};
 use csp_report::progress::*;
 use csp_report::render::pdf::PdfRenderer;
@@ -241,7 +242,7 @@ fn rendered_fixture() -> (&'static Progress, &'static [OutputFile]) {
 
 fn render(progress: &Progress, plan: &Plan) -> Vec<OutputFile> {
     let (templates, _) = Templates::load(Path::new("templates"));
-    let ctx = RenderContext { progress, plan, templates: &templates };
+    let ctx = RenderContext { progress, plan, templates: &templates, forms: &FormSettings::new(&Default::default(), progress.period) };
     PdfRenderer.render(&ctx).expect("renders").files
 }
 
@@ -446,7 +447,12 @@ fn a_character_no_font_has_is_a_warning() {
     let mut progress = fixture(&plan);
     progress.groups[0].actions[0].leads[0].update = "Meeting notes: 会議".to_string();
     let (templates, _) = Templates::load(Path::new("templates"));
-    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let ctx = RenderContext {
+        progress: &progress,
+        plan: &plan,
+        templates: &templates,
+        forms: &FormSettings::new(&Default::default(), progress.period),
+    };
     let rendered = PdfRenderer.render(&ctx).unwrap();
     let d: Vec<_> = rendered.diagnostics.iter().filter(|d| d.code == "glyph-missing").collect();
     assert_eq!(d.len(), 1, "{:?}", rendered.diagnostics);
@@ -605,7 +611,8 @@ fn nothing_in_the_documents_is_drawn_outside_the_margins() {
     let plan = plan();
     let (progress, _) = rendered_fixture();
     let (templates, _) = Templates::load(Path::new("templates"));
-    let ctx = RenderContext { progress, plan: &plan, templates: &templates };
+    let ctx =
+        RenderContext { progress, plan: &plan, templates: &templates, forms: &FormSettings::new(&Default::default(), progress.period) };
     for (path, flow, _) in csp_report::render::pdf::documents::flows(&ctx).unwrap() {
         let laid = csp_report::render::pdf::layout::lay_out(&flow);
         for (n, page) in laid.pages.iter().enumerate() {

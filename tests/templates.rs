@@ -7,6 +7,7 @@
 mod sample_progress;
 
 use csp_report::diagnostics::Severity;
+use csp_report::forms::FormSettings;
 use csp_report::render::context;
 use csp_report::templates::Templates;
 use sample_progress::sample_progress;
@@ -162,8 +163,20 @@ fn reminders_render_as_plain_text() {
     let progress = sample_progress();
     let templates = Templates::built_in();
     let genga = progress.agencies.iter().find(|a| a.id == "genga").unwrap();
-    let text = templates.render("reminder.txt", &context::reminder(&progress, genga)).unwrap();
+    let forms = FormSettings {
+        deadline: chrono::NaiveDate::from_ymd_opt(2019, 1, 14).unwrap(),
+        contact: "Jo Bloggs, csp@preston.example".to_string(),
+        generated: progress.period.end(),
+    };
+    let text = templates.render("reminder.txt", &context::reminder(&progress, genga, &forms)).unwrap();
     assert!(text.contains("Preston Genga Group"), "{text}");
+    // Produced after the deadline the forms gave, and naming whom to ask.
+    assert!(progress.produced > forms.deadline);
+    assert!(text.contains("as soon as you can (returns were due on 14 January 2019) so that"), "{text}");
+    assert!(text.contains("Questions about the return: Jo Bloggs, csp@preston.example."), "{text}");
+    let early = FormSettings { deadline: progress.produced + chrono::Days::new(7), ..forms };
+    let text = templates.render("reminder.txt", &context::reminder(&progress, genga, &early)).unwrap();
+    assert!(text.contains(&format!("send it back by {} so that", csp_report::templates::uk_date(early.deadline))), "{text}");
     assert!(text.contains("We have not yet received your quarterly return"), "{text}");
     for id in &genga.actions_missing {
         assert!(text.contains(&format!("{id}: ")), "{id} listed: {text}");
@@ -178,7 +191,12 @@ fn a_reminder_is_written_for_each_agency_with_missing_returns() {
     let progress = sample_progress();
     let plan = sample_progress::plan();
     let templates = Templates::built_in();
-    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let ctx = RenderContext {
+        progress: &progress,
+        plan: &plan,
+        templates: &templates,
+        forms: &FormSettings::new(&Default::default(), progress.period),
+    };
     let rendered = Reminders.render(&ctx).unwrap();
     let expected: Vec<_> = progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()).collect();
     assert_eq!(rendered.files.len(), expected.len());
@@ -226,7 +244,12 @@ fn a_renderer_reports_a_failing_user_template_once_and_still_writes() {
     fs::write(dir.path().join("reminder.txt.hbs"), "Dear {{agency.nmae}}\n").unwrap();
     fs::write(dir.path().join("board-report.html.hbs"), "<p>{{partnership.nmae}}</p>\n").unwrap();
     let (templates, _) = Templates::load(dir.path());
-    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let ctx = RenderContext {
+        progress: &progress,
+        plan: &plan,
+        templates: &templates,
+        forms: &FormSettings::new(&Default::default(), progress.period),
+    };
     let reminders = Reminders.render(&ctx).unwrap();
     assert!(reminders.files.len() > 1);
     assert_eq!(reminders.diagnostics.len(), 1, "{:?}", reminders.diagnostics);

@@ -14,6 +14,7 @@
 
 use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
+use crate::forms::FormSettings;
 use crate::history::find_previous;
 use crate::merge::{merge, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
@@ -60,7 +61,8 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     for d in &template_diagnostics {
         ui.diagnostic(d);
     }
-    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates };
+    let forms = FormSettings::for_period(config, period);
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates, forms: &forms };
     let mut files = Vec::new();
     let mut failed = Vec::new();
     // The renderers run side by side (the PDFs spread over the cores

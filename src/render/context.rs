@@ -9,6 +9,7 @@
 //! [`for_priority`] for their sections), and [`reminder`] for one agency's
 //! reminder email.
 
+use crate::forms::FormSettings;
 use crate::plan::Period;
 use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress, Trend};
 use crate::status::Status;
@@ -81,12 +82,18 @@ pub fn priority_entry(progress: &Progress, priority_id: &str) -> Option<Value> {
 }
 
 /// The context of one agency's reminder email: the partnership, the period,
-/// and `agency` with the actions it has not reported on.
-pub fn reminder(progress: &Progress, agency_progress: &AgencyProgress) -> Value {
+/// `agency` with the actions it has not reported on, and `returns`: the
+/// deadline the forms gave, whether it has passed, and whom to ask.
+pub fn reminder(progress: &Progress, agency_progress: &AgencyProgress, forms: &FormSettings) -> Value {
     json!({
         "partnership": partnership(progress),
         "period": period(progress.period),
         "produced": iso(progress.produced),
+        "returns": {
+            "deadline": iso(forms.deadline),
+            "deadline_passed": progress.produced > forms.deadline,
+            "contact": forms.contact,
+        },
         "agency": agency(agency_progress, &ActionIndex::new(progress)),
     })
 }

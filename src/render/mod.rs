@@ -11,6 +11,7 @@ pub mod reminders;
 pub mod xlsx;
 
 use crate::diagnostics::Diagnostic;
+use crate::forms::FormSettings;
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::templates::Templates;
@@ -21,6 +22,9 @@ pub struct RenderContext<'a> {
     pub progress: &'a Progress,
     pub plan: &'a Plan,
     pub templates: &'a Templates,
+    /// What this quarter's forms told the agencies (the deadline, whom to
+    /// ask), for the reminders.
+    pub forms: &'a FormSettings,
 }
 
 /// One file to write, relative to `output/<period>/`.

@@ -1,7 +1,8 @@
 //! Reminder emails: one plain-text message per lead agency that has not
 //! reported on every action it leads (`reminders/<agency id>.txt`), listing
-//! those actions, from the `reminder.txt` template. The coordinator pastes
-//! them into email; nothing is sent.
+//! those actions, with the return deadline and whom to ask, from the
+//! `reminder.txt` template. The coordinator pastes them into email; nothing
+//! is sent.
 
 use super::context;
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
@@ -24,7 +25,7 @@ impl Renderer for Reminders {
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
         let mut rendered = Rendered::default();
         for agency in ctx.progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()) {
-            let data = context::reminder(ctx.progress, agency);
+            let data = context::reminder(ctx.progress, agency, ctx.forms);
             let text = ctx
                 .templates
                 .render_reporting(TEMPLATE, &data, &mut rendered.diagnostics)
