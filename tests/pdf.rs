@@ -391,6 +391,37 @@ fn pages_are_numbered_n_of_m() {
     assert!((2..=4).contains(&summary.len()), "commissioner summary has {} pages", summary.len());
 }
 
+/// Each contents entry is a link to the page its heading is on.
+#[test]
+fn contents_entries_link_to_their_pages() {
+    if !poppler() {
+        return;
+    }
+    let (progress, files) = rendered_fixture();
+    let bytes = &file(files, "board-report.pdf").bytes;
+    let text = pages_text(bytes);
+    let doc = lopdf::Document::load_mem(bytes).expect("parses");
+    let pages = doc.get_pages();
+    let number_of = |id: lopdf::ObjectId| pages.iter().find(|(_, page)| **page == id).map(|(n, _)| *n as usize).unwrap();
+    let contents = doc.get_dictionary(pages[&2]).unwrap();
+    let annots = contents.get(b"Annots").expect("the contents page has links").as_array().unwrap();
+    // Introduction, executive summary (+3 subsections), the groups, returns, problems, glossary.
+    assert_eq!(annots.len(), 1 + 4 + progress.groups.len() + 3);
+    let mut targets = Vec::new();
+    for annot in annots {
+        let link = doc.get_dictionary(annot.as_reference().unwrap()).unwrap();
+        assert_eq!(link.get(b"Subtype").unwrap().as_name().unwrap(), b"Link");
+        let dest = link.get(b"Dest").unwrap().as_array().unwrap();
+        targets.push(number_of(dest[0].as_reference().unwrap()));
+    }
+    assert!(targets.windows(2).all(|w| w[0] <= w[1]), "in page order: {targets:?}");
+    for group in &progress.groups {
+        let heading = format!("{} action group", group.name);
+        let page = text.iter().position(|p| p.contains(&heading) && !p.contains("Contents")).unwrap() + 1;
+        assert!(targets.contains(&page), "{heading} is on page {page}; links go to {targets:?}");
+    }
+}
+
 #[test]
 fn urdu_polish_and_gujarati_extract_as_written() {
     if !poppler() {

@@ -230,6 +230,9 @@ pub enum Item {
     Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<Colour>, stroke: Option<Colour> },
     /// A straight rule.
     Rule { x1: f32, y1: f32, x2: f32, y2: f32, colour: Colour, width: f32 },
+    /// An invisible area that takes the reader to a page (0-based) when
+    /// clicked: a contents entry.
+    Link { x: f32, y: f32, w: f32, h: f32, page: usize },
 }
 
 impl Item {
@@ -252,6 +255,7 @@ impl Item {
                 };
                 (x1.min(*x2) - px, y1.min(*y2) - py, x1.max(*x2) + px, y1.max(*y2) + py)
             }
+            Item::Link { x, y, w, h, .. } => (*x, *y, x + w, y + h),
         }
     }
 
@@ -600,7 +604,8 @@ impl<'a> Composer<'a> {
             .collect();
         let number_width = text::measure(&[Span::plain("999")], size) + size;
         for (index, (title, level)) in entries.into_iter().enumerate() {
-            let page = self.known_pages.and_then(|p| p.get(index)).map(|p| (p + 1).to_string()).unwrap_or_else(|| "0".to_string());
+            let target = self.known_pages.and_then(|p| p.get(index)).copied();
+            let page = target.map(|p| (p + 1).to_string()).unwrap_or_else(|| "0".to_string());
             let indent = if level <= 1 { 0.0 } else { size * 1.5 * (level - 1) as f32 };
             let style = if level <= 1 { Span::bold(title) } else { Span::plain(title) };
             let lines = self.wrap(&[style], size, right - x - indent - number_width);
@@ -628,6 +633,10 @@ impl<'a> Composer<'a> {
                 });
             }
             self.push_text(number_x, last_top, number, Colour::BLACK);
+            if let Some(page) = target {
+                // The whole entry, title to number, is the link.
+                self.page().items.push(Item::Link { x, y: top, w: right - x, h: height, page });
+            }
             self.y = top + height + size * 0.3;
         }
         self.y += BODY_SIZE;

@@ -144,6 +144,8 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                 let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(height - y) }, bezier: false };
                 ops.push(Op::DrawLine { line: PdfLine { points: vec![point(*x1, *y1), point(*x2, *y2)], is_closed: false } });
             }
+            // Links are annotations, added after conversion (`add_links`).
+            Item::Link { .. } => {}
             Item::Text { x, baseline, line, colour: c } => {
                 if line.glyphs.is_empty() {
                     continue;
@@ -236,6 +238,7 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
 
     add_outline(&mut lo, &laid.outline)?;
+    add_links(&mut lo, laid)?;
     drop_empty_info_entries(&mut lo);
     let catalog = lo.catalog_mut().map_err(|e| WriteError(e.to_string()))?;
     catalog.set("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal));
@@ -291,6 +294,42 @@ fn compress_streams(lo: &mut lopdf::Document) -> Result<(), WriteError> {
         if compressed.len() + 19 < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(compressed);
+        }
+    }
+    Ok(())
+}
+
+/// Makes each [`Item::Link`] a link annotation to the top of its page.
+fn add_links(lo: &mut lopdf::Document, laid: &LaidOut) -> Result<(), WriteError> {
+    let pages = lo.get_pages();
+    let page_id = |index: usize| pages.get(&(index as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)));
+    for (index, page) in laid.pages.iter().enumerate() {
+        let height = page.style.height;
+        let mut annotations = Vec::new();
+        for item in &page.items {
+            let Item::Link { x, y, w, h, page: target } = *item else { continue };
+            let target_height = laid.pages.get(target).map_or(height, |p| p.style.height);
+            let mut link = Dictionary::new();
+            link.set("Type", Object::Name(b"Annot".to_vec()));
+            link.set("Subtype", Object::Name(b"Link".to_vec()));
+            link.set("Rect", Object::Array([x, height - y - h, x + w, height - y].into_iter().map(Object::Real).collect()));
+            link.set("Border", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(0)]));
+            // The top of the page, at the reader's zoom.
+            link.set(
+                "Dest",
+                Object::Array(vec![
+                    Object::Reference(page_id(target)?),
+                    Object::Name(b"XYZ".to_vec()),
+                    Object::Null,
+                    Object::Real(target_height),
+                    Object::Null,
+                ]),
+            );
+            annotations.push(Object::Reference(lo.add_object(Object::Dictionary(link))));
+        }
+        if !annotations.is_empty() {
+            let page_dict = lo.get_dictionary_mut(page_id(index)?).map_err(|e| WriteError(e.to_string()))?;
+            page_dict.set("Annots", Object::Array(annotations));
         }
     }
     Ok(())
