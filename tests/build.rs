@@ -288,3 +288,28 @@ fn history_gives_trend_and_damaged_history_is_a_warning() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Trend is measured against 2018-19 Q2 (output/2018-19-Q2/progress.csv)"), "{stdout}");
 }
+
+/// Problems met while building the outputs reach `validation.csv` too: an
+/// update too long for an Excel cell, and a user's template that fails.
+#[test]
+fn problems_met_while_building_are_in_validation_csv() {
+    let project = Project::new();
+    let cga = project.path("input/returns/2018-19-Q3/cga-q3.csv");
+    let original = std::fs::read_to_string(&cga).unwrap();
+    let short = "2 MATAC cases closed after mediation through Gateway's neighbour mediation service.";
+    assert!(original.contains(short));
+    std::fs::write(&cga, original.replace(short, &"mediation ".repeat(4_000))).unwrap();
+    std::fs::create_dir_all(project.path("templates")).unwrap();
+    std::fs::write(project.path("templates/group-introduction.md.hbs"), "{{group.no_such_field}}\n").unwrap();
+
+    let out = project.build(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let validation = text(&project.outputs("2018-19-Q3")["validation.csv"]);
+    let stderr = text(&out.stderr);
+    for code in ["cell-truncated", "template-failed"] {
+        assert!(validation.lines().any(|l| l.contains(&format!(",warning,{code},"))), "{code} in validation.csv:\n{validation}");
+        assert!(stderr.contains(code), "{code} on stderr:\n{stderr}");
+    }
+    // Reported once each, however many cells or passages they touched.
+    assert_eq!(validation.matches(",template-failed,").count(), 1, "{validation}");
+}

@@ -6,7 +6,8 @@
 //! problems and the row account.
 //!
 //! Problems in the returns do not fail the build: they are counted in the
-//! summary and listed in `validation.csv`, and the build exits 0 once its
+//! summary and listed in `validation.csv` (written last, with the problems
+//! met while building the outputs), and the build exits 0 once its
 //! outputs are written (`validate` is the command that exits 1 on them).
 //! It exits 2 when it cannot run or write: no period, an unreadable plan or
 //! returns folder, the output folder locked by another run, a renderer that
@@ -19,6 +20,7 @@ use crate::history::find_previous;
 use crate::merge::{merge, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
 use crate::progress::{Counts, Progress};
+use crate::render::csv::validation_file;
 use crate::render::{renderers, RenderContext};
 use crate::returns::{read_returns_with, ReadOptions};
 use crate::status::Status;
@@ -58,9 +60,8 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     });
 
     let (templates, template_diagnostics) = Templates::load(&config.templates);
-    for d in &template_diagnostics {
-        ui.diagnostic(d);
-    }
+    // Problems met while building the outputs, for the terminal and validation.csv.
+    let mut building_diagnostics: Vec<_> = template_diagnostics.into_iter().collect();
     let forms = FormSettings::for_period(config, period);
     let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates, forms: &forms };
     let mut files = Vec::new();
@@ -72,13 +73,20 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     for result in results {
         match result {
             Ok(rendered) => {
-                for d in &rendered.diagnostics {
-                    ui.diagnostic(d);
-                }
+                building_diagnostics.extend(rendered.diagnostics);
                 files.extend(rendered.files);
             }
             Err(e) => failed.push(e.to_string()),
         }
+    }
+    // And user templates that failed in the PDFs' prose (the built-in ones were used).
+    building_diagnostics.extend(templates.take_diagnostics());
+    for d in &building_diagnostics {
+        ui.diagnostic(d);
+    }
+    match validation_file(&progress.diagnostics, &building_diagnostics) {
+        Ok(file) => files.push(file),
+        Err(e) => failed.push(e.to_string()),
     }
 
     let written = folder.write(Path::new(&period.slug()), &files)?;

@@ -1,5 +1,8 @@
 //! The CSV data: `progress.csv` (one row per action × lead, and per
-//! contribution) and `validation.csv` (one row per diagnostic). UTF-8
+//! contribution), written by [`CsvRenderer`], and `validation.csv` (one row
+//! per diagnostic), written by the build once every renderer has run (see
+//! [`validation_file`]), so that it lists the problems met while laying
+//! returns' text out as well as those in the returns. UTF-8
 //! without a byte-order mark, RFC 4180 quoting, CRLF line ends, a header row.
 //! `progress.csv` is also the history later periods read back
 //! ([`crate::history`]), so its columns and tokens are a contract: see
@@ -66,7 +69,7 @@ pub fn unneutralise(text: &str) -> &str {
     text.strip_prefix('\'').unwrap_or(text)
 }
 
-/// Renders `progress.csv` and `validation.csv`.
+/// Renders `progress.csv`.
 pub struct CsvRenderer;
 
 impl Renderer for CsvRenderer {
@@ -77,13 +80,19 @@ impl Renderer for CsvRenderer {
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
         let error = |e: csv::Error| RenderError { renderer: "csv", message: e.to_string() };
         Ok(Rendered {
-            files: vec![
-                OutputFile { path: PathBuf::from(PROGRESS_CSV), bytes: progress_csv(ctx.progress).map_err(error)? },
-                OutputFile { path: PathBuf::from(VALIDATION_CSV), bytes: validation_csv(&ctx.progress.diagnostics).map_err(error)? },
-            ],
+            files: vec![OutputFile { path: PathBuf::from(PROGRESS_CSV), bytes: progress_csv(ctx.progress).map_err(error)? }],
             diagnostics: Vec::new(),
         })
     }
+}
+
+/// `validation.csv` as a file to write: the problems in the returns (and
+/// history), then those met while building the outputs (a text cut to
+/// Excel's cell limit, a character no font has, a template that failed).
+pub fn validation_file(returns: &[Diagnostic], building: &[Diagnostic]) -> Result<OutputFile, RenderError> {
+    let all: Vec<Diagnostic> = returns.iter().chain(building).cloned().collect();
+    let bytes = validation_csv(&all).map_err(|e| RenderError { renderer: "csv", message: e.to_string() })?;
+    Ok(OutputFile { path: PathBuf::from(VALIDATION_CSV), bytes })
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {
