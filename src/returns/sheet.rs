@@ -134,12 +134,55 @@ fn read_workbook_unguarded(bytes: &[u8], format: Format) -> Result<Workbook, Fai
         .collect();
     let mut result = Workbook::default();
     for (name, visible) in sheets {
-        match workbook.worksheet_range(&name) {
-            Ok(range) => result.sheets.push(grid_from_range(name, visible, &range)),
-            Err(e) => result.unreadable_sheets.push((name, e.to_string())),
+        // xlsx and xlsb sheets are streamed cell by cell, so only the cells
+        // holding something are ever kept; calamine's ranges are dense
+        // (rows × columns of the used area), which the other formats need.
+        let cells = match &mut workbook {
+            Sheets::Xlsx(xlsx) => match xlsx.worksheet_cells_reader(&name) {
+                Ok(mut reader) => streamed(|| reader.next_cell()),
+                Err(e) => Err(e.to_string()),
+            },
+            Sheets::Xlsb(xlsb) => match xlsb.worksheet_cells_reader(&name) {
+                Ok(mut reader) => streamed(|| reader.next_cell()),
+                Err(e) => Err(e.to_string()),
+            },
+            other => other.worksheet_range(&name).map(|range| cells_of_range(&range)).map_err(|e| e.to_string()),
+        };
+        match cells {
+            Ok(cells) => result.sheets.push(grid_from_cells(name, visible, cells)),
+            Err(reason) => result.unreadable_sheets.push((name, reason)),
         }
     }
     Ok(result)
+}
+
+/// A sheet's cells at absolute positions, as (row, column, cell).
+type PlacedCells = Vec<(u32, u32, Cell)>;
+
+/// The non-blank cells a streaming reader gives, until it ends.
+fn streamed<'a, E: std::fmt::Display>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, E>,
+) -> Result<PlacedCells, String> {
+    let mut cells = Vec::new();
+    while let Some(found) = next().map_err(|e| e.to_string())? {
+        let cell = cell_from_data(&Data::from(found.get_value().clone()));
+        if !cell.is_blank() {
+            let (row, col) = found.get_position();
+            cells.push((row, col, cell));
+        }
+    }
+    Ok(cells)
+}
+
+/// The non-blank cells of a calamine range, at absolute positions (a
+/// range's own positions are relative to its start).
+fn cells_of_range(range: &calamine::Range<Data>) -> PlacedCells {
+    let (start_row, start_col) = range.start().unwrap_or((0, 0));
+    range
+        .used_cells()
+        .map(|(row, col, data)| (start_row + row as u32, start_col + col as u32, cell_from_data(data)))
+        .filter(|(_, _, cell)| !cell.is_blank())
+        .collect()
 }
 
 /// A calamine error as a reason a user can act on.
@@ -152,17 +195,17 @@ fn failure_of(error: calamine::Error) -> Failure {
 }
 
 /// Converts calamine's range to absolute rows of typed cells.
-fn grid_from_range(name: String, visible: bool, range: &calamine::Range<Data>) -> Grid {
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
+fn grid_from_cells(name: String, visible: bool, mut cells: PlacedCells) -> Grid {
+    // Row by row, left to right, whatever order the file stored them in (a
+    // stable sort); a cell stored twice keeps its last value, as in a range.
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
     let mut rows: Vec<Row> = Vec::new();
-    for (rel_row, rel_col, data) in range.used_cells() {
-        let cell = cell_from_data(data);
-        if cell.is_blank() {
-            continue;
-        }
-        let (row, col) = (start_row + rel_row as u32, start_col + rel_col as u32);
+    for (row, col, cell) in cells {
         match rows.last_mut() {
-            Some(last) if last.index == row => last.cells.push((col, cell)),
+            Some(last) if last.index == row => match last.cells.last_mut() {
+                Some((last_col, last_cell)) if *last_col == col => *last_cell = cell,
+                _ => last.cells.push((col, cell)),
+            },
             _ => rows.push(Row { index: row, cells: vec![(col, cell)] }),
         }
     }
@@ -212,7 +255,7 @@ mod tests {
         range.set_value((3, 2), Data::String("Action ID".into()));
         range.set_value((5, 4), Data::Float(0.5));
         range.set_value((4, 3), Data::String("   ".into()));
-        let grid = grid_from_range("Progress".into(), true, &range);
+        let grid = grid_from_cells("Progress".into(), true, cells_of_range(&range));
         assert_eq!(grid.rows.len(), 2);
         assert_eq!(grid.rows[0].index, 3);
         assert_eq!(grid.rows[0].cells, vec![(2, Cell::Text("Action ID".into()))]);
@@ -220,6 +263,15 @@ mod tests {
         assert_eq!(grid.rows[1].get(4), &Cell::Number(0.5));
         assert_eq!(grid.rows[1].get(3), &Cell::Empty);
         assert_eq!(grid.place("returns/police.xlsx", 6, 2, None).to_string(), "returns/police.xlsx › Progress › C7");
+    }
+
+    #[test]
+    fn streamed_cells_in_any_order_make_rows_in_order_and_the_last_write_wins() {
+        let text = |s: &str| Cell::Text(s.into());
+        let cells = vec![(5, 1, text("b")), (2, 3, text("a")), (5, 0, text("first")), (5, 0, text("second")), (2, 0, Cell::Number(1.0))];
+        let grid = grid_from_cells("Sheet1".into(), true, cells);
+        let rows: Vec<(u32, Vec<(u32, Cell)>)> = grid.rows.iter().map(|r| (r.index, r.cells.clone())).collect();
+        assert_eq!(rows, vec![(2, vec![(0, Cell::Number(1.0)), (3, text("a"))]), (5, vec![(0, text("second")), (1, text("b"))])]);
     }
 
     #[test]
