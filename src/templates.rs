@@ -131,10 +131,6 @@ impl TemplateData {
             map.insert(field.to_string(), value);
         }
     }
-
-    pub fn get(&self, field: &str) -> Option<&Value> {
-        self.0.data().get(field)
-    }
 }
 
 impl From<Value> for TemplateData {

@@ -261,3 +261,21 @@ fn a_renderer_reports_a_failing_user_template_once_and_still_writes() {
     assert!(String::from_utf8_lossy(&html.files[0].bytes).starts_with("<!DOCTYPE html>"), "built-in used");
     assert!(templates.take_diagnostics().is_empty(), "reported by the renderers, not kept");
 }
+
+/// One report context, its `group` swapped between renders (as the PDFs do),
+/// renders each group's own introduction, the same as a context built for it.
+#[test]
+fn template_data_swaps_the_group_between_renders() {
+    use csp_report::templates::TemplateData;
+    let progress = sample_progress();
+    let templates = Templates::built_in();
+    let mut data = TemplateData::new(context::report(&progress));
+    assert!(progress.groups.len() >= 2);
+    for group in &progress.groups {
+        data.set("group", context::group_entry(&progress, &group.id).unwrap());
+        let swapped = templates.render("group-introduction.md", &data).unwrap();
+        let fresh = templates.render("group-introduction.md", &context::for_group(&progress, &group.id).unwrap()).unwrap();
+        assert_eq!(swapped, fresh, "{}", group.id);
+        assert!(swapped.contains(&format!("{} key action", group.counts.actions)), "{swapped}");
+    }
+}
