@@ -29,23 +29,6 @@ fn plan() -> Plan {
     load_plan(Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml").as_path()).expect("shipped plan loads")
 }
 
-fn counts(actions: &[&ActionProgress]) -> Counts {
-    let mut c = Counts { actions: actions.len(), ..Counts::default() };
-    for a in actions {
-        match a.overall {
-            Status::Complete => c.complete += 1,
-            Status::Green => c.green += 1,
-            Status::Amber => c.amber += 1,
-            Status::Red => c.red += 1,
-            Status::NotStarted => c.not_started += 1,
-            Status::NoReturn => c.no_return += 1,
-        }
-        c.overdue += a.overdue as usize;
-    }
-    c.on_track_or_complete_percent = ((c.green + c.complete) * 100).checked_div(c.actions).unwrap_or(0) as u32;
-    c
-}
-
 /// A hand-built quarter: statuses cycle through the plan, one agency sent
 /// nothing, a few updates are long, and three are in Urdu, Polish and Gujarati.
 pub fn fixture(plan: &Plan) -> Progress {
@@ -120,14 +103,13 @@ pub fn fixture(plan: &Plan) -> Progress {
                 previous_overall: Some(Status::Green),
             });
         }
-        let refs: Vec<&ActionProgress> = actions.iter().collect();
-        let c = counts(&refs);
+        let c = Counts::over(&actions);
         let priority_ids = plan.priorities_of_group(g).iter().map(|p| p.id.clone()).collect();
         let tags = g.tags.iter().filter_map(|t| plan.tag(t)).map(|t| t.name.clone()).collect();
         groups.push(GroupProgress { id: g.id.clone(), name: g.name.clone(), tags, priority_ids, actions, counts: c });
     }
     let all: Vec<&ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).collect();
-    let totals = counts(&all);
+    let totals = Counts::over(all.iter().copied());
 
     let priorities = plan
         .priorities
@@ -144,7 +126,7 @@ pub fn fixture(plan: &Plan) -> Progress {
                 planned_activity: p.planned_activity.clone(),
                 group_ids,
                 action_ids: actions.iter().map(|a| a.id.clone()).collect(),
-                counts: counts(&actions),
+                counts: Counts::over(actions.iter().copied()),
             }
         })
         .collect();

@@ -103,25 +103,6 @@ fn action(
     }
 }
 
-/// Counts as merge makes them (the fixture's job here, not the renderer's).
-fn counts_of<'a>(actions: impl IntoIterator<Item = &'a ActionProgress>) -> Counts {
-    let mut c = Counts::default();
-    for a in actions {
-        c.actions += 1;
-        match a.overall {
-            Status::Complete => c.complete += 1,
-            Status::Green => c.green += 1,
-            Status::Amber => c.amber += 1,
-            Status::Red => c.red += 1,
-            Status::NotStarted => c.not_started += 1,
-            Status::NoReturn => c.no_return += 1,
-        }
-        c.overdue += usize::from(a.overdue);
-    }
-    c.on_track_or_complete_percent = ((c.green + c.complete) * 100).checked_div(c.actions).unwrap_or(0) as u32;
-    c
-}
-
 /// A quarter with what the board must see: a co-led action whose leads
 /// disagree (red), an overdue amber that slipped, a NEW action not started, a
 /// lead with no return, a contribution from a non-lead, a hostile update and
@@ -307,7 +288,7 @@ fn fixture() -> Progress {
         name: name.to_string(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         priority_ids: Vec::new(),
-        counts: counts_of(&actions),
+        counts: Counts::over(&actions),
         actions,
     };
     let groups = vec![
@@ -316,7 +297,7 @@ fn fixture() -> Progress {
         group("reoffending", "Reoffending", &["Reoffending"], vec![ro1, ro2]),
     ];
     let all: Vec<&ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).collect();
-    let totals = counts_of(all.iter().copied());
+    let totals = Counts::over(all.iter().copied());
     let priority = |id: &str, name: &str, group_ids: &[&str]| {
         let actions: Vec<&ActionProgress> =
             groups.iter().filter(|g| group_ids.contains(&g.id.as_str())).flat_map(|g| g.actions.iter()).collect();
@@ -329,7 +310,7 @@ fn fixture() -> Progress {
             planned_activity: Vec::new(),
             group_ids: group_ids.iter().map(|s| s.to_string()).collect(),
             action_ids: actions.iter().map(|a| a.id.clone()).collect(),
-            counts: counts_of(actions),
+            counts: Counts::over(actions),
         }
     };
     let priorities = vec![

@@ -163,7 +163,7 @@ pub fn sample_progress() -> Progress {
             }
             actions.push(ap);
         }
-        let counts = counts_of(&actions);
+        let counts = Counts::over(&actions);
         groups.push(GroupProgress {
             id: group.id.clone(),
             name: group.name.clone(),
@@ -224,7 +224,7 @@ pub fn sample_progress() -> Progress {
                 planned_activity: p.planned_activity.clone(),
                 group_ids,
                 action_ids: actions.iter().map(|a| a.id.clone()).collect(),
-                counts: counts_of(&actions),
+                counts: Counts::over(&actions),
             }
         })
         .collect();
@@ -241,7 +241,7 @@ pub fn sample_progress() -> Progress {
         history_source: Some("output/2018-19-Q2/progress.csv".to_string()),
         produced,
         plan_hash: plan.hash.clone(),
-        totals: counts_of(&all_owned),
+        totals: Counts::over(&all_owned),
         groups,
         priorities,
         agencies,
@@ -258,21 +258,4 @@ pub fn sample_progress() -> Progress {
         diagnostics,
         glossary: plan.glossary.clone(),
     }
-}
-
-fn counts_of(actions: &[ActionProgress]) -> Counts {
-    let mut c = Counts { actions: actions.len(), ..Counts::default() };
-    for a in actions {
-        match a.overall {
-            Status::Complete => c.complete += 1,
-            Status::Green => c.green += 1,
-            Status::Amber => c.amber += 1,
-            Status::Red => c.red += 1,
-            Status::NotStarted => c.not_started += 1,
-            Status::NoReturn => c.no_return += 1,
-        }
-        c.overdue += a.overdue as usize;
-    }
-    c.on_track_or_complete_percent = ((c.green + c.complete) * 100).checked_div(c.actions).unwrap_or(0) as u32;
-    c
 }
