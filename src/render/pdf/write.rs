@@ -95,9 +95,12 @@ impl GlyphRun {
         self.pen += pdf_advance(glyph.face, glyph.gid) as f64;
     }
 
-    fn finish(self, ops: &mut Vec<Op>) {
-        ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(self.x), Pt(self.y)) });
-        ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(self.glyphs)] });
+    /// Draws the run in progress, if any, and ends it.
+    fn flush(run: &mut Option<GlyphRun>, ops: &mut Vec<Op>) {
+        if let Some(run) = run.take() {
+            ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(run.x), Pt(run.y)) });
+            ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(run.glyphs)] });
+        }
     }
 }
 
@@ -158,9 +161,7 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     let marked = line.actual_text.iter().find(|(r, _)| r.start == index);
                     let (gx, gy) = (x + glyph.x + glyph.dx, height - baseline + glyph.dy);
                     if marked.is_some() || current != Some(glyph.face) || run.as_ref().is_some_and(|r| r.y != gy) {
-                        if let Some(done) = run.take() {
-                            done.finish(&mut ops);
-                        }
+                        GlyphRun::flush(&mut run, &mut ops);
                     }
                     if let Some((_, text)) = marked {
                         ops.push(actual_text_start(text));
@@ -171,15 +172,11 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     }
                     run.get_or_insert_with(|| GlyphRun::new(gx, gy, line.size)).push(glyph, gx);
                     if line.actual_text.iter().any(|(r, _)| r.end == index + 1) {
-                        if let Some(done) = run.take() {
-                            done.finish(&mut ops);
-                        }
+                        GlyphRun::flush(&mut run, &mut ops);
                         ops.push(Op::EndMarkedContent);
                     }
                 }
-                if let Some(done) = run {
-                    done.finish(&mut ops);
-                }
+                GlyphRun::flush(&mut run, &mut ops);
                 ops.push(Op::EndTextSection);
             }
         }
@@ -299,10 +296,15 @@ fn compress_streams(lo: &mut lopdf::Document) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// The object of the page at a 0-based index, from lopdf's 1-based page map.
+fn page_object(pages: &std::collections::BTreeMap<u32, ObjectId>, index: usize) -> Result<ObjectId, WriteError> {
+    pages.get(&(index as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)))
+}
+
 /// Makes each [`Item::Link`] a link annotation to the top of its page.
 fn add_links(lo: &mut lopdf::Document, laid: &LaidOut) -> Result<(), WriteError> {
     let pages = lo.get_pages();
-    let page_id = |index: usize| pages.get(&(index as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)));
+    let page_id = |index: usize| page_object(&pages, index);
     for (index, page) in laid.pages.iter().enumerate() {
         let height = page.style.height;
         let mut annotations = Vec::new();
@@ -360,7 +362,7 @@ fn add_outline(lo: &mut lopdf::Document, outline: &[OutlineEntry]) -> Result<(),
         (0..parents.len()).filter(|&k| parents[k] == i).map(|k| 1 + descendants(Some(k), parents)).sum()
     }
     for (i, entry) in outline.iter().enumerate() {
-        let page_id = pages.get(&(entry.page as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", entry.page + 1)))?;
+        let page_id = page_object(&pages, entry.page)?;
         let siblings = children(parents[i]);
         let position = siblings.iter().position(|&s| s == i).unwrap_or(0);
         let mut dict = Dictionary::new();
