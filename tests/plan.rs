@@ -90,6 +90,7 @@ fn every_lead_is_an_agency_and_same_bodies_share_one() {
     assert_eq!(plan.find_agency("OPCC").unwrap().name, "Office of the Police and Crime Commissioner");
     assert_eq!(plan.find_agency("CSC").unwrap().id, "lcsc");
     assert_eq!(plan.find_agency("task and finish group").unwrap().id, "task-and-finish-group");
+    assert!(plan.find_agency("").is_none() && plan.find_agency(" – ").is_none(), "no text names no agency");
     assert_eq!(plan.lead_agencies().count(), plan.agencies.len(), "every declared agency leads something");
     assert!(plan.glossary.iter().any(|g| g.term == "MARAC"));
 }

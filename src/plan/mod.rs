@@ -207,7 +207,13 @@ impl Plan {
     /// The agency a piece of text names: its id, name or an alias, ignoring
     /// case, spaces and punctuation.
     pub fn find_agency(&self, text: &str) -> Option<&Agency> {
-        self.tables().agencies.get(&name_key(text)).map(|&i| &self.agencies[i])
+        let key = name_key(text);
+        if key.is_empty() {
+            // Nothing to match: text of punctuation alone names no agency,
+            // even one with such an alias.
+            return None;
+        }
+        self.tables().agencies.get(&key).map(|&i| &self.agencies[i])
     }
 
     /// The canonical form of an action ID as typed (`da 3` → `DA3`), if the

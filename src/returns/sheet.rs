@@ -194,7 +194,7 @@ fn failure_of(error: calamine::Error) -> Failure {
     }
 }
 
-/// Converts calamine's range to absolute rows of typed cells.
+/// A sheet's placed cells as rows of typed cells at absolute positions.
 fn grid_from_cells(name: String, visible: bool, mut cells: PlacedCells) -> Grid {
     // Row by row, left to right, whatever order the file stored them in (a
     // stable sort); a cell stored twice keeps its last value, as in a range.
