@@ -144,6 +144,8 @@ fn ret(agency: &str, file: &str) -> Return {
         modified: None,
         file_order: 0,
         updates: Vec::new(),
+        rejected: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -174,6 +176,7 @@ fn report(returns: Vec<Return>) -> ReadReport {
             rows_read: r.updates.len(),
             rows_accepted: r.updates.len(),
             rows_rejected: 0,
+            rows_notes: 0,
         })
         .collect();
     ReadReport { returns, accounts, ..ReadReport::default() }
@@ -720,6 +723,7 @@ fn diagnostics_are_sorted_by_file_and_cell_and_counted() {
         rows_read: 0,
         rows_accepted: 0,
         rows_rejected: 0,
+        rows_notes: 0,
     });
     read.accounts.push(FileAccount {
         file: "returns/a.xlsx".into(),
@@ -727,6 +731,7 @@ fn diagnostics_are_sorted_by_file_and_cell_and_counted() {
         rows_read: 5,
         rows_accepted: 4,
         rows_rejected: 1,
+        rows_notes: 0,
     });
     let plan = plan();
     let progress =

@@ -70,6 +70,32 @@ pub struct Return {
     /// Position of the file in the sorted listing: the last tie-breaker.
     pub file_order: usize,
     pub updates: Vec<Update>,
+    /// Rows that were read but could not be used, each with its reason.
+    pub rejected: Vec<RejectedRow>,
+    /// Text the agency wrote below its table ("Completed by: …",
+    /// "Figures for December are provisional"): its notes on the return.
+    pub notes: Vec<ReturnNote>,
+}
+
+/// A data row that was read but not used: its action (when the ID could be
+/// read) and the error that rejected it. Merge shows it as the lead's update
+/// state, so an agency that reported is never shown as silent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// The plan's action ID, when the row's ID was usable.
+    pub action_id: Option<String>,
+    /// The error diagnostic that rejected it (code, place, message, hint).
+    pub reason: Diagnostic,
+    /// 0-based position among the return's data rows.
+    pub row_index: usize,
+}
+
+/// A line of text below a return's table, with no action ID or status: the
+/// agency's note on its return, kept and shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnNote {
+    pub text: String,
+    pub place: Place,
 }
 
 /// How a return's agency (and period) were worked out.
@@ -106,6 +132,9 @@ pub struct FileAccount {
     pub rows_accepted: usize,
     /// Rows rejected, each with an error diagnostic.
     pub rows_rejected: usize,
+    /// Rows of text below the table that are the agency's notes on its
+    /// return, not data (counted apart: read = accepted + rejected + notes).
+    pub rows_notes: usize,
 }
 
 /// Everything read from a returns folder.
@@ -194,7 +223,7 @@ struct FileResult {
 impl FileResult {
     fn not_read(file: &files::FoundFile, outcome: FileOutcome, diagnostic: Diagnostic) -> FileResult {
         FileResult {
-            account: FileAccount { file: file.display.clone(), outcome, rows_read: 0, rows_accepted: 0, rows_rejected: 0 },
+            account: FileAccount { file: file.display.clone(), outcome, rows_read: 0, rows_accepted: 0, rows_rejected: 0, rows_notes: 0 },
             read: None,
             diagnostics: vec![diagnostic],
         }
@@ -211,6 +240,7 @@ impl FileResult {
                 rows_read: 0,
                 rows_accepted: 0,
                 rows_rejected: 0,
+                rows_notes: 0,
             },
             read: None,
             diagnostics,
@@ -398,7 +428,8 @@ fn read_tables(
                 outcome: FileOutcome::Read,
                 rows_read: rows.rows_read,
                 rows_accepted: rows.updates.len(),
-                rows_rejected: rows.rows_rejected,
+                rows_rejected: rows.rejected.len(),
+                rows_notes: 0,
             },
             read: Some(Return {
                 agency,
@@ -409,6 +440,8 @@ fn read_tables(
                 modified,
                 file_order: order,
                 updates: rows.updates,
+                rejected: rows.rejected,
+                notes: Vec::new(),
             }),
             diagnostics,
         },
@@ -420,6 +453,7 @@ fn read_tables(
                 rows_read: rows.rows_read,
                 rows_accepted: 0,
                 rows_rejected: rows.rows_read,
+                rows_notes: 0,
             },
             read: None,
             diagnostics,

@@ -6,7 +6,7 @@
 
 use super::normalise::{self, header_key, DateProblem, PercentProblem};
 use super::sheet::{Cell, Grid, Row};
-use super::Update;
+use super::{RejectedRow, Update};
 use crate::diagnostics::{column_letters, Diagnostic, Place};
 use crate::plan::{name_key, Plan};
 use crate::status::Status;
@@ -157,7 +157,8 @@ pub fn find_header(grid: &Grid) -> Result<Header, NoTable> {
 pub struct TableRead {
     pub updates: Vec<Update>,
     pub rows_read: usize,
-    pub rows_rejected: usize,
+    /// Rows rejected, each with the error that rejected it (also in `diagnostics`).
+    pub rejected: Vec<RejectedRow>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -171,9 +172,19 @@ pub fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: 
         }
         let row_index = out.rows_read;
         out.rows_read += 1;
+        let before = out.diagnostics.len();
         match read_row(grid, header, row, file, plan, agency, row_index, &mut out.diagnostics) {
-            Some(update) => out.updates.push(update),
-            None => out.rows_rejected += 1,
+            Ok(update) => out.updates.push(update),
+            Err(action_id) => {
+                // The rejecting error is the last one the row reported.
+                let reason = out.diagnostics[before..]
+                    .iter()
+                    .rev()
+                    .find(|d| d.severity == crate::diagnostics::Severity::Error)
+                    .cloned()
+                    .expect("a rejected row reports why");
+                out.rejected.push(RejectedRow { action_id, reason, row_index });
+            }
         }
     }
     out
@@ -195,7 +206,7 @@ fn read_row(
     agency: Option<&str>,
     row_index: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Update> {
+) -> Result<Update, Option<String>> {
     let place = |field: Field| {
         let col = header.column(field).unwrap_or(0);
         grid.place(file, row.index, col, Some(&header.name_of(col)))
@@ -229,7 +240,7 @@ fn read_row(
                     Diagnostic::error("missing-action-id", place(Field::ActionId), "the row has no action ID, so it was not read")
                         .with_hint("write the action's ID from the plan, e.g. DA3"),
                 );
-                return None;
+                return Err(None);
             }
             None => {
                 let mut d = Diagnostic::error(
@@ -239,7 +250,7 @@ fn read_row(
                 );
                 d = d.with_hint(unknown_action_hint(plan, agency, &typed_id));
                 diags.push(d);
-                return None;
+                return Err(None);
             }
         },
     };
@@ -252,7 +263,7 @@ fn read_row(
             Diagnostic::error("missing-status", status_place.clone(), format!("{action_id} has no status, so the row was not read"))
                 .with_hint("choose Complete, Green, Amber, Red or Not started"),
         );
-        return None;
+        return Err(Some(action_id));
     } else {
         let typed = normalise::text(status_cell);
         match Status::from_typed(&typed) {
@@ -270,7 +281,7 @@ fn read_row(
                     )
                     .with_hint(hint),
                 );
-                return None;
+                return Err(Some(action_id));
             }
         }
     };
@@ -336,7 +347,7 @@ fn read_row(
         .map(|(col, value)| (header.name_of(*col), normalise::text(value)))
         .filter(|(_, value)| !value.is_empty())
         .collect();
-    Some(Update {
+    Ok(Update {
         action_id,
         status,
         percent_complete,
