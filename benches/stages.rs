@@ -76,6 +76,7 @@ impl Fixture {
                 read: &earlier,
                 previous: None,
                 produced: prev.end(),
+                deadline: prev.end(),
                 extra_diagnostics: &[],
             });
             PreviousPeriod { period: prev, source: format!("returns for {prev}"), history: synth::history_of(&progress) }
@@ -86,6 +87,7 @@ impl Fixture {
             read: &read,
             previous: previous.as_ref(),
             produced: period.end(),
+            deadline: period.end(),
             extra_diagnostics: &[],
         });
         let one_form = first_form(&returns).map(|form| {
@@ -180,6 +182,7 @@ fn bench_fixture(c: &mut Criterion, f: &Fixture, measurement: Duration) {
                 read: black_box(&f.read),
                 previous: f.previous.as_ref(),
                 produced: f.period.end(),
+                deadline: f.period.end(),
                 extra_diagnostics: &[],
             })
         })

@@ -280,7 +280,7 @@ fn history_of(plan: &Plan, period: Period, entries: &[Entry]) -> PreviousPeriod 
         }
         past.leads.insert(agency.to_string(), PastUpdate { status, update: update.to_string() });
     }
-    PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), history }
+    PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), from_returns: false, history }
 }
 
 fn write_quarter(

@@ -869,7 +869,7 @@ fn run_pipeline(
     out: &Path,
 ) -> anyhow::Result<Progress> {
     let read = read_returns(returns, plan, &ReadOptions { period: Some(period), limits: Default::default() });
-    let progress = merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), extra_diagnostics: &[] });
+    let progress = merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] });
     let forms = FormSettings::new(&Default::default(), period);
     let ctx = RenderContext { progress: &progress, plan, templates, forms: &forms };
     match renderers().into_iter().find(|r| r.name() == "csv") {

@@ -38,6 +38,8 @@ pub struct PreviousPeriod {
     pub period: Period,
     /// In words, for the report ("output/2018-19-Q2/progress.csv").
     pub source: String,
+    /// Merged from that period's returns, for want of its progress.csv.
+    pub from_returns: bool,
     pub history: History,
 }
 
@@ -87,7 +89,7 @@ pub fn read_period(dir: &Path, period: Period) -> HistoryRead {
     }
     match std::fs::read(&path) {
         Ok(bytes) => match parse_progress_csv(&bytes, &shown, period) {
-            Ok(history) => HistoryRead::Found(PreviousPeriod { period, source: shown, history }),
+            Ok(history) => HistoryRead::Found(PreviousPeriod { period, source: shown, from_returns: false, history }),
             Err(d) => HistoryRead::Damaged(*d),
         },
         Err(e) => damaged(format!("cannot read it: {e}")),
@@ -182,7 +184,7 @@ impl History {
             .flat_map(|g| g.actions.iter())
             .map(|a| {
                 let leads =
-                    a.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status, update: l.update.clone() })).collect();
+                    a.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status(), update: l.update.clone() })).collect();
                 (a.id.clone(), PastAction { overall: a.overall, leads })
             })
             .collect();
@@ -220,10 +222,11 @@ pub fn find_previous(
             read,
             previous: None,
             produced: previous.end(),
+            deadline: previous.end(),
             extra_diagnostics: &[],
         });
         let source = format!("returns for {previous} in {returns_label}");
-        return (Some(PreviousPeriod { period: previous, source, history: History::from_progress(&progress) }), diagnostics);
+        return (Some(PreviousPeriod { period: previous, source, from_returns: true, history: History::from_progress(&progress) }), diagnostics);
     }
     if let Some(path) = missing_path {
         diagnostics.push(

@@ -23,3 +23,4 @@ pub mod returns;
 pub mod status;
 pub mod templates;
 pub mod ui;
+pub mod vocabulary;

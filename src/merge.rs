@@ -12,10 +12,10 @@ use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::history::PreviousPeriod;
 use crate::plan::{Action, Group, Period, Plan};
 use crate::progress::{
-    ActionProgress, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionKind, GroupProgress, LeadUpdate, PriorityProgress,
-    Progress, Trend,
+    ActionProgress, AgencyNote, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadUpdate, LeadWords,
+    PriorityProgress, Progress, Reason, RejectedAction, Rejection, ReturnState, Subject, Trend, UpdateState,
 };
-use crate::returns::{FileOutcome, ReadReport, Return, Update};
+use crate::returns::{FileOutcome, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use crate::status::Status;
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,8 @@ pub struct MergeInput<'a> {
     pub previous: Option<&'a PreviousPeriod>,
     /// The date the reports say they were produced.
     pub produced: NaiveDate,
+    /// The date returns were due (what the forms told the agencies).
+    pub deadline: NaiveDate,
     /// Other problems found before merging (reading history), carried into
     /// `Progress`.
     pub extra_diagnostics: &'a [Diagnostic],
@@ -89,24 +91,22 @@ pub fn merge(input: &MergeInput) -> Progress {
     let totals = Counts::over(groups.iter().flat_map(|g| g.actions.iter()));
     let agencies = agency_progress(plan, period, &groups, &chosen, input);
     let exceptions = exceptions(period, input.previous.map(|p| p.period), &groups, &agencies);
+    let exception_counts = ExceptionCounts::over(&exceptions);
 
     sort_diagnostics(&mut diagnostics);
     // The row account covers the files of this period (and files that could
     // not be tied to any period), not past quarters kept in the folder.
     let other_period_files: BTreeSet<&str> = input.read.returns.iter().filter(|r| r.period != period).map(|r| r.file.as_str()).collect();
-    let (rows_read, rows_accepted, rows_rejected) = input
-        .read
-        .accounts
-        .iter()
-        .filter(|a| !other_period_files.contains(a.file.as_str()))
-        .fold((0, 0, 0), |(r, a, j), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected));
+    let accounts = || input.read.accounts.iter().filter(|a| !other_period_files.contains(a.file.as_str()));
+    let sum = |field: fn(&crate::returns::FileAccount) -> usize| accounts().map(field).sum::<usize>();
     let diagnostic_counts = DiagnosticCounts {
         errors: diagnostics.iter().filter(|d| d.severity == Severity::Error).count(),
         warnings: diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
         notes: diagnostics.iter().filter(|d| d.severity == Severity::Note).count(),
-        rows_read,
-        rows_accepted,
-        rows_rejected,
+        rows_read: sum(|a| a.rows_read),
+        rows_accepted: sum(|a| a.rows_accepted),
+        rows_rejected: sum(|a| a.rows_rejected),
+        rows_notes: sum(|a| a.rows_notes),
         files_unreadable: input.read.accounts.iter().filter(|a| matches!(a.outcome, FileOutcome::Unreadable { .. })).count(),
     };
 
@@ -122,6 +122,9 @@ pub fn merge(input: &MergeInput) -> Progress {
         priorities,
         agencies,
         exceptions,
+        exception_counts,
+        deadline: input.deadline,
+        deadline_passed: input.produced > input.deadline,
         diagnostics,
         diagnostic_counts,
         glossary: plan.glossary.clone(),
@@ -141,6 +144,13 @@ struct Chosen<'a> {
     by_action: BTreeMap<String, Vec<(String, &'a Update)>>,
     /// Agency id → every file it sent for the period (used or set aside), sorted.
     files: BTreeMap<String, Vec<String>>,
+    /// (agency id, action id) → the row of the used return that was
+    /// rejected, where no row on the action was accepted.
+    rejected: BTreeMap<(String, String), &'a RejectedRow>,
+    /// Agency id → every rejected row of its used return, in sheet order.
+    rejected_rows: BTreeMap<String, Vec<&'a RejectedRow>>,
+    /// Agency id → the notes below its used return's table.
+    notes: BTreeMap<String, &'a [ReturnNote]>,
 }
 
 /// How late a return is, for choosing between two from one agency: its
@@ -238,6 +248,18 @@ fn choose_updates<'a>(plan: &Plan, period: Period, returns: &'a [Return], diagno
             chosen.updates.insert((agency_id.to_string(), action_id.to_string()), winner);
             chosen.by_action.entry(action_id.to_string()).or_default().push((agency_id.to_string(), winner));
         }
+        // A rejected row stands for its action only where no row on it was
+        // accepted; the later rejected row when there are several.
+        for rejected in &used.rejected {
+            if let Some(action_id) = &rejected.action_id {
+                let key = (agency_id.to_string(), action_id.clone());
+                if !chosen.updates.contains_key(&key) {
+                    chosen.rejected.insert(key, rejected);
+                }
+            }
+        }
+        chosen.rejected_rows.insert(agency_id.to_string(), used.rejected.iter().collect());
+        chosen.notes.insert(agency_id.to_string(), &used.notes);
     }
     chosen
 }
@@ -267,57 +289,31 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
         .with_hint("keep one return per agency in the returns folder: move the out-of-date one elsewhere")
 }
 
-/// Returns of other periods are not part of this report. Returns for earlier
-/// quarters are normal (past quarters kept in the returns folder): one note
-/// per quarter, placed at the folder holding them. A return for a later
-/// quarter usually means a mistyped period: a warning for each file.
+/// Returns of other periods are not part of this report: each is listed
+/// under its own file name, with the period it is for and what it was used
+/// for. A note when its agency also returned for this period (past quarters
+/// kept in the folder); a warning when the agency has nothing for this
+/// period, since the wrong period may have been typed. See docs/rules.md.
 fn note_other_periods(input: &MergeInput, diagnostics: &mut Vec<Diagnostic>) {
-    let mut earlier: BTreeMap<Period, Vec<&str>> = BTreeMap::new();
+    let this_period: BTreeSet<&str> =
+        input.read.returns.iter().filter(|r| r.period == input.period).map(|r| r.agency.as_str()).collect();
+    let history_from_returns = input.previous.is_some_and(|p| p.from_returns);
     for r in input.read.returns.iter().filter(|r| r.period != input.period) {
-        if r.period < input.period {
-            earlier.entry(r.period).or_default().push(r.file.as_str());
+        let used_for = if r.period == input.period.previous() && history_from_returns {
+            "it is used only as last quarter's results, for trend"
         } else {
+            "it is not used in this report"
+        };
+        let message = format!("this return is for {}, not {}: {used_for}", r.period, input.period);
+        if this_period.contains(r.agency.as_str()) {
+            diagnostics.push(Diagnostic::note("other-period", Place::file(&r.file), message));
+        } else {
+            let agency = agency_name(input.plan, &r.agency);
             diagnostics.push(
-                Diagnostic::warning(
-                    "other-period",
-                    Place::file(&r.file),
-                    format!("this return is for {}, later than the quarter being reported ({}): it is not used", r.period, input.period),
-                )
-                .with_hint("check the period in the return, or build that quarter with --period"),
+                Diagnostic::warning("other-period", Place::file(&r.file), format!("{message}; {agency} has no return for {}", input.period))
+                    .with_hint(format!("check the period written in the return; if it is {agency}'s return for {}, correct it", input.period)),
             );
         }
-    }
-    for (period, files) in earlier {
-        let use_note = if period == input.period.previous() {
-            "; they serve as last quarter's results where there is no history file for it"
-        } else {
-            ""
-        };
-        diagnostics.push(Diagnostic::note(
-            "other-period",
-            Place::file(common_folder(&files)),
-            format!("{} return(s) here are for {period}, not {}: they are not part of this report{use_note}", files.len(), input.period),
-        ));
-    }
-}
-
-/// The deepest folder holding every one of these files (`returns/2018-19-Q2`).
-fn common_folder(files: &[&str]) -> String {
-    let parents: Vec<Vec<&str>> = files
-        .iter()
-        .map(|f| {
-            let mut parts: Vec<&str> = f.split('/').collect();
-            parts.pop();
-            parts
-        })
-        .collect();
-    let first = parents.first().cloned().unwrap_or_default();
-    let shared = (0..first.len()).take_while(|&i| parents.iter().all(|p| p.get(i) == first.get(i))).count();
-    let folder = first[..shared].join("/");
-    if folder.is_empty() {
-        ".".to_string()
-    } else {
-        folder
     }
 }
 
@@ -329,7 +325,7 @@ fn lead_update(plan: &Plan, agency_id: &str, update: &Update) -> LeadUpdate {
     LeadUpdate {
         agency_id: agency_id.to_string(),
         agency_name: agency_name(plan, agency_id),
-        status: update.status,
+        state: UpdateState::Reported(update.status),
         percent_complete: update.percent_complete,
         update: update.update.clone(),
         next_steps: update.next_steps.clone(),
@@ -341,11 +337,13 @@ fn lead_update(plan: &Plan, agency_id: &str, update: &Update) -> LeadUpdate {
     }
 }
 
-fn no_return(plan: &Plan, agency_id: &str) -> LeadUpdate {
+/// A lead with no usable update: `state` says why; `source` is the
+/// rejected row, when there is one.
+fn without_update(plan: &Plan, agency_id: &str, state: UpdateState, source: Option<Place>) -> LeadUpdate {
     LeadUpdate {
         agency_id: agency_id.to_string(),
         agency_name: agency_name(plan, agency_id),
-        status: Status::NoReturn,
+        state,
         percent_complete: None,
         update: String::new(),
         next_steps: String::new(),
@@ -353,19 +351,29 @@ fn no_return(plan: &Plan, agency_id: &str) -> LeadUpdate {
         revised_date: None,
         notes: Vec::new(),
         stale: false,
-        source: None,
+        source,
     }
+}
+
+fn rejection(row: &RejectedRow) -> Rejection {
+    Rejection { problem: row.problem.clone(), hint: row.hint.clone(), place: row.place.clone() }
 }
 
 fn agency_name(plan: &Plan, agency_id: &str) -> String {
     plan.agency(agency_id).map_or_else(|| agency_id.to_string(), |a| a.name.clone())
 }
 
-/// The overall status of an action from its leads' statuses: `no_return`
-/// when no lead reported; `complete` only when every reporting lead says
-/// complete; otherwise the worst reported (red > amber > green > not started).
+/// The overall status of an action from its leads' statuses: `complete`
+/// only when every reporting lead says complete; otherwise the worst
+/// reported (red > amber > green > not started). With no reported status:
+/// `rejected` when a lead's row was rejected, else `no_return`.
 pub fn overall_status(lead_statuses: impl IntoIterator<Item = Status>) -> Status {
-    lead_statuses.into_iter().filter(|s| *s != Status::NoReturn).max_by_key(|s| s.severity_rank()).unwrap_or(Status::NoReturn)
+    let statuses: Vec<Status> = lead_statuses.into_iter().collect();
+    match statuses.iter().filter(|s| s.is_reported()).max_by_key(|s| s.severity_rank()) {
+        Some(worst) => *worst,
+        None if statuses.contains(&Status::Rejected) => Status::Rejected,
+        None => Status::NoReturn,
+    }
 }
 
 /// Position on the red/amber/green scale used to spot conflicts: complete
@@ -375,7 +383,7 @@ pub fn rag_step(status: Status) -> Option<u8> {
         Status::Complete | Status::Green => Some(0),
         Status::Amber => Some(1),
         Status::Red => Some(2),
-        Status::NotStarted | Status::NoReturn => None,
+        Status::NotStarted | Status::Rejected | Status::NoReturn => None,
     }
 }
 
@@ -391,7 +399,7 @@ pub fn is_conflict(lead_statuses: impl IntoIterator<Item = Status>) -> bool {
 
 /// Rank for direction of travel, best first: complete, green, not started,
 /// amber, red. Not started sits between green and amber: not a problem in
-/// itself, but not progress either. No return has no rank.
+/// itself, but not progress either. Rejected and no return have no rank.
 pub fn trend_rank(status: Status) -> Option<u8> {
     match status {
         Status::Complete => Some(0),
@@ -399,7 +407,7 @@ pub fn trend_rank(status: Status) -> Option<u8> {
         Status::NotStarted => Some(2),
         Status::Amber => Some(3),
         Status::Red => Some(4),
-        Status::NoReturn => None,
+        Status::Rejected | Status::NoReturn => None,
     }
 }
 
@@ -429,9 +437,14 @@ fn merge_action(
     let mut leads: Vec<LeadUpdate> = action
         .leads
         .iter()
-        .map(|lead| match chosen.updates.get(&(lead.clone(), action.id.clone())) {
-            Some(update) => lead_update(plan, lead, update),
-            None => no_return(plan, lead),
+        .map(|lead| {
+            let key = (lead.clone(), action.id.clone());
+            match (chosen.updates.get(&key), chosen.rejected.get(&key)) {
+                (Some(update), _) => lead_update(plan, lead, update),
+                (None, Some(row)) => without_update(plan, lead, UpdateState::Rejected(rejection(row)), Some(row.place.clone())),
+                (None, None) if chosen.files.contains_key(lead) => without_update(plan, lead, UpdateState::NotInReturn, None),
+                (None, None) => without_update(plan, lead, UpdateState::NoReturn, None),
+            }
         })
         .collect();
 
@@ -481,8 +494,8 @@ fn merge_action(
         .collect();
     contributions.sort_by(|a, b| (a.0, &a.1.agency_id).cmp(&(b.0, &b.1.agency_id)));
 
-    let overall = overall_status(leads.iter().map(|l| l.status));
-    let conflict = is_conflict(leads.iter().map(|l| l.status));
+    let overall = overall_status(leads.iter().map(LeadUpdate::status));
+    let conflict = is_conflict(leads.iter().map(LeadUpdate::status));
     let due_date = action.timescale.due_date();
     let latest_revised = leads.iter().filter_map(|l| l.revised_date).max();
     let slipped_to = match (due_date, latest_revised) {
@@ -531,17 +544,10 @@ impl Counts {
         let mut counts = Counts::default();
         for action in actions {
             counts.actions += 1;
-            match action.overall {
-                Status::Complete => counts.complete += 1,
-                Status::Green => counts.green += 1,
-                Status::Amber => counts.amber += 1,
-                Status::Red => counts.red += 1,
-                Status::NotStarted => counts.not_started += 1,
-                Status::NoReturn => counts.no_return += 1,
-            }
+            counts.by_status[action.overall.index()] += 1;
             counts.overdue += usize::from(action.overdue);
         }
-        counts.on_track_or_complete_percent = percent(counts.green + counts.complete, counts.actions);
+        counts.on_track_or_complete_percent = percent(counts.of(Status::Green) + counts.of(Status::Complete), counts.actions);
         counts
     }
 }
@@ -555,33 +561,56 @@ pub fn percent(part: usize, whole: usize) -> u32 {
     }
 }
 
+/// Each lead agency's return state, decided once (docs/rules.md, "Each
+/// agency's return").
 fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen: &Chosen, input: &MergeInput) -> Vec<AgencyProgress> {
     let by_id: BTreeMap<&str, &ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).map(|a| (a.id.as_str(), a)).collect();
     plan.lead_agencies()
         .map(|agency| {
             let actions_led: Vec<String> = plan.actions_led_by(&agency.id).map(|a| a.id.clone()).collect();
-            let returned_action = |id: &String| {
-                by_id.get(id.as_str()).is_some_and(|a| a.leads.iter().any(|l| l.agency_id == agency.id && l.status != Status::NoReturn))
+            let state_of = |id: &String| {
+                by_id.get(id.as_str()).and_then(|a| a.leads.iter().find(|l| l.agency_id == agency.id)).map(|l| &l.state)
             };
-            let (actions_returned, actions_missing): (Vec<String>, Vec<String>) = actions_led.iter().cloned().partition(returned_action);
+            let actions_returned: Vec<String> =
+                actions_led.iter().filter(|id| matches!(state_of(id), Some(UpdateState::Reported(_)))).cloned().collect();
+            let actions_missing: Vec<String> = actions_led
+                .iter()
+                .filter(|id| matches!(state_of(id), Some(UpdateState::NotInReturn | UpdateState::NoReturn) | None))
+                .cloned()
+                .collect();
+            let rejected_rows = chosen.rejected_rows.get(&agency.id).map(Vec::as_slice).unwrap_or_default();
+            let actions_rejected: Vec<RejectedAction> =
+                rejected_rows.iter().map(|row| RejectedAction { action_id: row.action_id.clone(), rejection: rejection(row) }).collect();
             let files = chosen.files.get(&agency.id).cloned().unwrap_or_default();
+            let state = if files.is_empty() {
+                ReturnState::Missing
+            } else if actions_returned.len() == actions_led.len() {
+                ReturnState::Complete
+            } else {
+                ReturnState::Incomplete
+            };
             let from_history = input.previous.filter(|p| p.period < period).and_then(|p| {
-                p.history
-                    .actions
-                    .values()
-                    .any(|a| a.leads.get(&agency.id).is_some_and(|u| u.status != Status::NoReturn))
-                    .then_some(p.period)
+                p.history.actions.values().any(|a| a.leads.get(&agency.id).is_some_and(|u| u.status.is_reported())).then_some(p.period)
             });
             let from_returns = input.read.returns.iter().filter(|r| r.agency == agency.id && r.period < period).map(|r| r.period).max();
+            let last_return = if state.arrived() { Some(period) } else { from_history.max(from_returns) };
+            let notes = chosen
+                .notes
+                .get(&agency.id)
+                .map(|notes| notes.iter().map(|n| AgencyNote { text: n.text.clone(), place: n.place.clone() }).collect())
+                .unwrap_or_default();
             AgencyProgress {
                 id: agency.id.clone(),
                 name: agency.name.clone(),
+                reminder_due: state != ReturnState::Complete || !actions_rejected.is_empty(),
                 actions_led,
                 actions_returned,
                 actions_missing,
-                returned: !files.is_empty(),
+                actions_rejected,
+                state,
                 files,
-                last_return: from_history.max(from_returns),
+                last_return,
+                notes,
             }
         })
         .collect()
@@ -591,154 +620,121 @@ fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen
 // Exceptions
 // ---------------------------------------------------------------------------
 
-/// "A", "A and B", "A, B and C".
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-    }
-}
-
-fn long_date(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
-}
-
-/// An exception about one action, with the words and places of the leads concerned.
-fn action_exception(kind: ExceptionKind, action: &ActionProgress, concerned: &[&LeadUpdate], reason: String) -> Exception {
-    let mut words = Vec::new();
-    let mut sources = Vec::new();
-    for lead in concerned {
-        if !lead.update.is_empty() {
-            words.push((lead.agency_name.clone(), lead.update.clone()));
+impl ExceptionCounts {
+    /// Counts exceptions: actions and agencies once each, reasons by kind.
+    pub fn over(exceptions: &[Exception]) -> ExceptionCounts {
+        let mut counts = ExceptionCounts::default();
+        for e in exceptions {
+            match e.subject {
+                Subject::Action { .. } => counts.actions += 1,
+                Subject::Agency { .. } => counts.agencies += 1,
+            }
+            for reason in &e.reasons {
+                counts.by_kind[reason.kind() as usize] += 1;
+            }
         }
-        if !lead.issues_risks.is_empty() {
-            words.push((lead.agency_name.clone(), format!("Issues / risks: {}", lead.issues_risks)));
-        }
-        if let Some(place) = &lead.source {
-            sources.push(place.clone());
-        }
-    }
-    Exception {
-        kind,
-        action_id: Some(action.id.clone()),
-        subject: action.text.clone(),
-        group_name: Some(action.group_name.clone()),
-        leads: concerned.iter().map(|l| l.agency_name.clone()).collect(),
-        reason,
-        words,
-        sources,
+        counts
     }
 }
 
 /// The leads of an action that reported a given status.
 fn with_status(action: &ActionProgress, status: Status) -> Vec<&LeadUpdate> {
-    action.leads.iter().filter(|l| l.status == status).collect()
+    action.leads.iter().filter(|l| l.status() == status).collect()
 }
 
-fn exceptions(period: Period, previous: Option<Period>, groups: &[GroupProgress], agencies: &[AgencyProgress]) -> Vec<Exception> {
-    let actions: Vec<&ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).collect();
-    let names = |leads: &[&LeadUpdate]| leads.iter().map(|l| l.agency_name.clone()).collect::<Vec<_>>();
+fn names(leads: &[&LeadUpdate]) -> Vec<String> {
+    leads.iter().map(|l| l.agency_name.clone()).collect()
+}
+
+/// Every reason one action needs the board's attention, most serious
+/// first, with the leads each concerns.
+fn action_reasons(period: Period, previous: Option<Period>, a: &ActionProgress) -> Vec<(Reason, Vec<&LeadUpdate>)> {
     let mut out = Vec::new();
-
-    for a in actions.iter().filter(|a| a.overall == Status::Red) {
+    if a.overall == Status::Red {
         let reds = with_status(a, Status::Red);
-        out.push(action_exception(ExceptionKind::Red, a, &reds, format!("Reported red by {}.", and_list(&names(&reds)))));
+        out.push((Reason::Red { by: names(&reds) }, reds));
     }
-
-    for a in actions.iter().filter(|a| a.overdue) {
-        let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| l.status != Status::Complete).collect();
-        let state = if a.overall == Status::NoReturn {
-            "no lead has reported on it".to_string()
-        } else {
-            format!("it is not complete (overall {})", a.overall.label())
-        };
-        let given_by = |date: NaiveDate| {
-            and_list(&a.leads.iter().filter(|l| l.revised_date == Some(date)).map(|l| l.agency_name.clone()).collect::<Vec<_>>())
-        };
+    if a.overdue {
+        let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| l.status() != Status::Complete).collect();
+        let given_by =
+            |date: NaiveDate| a.leads.iter().filter(|l| l.revised_date == Some(date)).map(|l| l.agency_name.clone()).collect::<Vec<_>>();
+        let due_passed = a.due_date.is_some_and(|due| due <= period.end());
         let passed_revised = a.leads.iter().filter_map(|l| l.revised_date).filter(|d| *d <= period.end()).max();
-        let mut reason = match (a.due_date, passed_revised) {
-            (Some(due), _) if due <= period.end() => format!("Due {} (plan: \"{}\") and {state}.", long_date(due), a.timescale),
-            (Some(due), Some(revised)) => format!(
-                "The revised date {} given by {} has passed (the plan says {}) and {state}.",
-                long_date(revised),
-                given_by(revised),
-                long_date(due)
-            ),
-            _ => format!("Overdue and {state}."),
-        };
-        if let Some(slipped) = a.slipped_to {
-            reason.push_str(&format!(" Slipped: {} revised it to {}.", given_by(slipped), long_date(slipped)));
-        }
-        out.push(action_exception(ExceptionKind::Overdue, a, &concerned, reason));
-    }
-
-    for a in actions.iter().filter(|a| a.conflict) {
-        let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| rag_step(l.status).is_some()).collect();
-        let said: Vec<String> = concerned.iter().map(|l| format!("{} says {}", l.agency_name, l.status.label())).collect();
-        out.push(action_exception(
-            ExceptionKind::Conflict,
-            a,
-            &concerned,
-            format!("Leads disagree by more than one step: {}. Overall it counts as {}.", said.join(", "), a.overall.label()),
+        out.push((
+            Reason::Overdue {
+                due: a.due_date,
+                timescale: a.timescale.clone(),
+                due_passed,
+                passed_revised: passed_revised.filter(|_| !due_passed).map(|d| (d, given_by(d))),
+                slipped: a.slipped_to.map(|d| (d, given_by(d))),
+                overall: a.overall,
+            },
+            concerned,
         ));
     }
-
-    for a in actions.iter().filter(|a| a.not_started_late) {
-        let concerned = with_status(a, Status::NotStarted);
-        let due = a.due_date.map(long_date).unwrap_or_default();
-        let reason = if a.due_date.is_some_and(|d| d <= period.end()) {
-            format!("Not started although its timescale (\"{}\", {due}) has passed.", a.timescale)
-        } else {
-            format!("A NEW action due next quarter ({due}) and not started.")
-        };
-        out.push(action_exception(ExceptionKind::NotStartedLate, a, &concerned, reason));
+    if a.conflict {
+        let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| rag_step(l.status()).is_some()).collect();
+        let said = concerned.iter().map(|l| (l.agency_name.clone(), l.status())).collect();
+        out.push((Reason::Conflict { said, overall: a.overall }, concerned));
     }
-
-    for a in actions.iter().filter(|a| a.overall == Status::Amber && a.trend == Some(Trend::Worse)) {
+    if a.not_started_late {
+        let due_passed = a.due_date.is_some_and(|d| d <= period.end());
+        out.push((
+            Reason::NotStartedLate { due: a.due_date, timescale: a.timescale.clone(), due_passed },
+            with_status(a, Status::NotStarted),
+        ));
+    }
+    if a.overall == Status::Amber && a.trend == Some(Trend::Worse) {
         let concerned = with_status(a, Status::Amber);
-        let before = a.previous_overall.map(|s| s.label()).unwrap_or("unknown");
-        let last = previous.map(|p| format!(" ({p})")).unwrap_or_default();
-        out.push(action_exception(
-            ExceptionKind::Worsened,
-            a,
-            &concerned,
-            format!("Worsened from {before} last quarter{last} to Amber, reported by {}.", and_list(&names(&concerned))),
-        ));
+        out.push((Reason::Worsened { from: a.previous_overall, previous, by: names(&concerned) }, concerned));
     }
+    for lead in &a.leads {
+        if let UpdateState::Rejected(rejection) = &lead.state {
+            out.push((Reason::Rejected { lead: lead.agency_name.clone(), rejection: rejection.clone() }, vec![lead]));
+        }
+    }
+    for lead in a.leads.iter().filter(|l| l.state == UpdateState::NotInReturn) {
+        out.push((Reason::NotReported { lead: lead.agency_name.clone() }, vec![lead]));
+    }
+    out
+}
 
-    for agency in agencies.iter().filter(|ag| !ag.returned) {
+/// One exception per action with every reason it has, then one per agency
+/// with no return; ordered by their most serious reason, then plan order.
+fn exceptions(period: Period, previous: Option<Period>, groups: &[GroupProgress], agencies: &[AgencyProgress]) -> Vec<Exception> {
+    let mut out: Vec<Exception> = Vec::new();
+    for a in groups.iter().flat_map(|g| g.actions.iter()) {
+        let found = action_reasons(period, previous, a);
+        if found.is_empty() {
+            continue;
+        }
+        // The leads concerned by any reason, in the plan's order.
+        let concerned: Vec<&LeadUpdate> =
+            a.leads.iter().filter(|l| found.iter().any(|(_, leads)| leads.iter().any(|c| c.agency_id == l.agency_id))).collect();
+        let words = concerned
+            .iter()
+            .filter(|l| !l.update.is_empty() || !l.issues_risks.is_empty())
+            .map(|l| LeadWords { lead: l.agency_name.clone(), update: l.update.clone(), issues_risks: l.issues_risks.clone() })
+            .collect();
         out.push(Exception {
-            kind: ExceptionKind::MissingReturn,
-            action_id: None,
-            subject: agency.name.clone(),
-            group_name: None,
+            subject: Subject::Action { id: a.id.clone(), text: a.text.clone(), group_name: a.group_name.clone() },
+            reasons: found.into_iter().map(|(reason, _)| reason).collect(),
+            leads: names(&concerned),
+            words,
+            sources: concerned.iter().filter_map(|l| l.source.clone()).collect(),
+        });
+    }
+    for agency in agencies.iter().filter(|ag| ag.state == ReturnState::Missing) {
+        out.push(Exception {
+            subject: Subject::Agency { id: agency.id.clone(), name: agency.name.clone() },
+            reasons: vec![Reason::MissingReturn { agency: agency.name.clone(), actions_led: agency.actions_led.clone() }],
             leads: vec![agency.name.clone()],
-            reason: format!("No return received from {} for {period}; it leads {}.", agency.name, and_list(&agency.actions_led)),
             words: Vec::new(),
             sources: Vec::new(),
         });
     }
-    for a in &actions {
-        let missing: Vec<&LeadUpdate> = a
-            .leads
-            .iter()
-            .filter(|l| l.status == Status::NoReturn && agencies.iter().any(|ag| ag.id == l.agency_id && ag.returned))
-            .collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let files: Vec<String> =
-            agencies.iter().filter(|ag| missing.iter().any(|l| l.agency_id == ag.id)).flat_map(|ag| ag.files.iter().cloned()).collect();
-        let mut e = action_exception(
-            ExceptionKind::MissingReturn,
-            a,
-            &missing,
-            format!("No update on {} from {}, although a return arrived ({}).", a.id, and_list(&names(&missing)), files.join(", ")),
-        );
-        e.sources = files.iter().map(Place::file).collect();
-        out.push(e);
-    }
+    // A stable sort: plan order within each kind.
+    out.sort_by_key(Exception::kind);
     out
 }
 
@@ -817,27 +813,11 @@ mod tests {
     }
 
     #[test]
-    fn the_common_folder_of_files() {
-        assert_eq!(common_folder(&["returns/2018-19-Q2/a.xlsx", "returns/2018-19-Q2/b.csv"]), "returns/2018-19-Q2");
-        assert_eq!(common_folder(&["returns/2018-19-Q2/a.xlsx", "returns/old/b.csv"]), "returns");
-        assert_eq!(common_folder(&["returns/a.xlsx"]), "returns");
-        assert_eq!(common_folder(&["a.xlsx"]), ".");
-    }
-
-    #[test]
     fn percentages_round_halves_up() {
         assert_eq!(percent(0, 0), 0);
         assert_eq!(percent(1, 3), 33);
         assert_eq!(percent(2, 3), 67);
         assert_eq!(percent(1, 8), 13);
         assert_eq!(percent(27, 27), 100);
-    }
-
-    #[test]
-    fn lists_read_as_english() {
-        let s = |v: &[&str]| and_list(&v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
-        assert_eq!(s(&["A"]), "A");
-        assert_eq!(s(&["A", "B"]), "A and B");
-        assert_eq!(s(&["A", "B", "C"]), "A, B and C");
     }
 }

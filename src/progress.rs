@@ -29,8 +29,15 @@ pub struct Progress {
     pub priorities: Vec<PriorityProgress>,
     /// Every lead agency, in plan order.
     pub agencies: Vec<AgencyProgress>,
-    /// What the board must look at, in order (see [`ExceptionKind`]).
+    /// What the board must look at: one entry per action (or per agency
+    /// with no return), with all its reasons, most serious first.
     pub exceptions: Vec<Exception>,
+    /// The exceptions counted: actions and agencies, and reasons by kind.
+    pub exception_counts: ExceptionCounts,
+    /// The date returns were due, and whether it had passed when the
+    /// reports were produced.
+    pub deadline: NaiveDate,
+    pub deadline_passed: bool,
     /// Every problem found on the way, sorted by file then place.
     pub diagnostics: Vec<Diagnostic>,
     /// Diagnostic counts for the report's summary.
@@ -43,12 +50,9 @@ pub struct Progress {
 pub struct Counts {
     /// Number of actions.
     pub actions: usize,
-    pub complete: usize,
-    pub green: usize,
-    pub amber: usize,
-    pub red: usize,
-    pub not_started: usize,
-    pub no_return: usize,
+    /// Actions by overall status, indexed by [`Status::index`]: a new status
+    /// gets its own count without touching the others.
+    pub by_status: [usize; Status::COUNT],
     /// Actions that are overdue.
     pub overdue: usize,
     /// Whole-number percentage of actions green or complete (0 when no actions).
@@ -58,14 +62,7 @@ pub struct Counts {
 impl Counts {
     /// The count for one status.
     pub fn of(&self, status: Status) -> usize {
-        match status {
-            Status::Complete => self.complete,
-            Status::Green => self.green,
-            Status::Amber => self.amber,
-            Status::Red => self.red,
-            Status::NotStarted => self.not_started,
-            Status::NoReturn => self.no_return,
-        }
+        self.by_status[status.index()]
     }
 }
 
@@ -79,6 +76,8 @@ pub struct DiagnosticCounts {
     pub rows_read: usize,
     pub rows_accepted: usize,
     pub rows_rejected: usize,
+    /// Lines of text below a table kept as the agency's notes on its return.
+    pub rows_notes: usize,
     /// Files that could not be read at all.
     pub files_unreadable: usize,
 }
@@ -148,7 +147,8 @@ pub struct ActionProgress {
 pub struct LeadUpdate {
     pub agency_id: String,
     pub agency_name: String,
-    pub status: Status,
+    /// Whether the lead reported, and what became of it.
+    pub state: UpdateState,
     pub percent_complete: Option<u8>,
     pub update: String,
     pub next_steps: String,
@@ -158,8 +158,59 @@ pub struct LeadUpdate {
     pub notes: Vec<(String, String)>,
     /// The update text is identical to last quarter's ("no change reported").
     pub stale: bool,
-    /// Where it came from; `None` for `no_return`.
+    /// Where it came from: the row read, or the row rejected; `None` when
+    /// the agency sent nothing on it.
     pub source: Option<Place>,
+}
+
+impl LeadUpdate {
+    /// The status the reports show for this lead: what it reported, or
+    /// [`Status::Rejected`] / [`Status::NoReturn`] when it has none.
+    pub fn status(&self) -> Status {
+        match &self.state {
+            UpdateState::Reported(status) => *status,
+            UpdateState::Rejected(_) => Status::Rejected,
+            UpdateState::NotInReturn | UpdateState::NoReturn => Status::NoReturn,
+        }
+    }
+}
+
+/// What became of one lead's update on one action this period (the rule is
+/// in docs/rules.md, "Each lead's update").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpdateState {
+    /// The lead reported, with this status.
+    Reported(Status),
+    /// The lead's row was read but could not be used: the agency did report.
+    Rejected(Rejection),
+    /// The agency's return arrived, without a row for this action.
+    NotInReturn,
+    /// No return from the agency this period.
+    NoReturn,
+}
+
+impl UpdateState {
+    /// Token used in CSV: the reported status's token, or `rejected`,
+    /// `not_in_return`, `no_return`.
+    pub fn token(&self) -> &'static str {
+        match self {
+            UpdateState::Reported(status) => status.token(),
+            UpdateState::Rejected(_) => "rejected",
+            UpdateState::NotInReturn => "not_in_return",
+            UpdateState::NoReturn => "no_return",
+        }
+    }
+}
+
+/// Why a lead's row was not used, where it is, and what would fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The problem in a few words: `status "Gren" is not a status`.
+    pub problem: String,
+    /// What would fix it, when known: `did you mean Green?`.
+    pub hint: Option<String>,
+    /// The cell (or line) that was rejected.
+    pub place: Place,
 }
 
 /// Direction of travel of an action's overall status.
@@ -186,26 +237,6 @@ impl Trend {
     pub fn from_token(token: &str) -> Option<Trend> {
         [Trend::Improved, Trend::Same, Trend::Worse, Trend::New].into_iter().find(|t| t.token() == token)
     }
-
-    /// Words for readers.
-    pub fn label(self) -> &'static str {
-        match self {
-            Trend::Improved => "Improved",
-            Trend::Same => "No change",
-            Trend::Worse => "Worse",
-            Trend::New => "New",
-        }
-    }
-
-    /// Arrow for tables (always shown beside the words).
-    pub fn arrow(self) -> &'static str {
-        match self {
-            Trend::Improved => "▲",
-            Trend::Same => "▶",
-            Trend::Worse => "▼",
-            Trend::New => "●",
-        }
-    }
 }
 
 /// Why the board must look at something, in the order the board sees them.
@@ -216,21 +247,26 @@ pub enum ExceptionKind {
     Conflict,
     NotStartedLate,
     Worsened,
+    /// A lead's row on the action was rejected: it reported, unreadably.
+    Rejected,
+    /// A lead's return arrived without a row on the action.
+    NotReported,
+    /// An agency sent no return at all.
     MissingReturn,
 }
 
 impl ExceptionKind {
-    /// Heading words: "Red", "Overdue", "Leads disagree", …
-    pub fn label(self) -> &'static str {
-        match self {
-            ExceptionKind::Red => "Red",
-            ExceptionKind::Overdue => "Overdue",
-            ExceptionKind::Conflict => "Leads disagree",
-            ExceptionKind::NotStartedLate => "Not started past its time",
-            ExceptionKind::Worsened => "Worsened to amber",
-            ExceptionKind::MissingReturn => "Missing return",
-        }
-    }
+    /// Every kind, in the order the board sees them.
+    pub const ALL: [ExceptionKind; 8] = [
+        ExceptionKind::Red,
+        ExceptionKind::Overdue,
+        ExceptionKind::Conflict,
+        ExceptionKind::NotStartedLate,
+        ExceptionKind::Worsened,
+        ExceptionKind::Rejected,
+        ExceptionKind::NotReported,
+        ExceptionKind::MissingReturn,
+    ];
 
     pub fn token(self) -> &'static str {
         match self {
@@ -239,28 +275,167 @@ impl ExceptionKind {
             ExceptionKind::Conflict => "conflict",
             ExceptionKind::NotStartedLate => "not_started_late",
             ExceptionKind::Worsened => "worsened",
+            ExceptionKind::Rejected => "rejected",
+            ExceptionKind::NotReported => "not_reported",
             ExceptionKind::MissingReturn => "missing_return",
         }
     }
 }
 
-/// One item for the board's attention.
+/// One reason an action (or agency) needs the board's attention, with the
+/// facts its sentence is made from; the sentence itself is a template's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Overall red; `by` are the leads that reported red.
+    Red { by: Vec<String> },
+    /// Not complete and past its date. `passed_revised` is a lead's revised
+    /// date that has passed although the plan's has not; `slipped` the latest
+    /// revised date beyond the plan's; each with the leads that gave it.
+    Overdue {
+        due: Option<NaiveDate>,
+        timescale: String,
+        due_passed: bool,
+        passed_revised: Option<(NaiveDate, Vec<String>)>,
+        slipped: Option<(NaiveDate, Vec<String>)>,
+        overall: Status,
+    },
+    /// Leads two steps apart: what each said, and the overall status.
+    Conflict { said: Vec<(String, Status)>, overall: Status },
+    /// Not started although due (`due_passed`), or NEW and due next quarter.
+    NotStartedLate { due: Option<NaiveDate>, timescale: String, due_passed: bool },
+    /// Worse than last quarter and now amber.
+    Worsened { from: Option<Status>, previous: Option<Period>, by: Vec<String> },
+    /// A lead's row was rejected.
+    Rejected { lead: String, rejection: Rejection },
+    /// A lead's return arrived without a row on the action.
+    NotReported { lead: String },
+    /// The agency sent no return; it leads these actions.
+    MissingReturn { agency: String, actions_led: Vec<String> },
+}
+
+impl Reason {
+    pub fn kind(&self) -> ExceptionKind {
+        match self {
+            Reason::Red { .. } => ExceptionKind::Red,
+            Reason::Overdue { .. } => ExceptionKind::Overdue,
+            Reason::Conflict { .. } => ExceptionKind::Conflict,
+            Reason::NotStartedLate { .. } => ExceptionKind::NotStartedLate,
+            Reason::Worsened { .. } => ExceptionKind::Worsened,
+            Reason::Rejected { .. } => ExceptionKind::Rejected,
+            Reason::NotReported { .. } => ExceptionKind::NotReported,
+            Reason::MissingReturn { .. } => ExceptionKind::MissingReturn,
+        }
+    }
+}
+
+/// What an exception is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Action { id: String, text: String, group_name: String },
+    /// An agency with no return.
+    Agency { id: String, name: String },
+}
+
+/// One item for the board's attention: one action with every reason it
+/// needs attention, or one agency that sent no return.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exception {
-    pub kind: ExceptionKind,
-    /// The action concerned; `None` for a missing return of a whole agency.
-    pub action_id: Option<String>,
-    /// The action's text, or for a missing return the agency's name.
-    pub subject: String,
-    pub group_name: Option<String>,
+    pub subject: Subject,
+    /// Most serious first (the order of [`ExceptionKind`]); never empty.
+    pub reasons: Vec<Reason>,
     /// Names of the leads concerned.
     pub leads: Vec<String>,
-    /// Why it is an exception, in a sentence ("Red: reported red by Police").
-    pub reason: String,
-    /// The leads' own words on it: (lead name, text), from update and risks.
-    pub words: Vec<(String, String)>,
+    /// The leads' own words on it, from those concerned.
+    pub words: Vec<LeadWords>,
     /// Where the words came from, so every exception traces to a cell.
     pub sources: Vec<Place>,
+}
+
+impl Exception {
+    /// The most serious reason's kind: what the exception is listed under.
+    pub fn kind(&self) -> ExceptionKind {
+        self.reasons.first().map_or(ExceptionKind::MissingReturn, Reason::kind)
+    }
+
+    /// The action's id, for an exception about an action.
+    pub fn action_id(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Action { id, .. } => Some(id),
+            Subject::Agency { .. } => None,
+        }
+    }
+}
+
+/// One lead's words on an exception: its progress update and its issues
+/// and risks, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadWords {
+    pub lead: String,
+    pub update: String,
+    pub issues_risks: String,
+}
+
+/// The exceptions counted. Actions and agencies are what the board is asked
+/// to look at; reasons are counted too, since one action may have several.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExceptionCounts {
+    /// Actions with at least one reason.
+    pub actions: usize,
+    /// Agencies with no return.
+    pub agencies: usize,
+    /// Reasons by kind, indexed as [`ExceptionKind::ALL`] (an action counts
+    /// once under each of its reasons).
+    pub by_kind: [usize; ExceptionKind::ALL.len()],
+}
+
+impl ExceptionCounts {
+    pub fn of(&self, kind: ExceptionKind) -> usize {
+        self.by_kind[kind as usize]
+    }
+}
+
+/// Whether an agency's return arrived, decided once for every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReturnState {
+    /// A return arrived with a usable row on every action the agency leads.
+    Complete,
+    /// A return arrived, but some actions it leads have no usable row
+    /// (left out, or rejected).
+    Incomplete,
+    /// No return arrived.
+    Missing,
+}
+
+impl ReturnState {
+    pub const ALL: [ReturnState; 3] = [ReturnState::Complete, ReturnState::Incomplete, ReturnState::Missing];
+
+    pub fn token(self) -> &'static str {
+        match self {
+            ReturnState::Complete => "complete",
+            ReturnState::Incomplete => "incomplete",
+            ReturnState::Missing => "missing",
+        }
+    }
+
+    /// A return arrived, complete or not.
+    pub fn arrived(self) -> bool {
+        self != ReturnState::Missing
+    }
+}
+
+/// One rejected row of an agency's return: on an action (it may not lead
+/// it), or with no usable action ID at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedAction {
+    pub action_id: Option<String>,
+    pub rejection: Rejection,
+}
+
+/// A line the agency wrote below its return's table ("Completed by: …").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyNote {
+    pub text: String,
+    pub place: Place,
 }
 
 /// One lead agency's returns for the period.
@@ -270,14 +445,23 @@ pub struct AgencyProgress {
     pub name: String,
     /// Ids of the actions it leads, in plan order.
     pub actions_led: Vec<String>,
-    /// Ids of the actions it led and reported on.
+    /// Ids of the actions it led and reported on (a usable row).
     pub actions_returned: Vec<String>,
-    /// Ids of the actions it leads but did not report on.
+    /// Ids of the actions it leads that its return has no row on (every
+    /// action it leads, when no return arrived).
     pub actions_missing: Vec<String>,
-    /// A return from this agency arrived for the period.
-    pub returned: bool,
+    /// Every row of its return that was rejected, with why, in sheet order.
+    pub actions_rejected: Vec<RejectedAction>,
+    /// Whether its return arrived, and whole.
+    pub state: ReturnState,
     /// The files its return(s) came from.
     pub files: Vec<String>,
-    /// The latest period before this one it returned for, if known from history.
+    /// The latest period it returned for: this one when a return arrived,
+    /// else the latest before it known from history or earlier returns.
     pub last_return: Option<Period>,
+    /// A reminder is due: its return is missing or incomplete. What the
+    /// reminder asks for is `actions_missing` and `actions_rejected`.
+    pub reminder_due: bool,
+    /// What it wrote below its return's table.
+    pub notes: Vec<AgencyNote>,
 }

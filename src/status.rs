@@ -1,7 +1,7 @@
 //! Status: the RAG-style state of an action as agencies report it and as the
 //! reports show it. Owns the canonical tokens (`complete`, `green`, …), the
-//! words shown to readers, the order of severity, and reading what people
-//! type into a status cell.
+//! order of severity, the colours, and reading what people type into a
+//! status cell. The words readers see are in [`crate::vocabulary`].
 
 use std::fmt;
 
@@ -13,13 +13,20 @@ pub enum Status {
     Amber,
     Red,
     NotStarted,
+    /// Assigned by the tool when a lead reported but its row could not be
+    /// used (an unreadable status): the agency did report; never typed.
+    Rejected,
     /// Assigned by the tool when a lead did not report; never typed.
     NoReturn,
 }
 
 impl Status {
     /// Every status, in display order.
-    pub const ALL: [Status; 6] = [Status::Complete, Status::Green, Status::Amber, Status::Red, Status::NotStarted, Status::NoReturn];
+    pub const ALL: [Status; 7] =
+        [Status::Complete, Status::Green, Status::Amber, Status::Red, Status::NotStarted, Status::Rejected, Status::NoReturn];
+
+    /// How many statuses there are: the length of per-status count tables.
+    pub const COUNT: usize = Status::ALL.len();
 
     /// The statuses an agency may type, in the order forms offer them.
     pub const REPORTABLE: [Status; 5] = [Status::Complete, Status::Green, Status::Amber, Status::Red, Status::NotStarted];
@@ -32,37 +39,24 @@ impl Status {
             Status::Amber => "amber",
             Status::Red => "red",
             Status::NotStarted => "not_started",
+            Status::Rejected => "rejected",
             Status::NoReturn => "no_return",
         }
+    }
+
+    /// Position in [`Status::ALL`], for per-status tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// A status a lead reported (not one the tool assigned for want of one).
+    pub fn is_reported(self) -> bool {
+        !matches!(self, Status::Rejected | Status::NoReturn)
     }
 
     /// Reads a canonical token back.
     pub fn from_token(token: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.token() == token)
-    }
-
-    /// The word readers see: `Not started`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Complete => "Complete",
-            Status::Green => "Green",
-            Status::Amber => "Amber",
-            Status::Red => "Red",
-            Status::NotStarted => "Not started",
-            Status::NoReturn => "No return",
-        }
-    }
-
-    /// What the status means, for keys and legends.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Status::Complete => "delivered what it promised",
-            Status::Green => "on track to meet its timescale",
-            Status::Amber => "at risk: slipping, recoverable with action in hand",
-            Status::Red => "will not meet its timescale without intervention",
-            Status::NotStarted => "work has not begun",
-            Status::NoReturn => "the lead did not report",
-        }
     }
 
     /// Fill colour (RGB hex, no `#`) for status cells; chosen so black text on
@@ -74,12 +68,13 @@ impl Status {
             Status::Amber => "FFC000",
             Status::Red => "F4A6A6",
             Status::NotStarted => "D9D9D9",
+            Status::Rejected => "E4D4F4",
             Status::NoReturn => "FFFFFF",
         }
     }
 
     /// Severity rank for "worst of": red > amber > green > not_started > complete.
-    /// `no_return` ranks lowest: it is not a reported state.
+    /// `rejected` and `no_return` rank lowest: they are not reported states.
     pub fn severity_rank(self) -> u8 {
         match self {
             Status::Red => 5,
@@ -87,7 +82,7 @@ impl Status {
             Status::Green => 3,
             Status::NotStarted => 2,
             Status::Complete => 1,
-            Status::NoReturn => 0,
+            Status::Rejected | Status::NoReturn => 0,
         }
     }
 
@@ -172,8 +167,9 @@ mod tests {
 
     #[test]
     fn tokens_round_trip() {
-        for s in Status::ALL {
+        for (i, s) in Status::ALL.into_iter().enumerate() {
             assert_eq!(Status::from_token(s.token()), Some(s));
+            assert_eq!(s.index(), i, "index() is the place in ALL");
         }
     }
 }

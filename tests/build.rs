@@ -280,6 +280,7 @@ fn history_gives_trend_and_damaged_history_is_a_warning() {
         read: &read,
         previous: None,
         produced: q2.end(),
+        deadline: q2.end(),
         extra_diagnostics: &[],
     });
     std::fs::write(q2_folder.join("progress.csv"), csp_report::render::csv::progress_csv(&progress).unwrap()).unwrap();

@@ -10,7 +10,7 @@
 mod sample_progress;
 
 use csp_report::forms::FormSettings;
-use csp_report::progress::Progress;
+use csp_report::progress::{Progress, ReturnState, Subject};
 use csp_report::render::{html::HtmlReport, RenderContext, Renderer};
 use csp_report::status::Status;
 use csp_report::templates::Templates;
@@ -28,6 +28,7 @@ fn render(progress: &Progress) -> String {
             plan: &plan,
             templates: &templates,
             forms: &FormSettings::new(&Default::default(), progress.period),
+            sentences: &sample_progress::sentences(progress),
         })
         .expect("renders");
     assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
@@ -214,12 +215,13 @@ fn exceptions_come_before_the_detail_and_list_every_exception() {
     assert_eq!(rows.len(), progress.exceptions.len());
     for (row, exception) in rows.iter().zip(&progress.exceptions) {
         let row_text = text(*row);
-        assert!(row_text.starts_with(exception.kind.label()), "{row_text}");
-        if let Some(id) = &exception.action_id {
-            let link = row.select(&sel("a")).next().expect("links to the action");
-            assert_eq!(link.value().attr("href").unwrap(), format!("#action-{}", id.to_lowercase()));
-        } else {
-            assert!(row_text.contains(&exception.subject), "{row_text}");
+        assert!(row_text.starts_with(exception.kind().label()), "{row_text}");
+        match &exception.subject {
+            Subject::Action { id, .. } => {
+                let link = row.select(&sel("a")).next().expect("links to the action");
+                assert_eq!(link.value().attr("href").unwrap(), format!("#action-{}", id.to_lowercase()));
+            }
+            Subject::Agency { name, .. } => assert!(row_text.contains(name.as_str()), "{row_text}"),
         }
     }
     let exceptions_at = html.find("id=\"exceptions\"").unwrap();
@@ -245,7 +247,7 @@ fn returns_received_and_missing_are_listed_by_agency() {
     for (row, agency) in rows.iter().zip(&progress.agencies) {
         let row_text = text(*row);
         assert!(row_text.starts_with(&agency.name), "{row_text}");
-        assert!(row_text.contains(if agency.returned { "Received" } else { "Not received" }), "{row_text}");
+        assert!(row_text.contains(agency.state.label()), "{row_text}");
         for id in &agency.actions_missing {
             assert!(row_text.contains(id.as_str()), "{} missing {id}", agency.name);
         }
@@ -376,7 +378,7 @@ fn returns_read_and_merged_render_into_the_report() {
     .unwrap();
     let read = read_returns(&returns, &plan, &ReadOptions { period: Some(period), ..ReadOptions::default() });
     assert_eq!(read.returns.len(), 2, "{:?}", read.diagnostics);
-    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), extra_diagnostics: &[] });
+    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] });
     let html = render(&progress);
     let doc = Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);
@@ -391,8 +393,8 @@ fn returns_read_and_merged_render_into_the_report() {
     let city_safe = doc.select(&sel("section[aria-labelledby='group-city-safe']")).next().unwrap();
     assert!(text(city_safe).contains("Street drinking up in the bus station"));
     // Every agency that sent nothing is listed as not received.
-    let not_received = doc.select(&sel("table.agencies tbody tr")).filter(|r| text(*r).contains("Not received")).count();
-    assert_eq!(not_received, progress.agencies.iter().filter(|a| !a.returned).count());
+    let not_received = doc.select(&sel("table.agencies tbody tr")).filter(|r| text(*r).contains(ReturnState::Missing.label())).count();
+    assert_eq!(not_received, progress.agencies.iter().filter(|a| a.state == ReturnState::Missing).count());
     assert!(not_received > 10);
 }
 
@@ -419,17 +421,18 @@ fn a_quiet_quarter_without_history_or_exceptions_reads_well() {
     let html = render(&progress);
     let doc = Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);
-    assert!(!html.contains("Direction of travel"), "no trend column without history");
+    assert!(!html.contains("<th scope=\"col\" class=\"c-trend\">"), "no trend column without history");
     assert!(html.contains("There are no exceptions for the board this quarter."));
     assert_eq!(doc.select(&sel("table.exceptions")).count(), 0);
     assert!(html.contains("The plan lists no acronyms."));
     assert!(html.contains("<p>0 key actions.</p>"), "the empty group reads well");
     let templates = Templates::built_in();
-    let data = csp_report::render::context::for_group(&progress, "new-group").unwrap();
+    let sentences = sample_progress::sentences(&progress);
+    let data = csp_report::render::context::for_group(&progress, &sentences, "new-group").unwrap();
     assert_eq!(templates.render("group-introduction.md", &data).unwrap().trim(), "It has 0 key actions.");
-    let report = csp_report::render::context::report(&progress);
+    let report = csp_report::render::context::report(&progress, &sentences);
     let intro = templates.render("introduction.md", &report).unwrap();
-    assert!(intro.contains("does not show direction of travel"), "{intro}");
+    assert!(intro.contains("does not show a trend"), "{intro}");
     let summary = templates.render("executive-summary.md", &report).unwrap();
     assert!(summary.contains("There are no exceptions for the board this quarter."), "{summary}");
     let commissioners = templates.render("commissioner-summary.md", &report).unwrap();

@@ -8,8 +8,12 @@ use csp_report::diagnostics::{Diagnostic, Place, Severity};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::merge::{merge, overall_status, trend, MergeInput};
 use csp_report::plan::{parse_plan, Period, Plan};
-use csp_report::progress::{ActionProgress, ExceptionKind, Progress, Trend};
-use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, Return, Update};
+use csp_report::progress::{
+    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, Reason, ReturnState, Subject, Trend, UpdateState,
+};
+use csp_report::render::sentences::Sentences;
+use csp_report::templates::Templates;
+use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use csp_report::status::Status;
 use std::collections::BTreeMap;
 
@@ -184,7 +188,7 @@ fn report(returns: Vec<Return>) -> ReadReport {
 
 fn run_with(plan: &Plan, returns: Vec<Return>, previous: Option<&PreviousPeriod>, extra: &[Diagnostic]) -> Progress {
     let read = report(returns);
-    merge(&MergeInput { plan, period: q3(), read: &read, previous, produced: q3().end(), extra_diagnostics: extra })
+    merge(&MergeInput { plan, period: q3(), read: &read, previous, produced: q3().end(), deadline: q3().end(), extra_diagnostics: extra })
 }
 
 fn run(returns: Vec<Return>) -> Progress {
@@ -195,8 +199,28 @@ fn action<'a>(progress: &'a Progress, id: &str) -> &'a ActionProgress {
     progress.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id).unwrap_or_else(|| panic!("{id} in progress"))
 }
 
+/// The kinds of every reason the action is an exception for.
 fn kinds_for(progress: &Progress, id: &str) -> Vec<ExceptionKind> {
-    progress.exceptions.iter().filter(|e| e.action_id.as_deref() == Some(id)).map(|e| e.kind).collect()
+    progress.exceptions.iter().filter(|e| e.action_id() == Some(id)).flat_map(|e| e.reasons.iter().map(|r| r.kind())).collect()
+}
+
+/// The exception about an action.
+fn exception_for<'a>(progress: &'a Progress, id: &str) -> &'a Exception {
+    progress.exceptions.iter().find(|e| e.action_id() == Some(id)).unwrap_or_else(|| panic!("{id} is an exception"))
+}
+
+/// The sentence a reader sees for one reason of an action's exception,
+/// from the built-in template.
+fn sentence(progress: &Progress, id: &str, kind: ExceptionKind) -> String {
+    let index = progress.exceptions.iter().position(|e| e.action_id() == Some(id)).expect("an exception");
+    let position = progress.exceptions[index].reasons.iter().position(|r| r.kind() == kind).expect("that reason");
+    let mut diagnostics = Vec::new();
+    let sentences = Sentences::render(&Templates::built_in(), progress, &mut diagnostics).expect("renders");
+    sentences.reasons[index][position].clone()
+}
+
+fn words(lead: &str, update: &str, issues_risks: &str) -> LeadWords {
+    LeadWords { lead: lead.to_string(), update: update.to_string(), issues_risks: issues_risks.to_string() }
 }
 
 fn codes(progress: &Progress) -> Vec<&'static str> {
@@ -218,7 +242,7 @@ fn history(entries: &[(&str, Status, &[PastLead])]) -> PreviousPeriod {
             (id.to_string(), PastAction { overall: *overall, leads })
         })
         .collect();
-    PreviousPeriod { period: q2(), source: "output/2018-19-Q2/progress.csv".to_string(), history: History { actions } }
+    PreviousPeriod { period: q2(), source: "output/2018-19-Q2/progress.csv".to_string(), from_returns: false, history: History { actions } }
 }
 
 // ---------------------------------------------------------------------------
@@ -268,7 +292,7 @@ fn two_leads_disagreeing_by_two_steps_is_a_conflict_and_the_worse_counts() {
         assert_eq!(kinds_for(&progress, "A1").contains(&ExceptionKind::Conflict), conflict);
         // Co-leads side by side, in the plan's order.
         assert_eq!(
-            a1.leads.iter().map(|l| (l.agency_id.as_str(), l.status)).collect::<Vec<_>>(),
+            a1.leads.iter().map(|l| (l.agency_id.as_str(), l.status())).collect::<Vec<_>>(),
             [("police", police), ("council", council)]
         );
     }
@@ -281,19 +305,19 @@ fn a_conflict_exception_names_both_leads_and_their_words() {
     let mut c = ret("council", "returns/council.xlsx");
     row(&mut c, "A1", Status::Red, "Funding withdrawn").issues_risks = "No budget".to_string();
     let progress = run(vec![p, c]);
-    let conflict = progress.exceptions.iter().find(|e| e.kind == ExceptionKind::Conflict).expect("a conflict");
-    assert_eq!(conflict.leads, ["Lancashire Constabulary", "Preston City Council"]);
-    assert!(conflict.reason.contains("Lancashire Constabulary says Green"), "{}", conflict.reason);
-    assert!(conflict.reason.contains("Preston City Council says Red"), "{}", conflict.reason);
-    assert!(conflict.words.contains(&("Preston City Council".to_string(), "Funding withdrawn".to_string())));
-    assert!(conflict.words.contains(&("Preston City Council".to_string(), "Issues / risks: No budget".to_string())));
+    let a1 = exception_for(&progress, "A1");
+    assert_eq!(kinds_for(&progress, "A1"), [ExceptionKind::Red, ExceptionKind::Conflict], "one exception with both reasons");
+    assert_eq!(a1.leads, ["Lancashire Constabulary", "Preston City Council"]);
+    let conflict = sentence(&progress, "A1", ExceptionKind::Conflict);
+    assert!(conflict.contains("Lancashire Constabulary says Green"), "{conflict}");
+    assert!(conflict.contains("Preston City Council says Red"), "{conflict}");
+    assert!(a1.words.contains(&words("Preston City Council", "Funding withdrawn", "No budget")));
     assert_eq!(
-        conflict.sources.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        a1.sources.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
         ["returns/police.xlsx › Progress › F10", "returns/council.xlsx › Progress › F10"]
     );
-    let red = progress.exceptions.iter().find(|e| e.kind == ExceptionKind::Red).expect("a red exception");
-    assert_eq!(red.leads, ["Preston City Council"]);
-    assert_eq!(red.reason, "Reported red by Preston City Council.");
+    assert_eq!(a1.reasons[0], Reason::Red { by: vec!["Preston City Council".to_string()] });
+    assert_eq!(sentence(&progress, "A1", ExceptionKind::Red), "Reported red by Preston City Council.");
 }
 
 #[test]
@@ -303,14 +327,17 @@ fn one_lead_missing_gets_no_return_and_the_other_counts() {
     let progress = run(vec![p]);
     let a1 = action(&progress, "A1");
     assert_eq!(a1.leads[1].agency_id, "council");
-    assert_eq!(a1.leads[1].status, Status::NoReturn);
+    assert_eq!(a1.leads[1].state, UpdateState::NoReturn);
     assert_eq!(a1.leads[1].source, None);
     assert_eq!(a1.overall, Status::Green);
     // The council sent nothing at all: one missing-return exception for it.
-    let missing: Vec<_> = progress.exceptions.iter().filter(|e| e.kind == ExceptionKind::MissingReturn).collect();
-    assert!(missing.iter().any(|e| e.action_id.is_none() && e.subject == "Preston City Council"), "{missing:?}");
+    let missing: Vec<_> = progress.exceptions.iter().filter(|e| e.kind() == ExceptionKind::MissingReturn).collect();
+    assert!(
+        missing.iter().any(|e| matches!(&e.subject, Subject::Agency { name, .. } if name == "Preston City Council")),
+        "{missing:?}"
+    );
     let council = progress.agencies.iter().find(|a| a.id == "council").unwrap();
-    assert!(!council.returned);
+    assert_eq!(council.state, ReturnState::Missing);
     assert_eq!(council.actions_missing, ["A1", "A3", "B3"]);
 }
 
@@ -321,24 +348,22 @@ fn a_return_that_skips_an_action_its_agency_leads_is_a_missing_return_for_that_a
     row(&mut c, "B3", Status::Green, "Going well");
     let progress = run(vec![c]);
     let council = progress.agencies.iter().find(|a| a.id == "council").unwrap();
-    assert!(council.returned);
+    assert_eq!(council.state, ReturnState::Incomplete);
     assert_eq!(council.actions_returned, ["A3", "B3"]);
     assert_eq!(council.actions_missing, ["A1"]);
     assert_eq!(council.files, ["returns/council.xlsx"]);
-    let e = progress
-        .exceptions
-        .iter()
-        .find(|e| e.kind == ExceptionKind::MissingReturn && e.action_id.as_deref() == Some("A1"))
-        .expect("A1 missing from the council's return");
+    assert_eq!(kinds_for(&progress, "A1"), [ExceptionKind::NotReported]);
+    let e = exception_for(&progress, "A1");
     assert_eq!(e.leads, ["Preston City Council"]);
-    assert!(e.reason.contains("returns/council.xlsx"), "{}", e.reason);
+    let said = sentence(&progress, "A1", ExceptionKind::NotReported);
+    assert_eq!(said, "Preston City Council sent a return for 2018-19 Q3 without an update on this action.");
 }
 
 #[test]
 fn no_lead_reporting_gives_no_return_overall() {
     let progress = run(vec![]);
     assert!(progress.groups.iter().flat_map(|g| &g.actions).all(|a| a.overall == Status::NoReturn));
-    assert_eq!(progress.totals.no_return, 7);
+    assert_eq!(progress.totals.of(Status::NoReturn), 7);
     assert_eq!(progress.totals.on_track_or_complete_percent, 0);
 }
 
@@ -391,9 +416,7 @@ fn an_overdue_slipped_action_says_both() {
     let mut p = ret("police", "returns/police.xlsx");
     row(&mut p, "A2", Status::Amber, "Brought forward").revised_date = Some(date(2018, 11, 30));
     let progress = run(vec![c, p]);
-    let reason = |id: &str| {
-        progress.exceptions.iter().find(|e| e.kind == ExceptionKind::Overdue && e.action_id.as_deref() == Some(id)).unwrap().reason.clone()
-    };
+    let reason = |id: &str| sentence(&progress, id, ExceptionKind::Overdue);
     assert_eq!(
         reason("A3"),
         "Due 30 September 2018 (plan: \"September 2018\") and it is not complete (overall Amber). \
@@ -411,9 +434,11 @@ fn an_action_with_no_return_past_its_date_is_overdue_and_says_why() {
     let progress = run(vec![]);
     let a3 = action(&progress, "A3");
     assert!(a3.overdue);
-    let e = progress.exceptions.iter().find(|e| e.kind == ExceptionKind::Overdue && e.action_id.as_deref() == Some("A3")).unwrap();
-    assert_eq!(e.reason, "Due 30 September 2018 (plan: \"September 2018\") and no lead has reported on it.");
-    assert_eq!(e.group_name.as_deref(), Some("Group One"));
+    assert_eq!(
+        sentence(&progress, "A3", ExceptionKind::Overdue),
+        "Due 30 September 2018 (plan: \"September 2018\") and no lead has reported on it."
+    );
+    assert!(matches!(&exception_for(&progress, "A3").subject, Subject::Action { group_name, .. } if group_name == "Group One"));
     assert!(!action(&progress, "A2").overdue);
     assert_eq!(progress.totals.overdue, 2, "A3 and A4 are due by 31 December 2018");
 }
@@ -473,7 +498,7 @@ fn no_history_means_no_trend_not_a_false_same() {
     let progress = run(vec![p]);
     assert_eq!(progress.previous_period, None);
     assert!(progress.groups.iter().flat_map(|g| &g.actions).all(|a| a.trend.is_none() && a.previous_overall.is_none()));
-    assert!(!progress.exceptions.iter().any(|e| e.kind == ExceptionKind::Worsened));
+    assert!(!progress.exceptions.iter().any(|e| e.reasons.iter().any(|r| r.kind() == ExceptionKind::Worsened)));
 }
 
 #[test]
@@ -494,13 +519,15 @@ fn with_history_trend_and_worsened_exception_appear() {
     assert_eq!(action(&progress, "A4").trend, Some(Trend::Improved));
     assert_eq!(action(&progress, "B2").trend, Some(Trend::New), "not in history");
     assert_eq!(action(&progress, "A3").trend, None, "no return this period");
-    let worsened: Vec<_> = progress.exceptions.iter().filter(|e| e.kind == ExceptionKind::Worsened).collect();
+    let worsened: Vec<_> =
+        progress.exceptions.iter().filter(|e| e.reasons.iter().any(|r| r.kind() == ExceptionKind::Worsened)).collect();
     assert_eq!(worsened.len(), 1);
-    assert_eq!(worsened[0].action_id.as_deref(), Some("A2"));
-    assert!(worsened[0].reason.contains("from Green last quarter (2018-19 Q2) to Amber"), "{}", worsened[0].reason);
-    assert_eq!(worsened[0].words, [("Lancashire Constabulary".to_string(), "Supplier delayed".to_string())]);
+    assert_eq!(worsened[0].action_id(), Some("A2"));
+    let said = sentence(&progress, "A2", ExceptionKind::Worsened);
+    assert!(said.contains("from Green last quarter (2018-19 Q2) to Amber"), "{said}");
+    assert_eq!(worsened[0].words, [words("Lancashire Constabulary", "Supplier delayed", "")]);
     let police = progress.agencies.iter().find(|a| a.id == "police").unwrap();
-    assert_eq!(police.last_return, Some(q2()));
+    assert_eq!(police.last_return, Some(q3()), "it returned this quarter");
     let council = progress.agencies.iter().find(|a| a.id == "council").unwrap();
     assert_eq!(council.last_return, None);
 }
@@ -593,7 +620,7 @@ fn of_two_rows_for_one_action_the_later_is_used_and_the_other_reported() {
     row(&mut p, "A2", Status::Amber, "second row");
     let progress = run(vec![p]);
     let a2 = action(&progress, "A2");
-    assert_eq!((a2.leads[0].status, a2.leads[0].update.as_str()), (Status::Amber, "second row"));
+    assert_eq!((a2.leads[0].status(), a2.leads[0].update.as_str()), (Status::Amber, "second row"));
     let dup: Vec<_> = progress.diagnostics.iter().filter(|d| d.code == "duplicate-row").collect();
     assert_eq!(dup.len(), 1);
     assert_eq!(dup[0].place.to_string(), "returns/police.xlsx › Progress › F10");
@@ -634,11 +661,12 @@ fn returns_for_other_periods_are_not_merged_into_this_one() {
     assert_eq!(action(&progress, "A3").overall, Status::NoReturn);
     let other: Vec<_> = progress.diagnostics.iter().filter(|d| d.code == "other-period").collect();
     assert_eq!(other.len(), 2);
-    assert!(other.iter().any(|d| d.severity == Severity::Note && d.place == Place::file("returns") && d.message.contains("last quarter")));
+    // Neither agency returned for this period: each file is a warning of its own.
+    assert!(other.iter().any(|d| d.severity == Severity::Warning && d.place == Place::file("returns/police-q2.xlsx")));
     assert!(other.iter().any(|d| d.severity == Severity::Warning && d.place == Place::file("returns/council-q4.xlsx")));
     assert_eq!(progress.diagnostic_counts.rows_read, 0, "rows of other periods' files are not this period's account");
     assert!(progress.agencies.iter().find(|a| a.id == "police").unwrap().last_return == Some(q2()));
-    assert!(!progress.agencies.iter().find(|a| a.id == "police").unwrap().returned);
+    assert_eq!(progress.agencies.iter().find(|a| a.id == "police").unwrap().state, ReturnState::Missing);
 }
 
 // ---------------------------------------------------------------------------
@@ -657,11 +685,13 @@ fn summaries_count_groups_priorities_and_totals() {
     row(&mut c, "A3", Status::NotStarted, "");
     let progress = run(vec![p, c]);
     let g1 = &progress.groups[0].counts;
-    assert_eq!((g1.actions, g1.complete, g1.green, g1.amber, g1.red, g1.not_started, g1.no_return), (4, 1, 1, 1, 0, 1, 0));
+    use Status::*;
+    let by = |c: &csp_report::progress::Counts| [Complete, Green, Amber, Red, NotStarted, Rejected, NoReturn].map(|s| c.of(s));
+    assert_eq!((g1.actions, by(g1)), (4, [1, 1, 1, 0, 1, 0, 0]));
     assert_eq!(g1.overdue, 2, "A3 not started past September, A4 amber at its December deadline");
     assert_eq!(g1.on_track_or_complete_percent, 50);
     let g2 = &progress.groups[1].counts;
-    assert_eq!((g2.actions, g2.red, g2.no_return), (3, 1, 2));
+    assert_eq!((g2.actions, g2.of(Red), g2.of(NoReturn)), (3, 1, 2));
     assert_eq!(progress.groups[0].tags, ["Tag One", "Business Crime"]);
     assert_eq!(progress.groups[0].priority_ids, ["p1"]);
     assert_eq!(progress.groups[1].priority_ids, ["p1", "p2"]);
@@ -687,28 +717,36 @@ fn exceptions_come_in_the_board_order_and_trace_to_cells() {
     row(&mut c, "A1", Status::Red, "no money");
     row(&mut c, "A3", Status::NotStarted, "");
     let progress = run_with(&plan(), vec![p, c], Some(&previous), &[]);
-    let kinds: Vec<(ExceptionKind, Option<&str>)> = progress.exceptions.iter().map(|e| (e.kind, e.action_id.as_deref())).collect();
+    use ExceptionKind::*;
+    let kinds: Vec<(Option<&str>, Vec<ExceptionKind>)> =
+        progress.exceptions.iter().map(|e| (e.action_id(), e.reasons.iter().map(|r| r.kind()).collect())).collect();
     assert_eq!(
         kinds,
         [
-            (ExceptionKind::Red, Some("A1")),
-            (ExceptionKind::Red, Some("A2")),
-            (ExceptionKind::Overdue, Some("A3")),
-            (ExceptionKind::Overdue, Some("A4")),
-            (ExceptionKind::Conflict, Some("A1")),
-            (ExceptionKind::NotStartedLate, Some("A3")),
-            (ExceptionKind::Worsened, Some("B2")),
-            (ExceptionKind::MissingReturn, None),
-            (ExceptionKind::MissingReturn, Some("B3")),
-        ]
+            (Some("A1"), vec![Red, Conflict]),
+            (Some("A2"), vec![Red]),
+            (Some("A3"), vec![Overdue, NotStartedLate]),
+            (Some("A4"), vec![Overdue]),
+            (Some("B2"), vec![Worsened]),
+            (Some("B3"), vec![NotReported]),
+            (None, vec![MissingReturn]),
+        ],
+        "one row per action, by its most serious reason, then plan order"
     );
-    for e in progress.exceptions.iter().filter(|e| e.kind != ExceptionKind::MissingReturn) {
-        assert!(!e.sources.is_empty(), "{:?} on {:?} traces to a cell", e.kind, e.action_id);
+    for e in progress.exceptions.iter().filter(|e| e.action_id().is_some() && e.kind() != NotReported) {
+        assert!(!e.sources.is_empty(), "{:?} traces to a cell", e.action_id());
         assert!(e.sources.iter().all(|s| s.cell.is_some()));
     }
-    let whole = progress.exceptions.iter().find(|e| e.kind == ExceptionKind::MissingReturn && e.action_id.is_none()).unwrap();
-    assert_eq!(whole.subject, "Victim Support");
-    assert_eq!(whole.reason, "No return received from Victim Support for 2018-19 Q3; it leads B1 and B2.");
+    let whole = progress.exceptions.last().unwrap();
+    assert!(matches!(&whole.subject, Subject::Agency { name, .. } if name == "Victim Support"));
+    let mut diagnostics = Vec::new();
+    let sentences = Sentences::render(&Templates::built_in(), &progress, &mut diagnostics).unwrap();
+    assert_eq!(sentences.reasons.last().unwrap()[0], "No return received from Victim Support for 2018-19 Q3; it leads B1 and B2.");
+    assert_eq!(
+        sentences.exceptions_count,
+        "6 actions need attention: 2 red, 2 overdue, 1 with leads who disagree, 1 not started past their time, \
+         1 worsened to amber, 1 left out of a lead's return. 1 lead agency sent no return."
+    );
 }
 
 #[test]
@@ -735,7 +773,7 @@ fn diagnostics_are_sorted_by_file_and_cell_and_counted() {
     });
     let plan = plan();
     let progress =
-        merge(&MergeInput { plan: &plan, period: q3(), read: &read, previous: None, produced: q3().end(), extra_diagnostics: &[] });
+        merge(&MergeInput { plan: &plan, period: q3(), read: &read, previous: None, produced: q3().end(), deadline: q3().end(), extra_diagnostics: &[] });
     let order: Vec<&str> = progress.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(order, ["a9", "a10", "b"]);
     let counts = progress.diagnostic_counts;
@@ -813,12 +851,13 @@ mod properties {
             read: &read,
             previous: Some(&previous),
             produced: q3().end(),
+            deadline: q3().end(),
             extra_diagnostics: &[],
         })
     }
 
     fn sums_up(c: &csp_report::progress::Counts) -> bool {
-        c.complete + c.green + c.amber + c.red + c.not_started + c.no_return == c.actions && c.overdue <= c.actions
+        Status::ALL.iter().map(|s| c.of(*s)).sum::<usize>() == c.actions && c.overdue <= c.actions
     }
 
     proptest! {
@@ -837,8 +876,8 @@ mod properties {
                 prop_assert_eq!(p.counts.actions, p.action_ids.len());
                 prop_assert!(sums_up(&p.counts));
             }
-            let by_groups: usize = progress.groups.iter().map(|g| g.counts.red).sum();
-            prop_assert_eq!(by_groups, progress.totals.red);
+            let by_groups: usize = progress.groups.iter().map(|g| g.counts.of(Status::Red)).sum();
+            prop_assert_eq!(by_groups, progress.totals.of(Status::Red));
         }
 
         #[test]
@@ -915,11 +954,30 @@ mod csv_history {
     }
 
     #[test]
+    fn a_rejected_update_is_rejected_in_progress_csv_with_its_reason_and_cell() {
+        let mut p = ret("police", "returns/police.xlsx");
+        rejected_row(&mut p, Some("A2"), 12);
+        let progress = run(vec![p]);
+        let bytes = progress_csv(&progress).unwrap();
+        let rows = rows(&bytes);
+        let column = |name: &str| rows[0].iter().position(|c| c == name).unwrap_or_else(|| panic!("column {name}"));
+        let a2 = rows.iter().find(|r| r[column("action_id")] == "A2" && r[column("lead")] == "police").unwrap();
+        assert_eq!(a2[column("status")], "rejected");
+        assert_eq!(a2[column("update_state")], "rejected");
+        assert_eq!(a2[column("rejected_because")], "status \"Gren\" is not a status (did you mean Green?)");
+        assert_eq!(a2[column("source")], "returns/police.xlsx › Progress › C13");
+        assert_eq!(a2[column("overall_status")], "rejected");
+        // And a later quarter reads it back as no usable status, not as a crash.
+        let history = parse_progress_csv(&bytes, "progress.csv", q3()).expect("reads back");
+        assert_eq!(history.actions["A2"].leads["police"].status, Status::Rejected);
+    }
+
+    #[test]
     fn progress_csv_has_the_agreed_columns_and_one_row_per_action_and_lead() {
         let progress = sample();
         let bytes = progress_csv(&progress).unwrap();
         let rows = rows(&bytes);
-        assert_eq!(rows[0], PROGRESS_COLUMNS);
+        assert_eq!(rows[0], PROGRESS_COLUMNS.map(|(name, _)| name));
         assert_eq!(
             &rows[0][..19],
             [
@@ -960,6 +1018,7 @@ mod csv_history {
         );
         let silent = rows.iter().find(|r| r[2] == "A1" && r[7] == "council").unwrap();
         assert_eq!((silent[9].as_str(), silent[18].as_str()), ("no_return", ""), "no source for no_return");
+        assert_eq!(silent[20], "not_in_return", "the council's return arrived without A1");
         let hostile = rows.iter().find(|r| r[2] == "A1" && r[7] == "police").unwrap();
         assert_eq!(hostile[11], "'=HYPERLINK(\"http://x\",\"y\")", "a formula is stored with a leading apostrophe");
         let overdue = rows.iter().find(|r| r[2] == "A3").unwrap();
@@ -1069,5 +1128,175 @@ fn run_q2() -> Progress {
     row(&mut p, "A2", Status::Red, "Stuck");
     let read = report(vec![p]);
     let plan = plan();
-    merge(&MergeInput { plan: &plan, period: q2(), read: &read, previous: None, produced: q2().end(), extra_diagnostics: &[] })
+    merge(&MergeInput { plan: &plan, period: q2(), read: &read, previous: None, produced: q2().end(), deadline: q2().end(), extra_diagnostics: &[] })
+}
+
+// ---------------------------------------------------------------------------
+// Update states, return states and one exception per action (docs/rules.md,
+// "Each lead's update", "Each agency's return", "Exceptions")
+// ---------------------------------------------------------------------------
+
+/// Adds a rejected row (status "Gren") on `action` to a return.
+fn rejected_row(r: &mut Return, action: Option<&str>, cell_row: u32) {
+    let index = r.updates.len() + r.rejected.len();
+    r.rejected.push(RejectedRow {
+        action_id: action.map(str::to_string),
+        problem: "status \"Gren\" is not a status".to_string(),
+        hint: Some("did you mean Green?".to_string()),
+        place: Place::cell(&r.file, "Progress", cell_row, 2),
+        row_index: index,
+    });
+}
+
+fn agency<'a>(progress: &'a Progress, id: &str) -> &'a AgencyProgress {
+    progress.agencies.iter().find(|a| a.id == id).unwrap_or_else(|| panic!("{id} in agencies"))
+}
+
+fn lead<'a>(progress: &'a Progress, action_id: &str, agency_id: &str) -> &'a LeadUpdate {
+    action(progress, action_id).leads.iter().find(|l| l.agency_id == agency_id).expect("the lead")
+}
+
+#[test]
+fn a_rejected_row_is_a_third_state_with_its_reason_never_no_return() {
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A1", Status::Green, "Fine");
+    rejected_row(&mut p, Some("A2"), 10);
+    row(&mut p, "A4", Status::Green, "Fine");
+    row(&mut p, "B2", Status::Green, "Fine");
+    let progress = run(vec![p]);
+
+    let a2 = lead(&progress, "A2", "police");
+    match &a2.state {
+        UpdateState::Rejected(r) => {
+            assert_eq!(r.problem, "status \"Gren\" is not a status");
+            assert_eq!(r.hint.as_deref(), Some("did you mean Green?"));
+            assert_eq!(r.place, Place::cell("returns/police.xlsx", "Progress", 10, 2));
+        }
+        other => panic!("A2 should be rejected, not {other:?}"),
+    }
+    assert_eq!(a2.status(), Status::Rejected);
+    assert_eq!(a2.source, Some(Place::cell("returns/police.xlsx", "Progress", 10, 2)), "source points at the rejected row");
+    assert_eq!(action(&progress, "A2").overall, Status::Rejected, "its only lead reported, unreadably");
+    assert_eq!(progress.totals.of(Status::Rejected), 1);
+
+    let police = agency(&progress, "police");
+    assert_eq!(police.state, ReturnState::Incomplete);
+    assert!(police.actions_missing.is_empty(), "a rejected action is not a missing one: {:?}", police.actions_missing);
+    assert_eq!(police.actions_rejected.len(), 1);
+    assert_eq!(police.actions_rejected[0].action_id.as_deref(), Some("A2"));
+    assert!(police.reminder_due);
+
+    let e = progress.exceptions.iter().find(|e| e.action_id() == Some("A2")).expect("A2 is an exception");
+    assert_eq!(e.reasons.iter().map(|r| r.kind()).collect::<Vec<_>>(), [ExceptionKind::Rejected]);
+    assert!(!progress.exceptions.iter().any(|e| e.reasons.iter().any(|r| matches!(r, Reason::NotReported { .. }))));
+}
+
+#[test]
+fn a_rejected_row_beside_a_usable_row_on_the_same_action_leaves_the_usable_one() {
+    let mut p = ret("police", "returns/police.xlsx");
+    rejected_row(&mut p, Some("A2"), 9);
+    row(&mut p, "A2", Status::Amber, "Slipping");
+    let progress = run(vec![p]);
+    assert_eq!(lead(&progress, "A2", "police").state, UpdateState::Reported(Status::Amber));
+    let police = agency(&progress, "police");
+    assert_eq!(police.actions_rejected.len(), 1, "the rejected row is still for the reminder");
+    assert!(police.reminder_due);
+}
+
+#[test]
+fn an_action_left_out_of_a_return_is_not_in_return_and_an_absent_agency_no_return() {
+    let mut c = ret("council", "returns/council.xlsx");
+    row(&mut c, "A3", Status::Complete, "Done");
+    row(&mut c, "B3", Status::Green, "Going well");
+    let progress = run(vec![c]);
+    assert_eq!(lead(&progress, "A1", "council").state, UpdateState::NotInReturn);
+    assert_eq!(lead(&progress, "A1", "police").state, UpdateState::NoReturn);
+    let e = progress.exceptions.iter().find(|e| e.action_id() == Some("A1")).expect("A1 is an exception");
+    assert!(e.reasons.contains(&Reason::NotReported { lead: "Preston City Council".to_string() }), "{:?}", e.reasons);
+}
+
+#[test]
+fn each_agency_has_one_return_state_and_its_last_return() {
+    let mut c = ret("council", "returns/council.xlsx");
+    for id in ["A1", "A3", "B3"] {
+        row(&mut c, id, Status::Green, "Fine");
+    }
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Green, "Fine");
+    let mut old = ret("charity", "returns/2018-19-Q2/charity.xlsx");
+    old.period = q2();
+    row(&mut old, "B1", Status::Green, "Fine");
+    let progress = run(vec![c, p, old]);
+    assert_eq!(agency(&progress, "council").state, ReturnState::Complete);
+    assert!(!agency(&progress, "council").reminder_due);
+    assert_eq!(agency(&progress, "council").last_return, Some(q3()), "this period, once it arrived");
+    assert_eq!(agency(&progress, "police").state, ReturnState::Incomplete);
+    assert!(agency(&progress, "police").reminder_due);
+    assert_eq!(agency(&progress, "charity").state, ReturnState::Missing);
+    assert_eq!(agency(&progress, "charity").last_return, Some(q2()));
+    assert!(agency(&progress, "charity").reminder_due);
+}
+
+#[test]
+fn an_action_with_several_reasons_is_one_exception_counted_once() {
+    // A2 is due March 2019; a red lead with a revised date in the past makes it red and overdue.
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Red, "Stuck").revised_date = Some(date(2018, 11, 30));
+    row(&mut p, "A4", Status::Amber, "Late");
+    let progress = run(vec![p]);
+    let for_a2: Vec<_> = progress.exceptions.iter().filter(|e| e.action_id() == Some("A2")).collect();
+    assert_eq!(for_a2.len(), 1, "one row per action");
+    assert_eq!(for_a2[0].reasons.iter().map(|r| r.kind()).collect::<Vec<_>>(), [ExceptionKind::Red, ExceptionKind::Overdue]);
+    let counts = progress.exception_counts;
+    assert_eq!(counts.actions, progress.exceptions.iter().filter(|e| e.action_id().is_some()).count());
+    assert_eq!(counts.agencies, 2, "council and charity sent nothing");
+    assert_eq!(counts.of(ExceptionKind::Red), 1);
+    assert_eq!(counts.of(ExceptionKind::Overdue), 3, "A2; A4, due December 2018; A3, due September 2018 with no return");
+    let reasons: usize = progress.exceptions.iter().map(|e| e.reasons.len()).sum();
+    assert_eq!(counts.by_kind.iter().sum::<usize>(), reasons);
+}
+
+#[test]
+fn the_deadline_has_passed_when_the_reports_are_produced_after_it() {
+    let read = report(vec![]);
+    let plan = plan();
+    let deadline = q3().end() + chrono::Days::new(14);
+    let at = |produced: NaiveDate| {
+        merge(&MergeInput { plan: &plan, period: q3(), read: &read, previous: None, produced, deadline, extra_diagnostics: &[] })
+    };
+    assert!(!at(deadline).deadline_passed, "on the day it is still due");
+    assert!(at(deadline + chrono::Days::new(1)).deadline_passed);
+    assert_eq!(at(deadline).deadline, deadline);
+}
+
+#[test]
+fn a_return_for_another_period_is_listed_by_its_file_with_what_it_was_used_for() {
+    let mut old = ret("police", "returns/2018-19-Q2/police.xlsx");
+    old.period = q2();
+    row(&mut old, "A2", Status::Green, "Fine");
+    let mut old_council = ret("council", "returns/2018-19-Q2/council.xlsx");
+    old_council.period = q2();
+    row(&mut old_council, "A3", Status::Green, "Fine");
+    let mut now = ret("council", "returns/council.xlsx");
+    row(&mut now, "A3", Status::Green, "Fine");
+    let mut previous = history(&[]);
+    previous.from_returns = true;
+    let progress = run_with(&plan(), vec![old, old_council, now], Some(&previous), &[]);
+    let about = |file: &str| progress.diagnostics.iter().find(|d| d.code == "other-period" && d.place.file == file).expect(file).clone();
+    let police = about("returns/2018-19-Q2/police.xlsx");
+    assert_eq!(police.severity, Severity::Warning, "the police have nothing for this period");
+    assert!(police.message.contains("2018-19 Q2") && police.message.contains("used only as last quarter's results"), "{}", police.message);
+    let council = about("returns/2018-19-Q2/council.xlsx");
+    assert_eq!(council.severity, Severity::Note, "the council returned for this period too");
+}
+
+#[test]
+fn notes_below_a_return_table_are_kept_with_the_agency() {
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Green, "Fine");
+    p.notes.push(ReturnNote { text: "Completed by: PC Smith, 01772 555 123".to_string(), place: Place::cell("returns/police.xlsx", "Progress", 20, 0) });
+    let progress = run(vec![p]);
+    let police = agency(&progress, "police");
+    assert_eq!(police.notes.len(), 1);
+    assert_eq!(police.notes[0].text, "Completed by: PC Smith, 01772 555 123");
 }

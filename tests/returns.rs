@@ -341,7 +341,7 @@ fn a_filled_in_form_is_read_with_every_problem_placed() {
         "returns/police.xlsx › Progress › G12: error [percent-out-of-range]: % complete 150 is more than 100; it was left out (write a whole number from 0 to 100)",
         "returns/police.xlsx › Progress › K12: error [bad-date]: revised date \"12/31/2018\" is not a date; it was left out (write the date day first, like 31/03/2019, or as 2019-03-31)",
         "returns/police.xlsx › Progress › A14: error [unknown-action]: action ID \"XX1\" is not in the plan, so the row was not read (this agency leads CS1, CS2, CS5, SOC1, SOC2, SOC3, SOC5, SO1, SO4, ASB1, ASB2, ASB3)",
-        "returns/police.xlsx › Progress › F15: error [missing-status]: ASB2 has no status, so the row was not read (choose Complete, Green, Amber, Red or Not started)",
+        "returns/police.xlsx › Progress › F15: error [missing-status]: no status was given, so the row for ASB2 was not read (choose Complete, Green, Amber, Red or Not started)",
     ];
     assert_eq!(lines(&report), expected);
 }

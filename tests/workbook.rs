@@ -827,7 +827,7 @@ fn pipeline_progress() -> (csp_report::plan::Plan, Progress) {
     let options = ReadOptions { period: Some(period), ..ReadOptions::default() };
     let read = read_returns(&returns, &plan, &options);
     assert_eq!(read.returns.len(), 4, "{:?}", read.diagnostics);
-    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), extra_diagnostics: &[] });
+    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] });
     (plan, progress)
 }
 

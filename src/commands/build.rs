@@ -19,8 +19,9 @@ use crate::forms::FormSettings;
 use crate::history::find_previous;
 use crate::merge::{merge, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
-use crate::progress::{Counts, Progress};
+use crate::progress::{Counts, Progress, Subject};
 use crate::render::csv::validation_file;
+use crate::render::sentences::Sentences;
 use crate::render::{renderers, RenderContext};
 use crate::returns::{read_returns_with, ReadOptions};
 use crate::status::Status;
@@ -50,22 +51,30 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     let read = read_returns_with(&config.returns, &plan, &options, &crate::ui::ReadProgressBar::new(ui.quiet));
     let returns_label = config.returns.display().to_string();
     let (previous, history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
+    let forms = FormSettings::for_period(config, period);
     let progress = merge(&MergeInput {
         plan: &plan,
         period,
         read: &read,
         previous: previous.as_ref(),
         produced: config.produced_date(period),
+        deadline: forms.deadline,
         extra_diagnostics: &history_diagnostics,
     });
 
     let (templates, template_diagnostics) = Templates::load(&config.templates);
     // Problems met while building the outputs, for the terminal and validation.csv.
     let mut building_diagnostics: Vec<_> = template_diagnostics.into_iter().collect();
-    let forms = FormSettings::for_period(config, period);
-    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates, forms: &forms };
     let mut files = Vec::new();
     let mut failed = Vec::new();
+    let sentences = match Sentences::render(&templates, &progress, &mut building_diagnostics) {
+        Ok(sentences) => sentences,
+        Err(e) => {
+            failed.push(e.to_string());
+            Sentences::default()
+        }
+    };
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates, forms: &forms, sentences: &sentences };
     // The renderers run side by side (the PDFs spread over the cores
     // themselves); their files and messages are taken in renderer order.
     use rayon::prelude::*;
@@ -92,7 +101,7 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     let written = folder.write(Path::new(&period.slug()), &files)?;
     drop(folder);
     if !ui.quiet {
-        write_summary(&mut *ui.out, &progress, &period_folder, &written)?;
+        write_summary(&mut *ui.out, &progress, &sentences, &period_folder, &written)?;
     }
     if !failed.is_empty() {
         anyhow::bail!("{} renderer(s) failed, so the board pack is incomplete: {}", failed.len(), failed.join("; "));
@@ -107,7 +116,7 @@ fn absolute_starts_with(path: &Path, folder: &Path) -> bool {
 }
 
 /// The summary on stdout.
-fn write_summary(out: &mut dyn Write, progress: &Progress, folder: &Path, written: &[PathBuf]) -> anyhow::Result<()> {
+fn write_summary(out: &mut dyn Write, progress: &Progress, sentences: &Sentences, folder: &Path, written: &[PathBuf]) -> anyhow::Result<()> {
     let p = progress;
     writeln!(out, "{} — progress for {}", p.partnership.name, p.period.long_name())?;
     match (&p.previous_period, &p.history_source) {
@@ -139,19 +148,22 @@ fn write_summary(out: &mut dyn Write, progress: &Progress, folder: &Path, writte
     if p.exceptions.is_empty() {
         writeln!(out, "No exceptions for the board.")?;
     } else {
-        writeln!(out, "Exceptions for the board ({}):", p.exceptions.len())?;
-        for e in &p.exceptions {
-            let subject = match &e.action_id {
-                Some(id) => format!("{id} {}", shorten(&e.subject, 70)),
-                None => e.subject.clone(),
+        writeln!(out, "Exceptions for the board. {}", sentences.exceptions_count)?;
+        for (e, reasons) in p.exceptions.iter().zip(&sentences.reasons) {
+            let subject = match &e.subject {
+                Subject::Action { id, text, .. } => format!("{id} {}", shorten(text, 70)),
+                Subject::Agency { name, .. } => name.clone(),
             };
-            writeln!(out, "  {}: {subject}", e.kind.label())?;
-            writeln!(out, "      {}", e.reason)?;
+            let kinds: Vec<&str> = e.reasons.iter().map(|r| r.kind().label()).collect();
+            writeln!(out, "  {}: {subject}", kinds.join(" · "))?;
+            for reason in reasons {
+                writeln!(out, "      {reason}")?;
+            }
             if !e.leads.is_empty() {
                 writeln!(out, "      Lead(s): {}", e.leads.join(", "))?;
             }
-            for (lead, words) in &e.words {
-                writeln!(out, "      {lead}: \"{}\"", shorten(words, 100))?;
+            for w in e.words.iter().filter(|w| !w.update.is_empty()) {
+                writeln!(out, "      {}: \"{}\"", w.lead, shorten(&w.update, 100))?;
             }
             if !e.sources.is_empty() {
                 let places: Vec<String> = e.sources.iter().map(|s| s.to_string()).collect();
@@ -173,8 +185,8 @@ fn write_summary(out: &mut dyn Write, progress: &Progress, folder: &Path, writte
     )?;
     writeln!(
         out,
-        "Rows read: {} = {} accepted + {} rejected; {} file(s) could not be read.",
-        d.rows_read, d.rows_accepted, d.rows_rejected, d.files_unreadable
+        "Rows read: {} = {} accepted + {} rejected + {} notes below a table; {} file(s) could not be read.",
+        d.rows_read, d.rows_accepted, d.rows_rejected, d.rows_notes, d.files_unreadable
     )?;
     let names: Vec<String> = written.iter().map(|w| w.strip_prefix(folder).unwrap_or(w).display().to_string()).collect::<Vec<_>>();
     writeln!(out, "Wrote {} file(s) to {}: {}", written.len(), folder.display(), names.join(", ")).context("writing the summary")?;

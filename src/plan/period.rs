@@ -88,9 +88,10 @@ impl Period {
         format!("{}-Q{}", self.financial_year(), self.quarter)
     }
 
-    /// Long form for prose: `Q3 2018-19 (October to December 2018)`.
+    /// Long form for prose: `2018-19 Q3 (October to December 2018)`: the
+    /// short form first, so the period reads the same way everywhere.
     pub fn long_name(self) -> String {
-        format!("Q{} {} ({} to {})", self.quarter, self.financial_year(), self.start().format("%B"), self.end().format("%B %Y"))
+        format!("{} ({} to {})", self, self.start().format("%B"), self.end().format("%B %Y"))
     }
 }
 
@@ -182,6 +183,6 @@ mod tests {
         assert_eq!(Period::containing(date(2019, 3, 31)), p(4));
         assert_eq!(Period::containing(date(2018, 4, 1)), p(1));
         assert_eq!(Period { fy_start: 1999, quarter: 1 }.financial_year(), "1999-00");
-        assert_eq!(p(3).long_name(), "Q3 2018-19 (October to December 2018)");
+        assert_eq!(p(3).long_name(), "2018-19 Q3 (October to December 2018)");
     }
 }

@@ -4,21 +4,30 @@
 //! by the `uk_date` helper; anchors for links), so that every template reads
 //! the same fields. The fields are listed in `templates/README.md`.
 //!
+//! Words for states come from [`crate::vocabulary`] (every status, trend
+//! and return state carries its `label`); sentences that carry data and
+//! appear in several outputs (the exception reasons) come ready-made from
+//! [`Sentences`].
+//!
 //! Two contexts: [`report`] for the board report, the commissioner summary
 //! and the HTML (with `group` and `priority` added by [`for_group`] and
 //! [`for_priority`] for their sections), and [`reminder`] for one agency's
 //! reminder email.
 
+use super::sentences::Sentences;
 use crate::forms::FormSettings;
 use crate::plan::Period;
-use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress, Trend};
+use crate::progress::{
+    ActionProgress, AgencyProgress, Counts, Exception, ExceptionCounts, ExceptionKind, GroupProgress, LeadUpdate, PriorityProgress,
+    Progress, Reason, Rejection, Subject, Trend, UpdateState,
+};
 use crate::status::Status;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 /// The context of every report template: the whole quarter.
-pub fn report(progress: &Progress) -> Value {
+pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
     let index = ActionIndex::new(progress);
     let agencies: Vec<Value> = progress.agencies.iter().map(|a| agency(a, &index)).collect();
     let pick = |keep: fn(&AgencyProgress) -> bool| -> Vec<Value> {
@@ -31,15 +40,21 @@ pub fn report(progress: &Progress) -> Value {
         "history_source": progress.history_source,
         "produced": iso(progress.produced),
         "plan_hash": progress.plan_hash,
+        "words": crate::vocabulary::words(),
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
+        "return_states": crate::progress::ReturnState::ALL.iter().map(|s| json!({"token": s.token(), "label": s.label()})).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
-        "groups": progress.groups.iter().map(|g| group(g, progress)).collect::<Vec<_>>(),
-        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index)).collect::<Vec<_>>(),
-        "exceptions": progress.exceptions.iter().map(exception).collect::<Vec<_>>(),
+        "groups": progress.groups.iter().map(|g| group(g, progress, sentences)).collect::<Vec<_>>(),
+        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, sentences)).collect::<Vec<_>>(),
+        "exceptions": progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect::<Vec<_>>(),
+        "exception_counts": exception_counts(&progress.exception_counts),
+        "exceptions_summary": sentences.exceptions_count,
+        "deadline": iso(progress.deadline),
+        "deadline_passed": progress.deadline_passed,
         "agencies": agencies,
-        "agencies_returned": pick(|a| a.returned),
-        "agencies_not_returned": pick(|a| !a.returned),
-        "agencies_with_missing": pick(|a| !a.actions_missing.is_empty()),
+        "agencies_returned": pick(|a| a.state.arrived()),
+        "agencies_not_returned": pick(|a| !a.state.arrived()),
+        "agencies_reminded": pick(|a| a.reminder_due),
         "diagnostic_counts": {
             "errors": progress.diagnostic_counts.errors,
             "warnings": progress.diagnostic_counts.warnings,
@@ -48,6 +63,7 @@ pub fn report(progress: &Progress) -> Value {
             "rows_read": progress.diagnostic_counts.rows_read,
             "rows_accepted": progress.diagnostic_counts.rows_accepted,
             "rows_rejected": progress.diagnostic_counts.rows_rejected,
+            "rows_notes": progress.diagnostic_counts.rows_notes,
             "files_unreadable": progress.diagnostic_counts.files_unreadable,
         },
         "glossary": progress.glossary.iter().map(|g| json!({"term": g.term, "meaning": g.meaning})).collect::<Vec<_>>(),
@@ -56,42 +72,43 @@ pub fn report(progress: &Progress) -> Value {
 
 /// The report context with `group` set to one group's entry (for
 /// `group-introduction.md`); `None` if the group is not in the progress.
-pub fn for_group(progress: &Progress, group_id: &str) -> Option<Value> {
-    let mut context = report(progress);
-    context["group"] = group_entry(progress, group_id)?;
+pub fn for_group(progress: &Progress, sentences: &Sentences, group_id: &str) -> Option<Value> {
+    let mut context = report(progress, sentences);
+    context["group"] = group_entry(progress, sentences, group_id)?;
     Some(context)
 }
 
 /// The report context with `priority` set to one strategic priority's entry.
-pub fn for_priority(progress: &Progress, priority_id: &str) -> Option<Value> {
-    let mut context = report(progress);
-    context["priority"] = priority_entry(progress, priority_id)?;
+pub fn for_priority(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
+    let mut context = report(progress, sentences);
+    context["priority"] = priority_entry(progress, sentences, priority_id)?;
     Some(context)
 }
 
 /// One group's entry, as in the report's `groups`: what [`for_group`] sets
 /// as `group`, for a caller that keeps one report context and swaps it.
-pub fn group_entry(progress: &Progress, group_id: &str) -> Option<Value> {
-    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress))
+pub fn group_entry(progress: &Progress, sentences: &Sentences, group_id: &str) -> Option<Value> {
+    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress, sentences))
 }
 
 /// One strategic priority's entry, as in the report's `priorities`.
-pub fn priority_entry(progress: &Progress, priority_id: &str) -> Option<Value> {
+pub fn priority_entry(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
     let index = ActionIndex::new(progress);
-    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index))
+    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, sentences))
 }
 
 /// The context of one agency's reminder email: the partnership, the period,
-/// `agency` with the actions it has not reported on, and `returns`: the
-/// deadline the forms gave, whether it has passed, and whom to ask.
+/// `agency` with the actions it has not reported on and the rows that were
+/// rejected, and `returns`: the deadline the forms gave, whether it has
+/// passed (both decided in merge), and whom to ask.
 pub fn reminder(progress: &Progress, agency_progress: &AgencyProgress, forms: &FormSettings) -> Value {
     json!({
         "partnership": partnership(progress),
         "period": period(progress.period),
         "produced": iso(progress.produced),
         "returns": {
-            "deadline": iso(forms.deadline),
-            "deadline_passed": progress.produced > forms.deadline,
+            "deadline": iso(progress.deadline),
+            "deadline_passed": progress.deadline_passed,
             "contact": forms.contact,
         },
         "agency": agency(agency_progress, &ActionIndex::new(progress)),
@@ -165,21 +182,38 @@ fn trend(t: Trend) -> Value {
     json!({"token": t.token(), "label": t.label(), "arrow": t.arrow()})
 }
 
+/// A trend as tables show it: arrow and words, or "No earlier quarter".
+fn trend_words(t: Option<Trend>) -> Value {
+    json!(crate::vocabulary::trend_words(t))
+}
+
 fn counts(c: &Counts) -> Value {
-    json!({
+    let mut v = json!({
         "actions": c.actions,
-        "complete": c.complete,
-        "green": c.green,
-        "amber": c.amber,
-        "red": c.red,
-        "not_started": c.not_started,
-        "no_return": c.no_return,
         "overdue": c.overdue,
         "on_track_or_complete_percent": c.on_track_or_complete_percent,
         // Every status in display order with its count, for keys and charts;
         // `nonzero` leaves out the statuses no action has.
         "by_status": Status::ALL.iter().map(|s| status_count(*s, c)).collect::<Vec<_>>(),
         "nonzero": Status::ALL.iter().filter(|s| c.of(**s) > 0).map(|s| status_count(*s, c)).collect::<Vec<_>>(),
+    });
+    // And each status's count by its token (`totals.red`).
+    for s in Status::ALL {
+        v[s.token()] = json!(c.of(s));
+    }
+    v
+}
+
+/// The exceptions counted: `actions`, `agencies`, and `kinds`, each kind
+/// that occurs with its `token`, `label`, `counted` phrase and `count`.
+pub(crate) fn exception_counts(c: &ExceptionCounts) -> Value {
+    json!({
+        "actions": c.actions,
+        "agencies": c.agencies,
+        "reasons": c.by_kind.iter().sum::<usize>(),
+        "kinds": ExceptionKind::ALL.iter().filter(|k| c.of(**k) > 0).map(|k| json!({
+            "token": k.token(), "label": k.label(), "counted": k.counted(), "count": c.of(*k),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -189,7 +223,7 @@ fn status_count(s: Status, c: &Counts) -> Value {
     v
 }
 
-fn group(g: &GroupProgress, progress: &Progress) -> Value {
+fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences) -> Value {
     json!({
         "id": g.id,
         "anchor": anchor("group", &g.id),
@@ -200,7 +234,7 @@ fn group(g: &GroupProgress, progress: &Progress) -> Value {
             .map(priority_plan)
             .collect::<Vec<_>>(),
         "counts": counts(&g.counts),
-        "actions": g.actions.iter().map(action).collect::<Vec<_>>(),
+        "actions": g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>(),
     })
 }
 
@@ -217,7 +251,7 @@ fn priority_plan(p: &PriorityProgress) -> Value {
     })
 }
 
-fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex) -> Value {
+fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, sentences: &Sentences) -> Value {
     let mut v = priority_plan(p);
     v["counts"] = counts(&p.counts);
     v["groups"] = json!(p
@@ -232,11 +266,12 @@ fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex) -> V
         .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
         .map(|g| g.name.as_str())
         .collect::<Vec<_>>());
-    v["actions"] = json!(p.action_ids.iter().filter_map(|id| index.get(id)).map(action).collect::<Vec<_>>());
+    v["actions"] = json!(p.action_ids.iter().filter_map(|id| index.get(id)).map(|a| action(a, sentences)).collect::<Vec<_>>());
     v
 }
 
-fn action(a: &ActionProgress) -> Value {
+fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
+    let lead = |l: &LeadUpdate| lead(l, sentences.lead_state(&a.id, &l.agency_name));
     json!({
         "id": a.id,
         "anchor": anchor("action", &a.id),
@@ -255,16 +290,22 @@ fn action(a: &ActionProgress) -> Value {
         "conflict": a.conflict,
         "not_started_late": a.not_started_late,
         "trend": a.trend.map(trend),
+        "trend_words": trend_words(a.trend),
         "previous_overall": a.previous_overall.map(status),
     })
 }
 
-fn lead(l: &LeadUpdate) -> Value {
+/// A lead's update; `state_sentence` says why a lead without a usable
+/// update has none (the same words as its exception reason).
+fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
     json!({
         "agency_id": l.agency_id,
         "agency_name": l.agency_name,
-        "status": status(l.status),
-        "returned": l.status != Status::NoReturn,
+        "status": status(l.status()),
+        "state": {"token": l.state.token(), "label": l.state.label()},
+        "reported": matches!(l.state, UpdateState::Reported(_)),
+        "rejection": match &l.state { UpdateState::Rejected(r) => rejection(r), _ => Value::Null },
+        "state_sentence": state_sentence,
         "percent_complete": l.percent_complete,
         "update": l.update,
         "next_steps": l.next_steps,
@@ -276,18 +317,57 @@ fn lead(l: &LeadUpdate) -> Value {
     })
 }
 
-fn exception(e: &Exception) -> Value {
+fn rejection(r: &Rejection) -> Value {
+    json!({"problem": r.problem, "hint": r.hint, "place": r.place.to_string()})
+}
+
+/// One exception: its subject, its reasons (each with its `sentence`, as
+/// every output words it), the leads concerned and their words.
+fn exception(e: &Exception, sentences: &[String], period_now: Period) -> Value {
+    let (action_id, subject, group_name) = match &e.subject {
+        Subject::Action { id, text, group_name } => (Some(id.as_str()), text.as_str(), Some(group_name.as_str())),
+        Subject::Agency { name, .. } => (None, name.as_str(), None),
+    };
     json!({
-        "kind": {"token": e.kind.token(), "label": e.kind.label()},
-        "action_id": e.action_id,
-        "action_anchor": e.action_id.as_deref().map(|id| anchor("action", id)),
-        "subject": e.subject,
-        "group_name": e.group_name,
+        "kind": {"token": e.kind().token(), "label": e.kind().label()},
+        "action_id": action_id,
+        "action_anchor": action_id.map(|id| anchor("action", id)),
+        "subject": subject,
+        "group_name": group_name,
         "leads": e.leads,
-        "reason": e.reason,
-        "words": e.words.iter().map(|(lead, text)| json!({"lead": lead, "text": text})).collect::<Vec<_>>(),
+        "reasons": e.reasons.iter().zip(sentences).map(|(r, sentence)| {
+            let mut v = reason(r, period_now);
+            v["sentence"] = json!(sentence);
+            v
+        }).collect::<Vec<_>>(),
+        "words": e.words.iter().map(|w| json!({"lead": w.lead, "update": w.update, "issues_risks": w.issues_risks})).collect::<Vec<_>>(),
         "sources": e.sources.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
     })
+}
+
+/// The facts of one reason, for its sentence in `exception-reason.txt.hbs`:
+/// `kind` and the fields of that kind (see templates/README.md).
+pub fn reason(r: &Reason, period_now: Period) -> Value {
+    let dated = |(date, by): &(chrono::NaiveDate, Vec<String>)| json!({"date": iso(*date), "by": by});
+    let mut v = match r {
+        Reason::Red { by } => json!({ "by": by }),
+        Reason::Overdue { due, timescale, due_passed, passed_revised, slipped, overall } => json!({
+            "due": due.map(iso), "timescale": timescale, "due_passed": due_passed,
+            "passed_revised": passed_revised.as_ref().map(dated), "slipped": slipped.as_ref().map(dated), "overall": status(*overall),
+        }),
+        Reason::Conflict { said, overall } => json!({
+            "said": said.iter().map(|(lead, s)| json!({"lead": lead, "status": status(*s)})).collect::<Vec<_>>(),
+            "overall": status(*overall),
+        }),
+        Reason::NotStartedLate { due, timescale, due_passed } => json!({"due": due.map(iso), "timescale": timescale, "due_passed": due_passed}),
+        Reason::Worsened { from, previous, by } => json!({"from": from.map(status), "previous": previous.map(period), "by": by}),
+        Reason::Rejected { lead, rejection: r } => json!({"lead": lead, "rejection": rejection(r)}),
+        Reason::NotReported { lead } => json!({"lead": lead}),
+        Reason::MissingReturn { agency, actions_led } => json!({"agency": agency, "actions_led": actions_led}),
+    };
+    v["kind"] = json!({"token": r.kind().token(), "label": r.kind().label()});
+    v["period"] = period(period_now);
+    v
 }
 
 fn agency(a: &AgencyProgress, index: &ActionIndex) -> Value {
@@ -305,10 +385,22 @@ fn agency(a: &AgencyProgress, index: &ActionIndex) -> Value {
         "id": a.id,
         "anchor": anchor("agency", &a.id),
         "name": a.name,
-        "returned": a.returned,
+        "state": {"token": a.state.token(), "label": a.state.label()},
+        "returned": a.state.arrived(),
+        "reminder_due": a.reminder_due,
         "actions_led": a.actions_led.iter().map(brief).collect::<Vec<_>>(),
         "actions_returned": a.actions_returned.iter().map(brief).collect::<Vec<_>>(),
         "actions_missing": a.actions_missing.iter().map(brief).collect::<Vec<_>>(),
+        "rows_rejected": a.actions_rejected.iter().map(|r| json!({
+            "action_id": r.action_id,
+            "problem": r.rejection.problem,
+            "hint": r.rejection.hint,
+            "place": r.rejection.place.to_string(),
+            "cell": r.rejection.place.cell,
+            "sheet": r.rejection.place.sheet,
+            "file": r.rejection.place.file,
+        })).collect::<Vec<_>>(),
+        "notes": a.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
         "files": a.files,
         "last_return": a.last_return.map(|p| p.to_string()),
     })

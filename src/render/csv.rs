@@ -18,35 +18,68 @@
 
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
 use crate::diagnostics::Diagnostic;
-use crate::progress::{ActionProgress, LeadUpdate, Progress};
+use crate::progress::{ActionProgress, LeadUpdate, Progress, UpdateState};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
-/// The columns of `progress.csv`, in order. The first nineteen are the
-/// contract of the issue; `role` (`lead` or `contributor`) tells a lead's
-/// row from a contribution by an agency that does not lead the action.
-pub const PROGRESS_COLUMNS: [&str; 20] = [
-    "period",
-    "group",
-    "action_id",
-    "action",
-    "timescale",
-    "due_date",
-    "new",
-    "lead",
-    "lead_name",
-    "status",
-    "percent_complete",
-    "update",
-    "next_steps",
-    "issues_risks",
-    "revised_date",
-    "overall_status",
-    "overdue",
-    "trend",
-    "source",
-    "role",
+/// One row of `progress.csv`: a lead's (or contributor's) update on an action.
+pub struct ProgressRow<'a> {
+    pub period: &'a str,
+    pub group: &'a str,
+    pub action: &'a ActionProgress,
+    pub lead: &'a LeadUpdate,
+    /// `lead`, or `contributor` for an agency that does not lead the action.
+    pub role: &'static str,
+}
+
+/// How one column of `progress.csv` is filled from a row.
+type Column = fn(&ProgressRow) -> String;
+
+/// The columns of `progress.csv`, in order, each with how it is filled: the
+/// one place a column is added. The first nineteen are the original
+/// contract; `role` tells a lead's row from a contribution; `update_state`
+/// says whether the lead reported (`reported`), reported unreadably
+/// (`rejected`: `status` is `rejected` and `rejected_because` says why),
+/// sent a return without this action (`not_in_return`) or sent no return
+/// (`no_return`). History reads columns by name, so order may grow.
+pub const PROGRESS_COLUMNS: [(&str, Column); 22] = [
+    ("period", |r| r.period.to_string()),
+    ("group", |r| r.group.to_string()),
+    ("action_id", |r| r.action.id.clone()),
+    ("action", |r| r.action.text.clone()),
+    ("timescale", |r| r.action.timescale.clone()),
+    ("due_date", |r| iso(r.action.due_date)),
+    ("new", |r| boolean(r.action.new)),
+    ("lead", |r| r.lead.agency_id.clone()),
+    ("lead_name", |r| r.lead.agency_name.clone()),
+    ("status", |r| r.lead.status().token().to_string()),
+    ("percent_complete", |r| r.lead.percent_complete.map(|p| p.to_string()).unwrap_or_default()),
+    ("update", |r| r.lead.update.clone()),
+    ("next_steps", |r| r.lead.next_steps.clone()),
+    ("issues_risks", |r| r.lead.issues_risks.clone()),
+    ("revised_date", |r| iso(r.lead.revised_date)),
+    ("overall_status", |r| r.action.overall.token().to_string()),
+    ("overdue", |r| boolean(r.action.overdue)),
+    ("trend", |r| r.action.trend.map(|t| t.token().to_string()).unwrap_or_default()),
+    ("source", |r| r.lead.source.as_ref().map(|p| p.to_string()).unwrap_or_default()),
+    ("role", |r| r.role.to_string()),
+    ("update_state", |r| update_state(&r.lead.state).to_string()),
+    ("rejected_because", |r| match &r.lead.state {
+        UpdateState::Rejected(rejection) => match &rejection.hint {
+            Some(hint) => format!("{} ({hint})", rejection.problem),
+            None => rejection.problem.clone(),
+        },
+        _ => String::new(),
+    }),
 ];
+
+/// The `update_state` token.
+fn update_state(state: &UpdateState) -> &'static str {
+    match state {
+        UpdateState::Reported(_) => "reported",
+        other => other.token(),
+    }
+}
 
 /// The columns of `validation.csv`, in order (`hint` is extra, at the end).
 pub const VALIDATION_COLUMNS: [&str; 7] = ["file", "sheet", "cell", "severity", "code", "message", "hint"];
@@ -78,7 +111,7 @@ impl Renderer for CsvRenderer {
     }
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
-        let error = |e: csv::Error| RenderError { renderer: "csv", message: e.to_string() };
+        let error = |e: csv::Error| RenderError::new("csv", e);
         Ok(Rendered {
             files: vec![OutputFile { path: PathBuf::from(PROGRESS_CSV), bytes: progress_csv(ctx.progress).map_err(error)? }],
             diagnostics: Vec::new(),
@@ -91,7 +124,7 @@ impl Renderer for CsvRenderer {
 /// Excel's cell limit, a character no font has, a template that failed).
 pub fn validation_file(returns: &[Diagnostic], building: &[Diagnostic]) -> Result<OutputFile, RenderError> {
     let all: Vec<Diagnostic> = returns.iter().chain(building).cloned().collect();
-    let bytes = validation_csv(&all).map_err(|e| RenderError { renderer: "csv", message: e.to_string() })?;
+    let bytes = validation_csv(&all).map_err(|e| RenderError::new("csv", e))?;
     Ok(OutputFile { path: PathBuf::from(VALIDATION_CSV), bytes })
 }
 
@@ -107,54 +140,26 @@ fn iso(date: Option<NaiveDate>) -> String {
     date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-fn boolean(value: bool) -> &'static str {
-    if value {
-        "true"
-    } else {
-        "false"
-    }
+fn boolean(value: bool) -> String {
+    if value { "true" } else { "false" }.to_string()
 }
 
 /// `progress.csv`: actions in plan order; for each, its leads in the plan's
 /// order, then its contributions.
 pub fn progress_csv(progress: &Progress) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
-    w.write_record(PROGRESS_COLUMNS)?;
+    w.write_record(PROGRESS_COLUMNS.iter().map(|(name, _)| name))?;
     let period = progress.period.to_string();
     for group in &progress.groups {
         for action in &group.actions {
             let rows = action.leads.iter().map(|l| (l, "lead")).chain(action.contributions.iter().map(|c| (c, "contributor")));
             for (lead, role) in rows {
-                w.write_record(progress_row(&period, &group.name, action, lead, role).iter().map(|cell| neutralise(cell).into_owned()))?;
+                let row = ProgressRow { period: &period, group: &group.name, action, lead, role };
+                w.write_record(PROGRESS_COLUMNS.iter().map(|(_, fill)| neutralise(&fill(&row)).into_owned()))?;
             }
         }
     }
     finish(w)
-}
-
-fn progress_row(period: &str, group: &str, action: &ActionProgress, lead: &LeadUpdate, role: &str) -> [String; 20] {
-    [
-        period.to_string(),
-        group.to_string(),
-        action.id.clone(),
-        action.text.clone(),
-        action.timescale.clone(),
-        iso(action.due_date),
-        boolean(action.new).to_string(),
-        lead.agency_id.clone(),
-        lead.agency_name.clone(),
-        lead.status.token().to_string(),
-        lead.percent_complete.map(|p| p.to_string()).unwrap_or_default(),
-        lead.update.clone(),
-        lead.next_steps.clone(),
-        lead.issues_risks.clone(),
-        iso(lead.revised_date),
-        action.overall.token().to_string(),
-        boolean(action.overdue).to_string(),
-        action.trend.map(|t| t.token().to_string()).unwrap_or_default(),
-        lead.source.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-        role.to_string(),
-    ]
 }
 
 /// `validation.csv`: one row per diagnostic, in the order given.

@@ -25,13 +25,13 @@ impl Renderer for HtmlReport {
     }
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
-        let mut data = context::report(ctx.progress);
+        let mut data = context::report(ctx.progress, ctx.sentences);
         add_chart_widths(&mut data);
         let mut diagnostics = Vec::new();
         let html = ctx
             .templates
             .render_reporting(TEMPLATE, &TemplateData::new(data), &mut diagnostics)
-            .map_err(|e| RenderError { renderer: "html", message: e.to_string() })?;
+            .map_err(|e| RenderError::new("html", e))?;
         Ok(Rendered { files: vec![OutputFile { path: PathBuf::from(FILE_NAME), bytes: html.into_bytes() }], diagnostics })
     }
 }

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod html;
 pub mod pdf;
 pub mod reminders;
+pub mod sentences;
 pub mod xlsx;
 
 use crate::diagnostics::Diagnostic;
@@ -22,9 +23,10 @@ pub struct RenderContext<'a> {
     pub progress: &'a Progress,
     pub plan: &'a Plan,
     pub templates: &'a Templates,
-    /// What this quarter's forms told the agencies (the deadline, whom to
-    /// ask), for the reminders.
+    /// What this quarter's forms told the agencies (whom to ask), for the reminders.
     pub forms: &'a FormSettings,
+    /// The sentences every output shares (exception reasons), rendered once.
+    pub sentences: &'a sentences::Sentences,
 }
 
 /// One file to write, relative to `output/<period>/`.
@@ -45,10 +47,33 @@ pub struct Rendered {
 /// Why a renderer could not produce its output (a bug or a broken template,
 /// never bad data in returns).
 #[derive(Debug, thiserror::Error)]
-#[error("{renderer}: {message}")]
+#[error("{renderer}: {source}")]
 pub struct RenderError {
     pub renderer: &'static str,
-    pub message: String,
+    #[source]
+    pub source: RenderFailure,
+}
+
+/// What went wrong inside a renderer, with its own error kept as the source.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderFailure {
+    #[error(transparent)]
+    Template(#[from] crate::templates::TemplateError),
+    #[error(transparent)]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error(transparent)]
+    Csv(#[from] ::csv::Error),
+    #[error(transparent)]
+    Pdf(#[from] pdf::write::WriteError),
+    /// A group or priority the progress does not hold (a bug).
+    #[error("{0}")]
+    Missing(String),
+}
+
+impl RenderError {
+    pub fn new(renderer: &'static str, source: impl Into<RenderFailure>) -> RenderError {
+        RenderError { renderer, source: source.into() }
+    }
 }
 
 /// One output format.

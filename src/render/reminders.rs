@@ -1,6 +1,8 @@
-//! Reminder emails: one plain-text message per lead agency that has not
-//! reported on every action it leads (`reminders/<agency id>.txt`), listing
-//! those actions, with the return deadline and whom to ask, from the
+//! Reminder emails: one plain-text message per lead agency that merge says
+//! is due one (`AgencyProgress::reminder_due`: no return, an incomplete one,
+//! or rows that could not be read), as `reminders/<agency id>.txt`, listing
+//! the actions it has not reported on and each rejected row with its cell
+//! and reason, with the return deadline and whom to ask, from the
 //! `reminder.txt` template. The coordinator pastes them into email; nothing
 //! is sent.
 
@@ -14,7 +16,7 @@ pub const FOLDER: &str = "reminders";
 /// The template each reminder is rendered from.
 pub const TEMPLATE: &str = "reminder.txt";
 
-/// Writes `reminders/<agency>.txt` for each agency with missing returns.
+/// Writes `reminders/<agency>.txt` for each agency due a reminder.
 pub struct Reminders;
 
 impl Renderer for Reminders {
@@ -24,12 +26,10 @@ impl Renderer for Reminders {
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
         let mut rendered = Rendered::default();
-        for agency in ctx.progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()) {
+        for agency in ctx.progress.agencies.iter().filter(|a| a.reminder_due) {
             let data = context::reminder(ctx.progress, agency, ctx.forms);
-            let text = ctx
-                .templates
-                .render_reporting(TEMPLATE, &data, &mut rendered.diagnostics)
-                .map_err(|e| RenderError { renderer: "reminders", message: e.to_string() })?;
+            let text =
+                ctx.templates.render_reporting(TEMPLATE, &data, &mut rendered.diagnostics).map_err(|e| RenderError::new("reminders", e))?;
             let path = PathBuf::from(FOLDER).join(format!("{}.txt", file_stem(&agency.id)));
             rendered.files.push(OutputFile { path, bytes: normalise_blank_lines(&text).into_bytes() });
         }

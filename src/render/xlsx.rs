@@ -10,11 +10,13 @@
 //! `Progress`; nothing here counts. The file is byte-identical for the same
 //! input: the document's creation date is `Progress::produced`.
 
+use super::sentences::Sentences;
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
 use crate::diagnostics::{a1, Diagnostic, Place, Severity};
 use crate::plan::Period;
-use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, ExceptionKind, LeadUpdate, Progress, Trend};
+use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, ExceptionKind, LeadUpdate, Progress, Subject, UpdateState};
 use crate::status::Status;
+use crate::vocabulary;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Chart, ChartAxisCrossing, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, ExcelDateTime,
@@ -62,19 +64,19 @@ impl Renderer for XlsxRenderer {
     }
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
-        render_workbook(ctx.progress)
+        render_workbook(ctx.progress, ctx.sentences)
     }
 }
 
 /// Lays `progress` out as the workbook; the diagnostics are the cells that had
 /// to be cut to Excel's limit.
-pub fn render_workbook(progress: &Progress) -> Result<Rendered, RenderError> {
+pub fn render_workbook(progress: &Progress, sentences: &Sentences) -> Result<Rendered, RenderError> {
     let mut diagnostics = Vec::new();
-    let bytes = build(progress, &mut diagnostics).map_err(|e| RenderError { renderer: "xlsx", message: e.to_string() })?;
+    let bytes = build(progress, sentences, &mut diagnostics).map_err(|e| RenderError::new("xlsx", e))?;
     Ok(Rendered { files: vec![OutputFile { path: PathBuf::from(FILE_NAME), bytes }], diagnostics })
 }
 
-fn build(progress: &Progress, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<u8>, XlsxError> {
+fn build(progress: &Progress, sentences: &Sentences, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let produced = excel_date(progress.produced)?;
     let properties = DocProperties::new()
@@ -96,9 +98,9 @@ fn build(progress: &Progress, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<u
 
     let mut sheets = vec![summary_sheet(progress, &page, diagnostics)?];
     for (group, name) in progress.groups.iter().zip(&group_sheet_names) {
-        sheets.push(group_sheet(progress, group, name, &page, diagnostics)?);
+        sheets.push(group_sheet(progress, sentences, group, name, &page, diagnostics)?);
     }
-    sheets.push(exceptions_sheet(progress, &page, diagnostics)?);
+    sheets.push(exceptions_sheet(progress, sentences, &page, diagnostics)?);
     sheets.push(missing_returns_sheet(progress, &page, diagnostics)?);
     // Last, so it also lists the cells this workbook had to cut.
     sheets.push(data_problems_sheet(progress, &page, diagnostics)?);
@@ -533,14 +535,26 @@ fn truncate_utf16(text: &str, max: usize) -> &str {
 // ---------------------------------------------------------------------------
 
 /// Summary columns: names, then one per status, total, % on track, overdue.
-const SUMMARY_WIDTHS: [f64; 10] = [40.0, 11.0, 11.0, 11.0, 11.0, 11.0, 11.0, 9.0, 13.0, 10.0];
-const MATRIX_HEADERS: [&str; 10] =
-    ["", "Complete", "Green", "Amber", "Red", "Not started", "No return", "Total actions", "% on track or complete", "Overdue"];
+/// The Summary's status matrices: a name column, one column per status
+/// (driven by [`Status::ALL`], so a new status gets its own column), then
+/// these totals.
+const MATRIX_TOTALS: [(&str, f64); 3] = [("Total actions", 9.0), ("% on track or complete", 13.0), ("Overdue", 10.0)];
+/// The first column after the status columns.
+const MATRIX_TOTALS_COL: ColNum = 1 + Status::COUNT as ColNum;
+
+/// The Summary's column widths: the name, the statuses, the totals.
+fn summary_widths() -> Vec<f64> {
+    let mut widths = vec![40.0];
+    widths.extend([11.0; Status::COUNT]);
+    widths.extend(MATRIX_TOTALS.iter().map(|(_, w)| *w));
+    widths
+}
 
 fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
-    let mut w = SheetWriter::new(SUMMARY_SHEET, &SUMMARY_WIDTHS, diagnostics)?;
+    let widths = summary_widths();
+    let mut w = SheetWriter::new(SUMMARY_SHEET, &widths, diagnostics)?;
     w.sheet.set_screen_gridlines(false);
-    let last_col = (SUMMARY_WIDTHS.len() - 1) as ColNum;
+    let last_col = (widths.len() - 1) as ColNum;
     let partnership = &progress.partnership;
 
     w.text_span(0, 0, last_col, &partnership.name, &title(), None)?;
@@ -578,11 +592,12 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     row += 1;
     let totals = &progress.totals;
     let headline_number = base().set_bold().set_align(FormatAlign::Left);
-    let headlines: [(&str, f64, &str); 4] = [
+    let headlines: [(&str, f64, &str); 5] = [
         ("Actions in the plan", totals.actions as f64, "0"),
         ("On track or complete", f64::from(totals.on_track_or_complete_percent) / 100.0, "0%"),
         ("Overdue", totals.overdue as f64, "0"),
-        ("No return received", totals.no_return as f64, "0"),
+        ("Actions that need attention", progress.exception_counts.actions as f64, "0"),
+        ("Lead agencies with no return", progress.exception_counts.agencies as f64, "0"),
     ];
     for (name, number, num_format) in headlines {
         w.text(row, 0, name, &label(), None)?;
@@ -592,13 +607,14 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     let counts = &progress.diagnostic_counts;
     w.text(row, 0, "Problems in the returns", &label(), None)?;
     let problems = format!(
-        "{}, {}, {} ({} read, {} accepted, {} rejected): see the {PROBLEMS_SHEET} sheet",
+        "{}, {}, {} ({} read: {} accepted, {} rejected, {} notes below a table): see the {PROBLEMS_SHEET} sheet",
         plural(counts.errors, "error"),
         plural(counts.warnings, "warning"),
         plural(counts.notes, "note"),
         plural(counts.rows_read, "row"),
         counts.rows_accepted,
-        counts.rows_rejected
+        counts.rows_rejected,
+        counts.rows_notes
     );
     w.text_span(row, 1, last_col, &problems, &value, None)?;
     row += 2;
@@ -659,9 +675,10 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     w.text_span(row, 4, 5, "Reported on", &header, None)?;
     w.text_span(row, 6, 7, "Not reported on", &header, None)?;
     w.text_span(row, 8, 9, "Return file", &header, None)?;
+    w.text_span(row, 10, last_col, "Notes on the return", &header, None)?;
     row += 1;
     for agency in &progress.agencies {
-        agency_row(&mut w, row, agency)?;
+        agency_row(&mut w, row, last_col, agency)?;
         row += 1;
     }
     if progress.agencies.is_empty() {
@@ -684,13 +701,12 @@ fn plural(count: usize, noun: &str) -> String {
 
 fn matrix_header(w: &mut SheetWriter, row: RowNum, first: &str) -> Result<(), XlsxError> {
     w.text(row, 0, first, &header(), None)?;
-    for (col, text) in MATRIX_HEADERS.iter().enumerate().skip(1) {
-        // The status columns carry their colour in the header too; the word says it.
-        let format = match Status::ALL.get(col - 1) {
-            Some(status) => status_cell(*status).set_align(FormatAlign::Center),
-            None => header(),
-        };
-        w.text(row, col as ColNum, text, &format, None)?;
+    // The status columns carry their colour in the header too; the word says it.
+    for (index, status) in Status::ALL.into_iter().enumerate() {
+        w.text(row, 1 + index as ColNum, status.label(), &status_cell(status).set_align(FormatAlign::Center), None)?;
+    }
+    for (index, (text, _)) in MATRIX_TOTALS.iter().enumerate() {
+        w.text(row, MATRIX_TOTALS_COL + index as ColNum, text, &header(), None)?;
     }
     Ok(())
 }
@@ -705,9 +721,9 @@ fn matrix_row(w: &mut SheetWriter, row: RowNum, name: &str, counts: &Counts, tot
     for (index, status) in Status::ALL.into_iter().enumerate() {
         w.number(row, 1 + index as ColNum, counts.of(status) as f64, &number)?;
     }
-    w.number(row, 7, counts.actions as f64, &total_cell())?;
-    w.number(row, 8, f64::from(counts.on_track_or_complete_percent) / 100.0, &number.clone().set_num_format("0%"))?;
-    w.number(row, 9, counts.overdue as f64, &number)?;
+    w.number(row, MATRIX_TOTALS_COL, counts.actions as f64, &total_cell())?;
+    w.number(row, MATRIX_TOTALS_COL + 1, f64::from(counts.on_track_or_complete_percent) / 100.0, &number.clone().set_num_format("0%"))?;
+    w.number(row, MATRIX_TOTALS_COL + 2, counts.overdue as f64, &number)?;
     Ok(())
 }
 
@@ -736,26 +752,21 @@ fn status_chart(header_row: RowNum, first: RowNum, last: RowNum, height: u32) ->
     chart.x_axis().set_name("Number of actions").set_min(0).set_major_unit(1);
     chart.legend().set_position(ChartLegendPosition::Bottom);
     // As wide as the tables above it.
-    let width: f64 = SUMMARY_WIDTHS.iter().map(|w| w * 7.0 + 5.0).sum();
+    let width: f64 = summary_widths().iter().map(|w| w * 7.0 + 5.0).sum();
     chart.set_width(width as u32).set_height(height);
     chart.set_alt_text("Stacked bar chart: for each action group, the number of actions by overall status.");
     chart
 }
 
-fn agency_row(w: &mut SheetWriter, row: RowNum, agency: &AgencyProgress) -> Result<(), XlsxError> {
-    let (word, colour) = if !agency.returned {
-        ("Missing", Status::Red.colour())
-    } else if agency.actions_missing.is_empty() {
-        ("Returned", Status::Green.colour())
-    } else {
-        ("Returned, incomplete", Status::Amber.colour())
-    };
+fn agency_row(w: &mut SheetWriter, row: RowNum, last_col: ColNum, agency: &AgencyProgress) -> Result<(), XlsxError> {
     w.text(row, 0, &agency.name, &cell(), None)?;
-    w.text(row, 1, word, &cell().set_bold().set_background_color(colour), None)?;
+    w.text(row, 1, agency.state.label(), &cell().set_bold().set_background_color(agency.state.colour()), None)?;
     w.text_span(row, 2, 3, &agency.actions_led.join(", "), &cell(), None)?;
     w.text_span(row, 4, 5, &agency.actions_returned.join(", "), &cell(), None)?;
     w.text_span(row, 6, 7, &agency.actions_missing.join(", "), &cell(), None)?;
     w.text_span(row, 8, 9, &agency.files.join("\n"), &cell(), None)?;
+    let notes: Vec<&str> = agency.notes.iter().map(|n| n.text.as_str()).collect();
+    w.text_span(row, 10, last_col, &notes.join("\n"), &cell(), None)?;
     Ok(())
 }
 
@@ -778,13 +789,14 @@ const GROUP_COLUMNS: [(&str, f64); 17] = [
     ("Revised date", 11.5),
     ("Overall status", 10.0),
     ("Overdue", 8.5),
-    ("Trend", 14.0),
+    (vocabulary::TREND, 14.0),
     ("Notes", 20.0),
     ("Source", 24.0),
 ];
 
 fn group_sheet(
     progress: &Progress,
+    sentences: &Sentences,
     group: &crate::progress::GroupProgress,
     name: &str,
     page: &PageSetup,
@@ -814,7 +826,8 @@ fn group_sheet(
     for action in &group.actions {
         let rows = action.leads.iter().map(|l| (l, false)).chain(action.contributions.iter().map(|l| (l, true)));
         for (index, (lead, contribution)) in rows.enumerate() {
-            action_row(&mut w, row, action, lead, contribution, index > 0)?;
+            let state_sentence = if contribution { None } else { sentences.lead_state(&action.id, &lead.agency_name) };
+            action_row(&mut w, row, action, lead, state_sentence, contribution, index > 0)?;
             row += 1;
         }
         if action.leads.is_empty() && action.contributions.is_empty() {
@@ -822,7 +835,7 @@ fn group_sheet(
             let none = LeadUpdate {
                 agency_id: String::new(),
                 agency_name: "(no lead named)".to_string(),
-                status: action.overall,
+                state: UpdateState::NoReturn,
                 percent_complete: None,
                 update: String::new(),
                 next_steps: String::new(),
@@ -832,7 +845,7 @@ fn group_sheet(
                 stale: false,
                 source: None,
             };
-            action_row(&mut w, row, action, &none, false, false)?;
+            action_row(&mut w, row, action, &none, None, false, false)?;
             row += 1;
         }
     }
@@ -849,6 +862,7 @@ fn action_row(
     row: RowNum,
     action: &ActionProgress,
     lead: &LeadUpdate,
+    state_sentence: Option<&str>,
     contribution: bool,
     repeat: bool,
 ) -> Result<(), XlsxError> {
@@ -866,7 +880,7 @@ fn action_row(
     }
     let lead_name = if contribution { format!("{}\n(contribution: not a lead)", lead.agency_name) } else { lead.agency_name.clone() };
     w.text(row, 5, &lead_name, &plain, None)?;
-    w.text(row, 6, lead.status.label(), &status_cell(lead.status), None)?;
+    w.text(row, 6, lead.state.label(), &status_cell(lead.status()), None)?;
     match lead.percent_complete {
         Some(percent) => w.number(row, 7, f64::from(percent) / 100.0, &percent_cell())?,
         None => w.blank(row, 7, &plain)?,
@@ -881,24 +895,22 @@ fn action_row(
     } else {
         w.text(row, 13, "No", &plain, None)?;
     }
-    w.text(row, 14, &trend_words(action.trend), &plain, None)?;
-    w.text(row, 15, &notes(action, lead), &plain, source)?;
+    w.text(row, 14, &vocabulary::trend_words(action.trend), &plain, None)?;
+    w.text(row, 15, &notes(action, lead, state_sentence), &plain, source)?;
     let source_text = lead.source.as_ref().map(Place::to_string).unwrap_or_default();
     w.text(row, 16, &source_text, &plain, None)?;
     Ok(())
 }
 
-/// "▼ Worse"; no history gives no trend, said in words.
-pub fn trend_words(trend: Option<Trend>) -> String {
-    match trend {
-        Some(trend) => format!("{} {}", trend.arrow(), trend.label()),
-        None => "No earlier result".to_string(),
-    }
-}
-
-/// The flags merge set on this row, in words, then the agency's own extra columns.
-fn notes(action: &ActionProgress, lead: &LeadUpdate) -> String {
+/// Why a lead has no usable update, then the flags merge set on this row,
+/// in words, then the agency's own extra columns.
+fn notes(action: &ActionProgress, lead: &LeadUpdate, state_sentence: Option<&str>) -> String {
     let mut notes = Vec::new();
+    match (&lead.state, state_sentence) {
+        (UpdateState::Reported(_), _) => {}
+        (_, Some(sentence)) => notes.push(sentence.to_string()),
+        (_, None) => notes.push(vocabulary::NO_RETURN_THIS_QUARTER.to_string()),
+    }
     if lead.stale {
         notes.push("Same update as last quarter (no change reported)".to_string());
     }
@@ -922,17 +934,22 @@ fn notes(action: &ActionProgress, lead: &LeadUpdate) -> String {
 // ---------------------------------------------------------------------------
 
 const EXCEPTION_COLUMNS: [(&str, f64); 8] = [
-    ("Kind", 15.0),
+    ("Why", 15.0),
     ("Action ID", 8.0),
     ("Action (or agency)", 36.0),
     ("Group", 16.0),
     ("Leads", 18.0),
-    ("Reason", 30.0),
+    ("Reasons", 40.0),
     ("The leads' words", 52.0),
     ("Source", 28.0),
 ];
 
-fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
+fn exceptions_sheet(
+    progress: &Progress,
+    sentences: &Sentences,
+    page: &PageSetup,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Worksheet, XlsxError> {
     let widths: Vec<f64> = EXCEPTION_COLUMNS.iter().map(|(_, w)| *w).collect();
     let mut w = SheetWriter::new(EXCEPTIONS_SHEET, &widths, diagnostics)?;
     w.sheet.set_tab_color(Status::Red.colour());
@@ -943,7 +960,7 @@ fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec
         1,
         0,
         last_col,
-        "Red, then overdue, leads disagreeing, not started past its time, worsened to amber, and missing returns.",
+        &sentences.exceptions_count,
         &base(),
         None,
     )?;
@@ -951,8 +968,8 @@ fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec
     let headers: Vec<&str> = EXCEPTION_COLUMNS.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, header_row, &headers)?;
     let mut row = header_row + 1;
-    for exception in &progress.exceptions {
-        exception_row(&mut w, row, exception)?;
+    for (exception, reasons) in progress.exceptions.iter().zip(&sentences.reasons) {
+        exception_row(&mut w, row, exception, reasons)?;
         row += 1;
     }
     if progress.exceptions.is_empty() {
@@ -963,22 +980,36 @@ fn exceptions_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec
     w.finish()
 }
 
-fn exception_row(w: &mut SheetWriter, row: RowNum, exception: &Exception) -> Result<(), XlsxError> {
+fn exception_row(w: &mut SheetWriter, row: RowNum, exception: &Exception, reasons: &[String]) -> Result<(), XlsxError> {
     let plain = cell();
-    let kind_format = match exception.kind {
+    let kind_format = match exception.kind() {
         ExceptionKind::Red => status_cell(Status::Red),
         ExceptionKind::Overdue | ExceptionKind::NotStartedLate => cell().set_bold().set_background_color(OVERDUE_COLOUR),
         ExceptionKind::Worsened | ExceptionKind::Conflict => status_cell(Status::Amber),
-        ExceptionKind::MissingReturn => cell().set_bold(),
+        ExceptionKind::Rejected | ExceptionKind::NotReported | ExceptionKind::MissingReturn => cell().set_bold(),
     };
     let first_source = exception.sources.first();
-    w.text(row, 0, exception.kind.label(), &kind_format, None)?;
-    w.text(row, 1, exception.action_id.as_deref().unwrap_or(""), &plain.clone().set_bold(), None)?;
-    w.text(row, 2, &exception.subject, &plain, None)?;
-    w.text(row, 3, exception.group_name.as_deref().unwrap_or(""), &plain, None)?;
+    let kinds: Vec<&str> = exception.reasons.iter().map(|r| r.kind().label()).collect();
+    w.text(row, 0, &kinds.join("\n"), &kind_format, None)?;
+    let (subject, group) = match &exception.subject {
+        Subject::Action { text, group_name, .. } => (text.as_str(), group_name.as_str()),
+        Subject::Agency { name, .. } => (name.as_str(), ""),
+    };
+    w.text(row, 1, exception.action_id().unwrap_or(""), &plain.clone().set_bold(), None)?;
+    w.text(row, 2, subject, &plain, None)?;
+    w.text(row, 3, group, &plain, None)?;
     w.text(row, 4, &exception.leads.join("\n"), &plain, None)?;
-    w.text(row, 5, &exception.reason, &plain, None)?;
-    let words = exception.words.iter().map(|(lead, text)| format!("{lead}: {text}")).collect::<Vec<_>>().join("\n\n");
+    w.text(row, 5, &reasons.join("\n"), &plain, None)?;
+    let words = exception
+        .words
+        .iter()
+        .flat_map(|w| {
+            let update = (!w.update.is_empty()).then(|| format!("{}: {}", w.lead, w.update));
+            let risks = (!w.issues_risks.is_empty()).then(|| format!("{} (issues and risks): {}", w.lead, w.issues_risks));
+            update.into_iter().chain(risks)
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
     w.text(row, 6, &words, &plain, first_source)?;
     let sources = exception.sources.iter().map(Place::to_string).collect::<Vec<_>>().join("\n");
     w.text(row, 7, &sources, &plain, None)?;
@@ -989,12 +1020,13 @@ fn exception_row(w: &mut SheetWriter, row: RowNum, exception: &Exception) -> Res
 // Missing returns
 // ---------------------------------------------------------------------------
 
-const MISSING_COLUMNS: [(&str, f64); 5] = [
+const MISSING_COLUMNS: [(&str, f64); 6] = [
     ("Lead agency", 36.0),
     ("This period", 20.0),
-    ("Actions it leads", 28.0),
-    ("Actions not reported on", 28.0),
-    ("Last return received", 30.0),
+    ("Actions it leads", 24.0),
+    ("Actions not reported on", 24.0),
+    ("Rows that could not be read", 40.0),
+    ("Last return received", 24.0),
 ];
 
 fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
@@ -1003,28 +1035,38 @@ fn missing_returns_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mu
     let last_col = (MISSING_COLUMNS.len() - 1) as ColNum;
     w.text_span(0, 0, last_col, &format!("Missing returns, {}", progress.period.long_name()), &title(), None)?;
     w.sheet.set_row_height(0, 24)?;
-    w.text_span(1, 0, last_col, "Lead agencies that sent no return, or did not report on every action they lead.", &base(), None)?;
+    w.text_span(
+        1,
+        0,
+        last_col,
+        "Lead agencies due a reminder: no return, a return without every action they lead, or rows that could not be read.",
+        &base(),
+        None,
+    )?;
     let header_row: RowNum = 3;
     let headers: Vec<&str> = MISSING_COLUMNS.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, header_row, &headers)?;
     let mut row = header_row + 1;
-    for agency in progress.agencies.iter().filter(|a| !a.returned || !a.actions_missing.is_empty()) {
-        let (word, colour) =
-            if agency.returned { ("Returned, incomplete", Status::Amber.colour()) } else { ("No return", Status::Red.colour()) };
-        let last = if agency.returned {
-            format!("{} (this period)", progress.period)
-        } else {
-            agency.last_return.map(Period::long_name).unwrap_or_else(|| "none on record".to_string())
-        };
+    for agency in progress.agencies.iter().filter(|a| a.reminder_due) {
+        let last = agency.last_return.map(Period::long_name).unwrap_or_else(|| "none on record".to_string());
+        let rejected: Vec<String> = agency
+            .actions_rejected
+            .iter()
+            .map(|r| {
+                let id = r.action_id.as_deref().map(|id| format!("{id}: ")).unwrap_or_default();
+                format!("{id}{} ({})", r.rejection.problem, r.rejection.place)
+            })
+            .collect();
         w.text(row, 0, &agency.name, &cell(), None)?;
-        w.text(row, 1, word, &cell().set_bold().set_background_color(colour), None)?;
+        w.text(row, 1, agency.state.label(), &cell().set_bold().set_background_color(agency.state.colour()), None)?;
         w.text(row, 2, &agency.actions_led.join(", "), &cell(), None)?;
         w.text(row, 3, &agency.actions_missing.join(", "), &cell(), None)?;
-        w.text(row, 4, &last, &cell(), None)?;
+        w.text(row, 4, &rejected.join("\n"), &cell(), None)?;
+        w.text(row, 5, &last, &cell(), None)?;
         row += 1;
     }
     if row == header_row + 1 {
-        w.text_span(row, 0, last_col, "Every lead agency returned, on every action it leads.", &cell(), None)?;
+        w.text_span(row, 0, last_col, "Every lead agency returned, with a usable row on every action it leads.", &cell(), None)?;
         row += 1;
     }
     filtered_table(&mut w, header_row, row - 1, MISSING_COLUMNS.len(), 0, page, Paper::A4)?;

@@ -78,14 +78,19 @@ pub struct Return {
 }
 
 /// A data row that was read but not used: its action (when the ID could be
-/// read) and the error that rejected it. Merge shows it as the lead's update
-/// state, so an agency that reported is never shown as silent.
+/// read), why, and where. Merge shows it as the lead's update state, so an
+/// agency that reported is never shown as silent; its error diagnostic is in
+/// the report's diagnostics too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedRow {
     /// The plan's action ID, when the row's ID was usable.
     pub action_id: Option<String>,
-    /// The error diagnostic that rejected it (code, place, message, hint).
-    pub reason: Diagnostic,
+    /// The problem in a few words (`status "Gren" is not a status`).
+    pub problem: String,
+    /// What would fix it (`did you mean Green?`).
+    pub hint: Option<String>,
+    /// The cell that rejected it.
+    pub place: Place,
     /// 0-based position among the return's data rows.
     pub row_index: usize,
 }

@@ -172,18 +172,17 @@ pub fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: 
         }
         let row_index = out.rows_read;
         out.rows_read += 1;
-        let before = out.diagnostics.len();
         match read_row(grid, header, row, file, plan, agency, row_index, &mut out.diagnostics) {
             Ok(update) => out.updates.push(update),
-            Err(action_id) => {
-                // The rejecting error is the last one the row reported.
-                let reason = out.diagnostics[before..]
-                    .iter()
-                    .rev()
-                    .find(|d| d.severity == crate::diagnostics::Severity::Error)
-                    .cloned()
-                    .expect("a rejected row reports why");
-                out.rejected.push(RejectedRow { action_id, reason, row_index });
+            Err(rejection) => {
+                out.diagnostics.push(rejection.diagnostic());
+                out.rejected.push(RejectedRow {
+                    action_id: rejection.action_id,
+                    problem: rejection.problem,
+                    hint: rejection.hint,
+                    place: rejection.place,
+                    row_index,
+                });
             }
         }
     }
@@ -196,6 +195,34 @@ fn is_repeated_header(row: &Row, header: &Header) -> bool {
     is(Field::ActionId) && is(Field::Status)
 }
 
+/// Why a row is not used: the problem in a few words, and the error that says so.
+struct Rejection {
+    action_id: Option<String>,
+    code: &'static str,
+    problem: String,
+    hint: Option<String>,
+    place: Place,
+}
+
+impl Rejection {
+    fn new(code: &'static str, place: Place, action_id: Option<String>, problem: String, hint: impl Into<String>) -> Rejection {
+        Rejection { action_id, code, problem, hint: Some(hint.into()), place }
+    }
+
+    /// The error: the problem and what became of the row.
+    fn diagnostic(&self) -> Diagnostic {
+        let consequence = match &self.action_id {
+            Some(id) => format!("so the row for {id} was not read"),
+            None => "so the row was not read".to_string(),
+        };
+        let d = Diagnostic::error(self.code, self.place.clone(), format!("{}, {consequence}", self.problem));
+        match &self.hint {
+            Some(hint) => d.with_hint(hint.clone()),
+            None => d,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_row(
     grid: &Grid,
@@ -206,7 +233,7 @@ fn read_row(
     agency: Option<&str>,
     row_index: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Update, Option<String>> {
+) -> Result<Update, Rejection> {
     let place = |field: Field| {
         let col = header.column(field).unwrap_or(0);
         grid.place(file, row.index, col, Some(&header.name_of(col)))
@@ -236,21 +263,22 @@ fn read_row(
                 id
             }
             None if typed_id.is_empty() => {
-                diags.push(
-                    Diagnostic::error("missing-action-id", place(Field::ActionId), "the row has no action ID, so it was not read")
-                        .with_hint("write the action's ID from the plan, e.g. DA3"),
-                );
-                return Err(None);
+                return Err(Rejection::new(
+                    "missing-action-id",
+                    place(Field::ActionId),
+                    None,
+                    "the row has no action ID".to_string(),
+                    "write the action's ID from the plan, e.g. DA3",
+                ));
             }
             None => {
-                let mut d = Diagnostic::error(
+                return Err(Rejection::new(
                     "unknown-action",
                     place(Field::ActionId),
-                    format!("action ID {typed_id:?} is not in the plan, so the row was not read"),
-                );
-                d = d.with_hint(unknown_action_hint(plan, agency, &typed_id));
-                diags.push(d);
-                return Err(None);
+                    None,
+                    format!("action ID {typed_id:?} is not in the plan"),
+                    unknown_action_hint(plan, agency, &typed_id),
+                ));
             }
         },
     };
@@ -259,11 +287,13 @@ fn read_row(
     let status_cell = cell(Field::Status);
     let status_place = place(Field::Status);
     let status = if status_cell.is_blank() {
-        diags.push(
-            Diagnostic::error("missing-status", status_place.clone(), format!("{action_id} has no status, so the row was not read"))
-                .with_hint("choose Complete, Green, Amber, Red or Not started"),
-        );
-        return Err(Some(action_id));
+        return Err(Rejection::new(
+            "missing-status",
+            status_place,
+            Some(action_id.clone()),
+            "no status was given".to_string(),
+            "choose Complete, Green, Amber, Red or Not started",
+        ));
     } else {
         let typed = normalise::text(status_cell);
         match Status::from_typed(&typed) {
@@ -273,15 +303,13 @@ fn read_row(
                     Some(s) => format!("did you mean {}?", s.label()),
                     None => "choose Complete, Green, Amber, Red or Not started".to_string(),
                 };
-                diags.push(
-                    Diagnostic::error(
-                        "unknown-status",
-                        status_place.clone(),
-                        format!("status {typed:?} is not a status, so the row for {action_id} was not read"),
-                    )
-                    .with_hint(hint),
-                );
-                return Err(Some(action_id));
+                return Err(Rejection::new(
+                    "unknown-status",
+                    status_place,
+                    Some(action_id),
+                    format!("status {typed:?} is not a status"),
+                    hint,
+                ));
             }
         }
     };

@@ -1,8 +1,9 @@
 //! A realistic `Progress` for the shipped Preston plan, built by hand (a
 //! stand-in for merge in renderer tests): every action of the plan, a spread
-//! of statuses, two agencies with no return, a partial return, red and
-//! overdue actions in the exceptions, history for trend, and update texts
-//! that test escaping and scripts (a hostile `<script>`, Markdown, Urdu, Polish).
+//! of statuses, two agencies with no return, a partial return, a rejected
+//! row, red and overdue actions in the exceptions, history for trend, notes
+//! below a table, and update texts that test escaping and scripts (a
+//! hostile `<script>`, Markdown, Urdu, Polish).
 
 #![allow(dead_code)]
 
@@ -20,6 +21,12 @@ pub const MARKDOWN_UPDATE: &str = "# Not a heading\n* not a bullet\n[not a link]
 
 /// Agencies that sent nothing this quarter.
 pub const SILENT_AGENCIES: [&str; 2] = ["genga", "cga"];
+
+/// The police's row on CS2 was rejected for this status.
+pub const REJECTED: (&str, &str, &str) = ("police", "CS2", "status \"Gren\" is not a status");
+
+/// The police's note below its table.
+pub const POLICE_NOTE: &str = "Completed by: PC Smith, 01772 555 123";
 
 pub fn plan() -> Plan {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/plan.toml");
@@ -57,14 +64,29 @@ pub fn sample_progress() -> Progress {
             let mut leads = Vec::new();
             for lead_id in &action.leads {
                 pair += 1;
-                let silent = SILENT_AGENCIES.contains(&lead_id.as_str())
+                let state = if SILENT_AGENCIES.contains(&lead_id.as_str()) {
+                    Some(UpdateState::NoReturn)
+                } else if lead_id == "police" && action.id == "SOC5" {
                     // A partial return: the police sent a return, but not on SOC5.
-                    || (lead_id == "police" && action.id == "SOC5");
-                if silent {
+                    Some(UpdateState::NotInReturn)
+                } else if (lead_id.as_str(), action.id.as_str()) == (REJECTED.0, REJECTED.1) {
+                    Some(UpdateState::Rejected(Rejection {
+                        problem: REJECTED.2.to_string(),
+                        hint: Some("did you mean Green?".to_string()),
+                        place: Place::cell("returns/police.xlsx", "Progress", 9, 5),
+                    }))
+                } else {
+                    None
+                };
+                if let Some(state) = state {
+                    let source = match &state {
+                        UpdateState::Rejected(r) => Some(r.place.clone()),
+                        _ => None,
+                    };
                     leads.push(LeadUpdate {
                         agency_id: lead_id.clone(),
                         agency_name: agency_name(lead_id),
-                        status: Status::NoReturn,
+                        state,
                         percent_complete: None,
                         update: String::new(),
                         next_steps: String::new(),
@@ -72,7 +94,7 @@ pub fn sample_progress() -> Progress {
                         revised_date: None,
                         notes: vec![],
                         stale: false,
-                        source: None,
+                        source,
                     });
                     continue;
                 }
@@ -92,14 +114,14 @@ pub fn sample_progress() -> Progress {
                 leads.push(LeadUpdate {
                     agency_id: lead_id.clone(),
                     agency_name: agency_name(lead_id),
-                    status,
+                    state: UpdateState::Reported(status),
                     percent_complete: match status {
                         Status::Complete => Some(100),
                         Status::NotStarted => Some(0),
                         Status::Green => Some(60),
                         Status::Amber => Some(40),
                         Status::Red => Some(10),
-                        Status::NoReturn => None,
+                        Status::Rejected | Status::NoReturn => None,
                     },
                     update,
                     next_steps: format!("Report back to the {} group in {}.", group.name, period.next()),
@@ -110,13 +132,10 @@ pub fn sample_progress() -> Progress {
                     source: Some(Place::cell(format!("returns/{lead_id}.xlsx"), "Progress", 8 + pair as u32 % 20, 5)),
                 });
             }
-            let overall = leads.iter().map(|l| l.status).max_by_key(|s| s.severity_rank()).unwrap_or(Status::NoReturn);
+            let overall = csp_report::merge::overall_status(leads.iter().map(LeadUpdate::status));
             let due = action.timescale.due_date();
             let overdue = due.is_some_and(|d| d < period.end()) && overall != Status::Complete;
-            let reported: Vec<&LeadUpdate> = leads.iter().filter(|l| l.status != Status::NoReturn).collect();
-            let conflict =
-                reported.iter().any(|a| reported.iter().any(|b| a.status.severity_rank().abs_diff(b.status.severity_rank()) > 1))
-                    && reported.iter().all(|l| l.status != Status::Complete);
+            let conflict = csp_report::merge::is_conflict(leads.iter().map(LeadUpdate::status));
             let previous_overall = if action.new { None } else { Some(Status::Green) };
             let trend = Some(match previous_overall {
                 None => Trend::New,
@@ -142,24 +161,43 @@ pub fn sample_progress() -> Progress {
                 trend,
                 previous_overall,
             };
-            for (kind, applies) in [(ExceptionKind::Red, overall == Status::Red), (ExceptionKind::Overdue, overdue)] {
-                if applies {
-                    exceptions.push(Exception {
-                        kind,
-                        action_id: Some(ap.id.clone()),
-                        subject: ap.text.clone(),
-                        group_name: Some(group.name.clone()),
-                        leads: ap.leads.iter().map(|l| l.agency_name.clone()).collect(),
-                        reason: format!("{}: reported {} by its leads", kind.label(), overall.label().to_lowercase()),
-                        words: ap
-                            .leads
-                            .iter()
-                            .filter(|l| !l.update.is_empty())
-                            .map(|l| (l.agency_name.clone(), l.update.clone()))
-                            .collect(),
-                        sources: ap.leads.iter().filter_map(|l| l.source.clone()).collect(),
-                    });
+            let names = |status: Status| ap.leads.iter().filter(|l| l.status() == status).map(|l| l.agency_name.clone()).collect();
+            let mut reasons = Vec::new();
+            if overall == Status::Red {
+                reasons.push(Reason::Red { by: names(Status::Red) });
+            }
+            if overdue {
+                reasons.push(Reason::Overdue {
+                    due,
+                    timescale: ap.timescale.clone(),
+                    due_passed: true,
+                    passed_revised: None,
+                    slipped: None,
+                    overall,
+                });
+            }
+            for l in &ap.leads {
+                match &l.state {
+                    UpdateState::Rejected(rejection) => {
+                        reasons.push(Reason::Rejected { lead: l.agency_name.clone(), rejection: rejection.clone() })
+                    }
+                    UpdateState::NotInReturn => reasons.push(Reason::NotReported { lead: l.agency_name.clone() }),
+                    _ => {}
                 }
+            }
+            if !reasons.is_empty() {
+                exceptions.push(Exception {
+                    subject: Subject::Action { id: ap.id.clone(), text: ap.text.clone(), group_name: group.name.clone() },
+                    reasons,
+                    leads: ap.leads.iter().map(|l| l.agency_name.clone()).collect(),
+                    words: ap
+                        .leads
+                        .iter()
+                        .filter(|l| !l.update.is_empty())
+                        .map(|l| LeadWords { lead: l.agency_name.clone(), update: l.update.clone(), issues_risks: l.issues_risks.clone() })
+                        .collect(),
+                    sources: ap.leads.iter().filter_map(|l| l.source.clone()).collect(),
+                });
             }
             actions.push(ap);
         }
@@ -179,35 +217,58 @@ pub fn sample_progress() -> Progress {
         .map(|agency| {
             let led: Vec<&ActionProgress> =
                 all_actions.iter().copied().filter(|a| a.leads.iter().any(|l| l.agency_id == agency.id)).collect();
-            let reported = |a: &ActionProgress| a.leads.iter().any(|l| l.agency_id == agency.id && l.status != Status::NoReturn);
-            let returned_ids: Vec<String> = led.iter().filter(|a| reported(a)).map(|a| a.id.clone()).collect();
-            let missing_ids: Vec<String> = led.iter().filter(|a| !reported(a)).map(|a| a.id.clone()).collect();
-            let returned = !returned_ids.is_empty();
+            let state_of = |a: &ActionProgress| a.leads.iter().find(|l| l.agency_id == agency.id).map(|l| l.state.clone());
+            let returned_ids: Vec<String> =
+                led.iter().filter(|a| matches!(state_of(a), Some(UpdateState::Reported(_)))).map(|a| a.id.clone()).collect();
+            let missing_ids: Vec<String> = led
+                .iter()
+                .filter(|a| matches!(state_of(a), Some(UpdateState::NoReturn | UpdateState::NotInReturn)))
+                .map(|a| a.id.clone())
+                .collect();
+            let rejected: Vec<RejectedAction> = led
+                .iter()
+                .filter_map(|a| match state_of(a) {
+                    Some(UpdateState::Rejected(rejection)) => Some(RejectedAction { action_id: Some(a.id.clone()), rejection }),
+                    _ => None,
+                })
+                .collect();
+            let returned = !SILENT_AGENCIES.contains(&agency.id.as_str());
+            let state = if !returned {
+                ReturnState::Missing
+            } else if returned_ids.len() == led.len() {
+                ReturnState::Complete
+            } else {
+                ReturnState::Incomplete
+            };
             AgencyProgress {
                 id: agency.id.clone(),
                 name: agency.name.clone(),
                 actions_led: led.iter().map(|a| a.id.clone()).collect(),
                 actions_returned: returned_ids,
                 actions_missing: missing_ids,
-                returned,
+                reminder_due: state != ReturnState::Complete || !rejected.is_empty(),
+                actions_rejected: rejected,
+                state,
                 files: if returned { vec![format!("returns/{}.xlsx", agency.id)] } else { vec![] },
-                last_return: if returned { None } else { Some(period.previous()) },
+                last_return: Some(if returned { period } else { period.previous() }),
+                notes: if agency.id == "police" {
+                    vec![AgencyNote { text: POLICE_NOTE.to_string(), place: Place::cell("returns/police.xlsx", "Progress", 30, 0) }]
+                } else {
+                    vec![]
+                },
             }
         })
         .collect();
-    for agency in agencies.iter().filter(|a| !a.returned) {
+    for agency in agencies.iter().filter(|a| a.state == ReturnState::Missing) {
         exceptions.push(Exception {
-            kind: ExceptionKind::MissingReturn,
-            action_id: None,
-            subject: agency.name.clone(),
-            group_name: None,
+            subject: Subject::Agency { id: agency.id.clone(), name: agency.name.clone() },
+            reasons: vec![Reason::MissingReturn { agency: agency.name.clone(), actions_led: agency.actions_led.clone() }],
             leads: vec![agency.name.clone()],
-            reason: format!("No return received from {} for {} actions", agency.name, agency.actions_missing.len()),
             words: vec![],
             sources: vec![],
         });
     }
-    exceptions.sort_by_key(|e| e.kind);
+    exceptions.sort_by_key(Exception::kind);
     let priorities = plan
         .priorities
         .iter()
@@ -245,7 +306,10 @@ pub fn sample_progress() -> Progress {
         groups,
         priorities,
         agencies,
+        exception_counts: ExceptionCounts::over(&exceptions),
         exceptions,
+        deadline: period.end() + chrono::Days::new(14),
+        deadline_passed: true,
         diagnostic_counts: DiagnosticCounts {
             errors: 1,
             warnings: 1,
@@ -253,9 +317,19 @@ pub fn sample_progress() -> Progress {
             rows_read: 60,
             rows_accepted: 59,
             rows_rejected: 1,
+            rows_notes: 1,
             files_unreadable: 0,
         },
         diagnostics,
         glossary: plan.glossary.clone(),
     }
+}
+
+/// The shared sentences of a progress, from the built-in templates.
+pub fn sentences(progress: &Progress) -> csp_report::render::sentences::Sentences {
+    let mut diagnostics = Vec::new();
+    let sentences = csp_report::render::sentences::Sentences::render(&csp_report::templates::Templates::built_in(), progress, &mut diagnostics)
+        .expect("the built-in sentence templates render");
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    sentences
 }

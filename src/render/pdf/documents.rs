@@ -13,11 +13,13 @@ use super::markdown;
 use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
-use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress};
+use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress, Subject, UpdateState};
 use crate::render::context;
-use crate::render::{OutputFile, RenderContext, Rendered};
+use crate::render::sentences::Sentences;
+use crate::render::{OutputFile, RenderContext, RenderError, RenderFailure, Rendered};
 use crate::status::Status;
 use crate::templates::{TemplateData, Templates};
+use crate::vocabulary;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -65,28 +67,28 @@ impl Document<'_> {
         }
     }
 
-    fn flow(&self, p: &Progress, passages: &Passages) -> Flow {
+    fn flow(&self, p: &Progress, passages: &Passages, s: &Sentences) -> Flow {
         match self {
-            Document::Board => board_report(p, passages),
-            Document::Commissioners => commissioner_summary(p, passages),
-            Document::Group(g) => group_document(p, passages, g),
-            Document::Priority(pr) => priority_document(p, passages, pr),
+            Document::Board => board_report(p, passages, s),
+            Document::Commissioners => commissioner_summary(p, passages, s),
+            Document::Group(g) => group_document(p, passages, s, g),
+            Document::Priority(pr) => priority_document(p, passages, s, pr),
         }
     }
 }
 
 /// Every PDF document as a flow of blocks: its path under the period's
 /// folder, the flow, and its metadata, in the order they are listed.
-pub fn flows(ctx: &RenderContext) -> Result<Vec<(PathBuf, Flow, Metadata)>, String> {
+pub fn flows(ctx: &RenderContext) -> Result<Vec<(PathBuf, Flow, Metadata)>, RenderError> {
     let p = ctx.progress;
-    let passages = Passages::render(ctx.templates, p)?;
-    Ok(Document::all(p).iter().map(|d| (d.path(), d.flow(p, &passages), d.metadata(p))).collect())
+    let passages = Passages::render(ctx.templates, p, ctx.sentences).map_err(|e| RenderError::new("pdf", e))?;
+    Ok(Document::all(p).iter().map(|d| (d.path(), d.flow(p, &passages, ctx.sentences), d.metadata(p))).collect())
 }
 
 /// Renders every PDF document.
-pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
+pub fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
     let p = ctx.progress;
-    let passages = Passages::render(ctx.templates, p)?;
+    let passages = Passages::render(ctx.templates, p, ctx.sentences).map_err(|e| RenderError::new("pdf", e))?;
     // Each document is built, laid out and written on its own, so on all
     // cores, and dropped once written: only the documents in flight are held
     // in memory (BENCHMARKS.md). Gathered in the order of `Document::all`.
@@ -94,8 +96,8 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, String> {
     let written: Vec<_> = Document::all(p)
         .into_par_iter()
         .map(|document| {
-            let laid = layout::lay_out(&document.flow(p, &passages));
-            let bytes = write_pdf(&laid, &document.metadata(p)).map_err(|e| e.to_string());
+            let laid = layout::lay_out(&document.flow(p, &passages, ctx.sentences));
+            let bytes = write_pdf(&laid, &document.metadata(p)).map_err(|e| RenderError::new("pdf", e));
             (document.path(), bytes, laid.missing)
         })
         .collect();
@@ -187,10 +189,10 @@ struct Passages {
 }
 
 impl Passages {
-    fn render(templates: &Templates, p: &Progress) -> Result<Passages, String> {
-        let mut data = TemplateData::new(context::report(p));
-        let passage = |name: &str, data: &TemplateData| -> Result<Vec<Block>, String> {
-            let markdown = templates.render(name, data).map_err(|e| e.to_string())?;
+    fn render(templates: &Templates, p: &Progress, sentences: &Sentences) -> Result<Passages, RenderFailure> {
+        let mut data = TemplateData::new(context::report(p, sentences));
+        let passage = |name: &str, data: &TemplateData| -> Result<Vec<Block>, RenderFailure> {
+            let markdown = templates.render(name, data)?;
             Ok(markdown::blocks(&markdown, 2))
         };
         let mut passages = Passages {
@@ -202,12 +204,14 @@ impl Passages {
             priorities: HashMap::new(),
         };
         for group in &p.groups {
-            data.set("group", context::group_entry(p, &group.id).ok_or_else(|| format!("group {} is not in the progress", group.id))?);
+            let entry = context::group_entry(p, sentences, &group.id)
+                .ok_or_else(|| RenderFailure::Missing(format!("group {} is not in the progress", group.id)))?;
+            data.set("group", entry);
             passages.groups.insert(group.id.clone(), passage("group-introduction.md", &data)?);
         }
         for priority in &p.priorities {
-            let entry =
-                context::priority_entry(p, &priority.id).ok_or_else(|| format!("priority {} is not in the progress", priority.id))?;
+            let entry = context::priority_entry(p, sentences, &priority.id)
+                .ok_or_else(|| RenderFailure::Missing(format!("priority {} is not in the progress", priority.id)))?;
             data.set("priority", entry);
             passages.priorities.insert(priority.id.clone(), passage("priority-introduction.md", &data)?);
         }
@@ -247,13 +251,15 @@ fn capitalise(text: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// The headline counts as one row of coloured cells.
+/// The headline counts as one row of coloured cells, labelled as counts of
+/// actions (agencies are counted in the returns section, in words).
 fn headline_table(c: &crate::progress::Counts) -> Block {
-    let mut columns: Vec<Column> = Status::ALL.iter().map(|s| Column::new(s.label(), 1.0)).collect();
+    let mut columns = vec![Column::new("", 1.2)];
+    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 1.0)));
     columns.push(Column::new("Overdue", 1.0));
     columns.push(Column::new("All actions", 1.0));
-    let mut row: Vec<Cell> =
-        Status::ALL.iter().map(|s| Cell::spans(vec![Span::bold(c.of(*s).to_string())]).fill(status_colour(*s))).collect();
+    let mut row: Vec<Cell> = vec![Cell::spans(vec![Span::bold("Actions")])];
+    row.extend(Status::ALL.iter().map(|s| Cell::spans(vec![Span::bold(c.of(*s).to_string())]).fill(status_colour(*s))));
     row.push(Cell::spans(vec![Span::bold(c.overdue.to_string())]));
     row.push(Cell::spans(vec![Span::bold(c.actions.to_string())]));
     Block::Table(Table { columns, rows: vec![row], size: TABLE_SIZE + 1.5 })
@@ -270,7 +276,22 @@ fn status_chart(groups: &[&GroupProgress]) -> Block {
     })
 }
 
-fn exceptions_table(exceptions: &[Exception]) -> Block {
+/// The action (id and text) or agency an exception is about.
+fn subject_spans(e: &Exception, max: Option<usize>) -> Vec<Span> {
+    match &e.subject {
+        Subject::Action { id, text, .. } => {
+            vec![Span::bold(format!("{id} ")), Span::plain(max.map_or_else(|| text.clone(), |m| shorten(text, m)))]
+        }
+        Subject::Agency { name, .. } => vec![Span::bold(name)],
+    }
+}
+
+/// Each reason's kind, one per line: the "Why" cell.
+fn why_cell(e: &Exception) -> Cell {
+    Cell::paragraphs(e.reasons.iter().map(|r| vec![Span::bold(r.kind().label())]).collect())
+}
+
+fn exceptions_table(exceptions: &[Exception], sentences: &Sentences) -> Block {
     Block::Table(Table {
         columns: vec![
             Column::new("Why", 1.1),
@@ -281,17 +302,18 @@ fn exceptions_table(exceptions: &[Exception]) -> Block {
         ],
         rows: exceptions
             .iter()
-            .map(|e| {
-                let action = match &e.action_id {
-                    Some(id) => vec![Span::bold(format!("{id} ")), Span::plain(&e.subject)],
-                    None => vec![Span::plain(&e.subject)],
+            .zip(&sentences.reasons)
+            .map(|(e, reasons)| {
+                let group = match &e.subject {
+                    Subject::Action { group_name, .. } => group_name.clone(),
+                    Subject::Agency { .. } => String::new(),
                 };
                 vec![
-                    Cell::spans(vec![Span::bold(e.kind.label())]),
-                    Cell::spans(action),
-                    Cell::text(e.group_name.clone().unwrap_or_default()),
+                    why_cell(e),
+                    Cell::spans(subject_spans(e, None)),
+                    Cell::text(group),
                     Cell::text(e.leads.join(", ")),
-                    Cell::text(&e.reason),
+                    Cell::paragraphs(reasons.iter().map(|r| vec![Span::plain(r)]).collect()),
                 ]
             })
             .collect(),
@@ -300,11 +322,11 @@ fn exceptions_table(exceptions: &[Exception]) -> Block {
 }
 
 /// The text of a lead's update cell: who, what they said, next steps, risks.
-fn lead_paragraphs(update: &LeadUpdate, name_them: bool, contribution: bool) -> Vec<Vec<Span>> {
+fn lead_paragraphs(update: &LeadUpdate, state_sentence: Option<&str>, name_them: bool, contribution: bool) -> Vec<Vec<Span>> {
     let mut out = Vec::new();
     if name_them || contribution {
         let mut who = vec![Span::bold(&update.agency_name)];
-        let mut detail = vec![update.status.label().to_string()];
+        let mut detail = vec![update.state.label().to_string()];
         if let Some(pc) = update.percent_complete {
             detail.push(format!("{pc}%"));
         }
@@ -314,8 +336,9 @@ fn lead_paragraphs(update: &LeadUpdate, name_them: bool, contribution: bool) -> 
         who.push(Span::plain(format!(" ({})", detail.join(", "))));
         out.push(who);
     }
-    if update.status == Status::NoReturn {
-        out.push(vec![Span::italic("No return received this quarter.")]);
+    if !matches!(update.state, UpdateState::Reported(_)) {
+        let why = state_sentence.unwrap_or(vocabulary::NO_RETURN_THIS_QUARTER);
+        out.push(vec![Span::italic(why)]);
         return out;
     }
     if !update.update.is_empty() {
@@ -342,7 +365,7 @@ fn lead_paragraphs(update: &LeadUpdate, name_them: bool, contribution: bool) -> 
 }
 
 /// The actions table of a group (or of a priority's share of a group).
-fn actions_table(actions: &[&ActionProgress]) -> Block {
+fn actions_table(actions: &[&ActionProgress], sentences: &Sentences) -> Block {
     let columns = vec![
         Column::new("ID", 0.72),
         Column::new("Action", 2.55),
@@ -351,7 +374,7 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
         Column::new("Lead(s)", 1.35),
         Column::new("Status", 0.95),
         Column::new("% complete", 0.98),
-        Column::new("Trend", 0.95),
+        Column::new(vocabulary::TREND, 0.95),
         Column::new("Progress update, next steps and risks", 5.0),
     ];
     let rows = actions
@@ -361,12 +384,9 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
             let leads = a
                 .leads
                 .iter()
-                .map(|l| {
-                    if l.status == Status::NoReturn {
-                        vec![Span::plain(&l.agency_name), Span::italic(" (no return)")]
-                    } else {
-                        vec![Span::plain(&l.agency_name)]
-                    }
+                .map(|l| match l.state {
+                    UpdateState::Reported(_) => vec![Span::plain(&l.agency_name)],
+                    _ => vec![Span::plain(&l.agency_name), Span::italic(format!(" ({})", l.state.label()))],
                 })
                 .collect();
             let mut status = vec![vec![Span::bold(a.overall.label())]];
@@ -388,15 +408,15 @@ fn actions_table(actions: &[&ActionProgress]) -> Block {
                 .map(|l| vec![Span::plain(l.percent_complete.map(|pc| format!("{pc}%")).unwrap_or_else(|| "–".to_string()))])
                 .collect();
             let trend = match a.trend {
-                Some(t) => vec![Span::plain(format!("{} {}", t.arrow(), t.label()))],
-                None => vec![Span::italic("No earlier quarter")],
+                Some(_) => vec![Span::plain(vocabulary::trend_words(a.trend))],
+                None => vec![Span::italic(vocabulary::trend_words(a.trend))],
             };
             let mut updates: Vec<Vec<Span>> = Vec::new();
             for l in &a.leads {
-                updates.extend(lead_paragraphs(l, several, false));
+                updates.extend(lead_paragraphs(l, sentences.lead_state(&a.id, &l.agency_name), several, false));
             }
             for c in &a.contributions {
-                updates.extend(lead_paragraphs(c, true, true));
+                updates.extend(lead_paragraphs(c, None, true, true));
             }
             vec![
                 Cell::spans(vec![Span::bold(&a.id)]),
@@ -423,7 +443,7 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 }
 
 /// One action group's section: heading, priorities, their evidence and aims, the actions.
-fn group_section(p: &Progress, t: &Passages, group: &GroupProgress, blocks: &mut Vec<Block>) {
+fn group_section(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgress, blocks: &mut Vec<Block>) {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
     blocks.push(heading(1, format!("{} action group", group.name)));
     blocks.extend_from_slice(t.group(&group.id));
@@ -448,14 +468,14 @@ fn group_section(p: &Progress, t: &Passages, group: &GroupProgress, blocks: &mut
     }
     blocks.push(Block::Heading { level: 2, text: format!("{}: actions", group.name), outline: false });
     let actions: Vec<&ActionProgress> = group.actions.iter().collect();
-    blocks.push(actions_table(&actions));
+    blocks.push(actions_table(&actions, s));
 }
 
 // ---------------------------------------------------------------------------
 // The documents
 // ---------------------------------------------------------------------------
 
-fn board_report(p: &Progress, t: &Passages) -> Flow {
+fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     // Cover.
     let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
@@ -496,10 +516,7 @@ fn board_report(p: &Progress, t: &Passages) -> Flow {
             "Nothing needs the board's attention this quarter: no action is red, overdue or disputed, and every lead reported.",
         )]));
     } else {
-        b.push(para(vec![Span::plain(
-            "Red and overdue actions, leads who disagree, actions not started past their time, actions that have worsened, and missing returns.",
-        )]));
-        b.push(exceptions_table(&p.exceptions));
+        b.push(exceptions_table(&p.exceptions, s));
     }
     if let (Some(prev), Some(source)) = (p.previous_period, &p.history_source) {
         b.push(Block::Paragraph(
@@ -510,7 +527,7 @@ fn board_report(p: &Progress, t: &Passages) -> Flow {
     }
 
     for group in &p.groups {
-        group_section(p, t, group, &mut b);
+        group_section(p, t, s, group, &mut b);
     }
 
     // Returns by agency.
@@ -518,29 +535,35 @@ fn board_report(p: &Progress, t: &Passages) -> Flow {
     b.push(heading(1, "Returns received and missing"));
     b.push(Block::Table(Table {
         columns: vec![
-            Column::new("Agency", 2.2),
-            Column::new("Return", 0.9),
-            Column::new("Reported on", 2.0),
-            Column::new("Not reported on", 2.0),
-            Column::new("Last return", 1.0),
+            Column::new("Agency", 2.0),
+            Column::new("Return", 1.0),
+            Column::new("Reported on", 1.7),
+            Column::new("Not reported on", 1.5),
+            Column::new("Could not be read", 1.9),
+            Column::new("Last return", 0.9),
         ],
         rows: p
             .agencies
             .iter()
             .map(|a| {
-                let returned = if a.returned {
-                    Cell::spans(vec![Span::bold("Received")])
-                } else {
-                    Cell::spans(vec![Span::bold("Missing")]).fill(status_colour(Status::Red))
-                };
-                let last =
-                    if a.returned { p.period.to_string() } else { a.last_return.map(|l| l.to_string()).unwrap_or_else(|| "–".into()) };
+                let list = |ids: &[String]| if ids.is_empty() { "–".to_string() } else { ids.join(", ") };
+                let mut agency = vec![vec![Span::plain(&a.name)]];
+                agency.extend(a.notes.iter().map(|n| vec![Span::italic(format!("Note: {}", n.text))]));
+                let unread: Vec<Vec<Span>> = a
+                    .actions_rejected
+                    .iter()
+                    .map(|r| {
+                        let id = r.action_id.as_deref().map(|id| format!("{id}: ")).unwrap_or_default();
+                        vec![Span::bold(id), Span::plain(&r.rejection.problem)]
+                    })
+                    .collect();
                 vec![
-                    Cell::text(&a.name),
-                    returned,
-                    Cell::text(if a.actions_returned.is_empty() { "–".to_string() } else { a.actions_returned.join(", ") }),
-                    Cell::text(if a.actions_missing.is_empty() { "–".to_string() } else { a.actions_missing.join(", ") }),
-                    Cell::text(last),
+                    Cell::paragraphs(agency),
+                    Cell::spans(vec![Span::bold(a.state.label())]).fill(Colour::hex(a.state.colour())),
+                    Cell::text(list(&a.actions_returned)),
+                    Cell::text(list(&a.actions_missing)),
+                    if unread.is_empty() { Cell::text("–") } else { Cell::paragraphs(unread) },
+                    Cell::text(a.last_return.map(|l| l.to_string()).unwrap_or_else(|| "–".into())),
                 ]
             })
             .collect(),
@@ -555,6 +578,7 @@ fn board_report(p: &Progress, t: &Passages) -> Flow {
             ("Rows read".to_string(), vec![Span::plain(d.rows_read.to_string())]),
             ("Rows accepted".to_string(), vec![Span::plain(d.rows_accepted.to_string())]),
             ("Rows rejected".to_string(), vec![Span::plain(d.rows_rejected.to_string())]),
+            ("Notes below a table".to_string(), vec![Span::plain(d.rows_notes.to_string())]),
             ("Files that could not be read".to_string(), vec![Span::plain(d.files_unreadable.to_string())]),
             ("Errors".to_string(), vec![Span::plain(d.errors.to_string())]),
             ("Warnings".to_string(), vec![Span::plain(d.warnings.to_string())]),
@@ -578,7 +602,7 @@ fn board_report(p: &Progress, t: &Passages) -> Flow {
     Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b }
 }
 
-fn commissioner_summary(p: &Progress, t: &Passages) -> Flow {
+fn commissioner_summary(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     let mut b: Vec<Block> = Vec::new();
     b.push(Block::Paragraph(
         Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
@@ -596,34 +620,29 @@ fn commissioner_summary(p: &Progress, t: &Passages) -> Flow {
     if p.exceptions.is_empty() {
         b.push(para(vec![Span::plain("None this quarter.")]));
     }
-    // One row per action however many reasons it has; missing returns one row each.
-    let mut merged: Vec<Vec<&Exception>> = Vec::new();
-    for e in &p.exceptions {
-        match merged.iter_mut().find(|m| e.action_id.is_some() && m[0].action_id == e.action_id) {
-            Some(m) => m.push(e),
-            None => merged.push(vec![e]),
-        }
-    }
-    let rows: Vec<Vec<Cell>> = merged
+    // One row per exception: merge gives one per action, with all its reasons.
+    let rows: Vec<Vec<Cell>> = p
+        .exceptions
         .iter()
-        .map(|group| {
-            let e = group[0];
-            let why = group.iter().map(|x| vec![Span::bold(x.kind.label())]).collect();
-            let mut what = vec![];
-            match &e.action_id {
-                Some(id) => what.push(vec![Span::bold(format!("{id} ")), Span::plain(shorten(&e.subject, 140))]),
-                None => what.push(vec![Span::bold(&e.subject)]),
-            }
-            what.extend(group.iter().map(|x| vec![Span::italic(&x.reason)]));
-            let said = group.iter().find(|x| !x.words.is_empty()).map(|x| x.words.as_slice()).unwrap_or(&[]);
-            let words: Vec<Vec<Span>> = if said.is_empty() {
-                vec![vec![Span::italic(if e.action_id.is_some() { "No words from the lead." } else { "No return received." })]]
+        .zip(&s.reasons)
+        .map(|(e, reasons)| {
+            let mut what = vec![subject_spans(e, Some(140))];
+            what.extend(reasons.iter().map(|r| vec![Span::italic(r)]));
+            let said: Vec<Vec<Span>> = e
+                .words
+                .iter()
+                .filter(|w| !w.update.is_empty())
+                .map(|w| vec![Span::bold(format!("{}: ", w.lead)), Span::plain(format!("“{}”", shorten(&w.update, 220)))])
+                .collect();
+            let words = if said.is_empty() {
+                vec![vec![Span::italic(match e.subject {
+                    Subject::Action { .. } => "No words from the lead.",
+                    Subject::Agency { .. } => vocabulary::NO_RETURN_THIS_QUARTER,
+                })]]
             } else {
-                said.iter()
-                    .map(|(who, text)| vec![Span::bold(format!("{who}: ")), Span::plain(format!("“{}”", shorten(text, 220)))])
-                    .collect()
+                said
             };
-            vec![Cell::paragraphs(why), Cell::paragraphs(what), Cell::paragraphs(words)]
+            vec![why_cell(e), Cell::paragraphs(what), Cell::paragraphs(words)]
         })
         .collect();
     if !rows.is_empty() {
@@ -641,7 +660,7 @@ fn commissioner_summary(p: &Progress, t: &Passages) -> Flow {
     Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b }
 }
 
-fn group_document(p: &Progress, t: &Passages, group: &GroupProgress) -> Flow {
+fn group_document(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgress) -> Flow {
     let mut b = vec![Block::Paragraph(
         Paragraph::new(vec![Span::plain(format!(
             "From the {} quarterly progress report for {}, produced {}.",
@@ -654,13 +673,13 @@ fn group_document(p: &Progress, t: &Passages, group: &GroupProgress) -> Flow {
         .align(Align::Left),
     )];
     let mut section = Vec::new();
-    group_section(p, t, group, &mut section);
+    group_section(p, t, s, group, &mut section);
     // The section's own page break is not needed at the top of its own document.
     b.extend(section.into_iter().skip(1));
     Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b }
 }
 
-fn priority_document(p: &Progress, t: &Passages, priority: &PriorityProgress) -> Flow {
+fn priority_document(p: &Progress, t: &Passages, s: &Sentences, priority: &PriorityProgress) -> Flow {
     let mut b = vec![
         Block::Paragraph(
             Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
@@ -688,7 +707,7 @@ fn priority_document(p: &Progress, t: &Passages, priority: &PriorityProgress) ->
             continue;
         }
         b.push(heading(2, format!("{} action group", group.name)));
-        b.push(actions_table(&actions));
+        b.push(actions_table(&actions, s));
     }
     // Landscape throughout: the action tables are most of it.
     Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b }

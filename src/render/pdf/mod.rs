@@ -24,6 +24,6 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
-        documents::render_all(ctx).map_err(|message| RenderError { renderer: "pdf", message })
+        documents::render_all(ctx)
     }
 }

@@ -1,0 +1,152 @@
+//! The one vocabulary: every word or short phrase a reader sees for a state
+//! the merge decided — statuses, a lead's update state, an agency's return
+//! state, trend, exception kinds, "no earlier quarter" — worded here once.
+//! Every renderer takes its words from this table: the PDF and the workbook
+//! call these functions, and the templates get the same words in their data
+//! (`label` fields, and `words` for the phrases; see
+//! [`crate::render::context`]). Sentences are not here: they are templates'.
+//! The period is written by [`crate::plan::Period`]'s `Display` (`2018-19
+//! Q3`) and `long_name`, and nowhere else.
+
+use crate::progress::{ExceptionKind, ReturnState, Trend, UpdateState};
+use crate::status::Status;
+use serde_json::{json, Value};
+
+/// What to call the comparison with last quarter, in headings and keys.
+pub const TREND: &str = "Trend";
+
+/// Shown where an action has no earlier quarter to compare with.
+pub const NO_EARLIER_QUARTER: &str = "No earlier quarter";
+
+/// Shown for a lead that sent no return this quarter.
+pub const NO_RETURN_THIS_QUARTER: &str = "No return received this quarter.";
+
+impl Status {
+    /// The word readers see: `Not started`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Complete => "Complete",
+            Status::Green => "Green",
+            Status::Amber => "Amber",
+            Status::Red => "Red",
+            Status::NotStarted => "Not started",
+            Status::Rejected => "Rejected",
+            Status::NoReturn => "No return",
+        }
+    }
+
+    /// What the status means, for keys and legends: a phrase that follows
+    /// the label after a dash or a colon.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Status::Complete => "delivered what it promised",
+            Status::Green => "on track to meet its timescale",
+            Status::Amber => "at risk of slipping; recoverable with action in hand",
+            Status::Red => "will not meet its timescale without intervention",
+            Status::NotStarted => "work has not begun",
+            Status::Rejected => "the lead reported, but its status could not be read; a correction has been asked for",
+            Status::NoReturn => "the lead has not reported on it this quarter",
+        }
+    }
+}
+
+impl UpdateState {
+    /// The state of one lead's update, in words: its status, or why it has none.
+    pub fn label(&self) -> &'static str {
+        match self {
+            UpdateState::Reported(status) => status.label(),
+            UpdateState::Rejected(_) => Status::Rejected.label(),
+            UpdateState::NotInReturn => "Not in return",
+            UpdateState::NoReturn => Status::NoReturn.label(),
+        }
+    }
+}
+
+impl ReturnState {
+    /// An agency's return this quarter, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReturnState::Complete => "Returned",
+            ReturnState::Incomplete => "Returned, incomplete",
+            ReturnState::Missing => "No return",
+        }
+    }
+
+    /// Its colour (RGB hex) where shown in a cell, always beside the label.
+    pub fn colour(self) -> &'static str {
+        match self {
+            ReturnState::Complete => Status::Green.colour(),
+            ReturnState::Incomplete => Status::Amber.colour(),
+            ReturnState::Missing => Status::Red.colour(),
+        }
+    }
+}
+
+impl Trend {
+    /// Words for readers.
+    pub fn label(self) -> &'static str {
+        match self {
+            Trend::Improved => "Improved",
+            Trend::Same => "No change",
+            Trend::Worse => "Worse",
+            Trend::New => "New",
+        }
+    }
+
+    /// Arrow for tables (always shown beside the words).
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Trend::Improved => "▲",
+            Trend::Same => "▶",
+            Trend::Worse => "▼",
+            Trend::New => "●",
+        }
+    }
+}
+
+/// A trend as a table shows it: "▼ Worse", or [`NO_EARLIER_QUARTER`].
+pub fn trend_words(trend: Option<Trend>) -> String {
+    match trend {
+        Some(trend) => format!("{} {}", trend.arrow(), trend.label()),
+        None => NO_EARLIER_QUARTER.to_string(),
+    }
+}
+
+impl ExceptionKind {
+    /// Heading words: "Red", "Overdue", "Leads disagree", …
+    pub fn label(self) -> &'static str {
+        match self {
+            ExceptionKind::Red => "Red",
+            ExceptionKind::Overdue => "Overdue",
+            ExceptionKind::Conflict => "Leads disagree",
+            ExceptionKind::NotStartedLate => "Not started past its time",
+            ExceptionKind::Worsened => "Worsened to amber",
+            ExceptionKind::Rejected => "Update rejected",
+            ExceptionKind::NotReported => "Left out of a return",
+            ExceptionKind::MissingReturn => "No return",
+        }
+    }
+
+    /// The plural phrase for counts in prose: "2 red", "4 overdue".
+    pub fn counted(self) -> &'static str {
+        match self {
+            ExceptionKind::Red => "red",
+            ExceptionKind::Overdue => "overdue",
+            ExceptionKind::Conflict => "with leads who disagree",
+            ExceptionKind::NotStartedLate => "not started past their time",
+            ExceptionKind::Worsened => "worsened to amber",
+            ExceptionKind::Rejected => "with an update that could not be read",
+            ExceptionKind::NotReported => "left out of a lead's return",
+            ExceptionKind::MissingReturn => "with no return from a lead",
+        }
+    }
+}
+
+/// The phrases above for templates, as `words` in their data.
+pub fn words() -> Value {
+    json!({
+        "trend": TREND,
+        "no_earlier_quarter": NO_EARLIER_QUARTER,
+        "no_return_this_quarter": NO_RETURN_THIS_QUARTER,
+    })
+}
