@@ -31,6 +31,7 @@ use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::merge::{merge, MergeInput};
 use csp_report::plan::{Period, Plan};
 use csp_report::progress::Progress;
+use csp_report::render::sentences::Sentences;
 use csp_report::render::{renderers, RenderContext};
 use csp_report::returns::{read_returns, ReadOptions};
 use csp_report::status::Status;
@@ -120,8 +121,12 @@ pub fn generate(args: &Args) -> anyhow::Result<()> {
         if period != last {
             // History as a build would leave it: read, merge, the csv renderer.
             let progress = run_pipeline(&plan, period, previous.as_ref(), &dir, &templates, &args.out)?;
-            previous =
-                Some(PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), history: history_of(&progress) });
+            previous = Some(PreviousPeriod {
+                period,
+                source: format!("output/{}/progress.csv", period.slug()),
+                from_returns: false,
+                history: history_of(&progress),
+            });
         }
     }
     eprintln!(
@@ -869,9 +874,11 @@ fn run_pipeline(
     out: &Path,
 ) -> anyhow::Result<Progress> {
     let read = read_returns(returns, plan, &ReadOptions { period: Some(period), limits: Default::default() });
-    let progress = merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] });
+    let progress =
+        merge(&MergeInput { plan, period, read: &read, previous, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] });
     let forms = FormSettings::new(&Default::default(), period);
-    let ctx = RenderContext { progress: &progress, plan, templates, forms: &forms };
+    let sentences = Sentences::default();
+    let ctx = RenderContext { progress: &progress, plan, templates, forms: &forms, sentences: &sentences };
     match renderers().into_iter().find(|r| r.name() == "csv") {
         Some(csv) => {
             let rendered = csv.render(&ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -893,7 +900,8 @@ fn run_pipeline(
 pub fn history_of(progress: &Progress) -> History {
     let mut history = History::default();
     for action in progress.groups.iter().flat_map(|g| g.actions.iter()) {
-        let leads = action.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status, update: l.update.clone() })).collect();
+        let leads =
+            action.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status(), update: l.update.clone() })).collect();
         history.actions.insert(action.id.clone(), PastAction { overall: action.overall, leads });
     }
     history

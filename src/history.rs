@@ -226,7 +226,10 @@ pub fn find_previous(
             extra_diagnostics: &[],
         });
         let source = format!("returns for {previous} in {returns_label}");
-        return (Some(PreviousPeriod { period: previous, source, from_returns: true, history: History::from_progress(&progress) }), diagnostics);
+        return (
+            Some(PreviousPeriod { period: previous, source, from_returns: true, history: History::from_progress(&progress) }),
+            diagnostics,
+        );
     }
     if let Some(path) = missing_path {
         diagnostics.push(

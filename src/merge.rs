@@ -295,8 +295,7 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
 /// kept in the folder); a warning when the agency has nothing for this
 /// period, since the wrong period may have been typed. See docs/rules.md.
 fn note_other_periods(input: &MergeInput, diagnostics: &mut Vec<Diagnostic>) {
-    let this_period: BTreeSet<&str> =
-        input.read.returns.iter().filter(|r| r.period == input.period).map(|r| r.agency.as_str()).collect();
+    let this_period: BTreeSet<&str> = input.read.returns.iter().filter(|r| r.period == input.period).map(|r| r.agency.as_str()).collect();
     let history_from_returns = input.previous.is_some_and(|p| p.from_returns);
     for r in input.read.returns.iter().filter(|r| r.period != input.period) {
         let used_for = if r.period == input.period.previous() && history_from_returns {
@@ -310,8 +309,12 @@ fn note_other_periods(input: &MergeInput, diagnostics: &mut Vec<Diagnostic>) {
         } else {
             let agency = agency_name(input.plan, &r.agency);
             diagnostics.push(
-                Diagnostic::warning("other-period", Place::file(&r.file), format!("{message}; {agency} has no return for {}", input.period))
-                    .with_hint(format!("check the period written in the return; if it is {agency}'s return for {}, correct it", input.period)),
+                Diagnostic::warning(
+                    "other-period",
+                    Place::file(&r.file),
+                    format!("{message}; {agency} has no return for {}", input.period),
+                )
+                .with_hint(format!("check the period written in the return; if it is {agency}'s return for {}, correct it", input.period)),
             );
         }
     }
@@ -568,9 +571,8 @@ fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen
     plan.lead_agencies()
         .map(|agency| {
             let actions_led: Vec<String> = plan.actions_led_by(&agency.id).map(|a| a.id.clone()).collect();
-            let state_of = |id: &String| {
-                by_id.get(id.as_str()).and_then(|a| a.leads.iter().find(|l| l.agency_id == agency.id)).map(|l| &l.state)
-            };
+            let state_of =
+                |id: &String| by_id.get(id.as_str()).and_then(|a| a.leads.iter().find(|l| l.agency_id == agency.id)).map(|l| &l.state);
             let actions_returned: Vec<String> =
                 actions_led.iter().filter(|id| matches!(state_of(id), Some(UpdateState::Reported(_)))).cloned().collect();
             let actions_missing: Vec<String> = actions_led

@@ -331,9 +331,16 @@ impl Reason {
 /// What an exception is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    Action { id: String, text: String, group_name: String },
+    Action {
+        id: String,
+        text: String,
+        group_name: String,
+    },
     /// An agency with no return.
-    Agency { id: String, name: String },
+    Agency {
+        id: String,
+        name: String,
+    },
 }
 
 /// One item for the board's attention: one action with every reason it

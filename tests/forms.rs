@@ -283,7 +283,8 @@ fn last_quarters_status_and_update_are_pre_filled() {
     leads.insert("police".to_string(), PastUpdate { status: Status::Amber, update: "Radio link procurement delayed.".into() });
     leads.insert("bid".to_string(), PastUpdate { status: Status::Green, update: "BCP meets monthly.".into() });
     history.actions.insert("CS1".to_string(), PastAction { overall: Status::Amber, leads });
-    let previous = PreviousPeriod { period: q3().previous(), source: "output/2018-19-Q2/progress.csv".into(), from_returns: false, history };
+    let previous =
+        PreviousPeriod { period: q3().previous(), source: "output/2018-19-Q2/progress.csv".into(), from_returns: false, history };
     let forms = build_forms(&plan, q3(), Some(&previous), &settings()).unwrap();
     let mut book = open(&form_for(&forms, "police").bytes);
     let progress = sheet(&mut book, PROGRESS_SHEET);

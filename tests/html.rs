@@ -64,7 +64,7 @@ fn parses_as_html5_without_errors_and_has_the_document_basics() {
     assert_eq!(root.value().attr("lang"), Some("en-GB"));
     assert!(doc.select(&sel("head > meta[charset='utf-8']")).next().is_some());
     let title = text(doc.select(&sel("head > title")).next().unwrap());
-    assert!(title.contains("Preston Community Safety Partnership") && title.contains("Q3 2018-19"), "{title}");
+    assert!(title.contains("Preston Community Safety Partnership") && title.contains("2018-19 Q3"), "{title}");
     // The skip link is the first thing in the body and goes to the main content.
     let first = doc.select(&sel("body > *")).next().unwrap();
     assert_eq!(first.value().name(), "a");
@@ -378,7 +378,15 @@ fn returns_read_and_merged_render_into_the_report() {
     .unwrap();
     let read = read_returns(&returns, &plan, &ReadOptions { period: Some(period), ..ReadOptions::default() });
     assert_eq!(read.returns.len(), 2, "{:?}", read.diagnostics);
-    let progress = merge(&MergeInput { plan: &plan, period, read: &read, previous: None, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] });
+    let progress = merge(&MergeInput {
+        plan: &plan,
+        period,
+        read: &read,
+        previous: None,
+        produced: period.end(),
+        deadline: period.end(),
+        extra_diagnostics: &[],
+    });
     let html = render(&progress);
     let doc = Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);

@@ -9,12 +9,13 @@ use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::merge::{merge, overall_status, trend, MergeInput};
 use csp_report::plan::{parse_plan, Period, Plan};
 use csp_report::progress::{
-    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, Reason, ReturnState, Subject, Trend, UpdateState,
+    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, Reason, ReturnState, Subject, Trend,
+    UpdateState,
 };
 use csp_report::render::sentences::Sentences;
-use csp_report::templates::Templates;
 use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use csp_report::status::Status;
+use csp_report::templates::Templates;
 use std::collections::BTreeMap;
 
 const PLAN: &str = r#"
@@ -332,10 +333,7 @@ fn one_lead_missing_gets_no_return_and_the_other_counts() {
     assert_eq!(a1.overall, Status::Green);
     // The council sent nothing at all: one missing-return exception for it.
     let missing: Vec<_> = progress.exceptions.iter().filter(|e| e.kind() == ExceptionKind::MissingReturn).collect();
-    assert!(
-        missing.iter().any(|e| matches!(&e.subject, Subject::Agency { name, .. } if name == "Preston City Council")),
-        "{missing:?}"
-    );
+    assert!(missing.iter().any(|e| matches!(&e.subject, Subject::Agency { name, .. } if name == "Preston City Council")), "{missing:?}");
     let council = progress.agencies.iter().find(|a| a.id == "council").unwrap();
     assert_eq!(council.state, ReturnState::Missing);
     assert_eq!(council.actions_missing, ["A1", "A3", "B3"]);
@@ -519,8 +517,7 @@ fn with_history_trend_and_worsened_exception_appear() {
     assert_eq!(action(&progress, "A4").trend, Some(Trend::Improved));
     assert_eq!(action(&progress, "B2").trend, Some(Trend::New), "not in history");
     assert_eq!(action(&progress, "A3").trend, None, "no return this period");
-    let worsened: Vec<_> =
-        progress.exceptions.iter().filter(|e| e.reasons.iter().any(|r| r.kind() == ExceptionKind::Worsened)).collect();
+    let worsened: Vec<_> = progress.exceptions.iter().filter(|e| e.reasons.iter().any(|r| r.kind() == ExceptionKind::Worsened)).collect();
     assert_eq!(worsened.len(), 1);
     assert_eq!(worsened[0].action_id(), Some("A2"));
     let said = sentence(&progress, "A2", ExceptionKind::Worsened);
@@ -772,8 +769,15 @@ fn diagnostics_are_sorted_by_file_and_cell_and_counted() {
         rows_notes: 0,
     });
     let plan = plan();
-    let progress =
-        merge(&MergeInput { plan: &plan, period: q3(), read: &read, previous: None, produced: q3().end(), deadline: q3().end(), extra_diagnostics: &[] });
+    let progress = merge(&MergeInput {
+        plan: &plan,
+        period: q3(),
+        read: &read,
+        previous: None,
+        produced: q3().end(),
+        deadline: q3().end(),
+        extra_diagnostics: &[],
+    });
     let order: Vec<&str> = progress.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(order, ["a9", "a10", "b"]);
     let counts = progress.diagnostic_counts;
@@ -1128,7 +1132,15 @@ fn run_q2() -> Progress {
     row(&mut p, "A2", Status::Red, "Stuck");
     let read = report(vec![p]);
     let plan = plan();
-    merge(&MergeInput { plan: &plan, period: q2(), read: &read, previous: None, produced: q2().end(), deadline: q2().end(), extra_diagnostics: &[] })
+    merge(&MergeInput {
+        plan: &plan,
+        period: q2(),
+        read: &read,
+        previous: None,
+        produced: q2().end(),
+        deadline: q2().end(),
+        extra_diagnostics: &[],
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1294,7 +1306,10 @@ fn a_return_for_another_period_is_listed_by_its_file_with_what_it_was_used_for()
 fn notes_below_a_return_table_are_kept_with_the_agency() {
     let mut p = ret("police", "returns/police.xlsx");
     row(&mut p, "A2", Status::Green, "Fine");
-    p.notes.push(ReturnNote { text: "Completed by: PC Smith, 01772 555 123".to_string(), place: Place::cell("returns/police.xlsx", "Progress", 20, 0) });
+    p.notes.push(ReturnNote {
+        text: "Completed by: PC Smith, 01772 555 123".to_string(),
+        place: Place::cell("returns/police.xlsx", "Progress", 20, 0),
+    });
     let progress = run(vec![p]);
     let police = agency(&progress, "police");
     assert_eq!(police.notes.len(), 1);

@@ -10,6 +10,7 @@ use csp_report::forms::FormSettings;
 use csp_report::plan::{load_plan, Period, Plan};
 use csp_report::progress::*;
 use csp_report::render::pdf::PdfRenderer;
+use csp_report::render::sentences::Sentences;
 use csp_report::render::{OutputFile, RenderContext, Renderer};
 use csp_report::status::Status;
 use csp_report::templates::Templates;
@@ -23,6 +24,11 @@ const LONG: &str = "The partnership analyst reviewed the quarter's figures with 
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The shared sentences, from the built-in templates.
+fn sentences_of(progress: &Progress) -> Sentences {
+    Sentences::render(&Templates::built_in(), progress, &mut Vec::new()).expect("renders")
 }
 
 fn plan() -> Plan {
@@ -63,7 +69,7 @@ pub fn fixture(plan: &Plan) -> Progress {
                 leads.push(LeadUpdate {
                     agency_id: lead.clone(),
                     agency_name: agency.name.clone(),
-                    status,
+                    state: if no_return { UpdateState::NoReturn } else { UpdateState::Reported(status) },
                     percent_complete: if no_return { None } else { Some(((n * 13) % 100) as u8) },
                     update: if no_return { String::new() } else { update },
                     next_steps: if no_return { String::new() } else { format!("Report back to the {} group in January.", g.name) },
@@ -78,12 +84,10 @@ pub fn fixture(plan: &Plan) -> Progress {
                     source: (!no_return).then(|| Place::cell(format!("returns/{lead}.xlsx"), "Progress", 7 + k as u32, 5)),
                 });
             }
-            let reported: Vec<&LeadUpdate> = leads.iter().filter(|l| l.status != Status::NoReturn).collect();
-            let overall = reported.iter().map(|l| l.status).max_by_key(|s| s.severity_rank()).unwrap_or(Status::NoReturn);
+            let overall = csp_report::merge::overall_status(leads.iter().map(LeadUpdate::status));
             let due_date = a.timescale.due_date();
             let overdue = due_date.is_some_and(|d| d < period.end()) && overall != Status::Complete;
-            let ranks: Vec<u8> = reported.iter().map(|l| l.status.severity_rank()).collect();
-            let conflict = ranks.iter().max().zip(ranks.iter().min()).is_some_and(|(hi, lo)| hi - lo > 1 && ranks.len() > 1);
+            let conflict = csp_report::merge::is_conflict(leads.iter().map(LeadUpdate::status));
             actions.push(ActionProgress {
                 id: a.id.clone(),
                 group_id: g.id.clone(),
@@ -141,48 +145,58 @@ pub fn fixture(plan: &Plan) -> Progress {
                 name: ag.name.clone(),
                 actions_returned: if returned { led.clone() } else { Vec::new() },
                 actions_missing: if returned { Vec::new() } else { led.clone() },
+                actions_rejected: Vec::new(),
                 actions_led: led,
-                returned,
+                state: if returned { ReturnState::Complete } else { ReturnState::Missing },
+                reminder_due: !returned,
                 files: if returned { vec![format!("returns/{}.xlsx", ag.id)] } else { Vec::new() },
-                last_return: (!returned).then(|| period.previous()),
+                last_return: Some(if returned { period } else { period.previous() }),
+                notes: Vec::new(),
             }
         })
         .collect();
 
     let mut exceptions = Vec::new();
-    let words = |a: &ActionProgress| -> Vec<(String, String)> {
-        a.leads.iter().filter(|l| !l.update.is_empty()).map(|l| (l.agency_name.clone(), l.update.clone())).collect()
-    };
-    for (kind, pick) in [
-        (ExceptionKind::Red, (|a: &ActionProgress| a.overall == Status::Red) as fn(&ActionProgress) -> bool),
-        (ExceptionKind::Overdue, |a: &ActionProgress| a.overdue),
-        (ExceptionKind::Conflict, |a: &ActionProgress| a.conflict),
-    ] {
-        for a in all.iter().filter(|a| pick(a)) {
-            exceptions.push(Exception {
-                kind,
-                action_id: Some(a.id.clone()),
-                subject: a.text.clone(),
-                group_name: Some(a.group_name.clone()),
-                leads: a.leads.iter().map(|l| l.agency_name.clone()).collect(),
-                reason: format!("{}: reported by {}", kind.label(), a.leads[0].agency_name),
-                words: words(a),
-                sources: Vec::new(),
-            });
+    for a in &all {
+        let names = |status: Status| a.leads.iter().filter(|l| l.status() == status).map(|l| l.agency_name.clone()).collect();
+        let mut reasons = Vec::new();
+        if a.overall == Status::Red {
+            reasons.push(Reason::Red { by: names(Status::Red) });
         }
-    }
-    for ag in agencies.iter().filter(|a| !a.returned) {
+        if a.overdue {
+            let (due, timescale) = (a.due_date, a.timescale.clone());
+            reasons.push(Reason::Overdue { due, timescale, due_passed: true, passed_revised: None, slipped: None, overall: a.overall });
+        }
+        if a.conflict {
+            let said = a.leads.iter().filter(|l| l.status().is_reported()).map(|l| (l.agency_name.clone(), l.status())).collect();
+            reasons.push(Reason::Conflict { said, overall: a.overall });
+        }
+        if reasons.is_empty() {
+            continue;
+        }
         exceptions.push(Exception {
-            kind: ExceptionKind::MissingReturn,
-            action_id: None,
-            subject: ag.name.clone(),
-            group_name: None,
+            subject: Subject::Action { id: a.id.clone(), text: a.text.clone(), group_name: a.group_name.clone() },
+            reasons,
+            leads: a.leads.iter().map(|l| l.agency_name.clone()).collect(),
+            words: a
+                .leads
+                .iter()
+                .filter(|l| !l.update.is_empty())
+                .map(|l| LeadWords { lead: l.agency_name.clone(), update: l.update.clone(), issues_risks: l.issues_risks.clone() })
+                .collect(),
+            sources: Vec::new(),
+        });
+    }
+    for ag in agencies.iter().filter(|a| a.state == ReturnState::Missing) {
+        exceptions.push(Exception {
+            subject: Subject::Agency { id: ag.id.clone(), name: ag.name.clone() },
+            reasons: vec![Reason::MissingReturn { agency: ag.name.clone(), actions_led: ag.actions_led.clone() }],
             leads: vec![ag.name.clone()],
-            reason: format!("No return from {} for {} actions", ag.name, ag.actions_led.len()),
             words: Vec::new(),
             sources: Vec::new(),
         });
     }
+    exceptions.sort_by_key(Exception::kind);
 
     Progress {
         partnership: plan.partnership.clone(),
@@ -195,7 +209,10 @@ pub fn fixture(plan: &Plan) -> Progress {
         groups,
         priorities,
         agencies,
+        exception_counts: ExceptionCounts::over(&exceptions),
         exceptions,
+        deadline: period.end() + chrono::Days::new(14),
+        deadline_passed: true,
         diagnostics: Vec::new(),
         diagnostic_counts: DiagnosticCounts {
             errors: 2,
@@ -204,6 +221,7 @@ pub fn fixture(plan: &Plan) -> Progress {
             rows_read: 60,
             rows_accepted: 58,
             rows_rejected: 2,
+            rows_notes: 0,
             files_unreadable: 1,
         },
         glossary: plan.glossary.clone(),
@@ -224,7 +242,13 @@ fn rendered_fixture() -> (&'static Progress, &'static [OutputFile]) {
 
 fn render(progress: &Progress, plan: &Plan) -> Vec<OutputFile> {
     let (templates, _) = Templates::load(Path::new("templates"));
-    let ctx = RenderContext { progress, plan, templates: &templates, forms: &FormSettings::new(&Default::default(), progress.period) };
+    let ctx = RenderContext {
+        progress,
+        plan,
+        templates: &templates,
+        forms: &FormSettings::new(&Default::default(), progress.period),
+        sentences: &sentences_of(progress),
+    };
     PdfRenderer.render(&ctx).expect("renders").files
 }
 
@@ -344,13 +368,16 @@ fn every_exception_is_in_the_executive_summary() {
     let summary_start = pages.iter().position(|p| p.contains("Executive summary") && p.contains("Headline figures")).expect("summary");
     let first_group = pages.iter().position(|p| p.contains(&format!("{}: actions", progress.groups[0].name))).unwrap();
     let summary = &pages[summary_start..first_group];
-    for e in &progress.exceptions {
-        let shown = match &e.action_id {
-            Some(id) => format!("{} {id} {}", e.kind.label(), e.subject),
-            None => format!("{} {}", e.kind.label(), e.subject),
+    let sentences = sentences_of(&progress);
+    for (e, reasons) in progress.exceptions.iter().zip(&sentences.reasons) {
+        let shown = match &e.subject {
+            Subject::Action { id, text, .. } => format!("{} {id} {text}", e.kind().label()),
+            Subject::Agency { name, .. } => format!("{} {name}", e.kind().label()),
         };
         assert!(has_in_order(summary, &shown), "exception {shown:?} not in the executive summary");
-        assert!(has_in_order(summary, &e.reason), "reason {:?} not in the executive summary", e.reason);
+        for reason in reasons {
+            assert!(has_in_order(summary, reason), "reason {reason:?} not in the executive summary");
+        }
     }
 }
 
@@ -465,6 +492,7 @@ fn a_character_no_font_has_is_a_warning() {
         plan: &plan,
         templates: &templates,
         forms: &FormSettings::new(&Default::default(), progress.period),
+        sentences: &sentences_of(&progress),
     };
     let rendered = PdfRenderer.render(&ctx).unwrap();
     let d: Vec<_> = rendered.diagnostics.iter().filter(|d| d.code == "glyph-missing").collect();
@@ -624,8 +652,13 @@ fn nothing_in_the_documents_is_drawn_outside_the_margins() {
     let plan = plan();
     let (progress, _) = rendered_fixture();
     let (templates, _) = Templates::load(Path::new("templates"));
-    let ctx =
-        RenderContext { progress, plan: &plan, templates: &templates, forms: &FormSettings::new(&Default::default(), progress.period) };
+    let ctx = RenderContext {
+        progress,
+        plan: &plan,
+        templates: &templates,
+        forms: &FormSettings::new(&Default::default(), progress.period),
+        sentences: &sentences_of(progress),
+    };
     for (path, flow, _) in csp_report::render::pdf::documents::flows(&ctx).unwrap() {
         let laid = csp_report::render::pdf::layout::lay_out(&flow);
         for (n, page) in laid.pages.iter().enumerate() {

@@ -13,19 +13,24 @@ use csp_report::templates::Templates;
 use sample_progress::sample_progress;
 use std::fs;
 
+/// The report context of a progress, with its sentences.
+fn report_of(progress: &csp_report::progress::Progress) -> serde_json::Value {
+    context::report(progress, &sample_progress::sentences(progress))
+}
+
 #[test]
 fn every_built_in_template_renders_the_sample_quarter() {
     let progress = sample_progress();
     let (templates, diagnostics) = Templates::load(std::path::Path::new("/nonexistent/templates"));
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let report = context::report(&progress);
+    let report = report_of(&progress);
     for name in ["cover.md", "introduction.md", "executive-summary.md", "commissioner-summary.md"] {
         let text = templates.render(name, &report).unwrap_or_else(|e| panic!("{e}"));
         assert!(!text.trim().is_empty(), "{name} is empty");
     }
     let cover = templates.render("cover.md.hbs", &report).unwrap();
     assert!(cover.contains("Community Safety Partnership Plan 2018\\-19"), "{cover}");
-    assert!(cover.contains("Q3 2018\\-19 \\(October to December 2018\\)"), "period escaped for Markdown: {cover}");
+    assert!(cover.contains("2018\\-19 Q3 \\(October to December 2018\\)"), "period escaped for Markdown: {cover}");
 
     let summary = templates.render("executive-summary.md", &report).unwrap();
     let totals = &progress.totals;
@@ -34,13 +39,13 @@ fn every_built_in_template_renders_the_sample_quarter() {
     assert!(summary.contains("Preston Genga Group"), "missing return named: {summary}");
 
     for group in &progress.groups {
-        let data = context::for_group(&progress, &group.id).unwrap();
+        let data = context::for_group(&progress, &sample_progress::sentences(&progress), &group.id).unwrap();
         let text = templates.render("group-introduction.md", &data).unwrap();
         assert!(text.contains(&format!("{} key action", group.counts.actions)), "{text}");
     }
 
     for priority in &progress.priorities {
-        let data = context::for_priority(&progress, &priority.id).unwrap();
+        let data = context::for_priority(&progress, &sample_progress::sentences(&progress), &priority.id).unwrap();
         let text = templates.render("priority-introduction.md", &data).unwrap();
         assert!(text.contains(&format!("{} key action", priority.counts.actions)), "{text}");
         assert!(
@@ -63,12 +68,12 @@ fn a_users_template_changes_the_wording_without_a_rebuild() {
     fs::write(dir.path().join("cover.md.hbs"), "Report of the {{partnership.short_name}} for {{period.name}}\n").unwrap();
     let (templates, diagnostics) = Templates::load(dir.path());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let text = templates.render("cover.md", &context::report(&progress)).unwrap();
+    let text = templates.render("cover.md", &report_of(&progress)).unwrap();
     assert_eq!(text, "Report of the Preston CSP for 2018\\-19 Q3\n");
     assert!(templates.take_diagnostics().is_empty());
     assert_eq!(templates.overridden().map(|(name, _)| name).collect::<Vec<_>>(), ["cover.md"]);
     // Other templates stay built in.
-    assert!(templates.render("introduction.md", &context::report(&progress)).unwrap().contains("key actions"));
+    assert!(templates.render("introduction.md", &report_of(&progress)).unwrap().contains("key actions"));
 }
 
 #[test]
@@ -79,7 +84,7 @@ fn a_misspelt_field_names_the_template_and_line_and_the_built_in_is_used() {
     fs::write(&path, "First line.\n\nWelcome to {{partnershp.name}}.\n").unwrap();
     let (templates, diagnostics) = Templates::load(dir.path());
     assert!(diagnostics.is_empty(), "it compiles: {diagnostics:?}");
-    let data = context::report(&progress);
+    let data = report_of(&progress);
 
     let error = templates.render_override("introduction.md", &data).unwrap_err();
     let message = error.to_string();
@@ -107,7 +112,7 @@ fn a_misspelt_field_in_an_if_is_an_error_too() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("cover.md.hbs"), "{{#if totals.rde}}Red!{{/if}}\n").unwrap();
     let (templates, _) = Templates::load(dir.path());
-    let error = templates.render_override("cover.md", &context::report(&sample_progress())).unwrap_err();
+    let error = templates.render_override("cover.md", &report_of(&sample_progress())).unwrap_err();
     assert!(error.to_string().contains("totals.rde"), "{error}");
 }
 
@@ -134,14 +139,14 @@ fn a_broken_or_misnamed_user_template_is_a_warning_and_the_built_in_is_used() {
     assert_eq!(codes, ["template-invalid", "template-unknown"], "{diagnostics:?}");
     assert!(diagnostics.iter().all(|d| d.severity == Severity::Warning));
     assert!(diagnostics.iter().next().unwrap().place.file.ends_with("cover.md.hbs"));
-    let cover = templates.render("cover.md", &context::report(&progress)).unwrap();
-    assert_eq!(cover, Templates::built_in().render("cover.md", &context::report(&progress)).unwrap());
+    let cover = templates.render("cover.md", &report_of(&progress)).unwrap();
+    assert_eq!(cover, Templates::built_in().render("cover.md", &report_of(&progress)).unwrap());
 }
 
 #[test]
 fn text_from_returns_is_literal_in_markdown_and_escaped_in_html() {
     let templates = Templates::built_in();
-    let mut data = context::report(&sample_progress());
+    let mut data = report_of(&sample_progress());
     data["partnership"]["name"] = serde_json::json!("*Emphasis* <b>bold</b> [link](x)");
     data["partnership"]["plan_title"] = serde_json::json!("*Emphasis* <b>bold</b> [link](x)");
     let cover = templates.render("cover.md", &data).unwrap();
@@ -170,12 +175,14 @@ fn reminders_render_as_plain_text() {
     };
     let text = templates.render("reminder.txt", &context::reminder(&progress, genga, &forms)).unwrap();
     assert!(text.contains("Preston Genga Group"), "{text}");
-    // Produced after the deadline the forms gave, and naming whom to ask.
-    assert!(progress.produced > forms.deadline);
+    // Produced after the deadline (merge decided it had passed), and naming whom to ask.
+    assert!(progress.deadline_passed);
     assert!(text.contains("as soon as you can (returns were due on 14 January 2019) so that"), "{text}");
     assert!(text.contains("Questions about the return: Jo Bloggs, csp@preston.example."), "{text}");
-    let early = FormSettings { deadline: progress.produced + chrono::Days::new(7), ..forms };
-    let text = templates.render("reminder.txt", &context::reminder(&progress, genga, &early)).unwrap();
+    let mut early = progress.clone();
+    early.deadline = progress.produced + chrono::Days::new(7);
+    early.deadline_passed = false;
+    let text = templates.render("reminder.txt", &context::reminder(&early, genga, &forms)).unwrap();
     assert!(text.contains(&format!("send it back by {} so that", csp_report::templates::uk_date(early.deadline))), "{text}");
     assert!(text.contains("We have not yet received your quarterly return"), "{text}");
     for id in &genga.actions_missing {
@@ -196,11 +203,12 @@ fn a_reminder_is_written_for_each_agency_with_missing_returns() {
         plan: &plan,
         templates: &templates,
         forms: &FormSettings::new(&Default::default(), progress.period),
+        sentences: &sample_progress::sentences(&progress),
     };
     let rendered = Reminders.render(&ctx).unwrap();
-    let expected: Vec<_> = progress.agencies.iter().filter(|a| !a.actions_missing.is_empty()).collect();
+    let expected: Vec<_> = progress.agencies.iter().filter(|a| a.reminder_due).collect();
     assert_eq!(rendered.files.len(), expected.len());
-    assert!(expected.iter().any(|a| a.returned), "the sample has a partial return");
+    assert!(expected.iter().any(|a| a.state.arrived()), "the sample has a partial return");
     for (file, agency) in rendered.files.iter().zip(&expected) {
         assert_eq!(file.path, std::path::PathBuf::from(format!("reminders/{}.txt", agency.id)));
         let text = String::from_utf8(file.bytes.clone()).unwrap();
@@ -212,7 +220,11 @@ fn a_reminder_is_written_for_each_agency_with_missing_returns() {
         for id in &agency.actions_returned {
             assert!(!text.contains(&format!("  {id}: ")), "{} does not list {id}, which it reported:\n{text}", agency.id);
         }
-        let opening = if agency.returned { "Thank you for your return" } else { "We have not yet received" };
+        for rejected in &agency.actions_rejected {
+            let cell = rejected.rejection.place.cell.as_deref().unwrap();
+            assert!(text.contains(cell) && text.contains(&rejected.rejection.problem), "{} names {cell}:\n{text}", agency.id);
+        }
+        let opening = if agency.state.arrived() { "Thank you for your return" } else { "We have not yet received" };
         assert!(text.contains(opening), "{text}");
         assert!(!text.contains("&#") && !text.contains("&amp;") && !text.contains("\n\n\n"), "plain text, tidy:\n{text}");
     }
@@ -231,7 +243,7 @@ fn partials_and_decorators_in_a_users_template_are_refused_not_run() {
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["template-invalid", "template-invalid"], "{diagnostics:?}");
     assert_eq!(templates.overridden().count(), 0);
-    let data = context::report(&sample_progress());
+    let data = report_of(&sample_progress());
     assert_eq!(templates.render("cover.md", &data).unwrap(), Templates::built_in().render("cover.md", &data).unwrap());
 }
 
@@ -249,6 +261,7 @@ fn a_renderer_reports_a_failing_user_template_once_and_still_writes() {
         plan: &plan,
         templates: &templates,
         forms: &FormSettings::new(&Default::default(), progress.period),
+        sentences: &sample_progress::sentences(&progress),
     };
     let reminders = Reminders.render(&ctx).unwrap();
     assert!(reminders.files.len() > 1);
@@ -269,12 +282,14 @@ fn template_data_swaps_the_group_between_renders() {
     use csp_report::templates::TemplateData;
     let progress = sample_progress();
     let templates = Templates::built_in();
-    let mut data = TemplateData::new(context::report(&progress));
+    let mut data = TemplateData::new(report_of(&progress));
     assert!(progress.groups.len() >= 2);
     for group in &progress.groups {
-        data.set("group", context::group_entry(&progress, &group.id).unwrap());
+        data.set("group", context::group_entry(&progress, &sample_progress::sentences(&progress), &group.id).unwrap());
         let swapped = templates.render("group-introduction.md", &data).unwrap();
-        let fresh = templates.render("group-introduction.md", &context::for_group(&progress, &group.id).unwrap()).unwrap();
+        let fresh = templates
+            .render("group-introduction.md", &context::for_group(&progress, &sample_progress::sentences(&progress), &group.id).unwrap())
+            .unwrap();
         assert_eq!(swapped, fresh, "{}", group.id);
         assert!(swapped.contains(&format!("{} key action", group.counts.actions)), "{swapped}");
     }

@@ -116,7 +116,13 @@ fn absolute_starts_with(path: &Path, folder: &Path) -> bool {
 }
 
 /// The summary on stdout.
-fn write_summary(out: &mut dyn Write, progress: &Progress, sentences: &Sentences, folder: &Path, written: &[PathBuf]) -> anyhow::Result<()> {
+fn write_summary(
+    out: &mut dyn Write,
+    progress: &Progress,
+    sentences: &Sentences,
+    folder: &Path,
+    written: &[PathBuf],
+) -> anyhow::Result<()> {
     let p = progress;
     writeln!(out, "{} — progress for {}", p.partnership.name, p.period.long_name())?;
     match (&p.previous_period, &p.history_source) {

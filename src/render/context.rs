@@ -359,7 +359,9 @@ pub fn reason(r: &Reason, period_now: Period) -> Value {
             "said": said.iter().map(|(lead, s)| json!({"lead": lead, "status": status(*s)})).collect::<Vec<_>>(),
             "overall": status(*overall),
         }),
-        Reason::NotStartedLate { due, timescale, due_passed } => json!({"due": due.map(iso), "timescale": timescale, "due_passed": due_passed}),
+        Reason::NotStartedLate { due, timescale, due_passed } => {
+            json!({"due": due.map(iso), "timescale": timescale, "due_passed": due_passed})
+        }
         Reason::Worsened { from, previous, by } => json!({"from": from.map(status), "previous": previous.map(period), "by": by}),
         Reason::Rejected { lead, rejection: r } => json!({"lead": lead, "rejection": rejection(r)}),
         Reason::NotReported { lead } => json!({"lead": lead}),

@@ -956,14 +956,7 @@ fn exceptions_sheet(
     let last_col = (EXCEPTION_COLUMNS.len() - 1) as ColNum;
     w.text_span(0, 0, last_col, &format!("Exceptions: what the board should look at, {}", progress.period.long_name()), &title(), None)?;
     w.sheet.set_row_height(0, 24)?;
-    w.text_span(
-        1,
-        0,
-        last_col,
-        &sentences.exceptions_count,
-        &base(),
-        None,
-    )?;
+    w.text_span(1, 0, last_col, &sentences.exceptions_count, &base(), None)?;
     let header_row: RowNum = 3;
     let headers: Vec<&str> = EXCEPTION_COLUMNS.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, header_row, &headers)?;

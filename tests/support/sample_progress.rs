@@ -328,8 +328,9 @@ pub fn sample_progress() -> Progress {
 /// The shared sentences of a progress, from the built-in templates.
 pub fn sentences(progress: &Progress) -> csp_report::render::sentences::Sentences {
     let mut diagnostics = Vec::new();
-    let sentences = csp_report::render::sentences::Sentences::render(&csp_report::templates::Templates::built_in(), progress, &mut diagnostics)
-        .expect("the built-in sentence templates render");
+    let sentences =
+        csp_report::render::sentences::Sentences::render(&csp_report::templates::Templates::built_in(), progress, &mut diagnostics)
+            .expect("the built-in sentence templates render");
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     sentences
 }
