@@ -94,12 +94,12 @@ pub fn merge(input: &MergeInput) -> Progress {
     // The row account covers the files of this period (and files that could
     // not be tied to any period), not past quarters kept in the folder.
     let other_period_files: BTreeSet<&str> = input.read.returns.iter().filter(|r| r.period != period).map(|r| r.file.as_str()).collect();
-    let (rows_read, rows_accepted, rows_rejected) = input
+    let (rows_read, rows_accepted, rows_rejected, rows_notes) = input
         .read
         .accounts
         .iter()
         .filter(|a| !other_period_files.contains(a.file.as_str()))
-        .fold((0, 0, 0), |(r, a, j), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected));
+        .fold((0, 0, 0, 0), |(r, a, j, n), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected, n + f.rows_notes));
     let diagnostic_counts = DiagnosticCounts {
         errors: diagnostics.iter().filter(|d| d.severity == Severity::Error).count(),
         warnings: diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
@@ -107,6 +107,7 @@ pub fn merge(input: &MergeInput) -> Progress {
         rows_read,
         rows_accepted,
         rows_rejected,
+        rows_notes,
         files_unreadable: input.read.accounts.iter().filter(|a| matches!(a.outcome, FileOutcome::Unreadable { .. })).count(),
     };
 

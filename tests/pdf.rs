@@ -204,6 +204,7 @@ pub fn fixture(plan: &Plan) -> Progress {
             rows_read: 60,
             rows_accepted: 58,
             rows_rejected: 2,
+            rows_notes: 0,
             files_unreadable: 1,
         },
         glossary: plan.glossary.clone(),

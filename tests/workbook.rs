@@ -436,6 +436,7 @@ fn fixture() -> Progress {
             rows_read: 9,
             rows_accepted: 8,
             rows_rejected: 1,
+            rows_notes: 0,
             files_unreadable: 0,
         },
         glossary: vec![GlossaryEntry { term: "CSP".into(), meaning: "Community Safety Partnership".into() }],

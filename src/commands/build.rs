@@ -171,9 +171,10 @@ fn write_summary(out: &mut dyn Write, progress: &Progress, folder: &Path, writte
         d.notes,
         if problems > 0 { format!(", listed in {}", folder.join(crate::render::csv::VALIDATION_CSV).display()) } else { String::new() }
     )?;
+    let notes = if d.rows_notes > 0 { format!(" + {} note(s) below the tables", d.rows_notes) } else { String::new() };
     writeln!(
         out,
-        "Rows read: {} = {} accepted + {} rejected; {} file(s) could not be read.",
+        "Rows read: {} = {} accepted + {} rejected{notes}; {} file(s) could not be read.",
         d.rows_read, d.rows_accepted, d.rows_rejected, d.files_unreadable
     )?;
     let names: Vec<String> = written.iter().map(|w| w.strip_prefix(folder).unwrap_or(w).display().to_string()).collect::<Vec<_>>();

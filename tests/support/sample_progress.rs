@@ -253,6 +253,7 @@ pub fn sample_progress() -> Progress {
             rows_read: 60,
             rows_accepted: 59,
             rows_rejected: 1,
+            rows_notes: 0,
             files_unreadable: 0,
         },
         diagnostics,
