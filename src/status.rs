@@ -123,8 +123,12 @@ impl Status {
         }
         let words = word_ends(text);
         // The longest leading phrase that is a status: "Not yet started", "On track".
-        let Some((status, end)) =
-            words.iter().take(3).rev().find_map(|&end| Status::from_typed(&text[..end]).map(|s| (s, end))).filter(|_| starts_with_word(text))
+        let Some((status, end)) = words
+            .iter()
+            .take(3)
+            .rev()
+            .find_map(|&end| Status::from_typed(&text[..end]).map(|s| (s, end)))
+            .filter(|_| starts_with_word(text))
         else {
             return StatusReading::Unknown;
         };
@@ -233,7 +237,8 @@ fn second_status(rest: &str) -> Option<Status> {
 /// removed, one pair of enclosing brackets unwrapped ("(board aware)" →
 /// "board aware"); empty when it holds no words ("!").
 fn explanation(rest: &str) -> String {
-    let text = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | ';' | ',' | '.' | '!')).trim_end();
+    let text =
+        rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | ';' | ',' | '.' | '!')).trim_end();
     let text = match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
         Some(inner) if !inner.contains(['(', ')']) => inner.trim(),
         _ => text,

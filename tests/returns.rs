@@ -748,9 +748,12 @@ fn every_bad_file_gets_its_error_and_the_good_returns_are_still_read() {
     assert_eq!(diagnostics_for(&report, "returns/pcc.xls")[0].severity, Severity::Note);
 
     // Lock files, hidden files and other kinds are notes, never errors.
-    for (file, code) in
-        [("~$police.xlsx", "file-skipped"), (".~lock.forum.ods#", "file-skipped"), (".hidden.xlsx", "file-skipped"), ("logo.png", "file-ignored")]
-    {
+    for (file, code) in [
+        ("~$police.xlsx", "file-skipped"),
+        (".~lock.forum.ods#", "file-skipped"),
+        (".hidden.xlsx", "file-skipped"),
+        ("logo.png", "file-ignored"),
+    ] {
         let d = diagnostics_for(&report, &format!("returns/{file}"));
         assert_eq!(d.len(), 1, "{file}");
         assert_eq!((d[0].code, d[0].severity), (code, Severity::Note), "{file}");
@@ -1220,8 +1223,7 @@ fn decorated_statuses_and_percentages_are_read_with_their_words_kept() {
         ]
     );
     // The rejected rows carry the reason merge shows.
-    let rejected: Vec<(Option<&str>, &str)> =
-        report.returns[0].rejected.iter().map(|r| (r.action_id.as_deref(), r.reason.code)).collect();
+    let rejected: Vec<(Option<&str>, &str)> = report.returns[0].rejected.iter().map(|r| (r.action_id.as_deref(), r.reason.code)).collect();
     assert_eq!(rejected, [(Some("SOC2"), "ambiguous-status"), (Some("SOC3"), "ambiguous-status"), (Some("SOC5"), "unknown-status")]);
 }
 
@@ -1399,7 +1401,8 @@ fn a_sheets_quarter_is_its_period_cell_then_its_name_then_the_workbooks() {
 #[test]
 fn several_tables_naming_no_quarter_are_read_as_before() {
     let folder = Folder::new();
-    folder.put("genga.xlsx", &year_workbook(&[tab("Sheet1", None, &[("SOC1", "Green", "a")]), tab("Sheet2", None, &[("SOC3", "Red", "b")])]));
+    folder
+        .put("genga.xlsx", &year_workbook(&[tab("Sheet1", None, &[("SOC1", "Green", "a")]), tab("Sheet2", None, &[("SOC3", "Red", "b")])]));
     let report = folder.read();
     assert_eq!(report.returns.len(), 1);
     assert_eq!(report.returns[0].updates[0].action_id, "SOC1");
@@ -1436,7 +1439,10 @@ fn validate_and_build_agree_on_a_year_workbook() {
     let output = validate(&folder.dir).code(0).get_output().clone();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let line_of = |file: &str| {
-        stdout.lines().find(|l| l.trim_start().strip_prefix(file).is_some_and(|rest| rest.starts_with("  "))).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        stdout
+            .lines()
+            .find(|l| l.trim_start().strip_prefix(file).is_some_and(|rest| rest.starts_with("  ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     assert_eq!(
         line_of("returns/genga.xlsx").as_deref(),

@@ -162,9 +162,9 @@ impl ReadReport {
     /// Totals over all files: (read, accepted, rejected, notes), where
     /// read = accepted + rejected + notes.
     pub fn totals(&self) -> (usize, usize, usize, usize) {
-        self.accounts.iter().fold((0, 0, 0, 0), |(r, a, j, n), f| {
-            (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected, n + f.rows_notes)
-        })
+        self.accounts
+            .iter()
+            .fold((0, 0, 0, 0), |(r, a, j, n), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected, n + f.rows_notes))
     }
 }
 
@@ -379,7 +379,7 @@ fn read_tables(
     let mut near_miss = None;
     for grid in &candidates {
         match table::find_header(grid) {
-            Ok(header) => tables.push(tabs::Table { grid: *grid, header }),
+            Ok(header) => tables.push(tabs::Table { grid, header }),
             Err(miss @ table::NoTable::Missing { .. }) if near_miss.is_none() => near_miss = Some((*grid, miss)),
             Err(_) => {}
         }
@@ -437,10 +437,9 @@ fn read_tables(
             result.accounts.push(account);
             result.read.extend(read);
         }
-        None => result.accounts.push(FileAccount::empty(
-            display,
-            FileOutcome::Unreadable { reason: format!("the workbook has no sheet for {target}") },
-        )),
+        None => result
+            .accounts
+            .push(FileAccount::empty(display, FileOutcome::Unreadable { reason: format!("the workbook has no sheet for {target}") })),
     }
     for (i, period) in quarters.earlier {
         let table = &tables[i];
@@ -507,7 +506,13 @@ impl TableReader<'_> {
     /// accounted (`returns/x.xlsx`, or `returns/x.xlsx › Q2` for an earlier
     /// quarter's sheet); `period` is the quarter the sheet was chosen for,
     /// which then is the return's period whatever else the file says.
-    fn read(&self, table: &tabs::Table, name: String, period: Option<crate::plan::Period>, diagnostics: &mut Vec<Diagnostic>) -> (FileAccount, Option<Return>) {
+    fn read(
+        &self,
+        table: &tabs::Table,
+        name: String,
+        period: Option<crate::plan::Period>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (FileAccount, Option<Return>) {
         let (grid, header) = (table.grid, &table.header);
         let display = self.file.display.as_str();
         if header.column(table::Field::Update).is_none() {

@@ -346,7 +346,11 @@ fn read_row(
                             second.label()
                         ),
                     )
-                    .with_hint(format!("ask the agency whether {action_id} is {} or {}, and write that one", first.label(), second.label())),
+                    .with_hint(format!(
+                        "ask the agency whether {action_id} is {} or {}, and write that one",
+                        first.label(),
+                        second.label()
+                    )),
                 );
                 return Err(Some(action_id));
             }
