@@ -560,6 +560,25 @@ fn police_workbook(plan: &Plan, period: Period, rows: &[&Entry], file: &str, pla
         let at = |c: u16| format!("{sheet_name} › {}", cell(row, c));
         note_row(plan, "police", file, e, &at(0), &at(4), &at(5), &at(9), planted);
     }
+    if period.quarter == 3 {
+        // Planted: two lines of the police's own below the table, after a
+        // blank row. They are notes on the return, not rows to reject.
+        let below = header_row + 2 + rows.len() as u32;
+        let notes = [
+            "Completed by: Insp. Rachel Whittle, Preston East Neighbourhood Policing, 01772 209 650",
+            "Figures for December are provisional until the January data is published.",
+        ];
+        for (row, text) in (below..).zip(notes) {
+            sheet.write_string(row, 0, text)?;
+            planted.push(Planted {
+                file: file.to_string(),
+                place: format!("{sheet_name} › {}", cell(row, 0)),
+                code: "return-note",
+                severity: "note",
+                what: format!("a line below the table, kept as a note on the return (not a rejected row): \"{text}\""),
+            });
+        }
+    }
     sheet.set_freeze_panes(header_row + 1, 0)?;
     let lists = workbook.add_worksheet();
     lists.set_name("Lists")?;

@@ -76,7 +76,8 @@ pub struct DiagnosticCounts {
     pub rows_read: usize,
     pub rows_accepted: usize,
     pub rows_rejected: usize,
-    /// Lines of text below a table kept as the agency's notes on its return.
+    /// Rows that were the agencies' notes below their tables (read =
+    /// accepted + rejected + notes).
     pub rows_notes: usize,
     /// Files that could not be read at all.
     pub files_unreadable: usize,

@@ -102,7 +102,7 @@ fn read_one(name: &str, bytes: &[u8]) {
     let report = read_returns(&returns, plan(), &ReadOptions::default());
     assert_eq!(report.accounts.len(), 1);
     let account = &report.accounts[0];
-    assert_eq!(account.rows_read, account.rows_accepted + account.rows_rejected);
+    assert_eq!(account.rows_read, account.rows_accepted + account.rows_rejected + account.rows_notes);
     if let FileOutcome::Unreadable { .. } = account.outcome {
         assert!(report.diagnostics.has_errors(), "{name}: unreadable without an error");
     }

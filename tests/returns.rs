@@ -57,16 +57,20 @@ impl Folder {
     }
 }
 
-/// Every file's rows: read = accepted + rejected, and accepted rows are the
-/// updates of its return.
+/// Every file's rows: read = accepted + rejected + notes, and the accepted
+/// rows, rejected rows and notes are those of its return.
 fn assert_accounts_balance(report: &ReadReport) {
     for account in &report.accounts {
-        assert_eq!(account.rows_read, account.rows_accepted + account.rows_rejected, "{account:?}");
-        let updates = report.returns.iter().filter(|r| r.file == account.file).map(|r| r.updates.len()).sum::<usize>();
-        assert_eq!(updates, account.rows_accepted, "{account:?}");
+        assert_eq!(account.rows_read, account.rows_accepted + account.rows_rejected + account.rows_notes, "{account:?}");
+        let of_file = || report.returns.iter().filter(|r| r.file == account.file);
+        assert_eq!(of_file().map(|r| r.updates.len()).sum::<usize>(), account.rows_accepted, "{account:?}");
+        if account.outcome == FileOutcome::Read {
+            assert_eq!(of_file().map(|r| r.rejected.len()).sum::<usize>(), account.rows_rejected, "{account:?}");
+            assert_eq!(of_file().map(|r| r.notes.len()).sum::<usize>(), account.rows_notes, "{account:?}");
+        }
     }
-    let (read, accepted, rejected) = report.totals();
-    assert_eq!(read, accepted + rejected);
+    let (read, accepted, rejected, notes) = report.totals();
+    assert_eq!(read, accepted + rejected + notes);
 }
 
 fn diagnostics_for<'a>(report: &'a ReadReport, file: &str) -> Vec<&'a Diagnostic> {
@@ -698,7 +702,8 @@ fn every_bad_file_gets_its_error_and_the_good_returns_are_still_read() {
         .put("~$police.xlsx", b"\x0bSomebody")
         .put(".~lock.forum.ods#", b"Somebody,host,12/01/2019")
         .put(".hidden.xlsx", &good)
-        .put("covering letter.docx", b"PK\x03\x04 not really");
+        .put("covering letter.docx", b"PK\x03\x04 not really")
+        .put("logo.png", b"\x89PNG");
     let report = folder.read();
     let error_of = |file: &str| {
         let d: Vec<_> =
@@ -747,12 +752,18 @@ fn every_bad_file_gets_its_error_and_the_good_returns_are_still_read() {
         ("~$police.xlsx", "file-skipped"),
         (".~lock.forum.ods#", "file-skipped"),
         (".hidden.xlsx", "file-skipped"),
-        ("covering letter.docx", "file-ignored"),
+        ("logo.png", "file-ignored"),
     ] {
         let d = diagnostics_for(&report, &format!("returns/{file}"));
         assert_eq!(d.len(), 1, "{file}");
         assert_eq!((d[0].code, d[0].severity), (code, Severity::Note), "{file}");
     }
+    // A Word document may be an update sent in the wrong form: a warning naming it.
+    let letter = diagnostics_for(&report, "returns/covering letter.docx");
+    assert_eq!(
+        letter.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        ["returns/covering letter.docx: warning [file-not-a-return]: this is a Word document, not a return: it may be an agency's update sent in the wrong form; open it and ask the agency for the return form"]
+    );
     // The good return beside them all is read.
     let police = report.returns.iter().find(|r| r.file == "returns/police.xlsx").expect("police read");
     assert_eq!(police.updates.len(), 1);
@@ -762,7 +773,7 @@ fn every_bad_file_gets_its_error_and_the_good_returns_are_still_read() {
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted);
-    assert_eq!(files.len(), 17);
+    assert_eq!(files.len(), 18);
 }
 
 #[test]
@@ -1049,7 +1060,408 @@ fn the_shipped_example_gives_exactly_its_planted_mistakes_and_balances() {
     let plan = plan();
     let missing: Vec<&str> = plan.lead_agencies().map(|a| a.id.as_str()).filter(|id| !q3_agencies.contains(id)).collect();
     assert_eq!(missing, ["public-health"]);
-    let (read, accepted, rejected) = report.totals();
-    assert_eq!((read, accepted + rejected), (read, read));
+    let (read, accepted, rejected, notes) = report.totals();
+    assert_eq!(read, accepted + rejected + notes);
     assert_eq!(rejected, 2, "the rejected rows are the unknown status and the unknown action");
+    // The police wrote two lines under their Q3 table: notes, not errors.
+    let police = report.returns.iter().find(|r| r.agency == "police" && r.period == q3()).expect("police Q3");
+    let police_notes: Vec<&str> = police.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(notes, 2);
+    assert_eq!(police_notes.len(), 2, "{police_notes:?}");
+    assert!(police_notes[0].starts_with("Completed by:"), "{police_notes:?}");
+    assert!(police_notes[1].starts_with("Figures for December are provisional"), "{police_notes:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Notes below the table
+// ---------------------------------------------------------------------------
+
+#[test]
+fn lines_of_text_below_the_table_are_notes_on_the_return_not_errors() {
+    let plan = plan();
+    let layout = FormLayout { headers: FORM_HEADERS.to_vec(), inserted_rows: 0, protect: false, metadata: Some(metadata("police", &plan)) };
+    let mut rows = police_rows()[..2].to_vec();
+    rows.push(vec![]);
+    rows.push(vec![("Action ID", V::S("Completed by: PC Smith, 01772 123456"))]);
+    rows.push(vec![("Action ID", V::S("Figures for December are provisional")), ("Group", V::S("until the January data is published"))]);
+    let folder = Folder::new();
+    folder.put("police.xlsx", &form(&layout, "Lancashire Constabulary", &rows));
+    let report = folder.read();
+    assert_eq!(lines(&report), ["returns/police.xlsx › Progress › F10: warning [missing-update]: CS2 is Amber but has no progress update (say what is slipping and what is being done about it)"]);
+    let r = &report.returns[0];
+    assert_eq!(r.updates.len(), 2);
+    let notes: Vec<(String, String)> = r.notes.iter().map(|n| (n.text.clone(), n.place.to_string())).collect();
+    assert_eq!(
+        notes,
+        [
+            ("Completed by: PC Smith, 01772 123456".to_string(), "returns/police.xlsx › Progress › A12".to_string()),
+            (
+                "Figures for December are provisional until the January data is published".to_string(),
+                "returns/police.xlsx › Progress › A13".to_string()
+            ),
+        ]
+    );
+    let a = &report.accounts[0];
+    assert_eq!((a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_notes), (4, 2, 0, 2));
+}
+
+#[test]
+fn only_text_after_the_last_action_row_is_a_note() {
+    let plan = plan();
+    let layout = FormLayout { headers: FORM_HEADERS.to_vec(), inserted_rows: 0, protect: false, metadata: Some(metadata("police", &plan)) };
+    let green = |id: &'static str| vec![("Action ID", V::S(id)), ("Status", V::S("Green")), ("Progress update", V::S("Fine"))];
+    let rows = vec![
+        green("CS1"),
+        // Between action rows: a row gone wrong, reported as before.
+        vec![("Action ID", V::S("Night-time economy actions"))],
+        green("CS2"),
+        // Shaped like an action ID: an action row with a wrong ID and no status.
+        vec![("Action ID", V::S("DA9"))],
+        vec![("Action ID", V::S("Prepared by J Bloggs (Forum chair)"))],
+    ];
+    let folder = Folder::new();
+    folder.put("police.xlsx", &form(&layout, "Lancashire Constabulary", &rows));
+    let report = folder.read();
+    assert_eq!(codes(&report, "returns/police.xlsx"), ["unknown-action", "unknown-action"]);
+    let notes: Vec<&str> = report.returns[0].notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(notes, ["Prepared by J Bloggs (Forum chair)"]);
+    let a = &report.accounts[0];
+    assert_eq!((a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_notes), (5, 2, 2, 1));
+
+    // Words in a column right of the status are not a sign-off: still an error.
+    let folder = Folder::new();
+    let rows = vec![green("CS1"), vec![("Action ID", V::S("Thanks")), ("Progress update", V::S("see the covering email"))]];
+    folder.put("police.xlsx", &form(&layout, "Lancashire Constabulary", &rows));
+    let report = folder.read();
+    assert_eq!(codes(&report, "returns/police.xlsx"), ["unknown-action"]);
+    assert!(report.returns[0].notes.is_empty());
+}
+
+#[test]
+fn a_csv_sign_off_line_is_a_note_placed_by_line() {
+    let csv = "Agency:,Youth Offending Team\nAction ID,Status,Progress update\nSOC2,Green,Going well\nCompleted by: the YOT manager,,\n";
+    let folder = Folder::new();
+    folder.put("yot.csv", csv.as_bytes());
+    let report = folder.read();
+    assert_eq!(lines(&report), Vec::<String>::new());
+    let r = &report.returns[0];
+    assert_eq!(r.notes.len(), 1);
+    assert_eq!(r.notes[0].text, "Completed by: the YOT manager");
+    assert_eq!(r.notes[0].place.to_string(), "returns/yot.csv › line 4, column Action ID");
+}
+
+#[test]
+fn validate_counts_notes_in_the_row_account() {
+    let plan = plan();
+    let layout = FormLayout { headers: FORM_HEADERS.to_vec(), inserted_rows: 0, protect: false, metadata: Some(metadata("police", &plan)) };
+    let mut rows = police_rows();
+    rows.push(vec![("Action ID", V::S("Completed by: PC Smith"))]);
+    let folder = Folder::new();
+    folder.put("police.xlsx", &form(&layout, "Lancashire Constabulary", &rows));
+    let output = validate(&folder.dir).code(1).get_output().clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("by form metadata: 8 rows read = 4 accepted + 3 rejected + 1 note\n"), "{stdout}");
+    assert!(stdout.contains("Total: 8 rows read = 4 accepted + 3 rejected + 1 note ("), "{stdout}");
+}
+
+// ---------------------------------------------------------------------------
+// Statuses and percentages with words around them
+// ---------------------------------------------------------------------------
+
+#[test]
+fn decorated_statuses_and_percentages_are_read_with_their_words_kept() {
+    let plan = plan();
+    let layout = FormLayout { headers: FORM_HEADERS.to_vec(), inserted_rows: 0, protect: false, metadata: Some(metadata("police", &plan)) };
+    let row = |id: &'static str, status: &'static str, percent: &'static str| {
+        vec![("Action ID", V::S(id)), ("Status", V::S(status)), ("% complete", V::S(percent)), ("Progress update", V::S("Words"))]
+    };
+    let rows = vec![
+        row("CS1", "Amber – please see notes", "55 %"),
+        row("CS2", "RED (board aware)", "approx 70%"),
+        row("CS5", "Green - on track", "80% done"),
+        row("SOC1", "Complete!", "40-50%"),
+        row("SOC2", "Amber/Red", "c. 70%"),
+        row("SOC3", "Green or Amber", ""),
+        row("SOC5", "Gren", ""),
+        row("SO1", "Green", "about half"),
+    ];
+    let folder = Folder::new();
+    folder.put("police.xlsx", &form(&layout, "Lancashire Constabulary", &rows));
+    let report = folder.read();
+    let got: Vec<(&str, Status, Option<u8>)> =
+        report.returns[0].updates.iter().map(|u| (u.action_id.as_str(), u.status, u.percent_complete)).collect();
+    assert_eq!(
+        got,
+        [
+            ("CS1", Status::Amber, Some(55)),
+            ("CS2", Status::Red, Some(70)),
+            ("CS5", Status::Green, Some(80)),
+            ("SOC1", Status::Complete, Some(40)),
+            ("SO1", Status::Green, None),
+        ]
+    );
+    let notes = |i: usize| report.returns[0].updates[i].notes.clone();
+    let n = |h: &str, v: &str| (h.to_string(), v.to_string());
+    assert_eq!(notes(0), [n("Status", "please see notes")]);
+    assert_eq!(notes(1), [n("Status", "board aware"), n("% complete", "approx 70%")]);
+    assert_eq!(notes(2), [n("Status", "on track"), n("% complete", "80% done")]);
+    assert_eq!(notes(3), [n("% complete", "40-50%")]);
+    let f = "returns/police.xlsx › Progress";
+    assert_eq!(
+        lines(&report),
+        [
+            format!("{f} › F9: note [status-decorated]: status \"Amber – please see notes\" for CS1 was read as Amber; the words after it are kept with the update"),
+            format!("{f} › F10: note [status-decorated]: status \"RED (board aware)\" for CS2 was read as Red; the words after it are kept with the update"),
+            format!("{f} › G10: note [percent-decorated]: % complete \"approx 70%\" for CS2 was read as 70 (an estimate)"),
+            format!("{f} › F11: note [status-decorated]: status \"Green - on track\" for CS5 was read as Green; the words after it are kept with the update"),
+            format!("{f} › G11: note [percent-decorated]: % complete \"80% done\" for CS5 was read as 80 (the words are kept with the update)"),
+            format!("{f} › G12: note [percent-decorated]: % complete \"40-50%\" for SOC1 was read as 40 (a range from 40 to 50, read as its lower bound so progress is not overstated)"),
+            format!("{f} › F13: error [ambiguous-status]: status \"Amber/Red\" names two statuses, Amber and Red, so the row for SOC2 was not read (ask the agency whether SOC2 is Amber or Red, and write that one)"),
+            format!("{f} › F14: error [ambiguous-status]: status \"Green or Amber\" names two statuses, Green and Amber, so the row for SOC3 was not read (ask the agency whether SOC3 is Green or Amber, and write that one)"),
+            format!("{f} › F15: error [unknown-status]: status \"Gren\" is not a status, so the row for SOC5 was not read (did you mean Green?)"),
+            format!("{f} › G16: error [bad-percent]: % complete \"about half\" is not a number; it was left out (write a whole number from 0 to 100)"),
+        ]
+    );
+    // The rejected rows carry the reason merge shows.
+    let rejected: Vec<(Option<&str>, &str)> =
+        report.returns[0].rejected.iter().map(|r| (r.action_id.as_deref(), r.problem.as_str())).collect();
+    assert_eq!(
+        rejected,
+        [
+            (Some("SOC2"), "status \"Amber/Red\" names two statuses, Amber and Red"),
+            (Some("SOC3"), "status \"Green or Amber\" names two statuses, Green and Amber"),
+            (Some("SOC5"), "status \"Gren\" is not a status"),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// One workbook for the whole year, a tab per quarter
+// ---------------------------------------------------------------------------
+
+/// One quarter's tab: its sheet name, an optional Period: cell, and rows of
+/// (action, status, update); no status at all makes it a blank form.
+struct Tab {
+    name: &'static str,
+    period: Option<&'static str>,
+    rows: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+fn tab(name: &'static str, period: Option<&'static str>, rows: &[(&'static str, &'static str, &'static str)]) -> Tab {
+    Tab { name, period, rows: rows.to_vec() }
+}
+
+/// The Genga group's year workbook: an Organisation: cell on every tab.
+fn year_workbook(tabs: &[Tab]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    for t in tabs {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(t.name).unwrap();
+        sheet.write_string(0, 0, "Organisation:").unwrap();
+        sheet.write_string(0, 1, "Preston Genga Group").unwrap();
+        if let Some(period) = t.period {
+            sheet.write_string(1, 0, "Period:").unwrap();
+            sheet.write_string(1, 1, period).unwrap();
+        }
+        for (c, h) in ["Action ID", "Status", "Progress update"].iter().enumerate() {
+            sheet.write_string(3, c as u16, *h).unwrap();
+        }
+        for (r, (id, status, update)) in t.rows.iter().enumerate() {
+            let row = 4 + r as u32;
+            sheet.write_string(row, 0, *id).unwrap();
+            if !status.is_empty() {
+                sheet.write_string(row, 1, *status).unwrap();
+            }
+            if !update.is_empty() {
+                sheet.write_string(row, 2, *update).unwrap();
+            }
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+fn q1_tab() -> Tab {
+    // A mistake in Q1, reported back then: not this quarter's error.
+    tab("Q1", None, &[("SOC1", "Green", "Q1 words"), ("SOC3", "Gren", "Q1 typo"), ("SOC4", "Not started", "")])
+}
+
+fn q2_tab() -> Tab {
+    tab("Q2", None, &[("SOC1", "Green", "Q2 words"), ("SOC3", "Green", "Q2 words"), ("SOC4", "Green", "Q2 words")])
+}
+
+fn q3_tab() -> Tab {
+    tab("Q3", None, &[("SOC1", "Amber", "Q3 words"), ("SOC3", "Green", "Q3 words"), ("SOC4", "Complete", "Q3 words")])
+}
+
+fn q4_blank_tab() -> Tab {
+    tab("Q4", None, &[("SOC1", "", ""), ("SOC3", "", ""), ("SOC4", "", "")])
+}
+
+fn statuses(r: &csp_report::returns::Return) -> Vec<(String, Status, String)> {
+    r.updates.iter().map(|u| (u.action_id.clone(), u.status, u.update.clone())).collect()
+}
+
+#[test]
+fn a_year_workbook_gives_exactly_the_quarters_rows_and_no_errors_from_the_other_tabs() {
+    let folder = Folder::new();
+    folder.put("genga.xlsx", &year_workbook(&[q1_tab(), q2_tab(), q3_tab(), q4_blank_tab()]));
+    let report = folder.read();
+    assert!(!report.diagnostics.has_errors(), "{:?}", lines(&report));
+    let this: Vec<_> = report.returns.iter().filter(|r| r.period == q3()).collect();
+    assert_eq!(this.len(), 1);
+    assert_eq!(this[0].file, "returns/genga.xlsx");
+    assert_eq!(this[0].agency, "genga");
+    assert_eq!(
+        statuses(this[0]),
+        [
+            ("SOC1".to_string(), Status::Amber, "Q3 words".to_string()),
+            ("SOC3".to_string(), Status::Green, "Q3 words".to_string()),
+            ("SOC4".to_string(), Status::Complete, "Q3 words".to_string()),
+        ]
+    );
+    assert_eq!(this[0].updates[0].place.to_string(), "returns/genga.xlsx › Q3 › B5");
+    // Earlier tabs are their quarters' returns, accounted apart; the blank Q4 is not read.
+    let accounts: Vec<(&str, usize, usize, usize)> =
+        report.accounts.iter().map(|a| (a.file.as_str(), a.rows_read, a.rows_accepted, a.rows_rejected)).collect();
+    assert_eq!(accounts, [("returns/genga.xlsx", 3, 3, 0), ("returns/genga.xlsx › Q1", 3, 2, 1), ("returns/genga.xlsx › Q2", 3, 3, 0)]);
+    let periods: Vec<(String, String)> = report.returns.iter().map(|r| (r.file.clone(), r.period.to_string())).collect();
+    assert_eq!(
+        periods,
+        [
+            ("returns/genga.xlsx".to_string(), "2018-19 Q3".to_string()),
+            ("returns/genga.xlsx › Q1".to_string(), "2018-19 Q1".to_string()),
+            ("returns/genga.xlsx › Q2".to_string(), "2018-19 Q2".to_string()),
+        ]
+    );
+    let f = "returns/genga.xlsx";
+    let mut found = lines(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            format!("{f} › Q1: note [other-sheet]: this sheet is for 2018-19 Q1, an earlier quarter: it was read as that quarter's return (for trend only, not 2018-19 Q3's), accounted apart as \"{f} › Q1\": 3 row(s) = 2 accepted + 1 rejected"),
+            format!("{f} › Q2: note [other-sheet]: this sheet is for 2018-19 Q2, an earlier quarter: it was read as that quarter's return (for trend only, not 2018-19 Q3's), accounted apart as \"{f} › Q2\": 3 row(s) = 3 accepted + 0 rejected"),
+            format!("{f} › Q4: note [other-sheet]: this sheet is a blank form for 2018-19 Q4 (action IDs, no statuses): it was not read"),
+        ]
+    );
+}
+
+#[test]
+fn a_year_workbook_without_the_quarters_tab_says_so_and_reads_no_other_quarter_as_it() {
+    let folder = Folder::new();
+    folder.put("genga.xlsx", &year_workbook(&[q1_tab(), q2_tab()]));
+    let report = folder.read();
+    let errors: Vec<String> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.to_string()).collect();
+    assert_eq!(
+        errors,
+        ["returns/genga.xlsx: error [no-sheet-for-period]: no sheet for 2018-19 Q3: this workbook's return tables are on sheets \"Q1\" (2018-19 Q1), \"Q2\" (2018-19 Q2); no other quarter's sheet was read as 2018-19 Q3's (ask the agency for its 2018-19 Q3 return (a new sheet named Q3 in this workbook is fine))"]
+    );
+    assert!(report.returns.iter().all(|r| r.period != q3()), "no Q3 return");
+    assert_eq!(report.accounts[0].outcome, FileOutcome::Unreadable { reason: "the workbook has no sheet for 2018-19 Q3".into() });
+    // The earlier quarters are still there for trend.
+    assert_eq!(report.returns.iter().map(|r| r.period.quarter).collect::<Vec<_>>(), [1, 2]);
+}
+
+#[test]
+fn a_sheets_quarter_is_its_period_cell_then_its_name_then_the_workbooks() {
+    // Named by months; a Period: cell beats a misleading name.
+    let folder = Folder::new();
+    folder.put(
+        "genga.xlsx",
+        &year_workbook(&[
+            tab("Apr-Jun", None, &[("SOC1", "Green", "April")]),
+            tab("Jul-Sep", None, &[("SOC1", "Green", "July")]),
+            tab("Copy of Jul-Sep", Some("2018-19 Q3"), &[("SOC1", "Red", "October")]),
+        ]),
+    );
+    let report = folder.read();
+    assert!(!report.diagnostics.has_errors(), "{:?}", lines(&report));
+    let this = report.returns.iter().find(|r| r.period == q3()).expect("a Q3 return");
+    assert_eq!(statuses(this), [("SOC1".to_string(), Status::Red, "October".to_string())]);
+    assert_eq!(this.file, "returns/genga.xlsx");
+
+    // Names a year in full, no --period: the folder's period, else the latest quarter filled in.
+    let folder = Folder::new();
+    folder.put(
+        "genga.xlsx",
+        &year_workbook(&[
+            tab("October to December 2018", None, &[("SOC1", "Amber", "Q3")]),
+            tab("Jan-Mar 2019", None, &[("SOC1", "Green", "Q4")]),
+        ]),
+    );
+    let report = folder.read_with(&ReadOptions { period: None, limits: Limits::default() });
+    let latest: Vec<(String, String)> = report.returns.iter().map(|r| (r.file.clone(), r.period.to_string())).collect();
+    assert_eq!(
+        latest,
+        [
+            ("returns/genga.xlsx".to_string(), "2018-19 Q4".to_string()),
+            ("returns/genga.xlsx › October to December 2018".to_string(), "2018-19 Q3".to_string())
+        ]
+    );
+    // With --period Q3 the later sheet is a warning, not read.
+    let report = folder.read();
+    assert_eq!(report.returns.len(), 1);
+    assert_eq!(statuses(&report.returns[0]), [("SOC1".to_string(), Status::Amber, "Q3".to_string())]);
+    assert_eq!(codes(&report, "returns/genga.xlsx"), ["other-sheet"]);
+    assert_eq!(report.diagnostics.iter().next().unwrap().severity, Severity::Warning);
+}
+
+#[test]
+fn several_tables_naming_no_quarter_are_read_as_before() {
+    let folder = Folder::new();
+    folder
+        .put("genga.xlsx", &year_workbook(&[tab("Sheet1", None, &[("SOC1", "Green", "a")]), tab("Sheet2", None, &[("SOC3", "Red", "b")])]));
+    let report = folder.read();
+    assert_eq!(report.returns.len(), 1);
+    assert_eq!(report.returns[0].updates[0].action_id, "SOC1");
+    assert_eq!(codes(&report, "returns/genga.xlsx"), ["extra-sheet"]);
+}
+
+#[test]
+fn validate_and_build_agree_on_a_year_workbook() {
+    use csp_report::history::find_previous;
+    use csp_report::merge::{merge, MergeInput};
+    let folder = Folder::new();
+    folder.put("genga.xlsx", &year_workbook(&[q1_tab(), q2_tab(), q3_tab(), q4_blank_tab()]));
+    let read = folder.read();
+    let plan = plan();
+    let no_history = folder.dir.parent().unwrap().join("output");
+    let (previous, history_diagnostics) = find_previous(&no_history, "returns", &plan, q3(), &read);
+    let previous = previous.expect("Q2's sheet gives the previous quarter");
+    assert_eq!(previous.period, q3().previous());
+    let progress = merge(&MergeInput {
+        plan: &plan,
+        period: q3(),
+        read: &read,
+        previous: Some(&previous),
+        produced: chrono::NaiveDate::from_ymd_opt(2019, 1, 21).unwrap(),
+        deadline: q3().end(),
+        extra_diagnostics: &history_diagnostics,
+    });
+    let action = |id: &str| progress.groups.iter().flat_map(|g| &g.actions).find(|a| a.id == id).unwrap();
+    let genga = |id: &str| action(id).leads.iter().find(|l| l.agency_id == "genga").unwrap().clone();
+    assert_eq!((genga("SOC1").status(), genga("SOC1").update.as_str()), (Status::Amber, "Q3 words"));
+    assert_eq!(genga("SOC4").status(), Status::Complete);
+    assert_eq!(progress.diagnostic_counts.errors, 0, "{:?}", progress.diagnostics);
+    assert_eq!(progress.diagnostic_counts.rows_read, 3, "this quarter's rows only");
+
+    let output = validate(&folder.dir).code(0).get_output().clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let line_of = |file: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().strip_prefix(file).is_some_and(|rest| rest.starts_with("  ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    assert_eq!(
+        line_of("returns/genga.xlsx").as_deref(),
+        Some("returns/genga.xlsx Preston Genga Group (genga), 2018-19 Q3, by Agency: cell: 3 rows read = 3 accepted + 0 rejected"),
+        "{stdout}"
+    );
+    assert_eq!(
+        line_of("returns/genga.xlsx › Q1").as_deref(),
+        Some("returns/genga.xlsx › Q1 Preston Genga Group (genga), 2018-19 Q1, by Agency: cell: 3 rows read = 2 accepted + 1 rejected"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("  Preston Genga Group (genga)\n"), "genga is not missing: {stdout}");
 }

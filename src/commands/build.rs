@@ -189,10 +189,11 @@ fn write_summary(
         d.notes,
         if problems > 0 { format!(", listed in {}", folder.join(crate::render::csv::VALIDATION_CSV).display()) } else { String::new() }
     )?;
+    let notes = if d.rows_notes > 0 { format!(" + {} note(s) below the tables", d.rows_notes) } else { String::new() };
     writeln!(
         out,
-        "Rows read: {} = {} accepted + {} rejected + {} notes below a table; {} file(s) could not be read.",
-        d.rows_read, d.rows_accepted, d.rows_rejected, d.rows_notes, d.files_unreadable
+        "Rows read: {} = {} accepted + {} rejected{notes}; {} file(s) could not be read.",
+        d.rows_read, d.rows_accepted, d.rows_rejected, d.files_unreadable
     )?;
     let names: Vec<String> = written.iter().map(|w| w.strip_prefix(folder).unwrap_or(w).display().to_string()).collect::<Vec<_>>();
     writeln!(out, "Wrote {} file(s) to {}: {}", written.len(), folder.display(), names.join(", ")).context("writing the summary")?;

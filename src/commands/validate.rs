@@ -2,7 +2,7 @@
 //! reports every problem in them. Problems go to stderr grouped by file
 //! (`place: severity [code]: message (hint)`); the account goes to stdout:
 //! per file who sent it, for which period, how it was identified, and
-//! `N rows read = A accepted + R rejected`, then the total, then the lead
+//! `N rows read = A accepted + R rejected (+ K notes)`, then the total, then the lead
 //! agencies with no return for the period. Exits 1 when any error was found.
 
 use super::{load_plan_or_report, Outcome};
@@ -51,9 +51,16 @@ fn identified_by(by: Identification) -> &'static str {
     }
 }
 
-fn rows_line(read: usize, accepted: usize, rejected: usize) -> String {
+/// `9 rows read = 6 accepted + 1 rejected + 2 notes`: the notes term only
+/// when there are notes, as most returns have none.
+fn rows_line(read: usize, accepted: usize, rejected: usize, notes: usize) -> String {
     let rows = if read == 1 { "row" } else { "rows" };
-    format!("{read} {rows} read = {accepted} accepted + {rejected} rejected")
+    let notes = match notes {
+        0 => String::new(),
+        1 => " + 1 note".to_string(),
+        n => format!(" + {n} notes"),
+    };
+    format!("{read} {rows} read = {accepted} accepted + {rejected} rejected{notes}")
 }
 
 /// The per-file account, the total, and the missing returns, on stdout.
@@ -66,7 +73,7 @@ fn print_account(report: &ReadReport, plan: &Plan, config: &Config, out: &mut dy
     for account in &report.accounts {
         writeln!(out, "  {:<width$}  {}", account.file, describe(account, report, plan))?;
     }
-    let (read, accepted, rejected) = report.totals();
+    let (read, accepted, rejected, notes) = report.totals();
     let count = |f: fn(&FileOutcome) -> bool| report.accounts.iter().filter(|a| f(&a.outcome)).count();
     let (files_read, files_unreadable, files_skipped) = (
         count(|o| matches!(o, FileOutcome::Read)),
@@ -77,7 +84,7 @@ fn print_account(report: &ReadReport, plan: &Plan, config: &Config, out: &mut dy
     writeln!(
         out,
         "Total: {} ({files_read} file(s) read, {files_unreadable} not usable, {files_skipped} skipped)",
-        rows_line(read, accepted, rejected)
+        rows_line(read, accepted, rejected, notes)
     )?;
     let d = &report.diagnostics;
     use crate::diagnostics::Severity;
@@ -99,7 +106,7 @@ fn print_account(report: &ReadReport, plan: &Plan, config: &Config, out: &mut dy
 fn describe(account: &FileAccount, report: &ReadReport, plan: &Plan) -> String {
     match &account.outcome {
         FileOutcome::Read => {
-            let rows = rows_line(account.rows_read, account.rows_accepted, account.rows_rejected);
+            let rows = rows_line(account.rows_read, account.rows_accepted, account.rows_rejected, account.rows_notes);
             match report.returns.iter().find(|r| r.file == account.file) {
                 Some(r) => {
                     let agency = plan.agency(&r.agency).map(|a| a.name.as_str()).unwrap_or(&r.agency);
@@ -109,7 +116,10 @@ fn describe(account: &FileAccount, report: &ReadReport, plan: &Plan) -> String {
             }
         }
         FileOutcome::Unreadable { reason } if account.rows_read > 0 => {
-            format!("not usable: {reason}: {}", rows_line(account.rows_read, account.rows_accepted, account.rows_rejected))
+            format!(
+                "not usable: {reason}: {}",
+                rows_line(account.rows_read, account.rows_accepted, account.rows_rejected, account.rows_notes)
+            )
         }
         FileOutcome::Unreadable { reason } => format!("not read: {reason}"),
         FileOutcome::Skipped { reason } => format!("skipped: {reason}"),

@@ -1,7 +1,9 @@
 //! Finding the return files: every file under the returns folder, at any
 //! depth, in sorted order so runs are repeatable. Office lock files
 //! (`~$police.xlsx`, `.~lock.police.ods#`) and hidden files are skipped with
-//! a note; files of other kinds (`.docx`, `.pdf`) are ignored with a note.
+//! a note. A document or an email (`.docx`, `.pdf`, `.msg`) is a warning:
+//! it may be an agency's update sent in the wrong form, and nobody else will
+//! notice it. Files of other kinds are ignored with a note.
 //! Names in messages are relative to the returns folder's parent, with `/`
 //! separators on every system (`returns/police.xlsx`).
 
@@ -17,6 +19,9 @@ pub enum Disposition {
     Skip(String),
     /// Not a spreadsheet type: a note, not read.
     Ignore(String),
+    /// A document or an email (Word, PDF, Outlook): not read, but a warning,
+    /// because an agency may have sent its update in it instead of the form.
+    NotAReturn(String),
     /// The folder or file could not be listed or opened.
     Unlistable(String),
 }
@@ -104,10 +109,29 @@ pub fn classify(name: &str) -> Disposition {
     let extension = Path::new(name).extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
     if Format::from_extension(&extension).is_some() {
         Disposition::Read
+    } else if let Some(kind) = document_kind(&extension) {
+        Disposition::NotAReturn(format!(
+            "this is {kind}, not a return: it may be an agency's update sent in the wrong form; \
+             open it and ask the agency for the return form"
+        ))
     } else {
         let kind = if extension.is_empty() { "no file extension".to_string() } else { format!(".{}", extension.to_ascii_lowercase()) };
         Disposition::Ignore(format!("not a spreadsheet ({kind}); only .xlsx, .xlsm, .xlsb, .xls, .ods and .csv files are read"))
     }
+}
+
+/// What a document or email file is, by its extension (`a Word document`),
+/// for the kinds an agency might send its update in instead of the form.
+fn document_kind(extension: &str) -> Option<&'static str> {
+    let kind = match extension.to_ascii_lowercase().as_str() {
+        "docx" | "doc" | "docm" | "dotx" => "a Word document",
+        "odt" | "rtf" => "a word-processor document",
+        "pdf" => "a PDF document",
+        "msg" => "an Outlook email",
+        "eml" => "an email",
+        _ => return None,
+    };
+    Some(kind)
 }
 
 #[cfg(test)]
@@ -119,10 +143,29 @@ mod tests {
         assert!(matches!(classify("~$police.xlsx"), Disposition::Skip(_)));
         assert!(matches!(classify(".~lock.police.ods#"), Disposition::Skip(_)));
         assert!(matches!(classify(".DS_Store"), Disposition::Skip(_)));
-        assert!(matches!(classify("notes.docx"), Disposition::Ignore(_)));
         assert!(matches!(classify("README"), Disposition::Ignore(_)));
+        assert!(matches!(classify("logo.png"), Disposition::Ignore(_)));
         assert_eq!(classify("Police Q3.XLSX"), Disposition::Read);
         assert_eq!(classify("yot.csv"), Disposition::Read);
+    }
+
+    #[test]
+    fn documents_and_emails_may_be_updates_in_the_wrong_form() {
+        for (name, kind) in [
+            ("Police update.docx", "a Word document"),
+            ("old.DOC", "a Word document"),
+            ("q3.pdf", "a PDF document"),
+            ("RE Q3 return.msg", "an Outlook email"),
+            ("fwd.eml", "an email"),
+        ] {
+            match classify(name) {
+                Disposition::NotAReturn(reason) => {
+                    assert!(reason.starts_with(&format!("this is {kind}, not a return")), "{name}: {reason}");
+                    assert!(reason.contains("ask the agency for the return form"), "{reason}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 
     #[test]

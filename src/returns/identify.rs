@@ -193,10 +193,7 @@ pub fn identify(
         }
     }
     if found.period.is_none() {
-        found.period = relative
-            .parent()
-            .and_then(|p| p.components().rev().find_map(|c| parse_period(&c.as_os_str().to_string_lossy())))
-            .or(fallback_period);
+        found.period = folder_period(relative).or(fallback_period);
         if found.period.is_none() {
             found.diagnostics.push(
                 Diagnostic::error("period-unknown", whole_file, "cannot tell which period this return is for")
@@ -205,6 +202,12 @@ pub fn identify(
         }
     }
     found
+}
+
+/// The period the folders a file sits in name (`2018-19-Q3/police.xlsx`),
+/// the nearest first.
+pub fn folder_period(relative: &Path) -> Option<Period> {
+    relative.parent().and_then(|p| p.components().rev().find_map(|c| parse_period(&c.as_os_str().to_string_lossy())))
 }
 
 /// The `submitted` metadata value: a date-time cell or ISO text.
@@ -246,6 +249,80 @@ pub fn parse_period(text: &str) -> Option<Period> {
     let year = year?;
     let year = if year.len() == 9 { format!("{}-{}", &year[..4], &year[7..]) } else { year.to_string() };
     format!("{year} Q{}", quarter?).parse().ok()
+}
+
+/// A quarter as a sheet or a label names it, when a workbook keeps a tab
+/// per quarter: any form [`parse_period`] reads, or a quarter without its
+/// year (`Q3`), or its months (`Oct-Dec`, `October to December 2018`,
+/// `Jan-Mar 2019`), with an optional financial year (`2018-19`, `2018/19`)
+/// or calendar year. A quarter or months without a year belong to
+/// `default_fy` (the financial year being reported), else are not read.
+/// Months must make up one quarter (`Nov-Jan` is none).
+pub fn period_in_text(text: &str, default_fy: Option<i32>) -> Option<Period> {
+    if let Some(period) = parse_period(text) {
+        return Some(period);
+    }
+    let upper = text.to_ascii_uppercase().replace("QUARTER ", "Q").replace("QTR ", "Q");
+    let words: Vec<&str> = upper.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut quarter = None;
+    let mut months = Vec::new();
+    let mut financial_year = None;
+    let mut calendar_year = None;
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        let number = |w: &str| w.bytes().all(|b| b.is_ascii_digit()).then(|| w.parse::<i32>().ok()).flatten();
+        match (word.len(), number(word)) {
+            (4, Some(year)) => {
+                // "2018-19" and "2018/19" split into two words; "2018-2019" too.
+                match words.get(i + 1).and_then(|w| number(w).map(|n| (w.len(), n))) {
+                    Some((2, next)) if next == (year + 1) % 100 => {
+                        financial_year = Some(year);
+                        i += 1;
+                    }
+                    Some((4, next)) if next == year + 1 => {
+                        financial_year = Some(year);
+                        i += 1;
+                    }
+                    _ => calendar_year = Some(year),
+                }
+            }
+            _ if word.len() == 2 && word.starts_with('Q') && matches!(&word[1..], "1" | "2" | "3" | "4") => {
+                quarter = word[1..].parse::<u8>().ok();
+            }
+            _ => {
+                if let Some(month) = month_of(word) {
+                    months.push(month);
+                }
+            }
+        }
+        i += 1;
+    }
+    let quarter_of_month = |month: u32| Period::containing(chrono::NaiveDate::from_ymd_opt(2000, month, 1).expect("a month")).quarter;
+    if quarter.is_none() {
+        let (first, last) = (*months.first()?, *months.last()?);
+        if quarter_of_month(first) != quarter_of_month(last) || last < first {
+            return None;
+        }
+        quarter = Some(quarter_of_month(first));
+        // A calendar year with months places the quarter exactly: "Jan-Mar 2019" is 2018-19 Q4.
+        if let (None, Some(year)) = (financial_year, calendar_year) {
+            return chrono::NaiveDate::from_ymd_opt(year, first, 1).map(Period::containing);
+        }
+    }
+    // "Q3 2018" is read as the financial year starting in 2018, as "Q3 2018-19" would be.
+    let fy = financial_year.or(calendar_year).or(default_fy)?;
+    Period::new(fy, quarter?)
+}
+
+/// The month a word names (`OCT`, `OCTOBER`, `SEPT`), upper case in.
+fn month_of(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] =
+        ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"];
+    if word.len() < 3 {
+        return None;
+    }
+    MONTHS.iter().position(|m| m.starts_with(word)).map(|i| i as u32 + 1)
 }
 
 /// An agency named somewhere in a longer text ("Lancashire Constabulary –
@@ -318,5 +395,32 @@ mod tests {
         for text in ["Q5 2018-19", "2018 Q3", "soon", ""] {
             assert_eq!(parse_period(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn quarters_as_sheets_are_named() {
+        let fy = Some(2018);
+        let q = |n| Period::new(2018, n);
+        for (name, expected) in [
+            ("Q3", q(3)),
+            ("Q3 2018-19", q(3)),
+            ("2018-19 Q3", q(3)),
+            ("Q3 2018/19", q(3)),
+            ("Oct-Dec", q(3)),
+            ("October to December 2018", q(3)),
+            ("Apr-Jun", q(1)),
+            ("Jul - Sept", q(2)),
+            ("Jan-Mar 2019", q(4)),
+            ("Jan-Mar", q(4)),
+            ("Quarter 2", q(2)),
+            ("Q1 (Apr-Jun)", q(1)),
+            ("Oct-Dec 2019-20", Period::new(2019, 3)),
+        ] {
+            assert_eq!(period_in_text(name, fy), expected, "{name}");
+        }
+        for name in ["Sheet1", "Notes", "Nov-Jan", "Marketing", "2018-19", "Return"] {
+            assert_eq!(period_in_text(name, fy), None, "{name}");
+        }
+        assert_eq!(period_in_text("Q3", None), None, "a quarter without a year needs the year being reported");
     }
 }

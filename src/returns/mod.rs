@@ -1,14 +1,15 @@
 //! Reading returns: every file under the returns folder, whatever the
 //! agencies did to it, into typed [`Return`]s, with every data row accounted
-//! for (accepted into an update, or rejected with a diagnostic) and every
-//! unreadable file listed with its reason. Nothing here stops the run: one
-//! bad file costs that file only.
+//! for (accepted into an update, rejected with a diagnostic, or kept as the
+//! agency's note on its return) and every unreadable file listed with its
+//! reason. Nothing here stops the run: one bad file costs that file only.
 
 //!
 //! The stages, one module each: [`files`] lists the folder; [`guard`] picks
 //! the reader by content and refuses what would cost too much to read;
 //! [`sheet`] and [`csv`] turn a file into grids of typed cells; [`table`]
-//! finds the header row and reads the rows; [`isolate`] runs the
+//! finds the header row and reads the rows; `tabs` picks the sheet for the
+//! period in a workbook with a tab per quarter; [`isolate`] runs the
 //! spreadsheet reader in a memory-limited child process; [`identify`] works
 //! out the agency and period; [`normalise`] reads what people type. A reader
 //! that panics on a file is contained to that file (`contain`).
@@ -22,6 +23,7 @@ pub mod isolate;
 pub mod normalise;
 pub mod sheet;
 pub mod table;
+mod tabs;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Place};
 use crate::plan::Period;
@@ -126,7 +128,7 @@ pub enum FileOutcome {
     Unreadable { reason: String },
 }
 
-/// The row account of one file: rows read = accepted + rejected.
+/// The row account of one file: rows read = accepted + rejected + notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileAccount {
     pub file: String,
@@ -142,20 +144,32 @@ pub struct FileAccount {
     pub rows_notes: usize,
 }
 
+impl FileAccount {
+    /// The account of a file with no rows read.
+    fn empty(file: &str, outcome: FileOutcome) -> FileAccount {
+        FileAccount { file: file.to_string(), outcome, rows_read: 0, rows_accepted: 0, rows_rejected: 0, rows_notes: 0 }
+    }
+}
+
 /// Everything read from a returns folder.
 #[derive(Debug, Clone, Default)]
 pub struct ReadReport {
     /// Returns in file order.
     pub returns: Vec<Return>,
-    /// One account per file seen, in file order.
+    /// One account per file seen, in file order; a workbook with a tab per
+    /// quarter has one more for each earlier quarter's sheet read from it,
+    /// named `file › sheet`, right after its own.
     pub accounts: Vec<FileAccount>,
     pub diagnostics: Diagnostics,
 }
 
 impl ReadReport {
-    /// Totals over all files: (read, accepted, rejected).
-    pub fn totals(&self) -> (usize, usize, usize) {
-        self.accounts.iter().fold((0, 0, 0), |(r, a, j), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected))
+    /// Totals over all files: (read, accepted, rejected, notes), where
+    /// read = accepted + rejected + notes.
+    pub fn totals(&self) -> (usize, usize, usize, usize) {
+        self.accounts
+            .iter()
+            .fold((0, 0, 0, 0), |(r, a, j, n), f| (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected, n + f.rows_notes))
     }
 }
 
@@ -212,26 +226,25 @@ pub fn read_returns_with(
     let mut report = ReadReport::default();
     for result in results {
         report.diagnostics.extend(result.diagnostics);
-        report.accounts.push(result.account);
+        report.accounts.extend(result.accounts);
         report.returns.extend(result.read);
     }
     report
 }
 
-/// What reading one file gave.
+/// What reading one file gave: one account and at most one return, except
+/// for a workbook with a tab per quarter, whose earlier quarters' sheets are
+/// read as returns of their own, each with its own account (named
+/// `file › sheet`).
 struct FileResult {
-    account: FileAccount,
-    read: Option<Return>,
+    accounts: Vec<FileAccount>,
+    read: Vec<Return>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl FileResult {
     fn not_read(file: &files::FoundFile, outcome: FileOutcome, diagnostic: Diagnostic) -> FileResult {
-        FileResult {
-            account: FileAccount { file: file.display.clone(), outcome, rows_read: 0, rows_accepted: 0, rows_rejected: 0, rows_notes: 0 },
-            read: None,
-            diagnostics: vec![diagnostic],
-        }
+        FileResult { accounts: vec![FileAccount::empty(&file.display, outcome)], read: Vec::new(), diagnostics: vec![diagnostic] }
     }
 
     fn failed(file: &files::FoundFile, failure: guard::Failure, mut diagnostics: Vec<Diagnostic>) -> FileResult {
@@ -239,15 +252,8 @@ impl FileResult {
         d.hint = failure.hint;
         diagnostics.push(d);
         FileResult {
-            account: FileAccount {
-                file: file.display.clone(),
-                outcome: FileOutcome::Unreadable { reason: failure.message },
-                rows_read: 0,
-                rows_accepted: 0,
-                rows_rejected: 0,
-                rows_notes: 0,
-            },
-            read: None,
+            accounts: vec![FileAccount::empty(&file.display, FileOutcome::Unreadable { reason: failure.message })],
+            read: Vec::new(),
             diagnostics,
         }
     }
@@ -270,6 +276,13 @@ fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, op
                 file,
                 FileOutcome::Skipped { reason: reason.clone() },
                 Diagnostic::note("file-ignored", place(), reason.clone()),
+            );
+        }
+        files::Disposition::NotAReturn(reason) => {
+            return FileResult::not_read(
+                file,
+                FileOutcome::Skipped { reason: reason.clone() },
+                Diagnostic::warning("file-not-a-return", place(), reason.clone()),
             );
         }
         files::Disposition::Unlistable(reason) => {
@@ -349,7 +362,9 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
     read_tables(file, order, modified, &workbook, plan, options, diagnostics)
 }
 
-/// Finds the return table among the sheets, identifies the return and reads its rows.
+/// Finds the return table among the sheets (or, in a workbook with a tab
+/// per quarter, the sheet for the period and the earlier quarters' sheets),
+/// identifies each return and reads its rows.
 fn read_tables(
     file: &files::FoundFile,
     order: usize,
@@ -365,29 +380,16 @@ fn read_tables(
     // Visible sheets first, in workbook order; then hidden ones.
     let mut candidates: Vec<&sheet::Grid> = workbook.sheets.iter().filter(|g| !is_metadata(g)).collect();
     candidates.sort_by_key(|g| !g.visible);
-    let mut table = None;
+    let mut tables: Vec<tabs::Table> = Vec::new();
     let mut near_miss = None;
     for grid in &candidates {
         match table::find_header(grid) {
-            Ok(header) if table.is_none() => table = Some((*grid, header)),
-            Ok(_) => {
-                let (chosen, _) = table.as_ref().expect("a table was chosen");
-                if grid.visible {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "extra-sheet",
-                            Place { file: display.to_string(), sheet: Some(grid.name.clone()), cell: None },
-                            format!("this sheet also looks like a return table but only sheet {:?} was read", chosen.name),
-                        )
-                        .with_hint("put all the rows in one sheet, or send one file per return"),
-                    );
-                }
-            }
+            Ok(header) => tables.push(tabs::Table { grid, header }),
             Err(miss @ table::NoTable::Missing { .. }) if near_miss.is_none() => near_miss = Some((*grid, miss)),
             Err(_) => {}
         }
     }
-    let Some((grid, header)) = table else {
+    if tables.is_empty() {
         let (place, message) = match near_miss {
             Some((grid, table::NoTable::Missing { row, col, found, missing })) => (
                 grid.place(display, row, col, None),
@@ -409,59 +411,175 @@ fn read_tables(
             d.place = place;
         }
         return result;
-    };
-    if header.column(table::Field::Update).is_none() {
-        diagnostics.push(
-            Diagnostic::warning(
-                "missing-column",
-                grid.place(display, header.row, header.column(table::Field::Status).unwrap_or(0), None),
-                "the table has no Progress update column, so amber and red actions cannot say why",
-            )
-            .with_hint("add a \"Progress update\" column"),
-        );
     }
-    let labels = table::labels_above(grid, header.row, display);
-    let found = identify::identify(metadata.as_ref(), &labels, &file.relative, display, plan, options.period);
-    diagnostics.extend(found.diagnostics);
-    let agency = found.agency.as_ref().map(|(id, _)| id.as_str());
-    let rows = table::read_rows(grid, &header, display, plan, agency);
-    diagnostics.extend(rows.diagnostics);
-    match (found.agency, found.period) {
-        (Some((agency, identified_by)), Some(period)) => FileResult {
-            account: FileAccount {
-                file: display.to_string(),
-                outcome: FileOutcome::Read,
-                rows_read: rows.rows_read,
-                rows_accepted: rows.updates.len(),
-                rows_rejected: rows.rejected.len(),
-                rows_notes: 0,
-            },
-            read: Some(Return {
-                agency,
-                period,
-                file: display.to_string(),
-                identified_by,
-                submitted: found.submitted,
-                modified,
-                file_order: order,
-                updates: rows.updates,
-                rejected: rows.rejected,
-                notes: Vec::new(),
-            }),
-            diagnostics,
-        },
-        // Not identified: an error already says why; every row is rejected with it.
-        _ => FileResult {
-            account: FileAccount {
-                file: display.to_string(),
-                outcome: FileOutcome::Unreadable { reason: "the return could not be identified (agency or period unknown)".into() },
-                rows_read: rows.rows_read,
-                rows_accepted: 0,
-                rows_rejected: rows.rows_read,
-                rows_notes: 0,
-            },
-            read: None,
-            diagnostics,
-        },
+
+    let reported = options.period.or_else(|| identify::folder_period(&file.relative));
+    let workbook_period = workbook_period(metadata.as_ref(), &candidates, &tables, display);
+    let reader = TableReader { file, order, modified, metadata: metadata.as_ref(), plan, options };
+    let Some(quarters) = tabs::quarter_tabs(&tables, display, reported, workbook_period) else {
+        // One return table (or several, none naming its quarter): the first is the return.
+        let chosen = &tables[0];
+        for other in tables[1..].iter().filter(|t| t.grid.visible) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "extra-sheet",
+                    Place { file: display.to_string(), sheet: Some(other.grid.name.clone()), cell: None },
+                    format!("this sheet also looks like a return table but only sheet {:?} was read", chosen.grid.name),
+                )
+                .with_hint("put all the rows in one sheet, or send one file per return"),
+            );
+        }
+        let (account, read) = reader.read(chosen, display.to_string(), None, &mut diagnostics);
+        return FileResult { accounts: vec![account], read: read.into_iter().collect(), diagnostics };
+    };
+
+    diagnostics.extend(quarters.diagnostics);
+    let target = quarters.target;
+    let mut result = FileResult { accounts: Vec::new(), read: Vec::new(), diagnostics: Vec::new() };
+    match quarters.reported {
+        Some(i) => {
+            let (account, read) = reader.read(&tables[i], display.to_string(), Some(target), &mut diagnostics);
+            result.accounts.push(account);
+            result.read.extend(read);
+        }
+        None => result
+            .accounts
+            .push(FileAccount::empty(display, FileOutcome::Unreadable { reason: format!("the workbook has no sheet for {target}") })),
+    }
+    for (i, period) in quarters.earlier {
+        let table = &tables[i];
+        let name = format!("{display} › {}", table.grid.name);
+        // Its problems belong to its own quarter, reported then: here it is
+        // history, so one note says what was read from it.
+        let mut its_problems = Vec::new();
+        let (account, read) = reader.read(table, name.clone(), Some(period), &mut its_problems);
+        let place = Place { file: display.to_string(), sheet: Some(table.grid.name.clone()), cell: None };
+        let Some(read) = read else {
+            diagnostics.push(Diagnostic::note(
+                "other-sheet",
+                place,
+                format!("this sheet is for {period}, an earlier quarter, and its return could not be identified: it was not read"),
+            ));
+            continue;
+        };
+        let notes = if account.rows_notes > 0 { format!(" + {} note(s)", account.rows_notes) } else { String::new() };
+        diagnostics.push(Diagnostic::note(
+            "other-sheet",
+            place,
+            format!(
+                "this sheet is for {period}, an earlier quarter: it was read as that quarter's return (for trend only, not {target}'s), \
+                 accounted apart as {name:?}: {} row(s) = {} accepted + {} rejected{notes}",
+                account.rows_read, account.rows_accepted, account.rows_rejected
+            ),
+        ));
+        result.accounts.push(account);
+        result.read.push(read);
+    }
+    result.diagnostics = diagnostics;
+    result
+}
+
+/// A `Period:` the workbook gives outside its tables: the form's metadata,
+/// or a label on a sheet without a table (a cover sheet).
+fn workbook_period(
+    metadata: Option<&identify::Metadata>,
+    sheets: &[&sheet::Grid],
+    tables: &[tabs::Table],
+    file: &str,
+) -> Option<crate::plan::Period> {
+    let from_metadata = metadata.and_then(|m| m.get("period")).map(normalise::text).and_then(|t| identify::parse_period(&t));
+    from_metadata.or_else(|| {
+        sheets
+            .iter()
+            .filter(|g| !tables.iter().any(|t| std::ptr::eq(t.grid, **g)))
+            .find_map(|g| table::labels_above(g, u32::MAX, file).period.and_then(|(text, _)| identify::parse_period(&text)))
+    })
+}
+
+/// What reading one table needs to know about its file.
+struct TableReader<'a> {
+    file: &'a files::FoundFile,
+    order: usize,
+    modified: Option<i64>,
+    metadata: Option<&'a identify::Metadata>,
+    plan: &'a crate::plan::Plan,
+    options: &'a ReadOptions,
+}
+
+impl TableReader<'_> {
+    /// Identifies and reads one return table. `name` is the return's file as
+    /// accounted (`returns/x.xlsx`, or `returns/x.xlsx › Q2` for an earlier
+    /// quarter's sheet); `period` is the quarter the sheet was chosen for,
+    /// which then is the return's period whatever else the file says.
+    fn read(
+        &self,
+        table: &tabs::Table,
+        name: String,
+        period: Option<crate::plan::Period>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (FileAccount, Option<Return>) {
+        let (grid, header) = (table.grid, &table.header);
+        let display = self.file.display.as_str();
+        if header.column(table::Field::Update).is_none() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "missing-column",
+                    grid.place(display, header.row, header.column(table::Field::Status).unwrap_or(0), None),
+                    "the table has no Progress update column, so amber and red actions cannot say why",
+                )
+                .with_hint("add a \"Progress update\" column"),
+            );
+        }
+        let mut labels = table::labels_above(grid, header.row, display);
+        if period.is_some() {
+            // The sheet's quarter is decided; its Period: cell was part of deciding it.
+            labels.period = None;
+        }
+        let mut found = identify::identify(self.metadata, &labels, &self.file.relative, display, self.plan, period.or(self.options.period));
+        if let Some(period) = period {
+            found.period = Some(period);
+            found.diagnostics.retain(|d| d.code != "period-unknown");
+        }
+        diagnostics.extend(found.diagnostics);
+        let agency = found.agency.as_ref().map(|(id, _)| id.as_str());
+        let rows = table::read_rows(grid, header, display, self.plan, agency);
+        diagnostics.extend(rows.diagnostics);
+        match (found.agency, found.period) {
+            (Some((agency, identified_by)), Some(period)) => (
+                FileAccount {
+                    file: name.clone(),
+                    outcome: FileOutcome::Read,
+                    rows_read: rows.rows_read,
+                    rows_accepted: rows.updates.len(),
+                    rows_rejected: rows.rejected.len(),
+                    rows_notes: rows.notes.len(),
+                },
+                Some(Return {
+                    agency,
+                    period,
+                    file: name,
+                    identified_by,
+                    submitted: found.submitted,
+                    modified: self.modified,
+                    file_order: self.order,
+                    updates: rows.updates,
+                    rejected: rows.rejected,
+                    notes: rows.notes,
+                }),
+            ),
+            // Not identified: an error already says why; every row is rejected with it.
+            _ => (
+                FileAccount {
+                    file: name,
+                    outcome: FileOutcome::Unreadable { reason: "the return could not be identified (agency or period unknown)".into() },
+                    rows_read: rows.rows_read,
+                    rows_accepted: 0,
+                    // Its notes are still notes: they were never data to reject.
+                    rows_rejected: rows.rows_read - rows.notes.len(),
+                    rows_notes: rows.notes.len(),
+                },
+                None,
+            ),
+        }
     }
 }

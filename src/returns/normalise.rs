@@ -1,5 +1,6 @@
 //! Normalising what people type into a return's cells: percentages (`50`,
-//! `"50%"`, `0.5`), dates (Excel dates and serial numbers, ISO text, UK
+//! `"50%"`, `0.5`, and with words around them: `"80% done"`, `"approx
+//! 70%"`, `"40-50%"`), dates (Excel dates and serial numbers, ISO text, UK
 //! day-first text, never month-first), free text (kept as written, trimmed)
 //! and header names (matched ignoring case, spaces, punctuation and a
 //! trailing colon). Pure functions over one [`Cell`]; the caller turns a
@@ -24,11 +25,44 @@ fn is_blank_word(text: &str) -> bool {
 }
 
 /// Reads a `% complete` cell: `50`, `"50%"`, `"50 %"`, `0.5` and `"0.5"` all
-/// give 50; a blank cell (or `n/a`, `-`) gives `None`.
+/// give 50; a blank cell (or `n/a`, `-`) gives `None`. See [`percent_reading`]
+/// for what is read around the number.
 pub fn percent(cell: &Cell) -> Result<Option<u8>, PercentProblem> {
+    percent_reading(cell).map(|reading| reading.map(|r| r.value))
+}
+
+/// A `% complete` cell read, with how it was written when it was more than
+/// a number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PercentReading {
+    /// 0 to 100.
+    pub value: u8,
+    /// Written as an estimate: "approx 70%", "c. 70%", "about 70%".
+    pub approximate: bool,
+    /// Written as a range ("40-50%"): `value` is its lower bound, so a
+    /// report never shows more progress than the agency claimed.
+    pub range: Option<(u8, u8)>,
+    /// Words after the % sign ("80% done" → "done").
+    pub words: String,
+}
+
+impl PercentReading {
+    /// Whether it was more than a number, so a note should say how it was read.
+    pub fn is_decorated(&self) -> bool {
+        self.approximate || self.range.is_some() || !self.words.is_empty()
+    }
+}
+
+/// Reads a `% complete` cell, also when people wrote words around the
+/// number: a number then `%` then words ("80% done"); an estimate before
+/// it ("approx 70%", "c. 70%", "~70%"); a range ("40-50%", "40% to 50%"),
+/// read as its lower bound. Written with words, the `%` sign is required:
+/// it is what tells a percentage from a date or a count.
+pub fn percent_reading(cell: &Cell) -> Result<Option<PercentReading>, PercentProblem> {
+    let plain = |value: Option<u8>| value.map(|value| PercentReading { value, ..PercentReading::default() });
     match cell {
         Cell::Empty => Ok(None),
-        Cell::Number(n) => percent_from_number(*n, false),
+        Cell::Number(n) => percent_from_number(*n, false).map(plain),
         Cell::Text(text) => {
             let text = text.trim();
             if is_blank_word(text) {
@@ -38,11 +72,80 @@ pub fn percent(cell: &Cell) -> Result<Option<u8>, PercentProblem> {
                 Some(rest) => (rest.trim(), true),
                 None => (text, false),
             };
-            let value: f64 = number.parse().map_err(|_| PercentProblem::NotANumber)?;
-            percent_from_number(value, with_sign)
+            match number.parse::<f64>() {
+                Ok(value) => percent_from_number(value, with_sign).map(plain),
+                Err(_) => decorated_percent(text).map(Some),
+            }
         }
         Cell::Bool(_) | Cell::Date(_) | Cell::Error(_) => Err(PercentProblem::NotANumber),
     }
+}
+
+/// Words that mark a percentage as an estimate, longest first so `approx.`
+/// is taken whole.
+const ESTIMATE_WORDS: [&str; 12] =
+    ["approximately", "estimated", "approx.", "approx", "roughly", "around", "circa", "about", "est.", "ca.", "c.", "~"];
+
+/// "approx 70%", "40-50%", "80% done": see [`percent_reading`]. Works on
+/// the text as written (prefixes compared ignoring ASCII case), so the words
+/// kept are the agency's own.
+fn decorated_percent(text: &str) -> Result<PercentReading, PercentProblem> {
+    let mut rest = text;
+    let mut reading = PercentReading::default();
+    for word in ESTIMATE_WORDS {
+        if let Some(after) = strip_prefix_ignoring_case(rest, word) {
+            // A word must end there ("about", not "abouts"); "c.70%" and "~70%" need no space.
+            if word.ends_with(['.', '~']) || after.starts_with(char::is_whitespace) {
+                reading.approximate = true;
+                rest = after.trim_start();
+                break;
+            }
+        }
+    }
+    let (low, after) = leading_number(rest).ok_or(PercentProblem::NotANumber)?;
+    rest = after.trim_start();
+    let low_sign = rest.starts_with('%');
+    if low_sign {
+        rest = rest[1..].trim_start();
+    }
+    let range_mark = ["-", "–", "—", "to "].iter().find_map(|mark| strip_prefix_ignoring_case(rest, mark));
+    if let Some((high, after)) = range_mark.and_then(|after| leading_number(after.trim_start())) {
+        rest = after.trim_start();
+        // The % sign is what makes it a percentage: "40-50%", "40%-50%".
+        rest = rest.strip_prefix('%').ok_or(PercentProblem::NotANumber)?;
+        let whole = |value: f64| percent_from_number(value, true).map(|v| v.unwrap_or(0));
+        let (low, high) = (whole(low)?, whole(high)?);
+        if high < low {
+            return Err(PercentProblem::NotANumber);
+        }
+        reading.value = low;
+        reading.range = Some((low, high));
+    } else if low_sign {
+        reading.value = percent_from_number(low, true)?.unwrap_or(0);
+    } else {
+        // "70 done", "approx 70": without a % sign it may be a count or a date.
+        return Err(PercentProblem::NotANumber);
+    }
+    if rest.contains('%') {
+        // "50% or 60%": two figures, not one.
+        return Err(PercentProblem::NotANumber);
+    }
+    reading.words = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | ',' | ';' | ':')).trim_end().to_string();
+    Ok(reading)
+}
+
+/// `text` without `prefix`, compared ignoring ASCII case.
+fn strip_prefix_ignoring_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+/// A number at the start of `text` (`70`, `72.5`) and what follows it.
+fn leading_number(text: &str) -> Option<(f64, &str)> {
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let number = text[..end].trim_end_matches('.');
+    let value = number.parse().ok()?;
+    Some((value, &text[number.len()..]))
 }
 
 /// A number as a whole percentage. Without a `%` sign, a fraction between 0
@@ -193,6 +296,34 @@ mod tests {
         assert_eq!(percent(&Cell::Empty), Ok(None));
         assert_eq!(percent(&t("n/a")), Ok(None));
         assert_eq!(percent(&t(" ")), Ok(None));
+    }
+
+    #[test]
+    fn percentages_with_words_around_them_are_read_with_how_they_were_written() {
+        let read = |text: &str| percent_reading(&t(text)).unwrap().unwrap();
+        let r = read("80% done");
+        assert_eq!((r.value, r.approximate, r.range, r.words.as_str()), (80, false, None, "done"));
+        let r = read("approx 70%");
+        assert_eq!((r.value, r.approximate, r.range, r.words.as_str()), (70, true, None, ""));
+        for text in ["c. 70%", "c.70%", "~70%", "about 70 %", "Approximately 70% complete"] {
+            let r = read(text);
+            assert_eq!((r.value, r.approximate), (70, true), "{text}");
+        }
+        let r = read("40-50%");
+        assert_eq!((r.value, r.range), (40, Some((40, 50))));
+        assert_eq!(read("40% - 50%").range, Some((40, 50)));
+        assert_eq!(read("40 to 50% (depends on funding)").words, "(depends on funding)");
+        assert_eq!(read("55 %"), PercentReading { value: 55, ..PercentReading::default() });
+        assert!(!read("55 %").is_decorated());
+        assert_eq!(read("80% done, more in Q4").words, "done, more in Q4");
+    }
+
+    #[test]
+    fn decorated_percentages_that_are_not_one_figure_are_refused() {
+        for text in ["50-40%", "50% or 60%", "about half", "70 done", "approx 70", "40-50", "cabout 70%"] {
+            assert_eq!(percent_reading(&t(text)), Err(PercentProblem::NotANumber), "{text}");
+        }
+        assert_eq!(percent_reading(&t("90-120%")), Err(PercentProblem::OutOfRange(120.0)));
     }
 
     #[test]

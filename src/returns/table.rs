@@ -1,15 +1,17 @@
 //! The return table inside a sheet: finding its header row (the first row
 //! holding an Action ID column and a Status column, names matched as
 //! RETURNS.md says, with every alias) and turning each data row below it into
-//! an [`Update`] or a rejection with its reason. Every non-empty data row is
-//! counted: rows read = accepted + rejected.
+//! an [`Update`] or a rejection with its reason. Lines of text the agency
+//! wrote below its last action row ("Completed by: …") are its notes on the
+//! return, not rejected rows. Every non-empty row below the header is
+//! counted: rows read = accepted + rejected + notes.
 
 use super::normalise::{self, header_key, DateProblem, PercentProblem};
 use super::sheet::{Cell, Grid, Row};
-use super::{RejectedRow, Update};
+use super::{RejectedRow, ReturnNote, Update};
 use crate::diagnostics::{column_letters, Diagnostic, Place};
 use crate::plan::{name_key, Plan};
-use crate::status::Status;
+use crate::status::{Status, StatusReading};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -159,6 +161,9 @@ pub struct TableRead {
     pub rows_read: usize,
     /// Rows rejected, each with the error that rejected it (also in `diagnostics`).
     pub rejected: Vec<RejectedRow>,
+    /// Lines of text below the last action row: the agency's notes on its
+    /// return (counted in `rows_read`, never rejected).
+    pub notes: Vec<ReturnNote>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -166,8 +171,15 @@ pub struct TableRead {
 /// actions a row without a usable ID may be matched to by its text.
 pub fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: Option<&str>) -> TableRead {
     let mut out = TableRead::default();
-    for row in grid.rows.iter().filter(|r| r.index > header.row) {
-        if is_repeated_header(row, header) {
+    let rows: Vec<&Row> = grid.rows.iter().filter(|r| r.index > header.row && !is_repeated_header(r, header)).collect();
+    // Notes are only the lines after the last row that is not one: a line
+    // of text between action rows is more likely a row gone wrong, and its
+    // error is what gets it fixed.
+    let first_note = rows.iter().rposition(|r| !is_note_line(header, r, plan, agency)).map_or(0, |last_data| last_data + 1);
+    for (i, row) in rows.into_iter().enumerate() {
+        if i >= first_note {
+            out.rows_read += 1;
+            out.notes.push(note_of(grid, header, row, file));
             continue;
         }
         let row_index = out.rows_read;
@@ -187,6 +199,43 @@ pub fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: 
         }
     }
     out
+}
+
+/// Whether a row could be a line of the agency's own text rather than an
+/// action row: text cells only, all left of the Status column (the "first
+/// cells" a person types a sign-off into), no status or % complete, and
+/// nothing that names an action: no ID from the plan, nothing shaped like
+/// an ID (`DA9`, a typo of one, is an action row gone wrong), no action text
+/// from the plan.
+fn is_note_line(header: &Header, row: &Row, plan: &Plan, agency: Option<&str>) -> bool {
+    let Some(status_col) = header.column(Field::Status) else { return false };
+    let filled = |field: Field| header.column(field).is_some_and(|c| !row.get(c).is_blank());
+    if filled(Field::Status) || filled(Field::Percent) {
+        return false;
+    }
+    if !row.cells.iter().all(|(col, cell)| *col < status_col && matches!(cell, Cell::Text(_))) {
+        return false;
+    }
+    let id = header.column(Field::ActionId).map(|c| normalise::text(row.get(c))).unwrap_or_default();
+    if plan.find_action_id(&id).is_some() || looks_like_action_id(&id) {
+        return false;
+    }
+    let action_text = header.column(Field::ActionText).map(|c| normalise::text(row.get(c))).unwrap_or_default();
+    match_by_text(plan, agency, &action_text).is_none()
+}
+
+/// Short, with a digit, and at most two words: how action IDs are written
+/// (`DA3`, `CS2-1`, `soc 3`), and not how sentences are.
+fn looks_like_action_id(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty() && text.chars().count() <= 12 && text.chars().any(|c| c.is_ascii_digit()) && text.split_whitespace().count() <= 2
+}
+
+/// A note line's text: its cells joined with spaces, placed at its first cell.
+fn note_of(grid: &Grid, header: &Header, row: &Row, file: &str) -> ReturnNote {
+    let text = row.cells.iter().map(|(_, cell)| normalise::text(cell)).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+    let first = row.cells.first().map_or(0, |(col, _)| *col);
+    ReturnNote { text, place: grid.place(file, row.index, first, Some(&header.name_of(first))) }
 }
 
 /// A copy of the header row further down (pasted tables): not data.
@@ -286,6 +335,10 @@ fn read_row(
     // Its status.
     let status_cell = cell(Field::Status);
     let status_place = place(Field::Status);
+    let status_name = header.name_of(header.column(Field::Status).unwrap_or(0));
+    // What the agency wrote around a status or a percentage, kept as notes on
+    // the update so nothing it said is lost.
+    let mut kept_notes: Vec<(String, String)> = Vec::new();
     let status = if status_cell.is_blank() {
         return Err(Rejection::new(
             "missing-status",
@@ -296,9 +349,32 @@ fn read_row(
         ));
     } else {
         let typed = normalise::text(status_cell);
-        match Status::from_typed(&typed) {
-            Some(status) => status,
-            None => {
+        match Status::read_typed(&typed) {
+            StatusReading::Exact(status) => status,
+            StatusReading::Decorated { status, rest } => {
+                let kept = if rest.is_empty() {
+                    String::new()
+                } else {
+                    kept_notes.push((status_name.clone(), rest));
+                    "; the words after it are kept with the update".to_string()
+                };
+                diags.push(Diagnostic::note(
+                    "status-decorated",
+                    status_place.clone(),
+                    format!("status {typed:?} for {action_id} was read as {}{kept}", status.label()),
+                ));
+                status
+            }
+            StatusReading::Ambiguous(first, second) => {
+                return Err(Rejection::new(
+                    "ambiguous-status",
+                    status_place,
+                    Some(action_id.clone()),
+                    format!("status {typed:?} names two statuses, {} and {}", first.label(), second.label()),
+                    format!("ask the agency whether {action_id} is {} or {}, and write that one", first.label(), second.label()),
+                ));
+            }
+            StatusReading::Unknown => {
                 let hint = match Status::suggest(&typed) {
                     Some(s) => format!("did you mean {}?", s.label()),
                     None => "choose Complete, Green, Amber, Red or Not started".to_string(),
@@ -315,8 +391,31 @@ fn read_row(
     };
 
     // The rest: problems here drop the value, never the row.
-    let percent_complete = match normalise::percent(cell(Field::Percent)) {
-        Ok(p) => p,
+    let percent_complete = match normalise::percent_reading(cell(Field::Percent)) {
+        Ok(Some(reading)) => {
+            if reading.is_decorated() {
+                let written = normalise::text(cell(Field::Percent));
+                let mut how = Vec::new();
+                if reading.approximate {
+                    how.push("an estimate".to_string());
+                }
+                if let Some((low, high)) = reading.range {
+                    how.push(format!("a range from {low} to {high}, read as its lower bound so progress is not overstated"));
+                }
+                if !reading.words.is_empty() {
+                    how.push("the words are kept with the update".to_string());
+                }
+                let percent_col = header.column(Field::Percent).unwrap_or(0);
+                kept_notes.push((header.name_of(percent_col), written.clone()));
+                diags.push(Diagnostic::note(
+                    "percent-decorated",
+                    place(Field::Percent),
+                    format!("% complete {written:?} for {action_id} was read as {} ({})", reading.value, how.join("; ")),
+                ));
+            }
+            Some(reading.value)
+        }
+        Ok(None) => None,
         Err(problem) => {
             let written = normalise::text(cell(Field::Percent));
             let d = match problem {
@@ -368,13 +467,13 @@ fn read_row(
             .with_hint("say what is slipping and what is being done about it"),
         );
     }
-    let notes = row
+    let other_columns = row
         .cells
         .iter()
         .filter(|(col, _)| !header.is_known(*col))
         .map(|(col, value)| (header.name_of(*col), normalise::text(value)))
-        .filter(|(_, value)| !value.is_empty())
-        .collect();
+        .filter(|(_, value)| !value.is_empty());
+    let notes = kept_notes.into_iter().chain(other_columns).collect();
     Ok(Update {
         action_id,
         status,
