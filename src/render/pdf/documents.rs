@@ -536,10 +536,10 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     b.push(Block::Table(Table {
         columns: vec![
             Column::new("Agency", 2.0),
-            Column::new("Return", 1.0),
-            Column::new("Reported on", 1.7),
-            Column::new("Not reported on", 1.5),
-            Column::new("Could not be read", 1.9),
+            Column::new("Return", 1.4),
+            Column::new("Reported on", 1.55),
+            Column::new("Not reported on", 1.35),
+            Column::new("Could not be read", 1.8),
             Column::new("Last return", 0.9),
         ],
         rows: p
