@@ -205,6 +205,7 @@ pub fn read_returns_with(
         .collect();
     progress.finish();
     let mut report = ReadReport::default();
+    report.diagnostics.extend(weakened_warnings(&results));
     for result in results {
         report.diagnostics.extend(result.diagnostics);
         report.accounts.push(result.account);
@@ -218,6 +219,8 @@ struct FileResult {
     account: FileAccount,
     read: Option<Return>,
     diagnostics: Vec<Diagnostic>,
+    /// Read with less protection than asked for: one warning per run says so.
+    weakened: Option<isolate::Weakened>,
 }
 
 impl FileResult {
@@ -226,6 +229,7 @@ impl FileResult {
             account: FileAccount { file: file.display.clone(), outcome, rows_read: 0, rows_accepted: 0, rows_rejected: 0, rows_notes: 0 },
             read: None,
             diagnostics: vec![diagnostic],
+            weakened: None,
         }
     }
 
@@ -244,6 +248,7 @@ impl FileResult {
             },
             read: None,
             diagnostics,
+            weakened: None,
         }
     }
 }
@@ -326,23 +331,77 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
     if let Some(note) = verdict.renamed_note {
         diagnostics.push(Diagnostic::note("file-mismatch", Place::file(&file.display), note));
     }
-    let workbook = match verdict.format {
-        guard::Format::Csv => csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }),
-        format => isolate::read_workbook(&bytes, format, limits),
+    let (workbook, weakened) = match verdict.format {
+        guard::Format::Csv => {
+            (csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }), None)
+        }
+        format => {
+            let read = isolate::read_workbook(&bytes, format, limits);
+            (read.result, read.weakened)
+        }
     };
-    let workbook = match workbook {
-        Ok(w) => w,
-        Err(failure) => return FileResult::failed(file, failure, diagnostics),
+    let mut result = match workbook {
+        Ok(workbook) => {
+            for (sheet, reason) in &workbook.unreadable_sheets {
+                diagnostics.push(Diagnostic::warning(
+                    "sheet-unreadable",
+                    Place { file: file.display.clone(), sheet: Some(sheet.clone()), cell: None },
+                    format!("the sheet could not be read ({reason})"),
+                ));
+            }
+            read_tables(file, order, modified, &workbook, plan, options, diagnostics)
+        }
+        Err(failure) => FileResult::failed(file, failure, diagnostics),
     };
-    for (sheet, reason) in &workbook.unreadable_sheets {
-        diagnostics.push(Diagnostic::warning(
-            "sheet-unreadable",
-            Place { file: file.display.clone(), sheet: Some(sheet.clone()), cell: None },
-            format!("the sheet could not be read ({reason})"),
-        ));
-    }
-    read_tables(file, order, modified, &workbook, plan, options, diagnostics)
+    result.weakened = weakened;
+    result
 }
+
+/// The one warning per run for workbooks read with less protection than
+/// `[limits] isolate` asks for (see [`isolate::Weakened`]): the first
+/// reason met, and how many files it cost, placed at the first such file.
+fn weakened_warnings(results: &[FileResult]) -> Vec<Diagnostic> {
+    let hint = "an antivirus may be stopping csp-report from starting itself: ask IT to allow the program \
+                (see \"On Windows\" in the README); to read in-process on purpose, set isolate = false under [limits]";
+    let mut warnings = Vec::new();
+    let in_process = |w: &isolate::Weakened| matches!(w, isolate::Weakened::InProcess(_));
+    for wanted in [true, false] {
+        let hit: Vec<(&str, &isolate::Weakened)> = results
+            .iter()
+            .filter_map(|r| r.weakened.as_ref().map(|w| (r.account.file.as_str(), w)))
+            .filter(|(_, w)| in_process(w) == wanted)
+            .collect();
+        let Some((first, weakened)) = hit.first() else { continue };
+        let n = hit.len();
+        let files = if n == 1 { "1 workbook".to_string() } else { format!("{n} workbooks") };
+        let diagnostic = match weakened {
+            isolate::Weakened::InProcess(reason) => Diagnostic::warning(
+                READER_NOT_ISOLATED,
+                Place::file(*first),
+                format!(
+                    "the spreadsheet reader could not be started as a separate process ({reason}), so {files} were read inside \
+                     csp-report itself, without the memory and processor-time limits: a crafted file could stop the whole run"
+                ),
+            ),
+            isolate::Weakened::Unlimited(reason) => Diagnostic::warning(
+                READER_NOT_LIMITED,
+                Place::file(*first),
+                format!(
+                    "the spreadsheet reader ran without its memory and processor-time limits ({reason}) for {files}: a crafted \
+                     file still costs only itself if it crashes the reader, but one that runs away is not stopped"
+                ),
+            ),
+        };
+        warnings.push(diagnostic.with_hint(hint));
+    }
+    warnings
+}
+
+/// The warning code for workbooks read in-process because the reader
+/// child could not be started.
+pub const READER_NOT_ISOLATED: &str = "reader-not-isolated";
+/// The warning code for a reader child that ran without its limits.
+pub const READER_NOT_LIMITED: &str = "reader-not-limited";
 
 /// Finds the return table among the sheets, identifies the return and reads its rows.
 fn read_tables(
@@ -444,6 +503,7 @@ fn read_tables(
                 notes: Vec::new(),
             }),
             diagnostics,
+            weakened: None,
         },
         // Not identified: an error already says why; every row is rejected with it.
         _ => FileResult {
@@ -457,6 +517,7 @@ fn read_tables(
             },
             read: None,
             diagnostics,
+            weakened: None,
         },
     }
 }
