@@ -7,6 +7,7 @@
 //! form. Output is deterministic: no clock, fixed document dates.
 
 use crate::history::PreviousPeriod;
+use crate::output::{safe_file_stem, FileNames};
 use crate::plan::{Action, Agency, Period, Plan};
 use crate::status::Status;
 use chrono::{Datelike, NaiveDate};
@@ -149,10 +150,11 @@ pub fn build_forms(
     previous: Option<&PreviousPeriod>,
     settings: &FormSettings,
 ) -> Result<Vec<Form>, FormError> {
-    let mut used_names: Vec<String> = Vec::new();
+    // Two ids that make one safe name (`Police` and `police`) get two files.
+    let mut names = FileNames::default();
     let mut forms = Vec::new();
     for agency in plan.lead_agencies() {
-        let file_name = unique_file_name(&form_file_name(period, &agency.id), &mut used_names);
+        let file_name = names.claim(&form_file_name(period, &agency.id));
         let bytes = build_form(plan, agency, period, previous, settings, &[])?;
         forms.push(Form {
             agency_id: agency.id.clone(),
@@ -166,44 +168,9 @@ pub fn build_forms(
 }
 
 /// The form's file name: `return-2018-19-Q3-police.xlsx`, the agency id made
-/// safe (see [`safe_file_stem`]).
+/// safe by [`safe_file_stem`].
 pub fn form_file_name(period: Period, agency_id: &str) -> String {
-    format!("return-{}-{}.xlsx", period.slug(), safe_file_stem(agency_id))
-}
-
-/// Text made safe to use in a file name on any system: ASCII letters, digits,
-/// `-` and `_` kept, everything else a single `-`; no leading dot or hyphen;
-/// at most 60 characters; `agency` when nothing is left.
-pub fn safe_file_stem(text: &str) -> String {
-    let mut stem = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            stem.push(c.to_ascii_lowercase());
-        } else if !stem.ends_with('-') {
-            stem.push('-');
-        }
-    }
-    let stem: String = stem.trim_matches(|c| c == '-' || c == '_').chars().take(60).collect();
-    let stem = stem.trim_end_matches('-').to_string();
-    if stem.is_empty() {
-        "agency".to_string()
-    } else {
-        stem
-    }
-}
-
-/// Adds `-2`, `-3`, … before the extension when two agencies' ids make the
-/// same safe name, so no form overwrites another.
-fn unique_file_name(candidate: &str, used: &mut Vec<String>) -> String {
-    let (stem, ext) = candidate.rsplit_once('.').unwrap_or((candidate, ""));
-    let mut name = candidate.to_string();
-    let mut n = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
-        name = format!("{stem}-{n}.{ext}");
-        n += 1;
-    }
-    used.push(name.clone());
-    name
+    format!("return-{}-{}.xlsx", period.slug(), safe_file_stem(agency_id, "agency"))
 }
 
 /// Writes one agency's form, filled with `fill` (empty for a blank form).
@@ -596,23 +563,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_stems_are_safe() {
-        assert_eq!(safe_file_stem("police"), "police");
-        assert_eq!(safe_file_stem("../../etc/passwd"), "etc-passwd");
-        assert_eq!(safe_file_stem(".hidden"), "hidden");
-        assert_eq!(safe_file_stem("a\\b:c*d?e\"f<g>h|i"), "a-b-c-d-e-f-g-h-i");
-        assert_eq!(safe_file_stem("..."), "agency");
-        assert_eq!(safe_file_stem("Forum Members"), "forum-members");
-        assert_eq!(safe_file_stem(&"x".repeat(200)).len(), 60);
-        assert_eq!(safe_file_stem("Łódź"), "d");
-    }
-
-    #[test]
-    fn clashing_names_get_a_number() {
-        let mut used = Vec::new();
-        assert_eq!(unique_file_name("return-a.xlsx", &mut used), "return-a.xlsx");
-        assert_eq!(unique_file_name("return-a.xlsx", &mut used), "return-a-2.xlsx");
-        assert_eq!(unique_file_name("return-a.xlsx", &mut used), "return-a-3.xlsx");
+    fn form_names_come_from_safe_agency_ids() {
+        let period: Period = "2018-19 Q3".parse().unwrap();
+        assert_eq!(form_file_name(period, "police"), "return-2018-19-Q3-police.xlsx");
+        assert_eq!(form_file_name(period, "../Con"), "return-2018-19-Q3-con-agency.xlsx");
+        assert_eq!(form_file_name(period, "a:b?"), "return-2018-19-Q3-a-b.xlsx");
     }
 
     #[test]

@@ -117,6 +117,9 @@ pub fn parse_progress_csv(bytes: &[u8], file: &str, period: Period) -> Result<Hi
                 .with_hint(format!("rebuild {period} to rewrite it, or move the file away")),
         )
     };
+    // Files from before the byte-order mark and files with it both read:
+    // csv-core skips a UTF-8 BOM at the start, and its byte positions count
+    // it, so `at_byte` stays right.
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let headers = reader.headers().map_err(|e| damaged(None, None, format!("cannot read its header row: {e}")))?.clone();
     let index = |name: &str| headers.iter().position(|h| h == name);

@@ -7,8 +7,15 @@
 //! file is either the previous version or the new one, never half of one.
 //! Files a build does not produce (the forms folder, say) are not touched.
 //! Every failure names the path concerned.
+//!
+//! It also owns the names of files made from the plan's ids (forms, group
+//! and priority PDFs, reminders): [`safe_file_stem`] and [`FileNames`] are
+//! the one place that decides what such a name may contain, so that what a
+//! coordinator types as an id can never make a name Windows refuses, point
+//! outside the output folder, or overwrite another agency's file.
 
 use crate::render::OutputFile;
+use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
@@ -204,6 +211,76 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// Device names Windows reserves in every folder, whatever the extension
+/// (`con.txt` opens the console, `nul.pdf` discards what is written).
+const WINDOWS_RESERVED: [&str; 24] = [
+    "con", "prn", "aux", "nul", "com0", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt0", "lpt1", "lpt2",
+    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// The longest stem made, in characters: with a folder, a prefix and an
+/// extension it keeps a path far inside Windows' 260-character limit.
+const MAX_STEM: usize = 60;
+
+/// An id from the plan (which a coordinator types) made safe as the stem of
+/// a file name on Windows, macOS and Linux: lower-case ASCII letters, digits
+/// and `_` kept, every other run of characters one `-` (so no `<>:"/\|?*`,
+/// no path separators, no dots and no spaces, hence no trailing dot or
+/// space either); no leading or trailing `-` or `_`; at most 60 characters.
+/// A name Windows reserves for a device (`con`, `nul`, `com1`, …) gets
+/// `-fallback` after it, and `fallback` is used when nothing is left.
+/// Ordinary ids (`police`, `domestic-abuse`) come through unchanged.
+///
+/// Lower case because Windows and macOS file systems ignore case: `DA` and
+/// `da` would be one file there, and [`FileNames`] can only keep them apart
+/// if it compares what the file system compares.
+pub fn safe_file_stem(text: &str, fallback: &str) -> String {
+    let mut stem = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    let trimmed: String = stem.trim_matches(['-', '_']).chars().take(MAX_STEM).collect();
+    let stem = trimmed.trim_end_matches(['-', '_']);
+    if stem.is_empty() {
+        fallback.to_string()
+    } else if WINDOWS_RESERVED.contains(&stem) {
+        format!("{stem}-{fallback}")
+    } else {
+        stem.to_string()
+    }
+}
+
+/// Hands out the file names of one folder, so that two ids that make the
+/// same safe name never write over each other: the second gets `-2` before
+/// its extension, the third `-3`. Names are compared ignoring case, as
+/// Windows and macOS compare them. Hand names out in a fixed order (the
+/// plan's) and the same plan always gives the same names.
+#[derive(Debug, Default)]
+pub struct FileNames {
+    used: BTreeSet<String>,
+}
+
+impl FileNames {
+    /// `name` (`police.txt`), or `police-2.txt`, … when it is already taken.
+    pub fn claim(&mut self, name: &str) -> String {
+        let (stem, extension) = match name.rsplit_once('.') {
+            Some((stem, extension)) if !stem.is_empty() => (stem, format!(".{extension}")),
+            _ => (name, String::new()),
+        };
+        let mut candidate = name.to_string();
+        let mut n = 2;
+        while !self.used.insert(candidate.to_lowercase()) {
+            candidate = format!("{stem}-{n}{extension}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +350,70 @@ mod tests {
         assert!(ensure_outside_inputs(&returns, &[&returns]).is_err());
         assert!(ensure_outside_inputs(&dir.path().join("input/./returns/../returns/x"), &[&returns]).is_err());
         assert!(ensure_outside_inputs(&dir.path().join("output"), &[&returns]).is_ok());
+    }
+
+    #[test]
+    fn ordinary_ids_keep_their_names() {
+        for id in ["police", "domestic-abuse", "public-health", "cs1", "2018_q3"] {
+            assert_eq!(safe_file_stem(id, "agency"), id);
+        }
+        assert_eq!(safe_file_stem("Forum Members", "agency"), "forum-members");
+        assert_eq!(safe_file_stem("DA", "group"), "da");
+    }
+
+    #[test]
+    fn no_stem_holds_a_character_windows_forbids() {
+        assert_eq!(safe_file_stem("a\\b:c*d?e\"f<g>h|i/j", "agency"), "a-b-c-d-e-f-g-h-i-j");
+        assert_eq!(safe_file_stem("../../etc/passwd", "agency"), "etc-passwd");
+        assert_eq!(safe_file_stem("C:\\Windows\\System32", "agency"), "c-windows-system32");
+        assert_eq!(safe_file_stem(".hidden", "agency"), "hidden");
+        for text in ["a<b", "tab\there", "nul\0byte", "line\r\nend", "Zoë's group", "?*?", "\u{202e}txt.exe"] {
+            let stem = safe_file_stem(text, "agency");
+            assert!(!stem.is_empty(), "{text:?}");
+            assert!(stem.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'), "{text:?} → {stem:?}");
+        }
+    }
+
+    #[test]
+    fn no_stem_ends_in_a_dot_or_a_space() {
+        for text in ["police.", "police ", "police. . ", "...", "   ", "police-", "_police_"] {
+            let stem = safe_file_stem(text, "agency");
+            assert!(!stem.ends_with(['.', ' ', '-', '_']) && !stem.starts_with(['.', '-', '_']), "{text:?} → {stem:?}");
+        }
+        assert_eq!(safe_file_stem("police. ", "agency"), "police");
+        assert_eq!(safe_file_stem("...", "agency"), "agency");
+        assert_eq!(safe_file_stem("", "group"), "group");
+    }
+
+    #[test]
+    fn names_windows_reserves_for_devices_are_never_made() {
+        for reserved in ["CON", "con", "Prn", "AUX", "NUL", "nul.", "COM1", "com9", "LPT1", "lpt3 ", "con.txt"] {
+            let stem = safe_file_stem(reserved, "agency");
+            let base = stem.split('.').next().unwrap();
+            assert!(!WINDOWS_RESERVED.contains(&base), "{reserved:?} → {stem:?}");
+        }
+        assert_eq!(safe_file_stem("CON", "agency"), "con-agency");
+        assert_eq!(safe_file_stem("nul", "group"), "nul-group");
+        // Only the whole name is reserved: these are ordinary names.
+        assert_eq!(safe_file_stem("console", "agency"), "console");
+        assert_eq!(safe_file_stem("com10", "agency"), "com10");
+    }
+
+    #[test]
+    fn long_ids_are_cut_without_leaving_a_trailing_hyphen() {
+        assert_eq!(safe_file_stem(&"x".repeat(200), "agency").len(), MAX_STEM);
+        let cut = safe_file_stem(&format!("{}-tail", "y".repeat(MAX_STEM - 1)), "agency");
+        assert_eq!(cut, "y".repeat(MAX_STEM - 1));
+    }
+
+    #[test]
+    fn two_ids_with_one_safe_name_get_two_files() {
+        let mut names = FileNames::default();
+        assert_eq!(names.claim("police.txt"), "police.txt");
+        assert_eq!(names.claim("police.txt"), "police-2.txt");
+        assert_eq!(names.claim("POLICE.txt"), "POLICE-3.txt", "Windows would see POLICE.txt as police.txt");
+        assert_eq!(names.claim("police-2.txt"), "police-2-2.txt");
+        assert_eq!(names.claim("README"), "README");
+        assert_eq!(names.claim("readme"), "readme-2");
     }
 }

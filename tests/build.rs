@@ -130,7 +130,9 @@ fn build_writes_the_pack_prints_the_summary_and_is_repeatable() {
 
     let files = project.outputs("2018-19-Q3");
     let csv = text(&files["progress.csv"]);
-    assert!(csv.starts_with("period,group,action_id,action,timescale,due_date,new,lead,lead_name,status,percent_complete,update,"));
+    // A byte-order mark first, so Excel on Windows reads the file as UTF-8.
+    assert!(csv.starts_with("\u{feff}period,group,action_id,action,timescale,due_date,new,lead,lead_name,status,percent_complete,update,"));
+    assert!(text(&files["validation.csv"]).starts_with("\u{feff}file,sheet,cell,severity,code,message,hint\r\n"));
     // One row per action × lead at least: the shipped plan has 27 actions and 62 leads.
     assert!(csv.lines().count() > 62, "{} lines", csv.lines().count());
     assert!(files.contains_key("validation.csv"));

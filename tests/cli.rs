@@ -87,3 +87,18 @@ fn no_colour_when_not_a_terminal_or_no_color_is_set() {
 fn quiet_silences_messages_but_not_errors() {
     csp().args(["--quiet", "plan", "--plan", "missing.toml"]).assert().code(2).stderr(predicate::str::contains("error"));
 }
+
+/// A coordinator on Windows types paths with drive letters, backslashes and
+/// spaces: messages show each exactly as typed (checked on Linux too, where
+/// such a path is simply one that does not exist).
+#[test]
+fn paths_in_messages_are_shown_as_typed() {
+    let returns = r"C:\Users\Zoë\OneDrive - Lancashire\CSP returns\2018-19 Q3";
+    csp()
+        .args(["validate", "--returns", returns])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("the returns folder {returns} does not exist or is not a folder")));
+    let plan = r".\input\my plans\plan 2018.toml";
+    csp().args(["plan", "--plan", plan]).assert().code(2).stderr(predicate::str::contains(plan));
+}

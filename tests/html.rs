@@ -122,7 +122,7 @@ fn every_link_lands_and_every_id_is_unique() {
 fn headings_go_down_one_level_at_a_time() {
     let (_, html) = sample_html();
     let doc = Html::parse_document(&html);
-    let levels: Vec<u8> = doc.select(&sel("h1, h2, h3, h4, h5, h6")).map(|h| h.value().name()[1..].parse().unwrap()).collect();
+    let levels: Vec<u8> = doc.select(&sel("h1, h2, h3, h4, h5, h6")).map(|h| h.value().name()[1..].parse::<u8>().unwrap()).collect();
     assert_eq!(levels.iter().filter(|l| **l == 1).count(), 1, "one h1");
     assert_eq!(levels[0], 1);
     for pair in levels.windows(2) {

@@ -2,6 +2,25 @@
 //! (here one whose shared-strings table declares four billion entries, with
 //! the guard that normally refuses it out of the way) costs that one file
 //! when read in a child process, and the run goes on with the other returns.
+//! And when the child cannot be started, the file is still read, with a
+//! warning once per run.
+//!
+//! Which limits these tests rely on, by system (see `returns::isolate`):
+//! - **Linux**: `RLIMIT_AS` caps the child's address space, so the
+//!   crafted file's huge allocation fails and the child aborts saying
+//!   "memory allocation … failed": the "needed more than the 512 MiB"
+//!   message is checked. `RLIMIT_CPU` (`SIGXCPU`) is set too, but no test
+//!   here spins for a minute; the mapping of `SIGXCPU` to its message is a
+//!   unit test in `returns::isolate`.
+//! - **Windows**: a Job Object's per-process memory limit refuses the same
+//!   allocation, the child aborts with the same words, and the message is
+//!   the same; the job's per-process time limit ends a spinning child with
+//!   `ERROR_NOT_ENOUGH_QUOTA`. These tests are built for Windows (`cargo
+//!   check --target x86_64-pc-windows-gnu --tests` in CI) but CI runs them on
+//!   Linux only; the exit-code mapping is unit-tested on every system.
+//! - **macOS**: the kernel accepts `RLIMIT_AS` but does not enforce it; the
+//!   crafted file is still refused only because the allocation it asks
+//!   for (about 100 GB) fails on its own.
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
@@ -72,7 +91,9 @@ fn declaring_four_billion_strings(xlsx: &[u8]) -> Vec<u8> {
 fn a_good_workbook_reads_the_same_in_a_child() {
     let (xlsx, _) = form(&plan());
     let here = sheet::read_workbook(&xlsx, Format::Xlsx).unwrap();
-    let there = isolate::read_workbook_in_child(Path::new(BINARY), &xlsx, Format::Xlsx, &Limits::default()).unwrap();
+    let read = isolate::read_workbook_in_child(Path::new(BINARY), &xlsx, Format::Xlsx, &Limits::default());
+    assert_eq!(read.weakened, None, "the child started, with its limits");
+    let there = read.result.unwrap();
     assert_eq!(there.sheets, here.sheets);
     assert_eq!(there.unreadable_sheets, here.unreadable_sheets);
     assert!(there.sheets.iter().any(|g| g.name == "Progress" && g.rows.len() > 8));
@@ -85,7 +106,7 @@ fn a_workbook_that_aborts_the_reader_costs_one_file_in_a_child() {
     // Straight to the child: no guard in the way. In this process the same
     // call would abort the test run.
     let limits = Limits { max_child_memory_bytes: 512 << 20, ..Limits::default() };
-    let failure = isolate::read_workbook_in_child(Path::new(BINARY), &hostile, Format::Xlsx, &limits).unwrap_err();
+    let failure = isolate::read_workbook_in_child(Path::new(BINARY), &hostile, Format::Xlsx, &limits).result.unwrap_err();
     assert_eq!(failure.code, "file-refused");
     assert!(
         failure.message.starts_with("refused: the workbook could not be read safely: it needed more than the 512 MiB"),
@@ -93,7 +114,7 @@ fn a_workbook_that_aborts_the_reader_costs_one_file_in_a_child() {
         failure.message
     );
     // And this process is still here to read the next file.
-    assert!(isolate::read_workbook_in_child(Path::new(BINARY), &xlsx, Format::Xlsx, &limits).is_ok());
+    assert!(isolate::read_workbook_in_child(Path::new(BINARY), &xlsx, Format::Xlsx, &limits).result.is_ok());
 }
 
 #[test]
@@ -124,4 +145,49 @@ fn the_run_goes_on_when_a_child_dies() {
     assert!(stderr.contains("file-refused") && stderr.contains("could not be read safely"), "{stderr}");
     assert!(stdout.contains(&agency_name), "the good return is in the account: {stdout}");
     assert!(stdout.contains("returns/good.xlsx") && stdout.contains("= 2 accepted"), "{stdout}");
+}
+
+/// A reader child that cannot be started (the program is gone, or an
+/// antivirus refuses it) does not lose the file: it is read here, and the
+/// run says so once, with the reason, in the diagnostics that become the
+/// terminal's warnings and validation.csv.
+#[test]
+fn when_the_child_cannot_start_the_files_are_read_here_with_one_warning() {
+    let plan = plan();
+    let (xlsx, agency_name) = form(&plan);
+    let missing = std::env::temp_dir().join("csp-report-no-such-program").join("csp-report.exe");
+
+    let read = isolate::read_workbook_in_child(&missing, &xlsx, Format::Xlsx, &Limits::default());
+    assert!(read.result.is_ok(), "the file is still read");
+    match read.weakened {
+        Some(isolate::Weakened::InProcess(reason)) => {
+            assert!(reason.contains("csp-report-no-such-program") && reason.contains("could not be started"), "{reason}")
+        }
+        other => panic!("expected InProcess, got {other:?}"),
+    }
+
+    // A whole folder: two workbooks, one warning. (This test binary reads
+    // through `read_workbook_in_child` everywhere else, so registering a
+    // missing program here changes no other test.)
+    isolate::use_child_program(missing);
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    std::fs::write(returns.join("a.xlsx"), &xlsx).unwrap();
+    std::fs::write(returns.join("b.xlsx"), &xlsx).unwrap();
+    let options = csp_report::returns::ReadOptions { period: Some("2018-19 Q3".parse().unwrap()), limits: Limits::default() };
+    let report = csp_report::returns::read_returns(&returns, &plan, &options);
+    assert_eq!(report.returns.len(), 2, "both returns read");
+    assert!(report.returns.iter().all(|r| plan.agencies.iter().any(|a| a.id == r.agency && a.name == agency_name)));
+    let warnings: Vec<_> = report.diagnostics.iter().filter(|d| d.code == csp_report::returns::READER_NOT_ISOLATED).collect();
+    assert_eq!(warnings.len(), 1, "once per run: {warnings:?}");
+    let warning = warnings[0];
+    assert_eq!(warning.severity, csp_report::diagnostics::Severity::Warning);
+    assert_eq!(warning.place.file, "returns/a.xlsx");
+    assert!(warning.message.contains("2 workbooks were read inside csp-report itself"), "{}", warning.message);
+    assert!(warning.message.contains("could not be started"), "the reason: {}", warning.message);
+    assert!(warning.hint.as_deref().is_some_and(|h| h.contains("antivirus")), "{warning:?}");
+    // And it is a row of validation.csv.
+    let csv = String::from_utf8(csp_report::render::csv::validation_csv(&report.diagnostics.into_vec()).unwrap()).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("returns/a.xlsx,,,warning,reader-not-isolated,")), "{csv}");
 }

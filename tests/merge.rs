@@ -1028,7 +1028,8 @@ mod csv_history {
         let overdue = rows.iter().find(|r| r[2] == "A3").unwrap();
         assert_eq!((overdue[16].as_str(), overdue[17].as_str()), ("true", ""), "no trend without history");
         assert!(bytes.windows(2).filter(|w| w == b"\r\n").count() >= rows.len(), "RFC 4180 line ends");
-        assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "no byte-order mark");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBFperiod,group,"), "a byte-order mark, for Excel on Windows, then the header");
+        assert_eq!(bytes.windows(3).filter(|w| w == b"\xEF\xBB\xBF").count(), 1, "one mark, at the start only");
     }
 
     #[test]
@@ -1042,6 +1043,77 @@ mod csv_history {
         assert_eq!(read.actions["A4"].leads["police"].update, "'Tis done — ✓ café");
         assert!(!read.actions["A2"].leads.contains_key("health"), "contributions are not history");
         assert_eq!(read.actions["A1"].leads["council"].status, Status::NoReturn);
+    }
+
+    /// History written before the byte-order mark (and a file a user saved
+    /// without one) reads the same as today's files.
+    #[test]
+    fn history_reads_with_and_without_a_byte_order_mark() {
+        let progress = sample();
+        let with = progress_csv(&progress).unwrap();
+        let without = with.strip_prefix(csp_report::render::csv::UTF8_BOM).expect("written with a mark");
+        let read_with = parse_progress_csv(&with, "progress.csv", q3()).expect("reads with the mark");
+        let read_without = parse_progress_csv(without, "progress.csv", q3()).expect("reads without the mark");
+        assert_eq!(read_with, History::from_progress(&progress));
+        assert_eq!(read_without, read_with);
+        // A problem is still placed on the right line, mark or not.
+        let bad = b"\xEF\xBB\xBFperiod,action_id,lead,status,update,overall_status\r\n2018-19 Q3,A1,police,purple,x,green\r\n";
+        let damaged = parse_progress_csv(bad, "progress.csv", q3()).unwrap_err();
+        assert_eq!(damaged.place.cell.as_deref(), Some("line 2, column status"), "{damaged}");
+    }
+
+    /// Both CSV files as LibreOffice Calc reads them: opened as UTF-8, every
+    /// column as text (as a coordinator's import would keep "0075" and
+    /// "'=1+1" as typed), saved back as CSV and compared cell by cell with
+    /// what was written. The byte-order mark must not leak into the first
+    /// header cell, and accents, dashes and ticks must survive. Skipped with
+    /// a reason when LibreOffice is not installed.
+    #[test]
+    fn libreoffice_reads_both_csv_files_back_unchanged() {
+        let found = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
+        if !found {
+            println!("skipped: LibreOffice (soffice) is not installed (apt-get install libreoffice-calc-nogui to run this check)");
+            return;
+        }
+        let progress = sample();
+        let mut diagnostics = progress.diagnostics.clone();
+        diagnostics.push(
+            Diagnostic::warning("missing-update", Place::cell("returns/Zoë's return.xlsx", "Progress", 9, 5), "Amber with no update — Zoë")
+                .with_hint("ask Zoë"),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let files = [("progress.csv", progress_csv(&progress).unwrap()), ("validation.csv", validation_csv(&diagnostics).unwrap())];
+        let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
+        for (name, bytes) in &files {
+            assert!(bytes.starts_with(csp_report::render::csv::UTF8_BOM), "{name} starts with a byte-order mark");
+            let written = rows(bytes);
+            let columns = written[0].len();
+            // Field separator, text delimiter, UTF-8 (76), first line 1, then every column as text (type 2).
+            let as_text: Vec<String> = (1..=columns).map(|c| format!("{c}/2")).collect();
+            let infilter = format!("Text - txt - csv (StarCalc):44,34,76,1,{}", as_text.join("/"));
+            let source = dir.path().join(name);
+            std::fs::write(&source, bytes).unwrap();
+            let out = dir.path().join("out");
+            let status = std::process::Command::new("soffice")
+                .args([profile.as_str(), "--headless"])
+                .arg(format!("--infilter={infilter}"))
+                .args(["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir"])
+                .arg(&out)
+                .arg(&source)
+                .output()
+                .unwrap();
+            let saved = std::fs::read(out.join(name))
+                .unwrap_or_else(|e| panic!("LibreOffice did not convert {name} ({e}): {}", String::from_utf8_lossy(&status.stderr)));
+            let read_back = rows(&saved);
+            assert_eq!(read_back[0][0], written[0][0], "{name}: no stray mark in the first header cell");
+            // Calc keeps a line break inside a cell as one LF, whatever the file had.
+            let calc_breaks = |rows: Vec<Vec<String>>| -> Vec<Vec<String>> {
+                rows.into_iter().map(|r| r.into_iter().map(|c| c.replace("\r\n", "\n")).collect()).collect()
+            };
+            assert_eq!(calc_breaks(read_back), calc_breaks(written), "{name} as LibreOffice reads it");
+        }
+        let validation = String::from_utf8(files[1].1.clone()).unwrap();
+        assert!(validation.contains("Amber with no update — Zoë"), "written as UTF-8");
     }
 
     #[test]

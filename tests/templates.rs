@@ -294,3 +294,34 @@ fn template_data_swaps_the_group_between_renders() {
         assert!(swapped.contains(&format!("{} key action", group.counts.actions)), "{swapped}");
     }
 }
+
+/// Reminder files are named from agency ids made safe for Windows: no
+/// forbidden character, no device name, no trailing dot, and two ids that
+/// make one name still make two files.
+#[test]
+fn reminder_file_names_are_safe_on_windows_and_never_collide() {
+    use csp_report::render::{reminders::Reminders, RenderContext, Renderer};
+    let mut progress = sample_progress();
+    let plan = sample_progress::plan();
+    let missing: Vec<usize> = (0..progress.agencies.len()).filter(|&i| progress.agencies[i].reminder_due).collect();
+    assert!(missing.len() >= 2, "the sample has two agencies to remind");
+    progress.agencies[missing[0]].id = "CON".into();
+    progress.agencies[missing[1]].id = "con".into();
+    if let Some(&third) = missing.get(2) {
+        progress.agencies[third].id = "a<b>:\"c\"/d\\e|f?g*. ".into();
+    }
+    let templates = Templates::built_in();
+    let forms = FormSettings::new(&Default::default(), progress.period);
+    let sentences = sample_progress::sentences(&progress);
+    let ctx = RenderContext { progress: &progress, plan: &plan, templates: &templates, forms: &forms, sentences: &sentences };
+    let names: Vec<String> = Reminders.render(&ctx).unwrap().files.iter().map(|f| f.path.display().to_string()).collect();
+    assert!(names.contains(&"reminders/con-agency.txt".to_string()), "{names:?}");
+    assert!(names.contains(&"reminders/con-agency-2.txt".to_string()), "{names:?}");
+    if missing.len() > 2 {
+        assert!(names.contains(&"reminders/a-b-c-d-e-f-g.txt".to_string()), "{names:?}");
+    }
+    for name in &names {
+        let file = name.strip_prefix("reminders/").unwrap();
+        assert!(!file.contains(['<', '>', ':', '"', '/', '\\', '|', '?', '*']) && !file.ends_with(['.', ' ']), "{file}");
+    }
+}

@@ -23,7 +23,7 @@ use crate::progress::{Counts, Progress, Subject};
 use crate::render::csv::validation_file;
 use crate::render::sentences::Sentences;
 use crate::render::{renderers, RenderContext};
-use crate::returns::{read_returns_with, ReadOptions};
+use crate::returns::{read_returns_with, ReadOptions, READER_NOT_ISOLATED, READER_NOT_LIMITED};
 use crate::status::Status;
 use crate::templates::Templates;
 use crate::ui::Ui;
@@ -49,6 +49,11 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     ui.info(format!("Reading returns from {} for {period}", config.returns.display()));
     let options = ReadOptions { period: Some(period), limits: config.limits };
     let read = read_returns_with(&config.returns, &plan, &options, &crate::ui::ReadProgressBar::new(ui.quiet));
+    // Problems in the returns are only counted here (validate lists them),
+    // but a reader that ran unprotected is about this run, not a return: say it.
+    for d in read.diagnostics.iter().filter(|d| [READER_NOT_ISOLATED, READER_NOT_LIMITED].contains(&d.code)) {
+        ui.diagnostic(d);
+    }
     let returns_label = config.returns.display().to_string();
     let (previous, history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
     let forms = FormSettings::for_period(config, period);

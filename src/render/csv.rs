@@ -3,7 +3,8 @@
 //! per diagnostic), written by the build once every renderer has run (see
 //! [`validation_file`]), so that it lists the problems met while laying
 //! returns' text out as well as those in the returns. UTF-8
-//! without a byte-order mark, RFC 4180 quoting, CRLF line ends, a header row.
+//! with a byte-order mark (see [`UTF8_BOM`]), RFC 4180 quoting, CRLF line
+//! ends, a header row.
 //! `progress.csv` is also the history later periods read back
 //! ([`crate::history`]), so its columns and tokens are a contract: see
 //! [`PROGRESS_COLUMNS`].
@@ -128,8 +129,14 @@ pub fn validation_file(returns: &[Diagnostic], building: &[Diagnostic]) -> Resul
     Ok(OutputFile { path: PathBuf::from(VALIDATION_CSV), bytes })
 }
 
+/// The byte-order mark every CSV file starts with. Excel on Windows opens a
+/// double-clicked CSV in the ANSI code page unless it starts with one, and
+/// "Zoë" shows as "ZoÃ«"; LibreOffice and the csv crate (so the history
+/// reader) skip it.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(UTF8_BOM.to_vec())
 }
 
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {

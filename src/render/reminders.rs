@@ -8,6 +8,7 @@
 
 use super::context;
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
+use crate::output::{safe_file_stem, FileNames};
 use std::path::PathBuf;
 
 /// The folder the reminders go in, inside the period's output folder.
@@ -26,32 +27,19 @@ impl Renderer for Reminders {
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
         let mut rendered = Rendered::default();
-        for agency in ctx.progress.agencies.iter().filter(|a| a.reminder_due) {
+        // Names are handed out over every agency, in plan order, so an
+        // agency's reminder keeps its name whoever else is missing.
+        let mut names = FileNames::default();
+        let named: Vec<_> =
+            ctx.progress.agencies.iter().map(|a| (a, names.claim(&format!("{}.txt", safe_file_stem(&a.id, "agency"))))).collect();
+        for (agency, file_name) in named.into_iter().filter(|(a, _)| a.reminder_due) {
             let data = context::reminder(ctx.progress, agency, ctx.forms);
             let text =
                 ctx.templates.render_reporting(TEMPLATE, &data, &mut rendered.diagnostics).map_err(|e| RenderError::new("reminders", e))?;
-            let path = PathBuf::from(FOLDER).join(format!("{}.txt", file_stem(&agency.id)));
+            let path = PathBuf::from(FOLDER).join(file_name);
             rendered.files.push(OutputFile { path, bytes: normalise_blank_lines(&text).into_bytes() });
         }
         Ok(rendered)
-    }
-}
-
-/// An agency id made safe as a file name: lower-case ASCII letters, digits,
-/// `-` and `_` kept, anything else a `-`; never empty, never a dot file.
-pub fn file_stem(id: &str) -> String {
-    let stem: String = id
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(64)
-        .collect();
-    if stem.is_empty() {
-        "agency".to_string()
-    } else {
-        stem
     }
 }
 
@@ -81,14 +69,6 @@ fn normalise_blank_lines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_stems_are_safe() {
-        assert_eq!(file_stem("police"), "police");
-        assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
-        assert_eq!(file_stem("..."), "agency");
-        assert_eq!(file_stem("Forum Members"), "forum-members");
-    }
 
     #[test]
     fn blank_lines_collapse() {

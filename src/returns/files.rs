@@ -172,5 +172,7 @@ mod tests {
     fn names_are_relative_to_the_folders_parent() {
         assert_eq!(display_name(Some("returns"), Path::new("2018-19-Q3/police.xlsx")), "returns/2018-19-Q3/police.xlsx");
         assert_eq!(display_name(None, Path::new("police.xlsx")), "police.xlsx");
+        // A folder typed with spaces keeps them; the file part always uses `/`.
+        assert_eq!(display_name(Some("CSP returns"), Path::new("Q3 2018/Zoë's return.xlsx")), "CSP returns/Q3 2018/Zoë's return.xlsx");
     }
 }

@@ -224,6 +224,7 @@ pub fn read_returns_with(
         .collect();
     progress.finish();
     let mut report = ReadReport::default();
+    report.diagnostics.extend(weakened_warnings(&results));
     for result in results {
         report.diagnostics.extend(result.diagnostics);
         report.accounts.extend(result.accounts);
@@ -240,11 +241,18 @@ struct FileResult {
     accounts: Vec<FileAccount>,
     read: Vec<Return>,
     diagnostics: Vec<Diagnostic>,
+    /// Read with less protection than asked for: one warning per run says so.
+    weakened: Option<isolate::Weakened>,
 }
 
 impl FileResult {
     fn not_read(file: &files::FoundFile, outcome: FileOutcome, diagnostic: Diagnostic) -> FileResult {
-        FileResult { accounts: vec![FileAccount::empty(&file.display, outcome)], read: Vec::new(), diagnostics: vec![diagnostic] }
+        FileResult {
+            accounts: vec![FileAccount::empty(&file.display, outcome)],
+            read: Vec::new(),
+            diagnostics: vec![diagnostic],
+            weakened: None,
+        }
     }
 
     fn failed(file: &files::FoundFile, failure: guard::Failure, mut diagnostics: Vec<Diagnostic>) -> FileResult {
@@ -255,6 +263,7 @@ impl FileResult {
             accounts: vec![FileAccount::empty(&file.display, FileOutcome::Unreadable { reason: failure.message })],
             read: Vec::new(),
             diagnostics,
+            weakened: None,
         }
     }
 }
@@ -344,23 +353,79 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
     if let Some(note) = verdict.renamed_note {
         diagnostics.push(Diagnostic::note("file-mismatch", Place::file(&file.display), note));
     }
-    let workbook = match verdict.format {
-        guard::Format::Csv => csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }),
-        format => isolate::read_workbook(&bytes, format, limits),
+    let (workbook, weakened) = match verdict.format {
+        guard::Format::Csv => {
+            (csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }), None)
+        }
+        format => {
+            let read = isolate::read_workbook(&bytes, format, limits);
+            (read.result, read.weakened)
+        }
     };
-    let workbook = match workbook {
-        Ok(w) => w,
-        Err(failure) => return FileResult::failed(file, failure, diagnostics),
+    let mut result = match workbook {
+        Ok(workbook) => {
+            for (sheet, reason) in &workbook.unreadable_sheets {
+                diagnostics.push(Diagnostic::warning(
+                    "sheet-unreadable",
+                    Place { file: file.display.clone(), sheet: Some(sheet.clone()), cell: None },
+                    format!("the sheet could not be read ({reason})"),
+                ));
+            }
+            read_tables(file, order, modified, &workbook, plan, options, diagnostics)
+        }
+        Err(failure) => FileResult::failed(file, failure, diagnostics),
     };
-    for (sheet, reason) in &workbook.unreadable_sheets {
-        diagnostics.push(Diagnostic::warning(
-            "sheet-unreadable",
-            Place { file: file.display.clone(), sheet: Some(sheet.clone()), cell: None },
-            format!("the sheet could not be read ({reason})"),
-        ));
-    }
-    read_tables(file, order, modified, &workbook, plan, options, diagnostics)
+    result.weakened = weakened;
+    result
 }
+
+/// The one warning per run for workbooks read with less protection than
+/// `[limits] isolate` asks for (see [`isolate::Weakened`]): the first
+/// reason met, and how many files it cost, placed at the first such file.
+fn weakened_warnings(results: &[FileResult]) -> Vec<Diagnostic> {
+    let hint = "an antivirus may be stopping csp-report from starting itself: ask IT to allow the program \
+                (see \"On Windows\" in the README); to read in-process on purpose, set isolate = false under [limits]";
+    let mut warnings = Vec::new();
+    let in_process = |w: &isolate::Weakened| matches!(w, isolate::Weakened::InProcess(_));
+    for wanted in [true, false] {
+        let hit: Vec<(&str, &isolate::Weakened)> = results
+            .iter()
+            .filter_map(|r| r.weakened.as_ref().zip(r.accounts.first()).map(|(w, a)| (a.file.as_str(), w)))
+            .filter(|(_, w)| in_process(w) == wanted)
+            .collect();
+        let Some((first, weakened)) = hit.first() else { continue };
+        let n = hit.len();
+        let files = if n == 1 { "1 workbook".to_string() } else { format!("{n} workbooks") };
+        let diagnostic = match weakened {
+            isolate::Weakened::InProcess(reason) => Diagnostic::warning(
+                READER_NOT_ISOLATED,
+                Place::file(*first),
+                format!(
+                    "the spreadsheet reader could not be started as a separate process ({reason}), so {files} were read inside \
+                     csp-report itself, without the memory and processor-time limits: a crafted file could stop the whole run"
+                ),
+            ),
+            isolate::Weakened::Unlimited(reason) => Diagnostic::warning(
+                READER_NOT_LIMITED,
+                Place::file(*first),
+                format!(
+                    "the spreadsheet reader ran without its memory and processor-time limits ({reason}) for {files}: a crafted \
+                     file still costs only itself if it crashes the reader, but one that runs away is not stopped"
+                ),
+            ),
+        };
+        warnings.push(diagnostic.with_hint(hint));
+    }
+    warnings
+}
+
+/// The warning code for workbooks read in-process because the reader
+/// child could not be started.
+pub const READER_NOT_ISOLATED: &str = "reader-not-isolated";
+/// The warning code for a reader child that ran without its limits.
+pub const READER_NOT_LIMITED: &str = "reader-not-limited";
+
+/// Finds the return table among the sheets, identifies the return and reads its rows.
 
 /// Finds the return table among the sheets (or, in a workbook with a tab
 /// per quarter, the sheet for the period and the earlier quarters' sheets),
@@ -430,12 +495,12 @@ fn read_tables(
             );
         }
         let (account, read) = reader.read(chosen, display.to_string(), None, &mut diagnostics);
-        return FileResult { accounts: vec![account], read: read.into_iter().collect(), diagnostics };
+        return FileResult { accounts: vec![account], read: read.into_iter().collect(), diagnostics, weakened: None };
     };
 
     diagnostics.extend(quarters.diagnostics);
     let target = quarters.target;
-    let mut result = FileResult { accounts: Vec::new(), read: Vec::new(), diagnostics: Vec::new() };
+    let mut result = FileResult { accounts: Vec::new(), read: Vec::new(), diagnostics: Vec::new(), weakened: None };
     match quarters.reported {
         Some(i) => {
             let (account, read) = reader.read(&tables[i], display.to_string(), Some(target), &mut diagnostics);

@@ -13,6 +13,7 @@ use super::markdown;
 use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
+use crate::output::{safe_file_stem, FileNames};
 use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress, Subject, UpdateState};
 use crate::render::context;
 use crate::render::sentences::Sentences;
@@ -40,22 +41,25 @@ enum Document<'a> {
 }
 
 impl Document<'_> {
-    /// Every document, in the order they are listed.
-    fn all(p: &Progress) -> Vec<Document<'_>> {
-        let mut documents = vec![Document::Board, Document::Commissioners];
-        documents.extend(p.groups.iter().map(Document::Group));
-        documents.extend(p.priorities.iter().map(Document::Priority));
-        documents
-    }
-
-    /// Its path under the period's folder.
-    fn path(&self) -> PathBuf {
-        match self {
-            Document::Board => PathBuf::from("board-report.pdf"),
-            Document::Commissioners => PathBuf::from("commissioner-summary.pdf"),
-            Document::Group(g) => PathBuf::from("groups").join(format!("{}.pdf", file_stem(&g.id))),
-            Document::Priority(pr) => PathBuf::from("priorities").join(format!("{}.pdf", file_stem(&pr.id))),
+    /// Every document with its path under the period's folder, in the order
+    /// they are listed. Group and priority files are named from their ids
+    /// made safe ([`safe_file_stem`]); two ids that make one name get two
+    /// files (`-2`), handed out in plan order.
+    fn all(p: &Progress) -> Vec<(Document<'_>, PathBuf)> {
+        let mut documents = vec![
+            (Document::Board, PathBuf::from("board-report.pdf")),
+            (Document::Commissioners, PathBuf::from("commissioner-summary.pdf")),
+        ];
+        let (mut groups, mut priorities) = (FileNames::default(), FileNames::default());
+        for g in &p.groups {
+            let name = groups.claim(&format!("{}.pdf", safe_file_stem(&g.id, "group")));
+            documents.push((Document::Group(g), PathBuf::from("groups").join(name)));
         }
+        for pr in &p.priorities {
+            let name = priorities.claim(&format!("{}.pdf", safe_file_stem(&pr.id, "priority")));
+            documents.push((Document::Priority(pr), PathBuf::from("priorities").join(name)));
+        }
+        documents
     }
 
     fn metadata(&self, p: &Progress) -> Metadata {
@@ -82,7 +86,7 @@ impl Document<'_> {
 pub fn flows(ctx: &RenderContext) -> Result<Vec<(PathBuf, Flow, Metadata)>, RenderError> {
     let p = ctx.progress;
     let passages = Passages::render(ctx.templates, p, ctx.sentences).map_err(|e| RenderError::new("pdf", e))?;
-    Ok(Document::all(p).iter().map(|d| (d.path(), d.flow(p, &passages, ctx.sentences), d.metadata(p))).collect())
+    Ok(Document::all(p).into_iter().map(|(d, path)| (path, d.flow(p, &passages, ctx.sentences), d.metadata(p))).collect())
 }
 
 /// Renders every PDF document.
@@ -95,10 +99,10 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
     use rayon::prelude::*;
     let written: Vec<_> = Document::all(p)
         .into_par_iter()
-        .map(|document| {
+        .map(|(document, path)| {
             let laid = layout::lay_out(&document.flow(p, &passages, ctx.sentences));
             let bytes = write_pdf(&laid, &document.metadata(p)).map_err(|e| RenderError::new("pdf", e));
-            (document.path(), bytes, laid.missing)
+            (path, bytes, laid.missing)
         })
         .collect();
     let mut rendered = Rendered::default();
@@ -123,16 +127,6 @@ pub fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
         );
     }
     Ok(rendered)
-}
-
-/// A file name from an id: letters, digits, `-` and `_` only.
-fn file_stem(id: &str) -> String {
-    let stem: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-    if stem.is_empty() {
-        "unnamed".to_string()
-    } else {
-        stem
-    }
 }
 
 fn metadata(p: &Progress, what: &str) -> Metadata {
