@@ -100,6 +100,78 @@ pub fn a1(row: u32, col: u32) -> String {
     format!("{}{}", column_letters(col), row as u64 + 1)
 }
 
+/// Every diagnostic code, by family, in the order README.md's "Problem
+/// codes" table lists them (a test keeps the two the same). Codes are
+/// stable: `validation.csv` and the workbook carry them, and coordinators
+/// filter on them. A diagnostic made with a code missing here fails in
+/// debug builds (the tests), so a new code cannot ship undocumented.
+pub const CODES: &[(&str, &[&str])] = &[
+    (
+        "file",
+        &[
+            "file-unreadable",
+            "file-mismatch",
+            "file-encrypted",
+            "file-empty",
+            "file-too-large",
+            "file-refused",
+            "file-skipped",
+            "file-not-a-return",
+            "file-ignored",
+            "sheet-unreadable",
+            "extra-sheet",
+            "other-sheet",
+            "no-sheet-for-period",
+        ],
+    ),
+    ("run", &["reader-not-isolated", "reader-not-limited"]),
+    ("identity", &["agency-unknown", "agency-mismatch", "period-unknown", "other-period", "plan-version"]),
+    ("header", &["no-header", "missing-column"]),
+    (
+        "row and cell",
+        &[
+            "missing-action-id",
+            "unknown-action",
+            "action-by-text",
+            "missing-status",
+            "unknown-status",
+            "ambiguous-status",
+            "status-decorated",
+            "percent-decorated",
+            "bad-percent",
+            "percent-out-of-range",
+            "bad-date",
+            "missing-update",
+        ],
+    ),
+    ("merge", &["duplicate-return", "duplicate-row", "not-lead", "stale-update"]),
+    ("history", &["history-missing", "history-damaged"]),
+    ("rendering", &["cell-truncated", "glyph-missing", "template-invalid", "template-failed", "template-unknown", "template-unreadable"]),
+    (
+        "plan",
+        &[
+            "plan-syntax",
+            "plan-duplicate-id",
+            "plan-unknown-lead",
+            "plan-unknown-tag",
+            "plan-unknown-priority",
+            "plan-bad-timescale",
+            "plan-empty-action",
+            "plan-no-leads",
+            "plan-duplicate-lead",
+            "plan-bad-action-id",
+            "plan-no-actions",
+            "plan-not-utf8",
+        ],
+    ),
+];
+
+/// The registered code equal to `code`, as the `'static` string diagnostics
+/// carry; `None` for a code that is not in [`CODES`].
+pub fn registered_code(code: &str) -> Option<&'static str> {
+    CODES.iter().flat_map(|(_, codes)| codes.iter()).find(|c| **c == code).copied()
+}
+
 /// One problem found in the inputs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Diagnostic {
@@ -115,16 +187,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, place: Place, message: impl Into<String>) -> Self {
+        debug_assert!(registered_code(code).is_some(), "diagnostic code {code:?} is not in diagnostics::CODES (and README.md)");
+        Diagnostic { place, severity, code, message: message.into(), hint: None }
+    }
+
     pub fn error(code: &'static str, place: Place, message: impl Into<String>) -> Self {
-        Diagnostic { place, severity: Severity::Error, code, message: message.into(), hint: None }
+        Diagnostic::new(Severity::Error, code, place, message)
     }
 
     pub fn warning(code: &'static str, place: Place, message: impl Into<String>) -> Self {
-        Diagnostic { place, severity: Severity::Warning, code, message: message.into(), hint: None }
+        Diagnostic::new(Severity::Warning, code, place, message)
     }
 
     pub fn note(code: &'static str, place: Place, message: impl Into<String>) -> Self {
-        Diagnostic { place, severity: Severity::Note, code, message: message.into(), hint: None }
+        Diagnostic::new(Severity::Note, code, place, message)
     }
 
     /// Adds a hint ("did you mean Green?").
@@ -231,6 +308,33 @@ mod tests {
         assert_eq!(column_letters(702), "AAA");
         assert_eq!(column_letters(16383), "XFD");
         assert_eq!(a1(6, 2), "C7");
+    }
+
+    /// README.md's "Problem codes" table lists exactly the registered
+    /// codes, family by family, in the same order.
+    #[test]
+    fn the_readme_lists_every_code_and_no_other() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("| family | codes |").expect("the README has the codes table");
+        let table = &readme[start..readme[start..].find("\n\n").map_or(readme.len(), |end| start + end)];
+        let mut listed: Vec<(String, Vec<String>)> = Vec::new();
+        for line in table.lines().skip(2) {
+            let cells: Vec<&str> = line.split('|').collect();
+            let family = cells[1].trim().to_string();
+            let mut codes = Vec::new();
+            // A code is a backticked lower-case word with hyphens; file
+            // extensions (`.docx`) and settings (`[limits]`) are not.
+            for piece in cells[2].split('`').skip(1).step_by(2) {
+                let is_code = piece.contains('-') && piece.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if is_code && !codes.contains(&piece.to_string()) {
+                    codes.push(piece.to_string());
+                }
+            }
+            listed.push((family, codes));
+        }
+        let registered: Vec<(String, Vec<String>)> =
+            CODES.iter().map(|(family, codes)| (family.to_string(), codes.iter().map(|c| c.to_string()).collect())).collect();
+        assert_eq!(listed, registered);
     }
 
     #[test]

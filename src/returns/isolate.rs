@@ -514,6 +514,7 @@ impl Reply {
             }),
             Reply::Failed { code, message, hint } => {
                 let code = CODES.into_iter().find(|c| *c == code).unwrap_or("file-unreadable");
+                debug_assert!(crate::diagnostics::registered_code(code).is_some());
                 Err(Failure { code, message, hint })
             }
         }
