@@ -22,6 +22,7 @@ use csp_report::history::{read_period, HistoryRead, PreviousPeriod};
 use csp_report::merge::{merge, MergeInput};
 use csp_report::plan::{load_plan, Period, Plan};
 use csp_report::progress::Progress;
+use csp_report::render::sentences::Sentences;
 use csp_report::render::{renderers, RenderContext};
 use csp_report::returns::{read_returns, ReadOptions, ReadReport};
 use csp_report::templates::Templates;
@@ -79,7 +80,12 @@ impl Fixture {
                 deadline: prev.end(),
                 extra_diagnostics: &[],
             });
-            PreviousPeriod { period: prev, source: format!("returns for {prev}"), history: synth::history_of(&progress) }
+            PreviousPeriod {
+                period: prev,
+                source: format!("returns for {prev}"),
+                from_returns: true,
+                history: synth::history_of(&progress),
+            }
         });
         let progress = merge(&MergeInput {
             plan: &plan,
@@ -190,8 +196,10 @@ fn bench_fixture(c: &mut Criterion, f: &Fixture, measurement: Duration) {
     group.bench_function("templates_load", |b| b.iter(Templates::built_in));
     let forms = FormSettings::new(&Default::default(), f.period);
     let templates = Templates::built_in();
+    group.bench_function("sentences", |b| b.iter(|| Sentences::render(&templates, black_box(&f.progress), &mut Vec::new())));
+    let sentences = Sentences::render(&templates, &f.progress, &mut Vec::new()).expect("the sentences render");
     for renderer in renderers() {
-        let ctx = RenderContext { progress: &f.progress, plan: &f.plan, templates: &templates, forms: &forms };
+        let ctx = RenderContext { progress: &f.progress, plan: &f.plan, templates: &templates, forms: &forms, sentences: &sentences };
         group.bench_function(format!("render_{}", renderer.name()), |b| {
             b.iter(|| renderer.render(black_box(&ctx)).expect("the renderer succeeds"))
         });

@@ -176,6 +176,49 @@ impl LeadUpdate {
     }
 }
 
+/// A lead's reported details after its status, % complete and progress
+/// update, in the order every output shows them. This list is the one
+/// place the PDFs, the HTML and the workbook take a lead's further columns
+/// from: a new lead-level column is a variant here (the compiler then asks
+/// for its words, its token and its value), a field on [`LeadUpdate`] and
+/// the reader's column for it, and a `progress.csv` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeadDetail {
+    NextSteps,
+    IssuesRisks,
+    RevisedDate,
+}
+
+/// A detail's value: text as the lead wrote it, or a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DetailValue {
+    Text(String),
+    Date(NaiveDate),
+}
+
+impl LeadDetail {
+    pub const ALL: [LeadDetail; 3] = [LeadDetail::NextSteps, LeadDetail::IssuesRisks, LeadDetail::RevisedDate];
+
+    /// Token for CSS classes and data.
+    pub fn token(self) -> &'static str {
+        match self {
+            LeadDetail::NextSteps => "next_steps",
+            LeadDetail::IssuesRisks => "issues_risks",
+            LeadDetail::RevisedDate => "revised_date",
+        }
+    }
+
+    /// The lead's value, when it gave one.
+    pub fn value(self, lead: &LeadUpdate) -> Option<DetailValue> {
+        let text = |t: &str| (!t.is_empty()).then(|| DetailValue::Text(t.to_string()));
+        match self {
+            LeadDetail::NextSteps => text(&lead.next_steps),
+            LeadDetail::IssuesRisks => text(&lead.issues_risks),
+            LeadDetail::RevisedDate => lead.revised_date.map(DetailValue::Date),
+        }
+    }
+}
+
 /// What became of one lead's update on one action this period (the rule is
 /// in docs/rules.md, "Each lead's update").
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! The period is written by [`crate::plan::Period`]'s `Display` (`2018-19
 //! Q3`) and `long_name`, and nowhere else.
 
-use crate::progress::{ExceptionKind, ReturnState, Trend, UpdateState};
+use crate::progress::{DetailValue, ExceptionKind, LeadDetail, ReturnState, Trend, UpdateState};
 use crate::status::Status;
 use serde_json::{json, Value};
 
@@ -100,6 +100,27 @@ impl Trend {
             Trend::Same => "▶",
             Trend::Worse => "▼",
             Trend::New => "●",
+        }
+    }
+}
+
+impl LeadDetail {
+    /// Its heading: "Next steps".
+    pub fn label(self) -> &'static str {
+        match self {
+            LeadDetail::NextSteps => "Next steps",
+            LeadDetail::IssuesRisks => "Issues and risks",
+            LeadDetail::RevisedDate => "Revised date",
+        }
+    }
+}
+
+impl DetailValue {
+    /// As text: dates as the UK writes them (31 March 2019).
+    pub fn words(&self) -> String {
+        match self {
+            DetailValue::Text(text) => text.clone(),
+            DetailValue::Date(date) => crate::templates::uk_date(*date),
         }
     }
 }

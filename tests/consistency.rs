@@ -240,18 +240,13 @@ fn a_rejected_row_is_never_shown_as_no_return() {
 
     let mut book = Xlsx::new(Cursor::new(files["progress.xlsx"].clone())).unwrap();
     let range = book.worksheet_range("Serious and Organised Crime").unwrap();
-    let row: Vec<String> = range
-        .rows()
-        .find(|r| r[0].to_string() == "SOC1" && r[5].to_string() == "Lancashire Constabulary")
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let row: Vec<String> =
+        range.rows().find(|r| r[0] == "SOC1" && r[5] == "Lancashire Constabulary").unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(row[6], "Rejected");
     assert!(row[15].contains("\"Gren\""), "the notes say why: {}", row[15]);
     let missing = book.worksheet_range("Missing returns").unwrap();
     let police_line: Vec<String> =
-        missing.rows().find(|r| r[0].to_string() == "Lancashire Constabulary").unwrap().iter().map(|c| c.to_string()).collect();
+        missing.rows().find(|r| r[0] == "Lancashire Constabulary").unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(police_line[3], "", "no action left unreported");
     assert!(police_line[4].starts_with("SOC1: status \"Gren\" is not a status"), "{police_line:?}");
 }

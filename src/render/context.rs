@@ -18,8 +18,8 @@ use super::sentences::Sentences;
 use crate::forms::FormSettings;
 use crate::plan::Period;
 use crate::progress::{
-    ActionProgress, AgencyProgress, Counts, Exception, ExceptionCounts, ExceptionKind, GroupProgress, LeadUpdate, PriorityProgress,
-    Progress, Reason, Rejection, Subject, Trend, UpdateState,
+    ActionProgress, AgencyProgress, Counts, Exception, ExceptionCounts, ExceptionKind, GroupProgress, LeadDetail, LeadUpdate,
+    PriorityProgress, Progress, Reason, Rejection, Subject, Trend, UpdateState,
 };
 use crate::status::Status;
 use chrono::NaiveDate;
@@ -41,6 +41,9 @@ pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
         "produced": iso(progress.produced),
         "plan_hash": progress.plan_hash,
         "words": crate::vocabulary::words(),
+        "lead_details": LeadDetail::ALL.iter().map(|d| json!({"token": d.token(), "label": d.label()})).collect::<Vec<_>>(),
+        // The columns a lead's row spans after its % complete: the update and the details.
+        "lead_detail_span": 1 + LeadDetail::ALL.len(),
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
         "return_states": crate::progress::ReturnState::ALL.iter().map(|s| json!({"token": s.token(), "label": s.label()})).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
@@ -306,6 +309,11 @@ fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
         "reported": matches!(l.state, UpdateState::Reported(_)),
         "rejection": match &l.state { UpdateState::Rejected(r) => rejection(r), _ => Value::Null },
         "state_sentence": state_sentence,
+        "details": LeadDetail::ALL.iter().map(|d| json!({
+            "token": d.token(),
+            "label": d.label(),
+            "text": d.value(l).map(|v| v.words()),
+        })).collect::<Vec<_>>(),
         "percent_complete": l.percent_complete,
         "update": l.update,
         "next_steps": l.next_steps,

@@ -14,7 +14,9 @@ use super::sentences::Sentences;
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
 use crate::diagnostics::{a1, Diagnostic, Place, Severity};
 use crate::plan::Period;
-use crate::progress::{ActionProgress, AgencyProgress, Counts, Exception, ExceptionKind, LeadUpdate, Progress, Subject, UpdateState};
+use crate::progress::{
+    ActionProgress, AgencyProgress, Counts, DetailValue, Exception, ExceptionKind, LeadDetail, LeadUpdate, Progress, Subject, UpdateState,
+};
 use crate::status::Status;
 use crate::vocabulary;
 use chrono::{Datelike, NaiveDate};
@@ -774,7 +776,9 @@ fn agency_row(w: &mut SheetWriter, row: RowNum, last_col: ColNum, agency: &Agenc
 // Group sheets
 // ---------------------------------------------------------------------------
 
-const GROUP_COLUMNS: [(&str, f64); 17] = [
+/// A group sheet's columns: these, then one per lead detail
+/// ([`LeadDetail::ALL`]), then [`GROUP_COLUMNS_AFTER`].
+const GROUP_COLUMNS_BEFORE: [(&str, f64); 9] = [
     ("ID", 6.5),
     ("Action", 34.0),
     ("Timescale", 13.0),
@@ -784,15 +788,18 @@ const GROUP_COLUMNS: [(&str, f64); 17] = [
     ("Status", 10.0),
     ("% complete", 10.5),
     ("Progress update", 42.0),
-    ("Next steps", 28.0),
-    ("Issues / risks", 28.0),
-    ("Revised date", 11.5),
-    ("Overall status", 10.0),
-    ("Overdue", 8.5),
-    (vocabulary::TREND, 14.0),
-    ("Notes", 20.0),
-    ("Source", 24.0),
 ];
+const GROUP_COLUMNS_AFTER: [(&str, f64); 5] =
+    [("Overall status", 10.0), ("Overdue", 8.5), (vocabulary::TREND, 14.0), ("Notes", 20.0), ("Source", 24.0)];
+/// The first column after the lead details.
+const AFTER_DETAILS: ColNum = (GROUP_COLUMNS_BEFORE.len() + LeadDetail::ALL.len()) as ColNum;
+
+/// A group sheet's columns, with their widths.
+fn group_columns() -> Vec<(&'static str, f64)> {
+    let detail_width = |d: LeadDetail| if d == LeadDetail::RevisedDate { 11.5 } else { 28.0 };
+    let details = LeadDetail::ALL.into_iter().map(|d| (d.label(), detail_width(d)));
+    GROUP_COLUMNS_BEFORE.into_iter().chain(details).chain(GROUP_COLUMNS_AFTER).collect()
+}
 
 fn group_sheet(
     progress: &Progress,
@@ -802,9 +809,10 @@ fn group_sheet(
     page: &PageSetup,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Worksheet, XlsxError> {
-    let widths: Vec<f64> = GROUP_COLUMNS.iter().map(|(_, w)| *w).collect();
+    let columns = group_columns();
+    let widths: Vec<f64> = columns.iter().map(|(_, w)| *w).collect();
     let mut w = SheetWriter::new(name, &widths, diagnostics)?;
-    let last_col = (GROUP_COLUMNS.len() - 1) as ColNum;
+    let last_col = (columns.len() - 1) as ColNum;
 
     w.text_span(0, 0, 8, &group.name, &title(), None)?;
     w.sheet.set_row_height(0, 24)?;
@@ -820,7 +828,7 @@ fn group_sheet(
     }
 
     let header_row: RowNum = 3;
-    let headers: Vec<&str> = GROUP_COLUMNS.iter().map(|(h, _)| *h).collect();
+    let headers: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, header_row, &headers)?;
     let mut row = header_row + 1;
     for action in &group.actions {
@@ -853,7 +861,7 @@ fn group_sheet(
         w.text_span(row, 0, last_col, "This group has no actions in the plan.", &cell(), None)?;
         row += 1;
     }
-    filtered_table(&mut w, header_row, row - 1, GROUP_COLUMNS.len(), 2, page, Paper::A3)?;
+    filtered_table(&mut w, header_row, row - 1, columns.len(), 2, page, Paper::A3)?;
     w.finish()
 }
 
@@ -886,19 +894,25 @@ fn action_row(
         None => w.blank(row, 7, &plain)?,
     }
     w.text(row, 8, &lead.update, &plain, source)?;
-    w.text(row, 9, &lead.next_steps, &plain, source)?;
-    w.text(row, 10, &lead.issues_risks, &plain, source)?;
-    w.date(row, 11, lead.revised_date, &date_cell())?;
-    w.text(row, 12, action.overall.label(), &status_cell(action.overall), None)?;
-    if action.overdue {
-        w.text(row, 13, "Yes", &plain.clone().set_bold().set_background_color(OVERDUE_COLOUR), None)?;
-    } else {
-        w.text(row, 13, "No", &plain, None)?;
+    for (index, detail) in LeadDetail::ALL.into_iter().enumerate() {
+        let col = GROUP_COLUMNS_BEFORE.len() as ColNum + index as ColNum;
+        match detail.value(lead) {
+            Some(DetailValue::Text(text)) => w.text(row, col, &text, &plain, source)?,
+            Some(DetailValue::Date(date)) => w.date(row, col, Some(date), &date_cell())?,
+            None => w.blank(row, col, &plain)?,
+        }
     }
-    w.text(row, 14, &vocabulary::trend_words(action.trend), &plain, None)?;
-    w.text(row, 15, &notes(action, lead, state_sentence), &plain, source)?;
+    let after = AFTER_DETAILS;
+    w.text(row, after, action.overall.label(), &status_cell(action.overall), None)?;
+    if action.overdue {
+        w.text(row, after + 1, "Yes", &plain.clone().set_bold().set_background_color(OVERDUE_COLOUR), None)?;
+    } else {
+        w.text(row, after + 1, "No", &plain, None)?;
+    }
+    w.text(row, after + 2, &vocabulary::trend_words(action.trend), &plain, None)?;
+    w.text(row, after + 3, &notes(action, lead, state_sentence), &plain, source)?;
     let source_text = lead.source.as_ref().map(Place::to_string).unwrap_or_default();
-    w.text(row, 16, &source_text, &plain, None)?;
+    w.text(row, after + 4, &source_text, &plain, None)?;
     Ok(())
 }
 

@@ -425,8 +425,6 @@ pub const READER_NOT_ISOLATED: &str = "reader-not-isolated";
 /// The warning code for a reader child that ran without its limits.
 pub const READER_NOT_LIMITED: &str = "reader-not-limited";
 
-/// Finds the return table among the sheets, identifies the return and reads its rows.
-
 /// Finds the return table among the sheets (or, in a workbook with a tab
 /// per quarter, the sheet for the period and the earlier quarters' sheets),
 /// identifies each return and reads its rows.

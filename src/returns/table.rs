@@ -282,7 +282,7 @@ fn read_row(
     agency: Option<&str>,
     row_index: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Update, Rejection> {
+) -> Result<Update, Box<Rejection>> {
     let place = |field: Field| {
         let col = header.column(field).unwrap_or(0);
         grid.place(file, row.index, col, Some(&header.name_of(col)))
@@ -312,22 +312,22 @@ fn read_row(
                 id
             }
             None if typed_id.is_empty() => {
-                return Err(Rejection::new(
+                return Err(Box::new(Rejection::new(
                     "missing-action-id",
                     place(Field::ActionId),
                     None,
                     "the row has no action ID".to_string(),
                     "write the action's ID from the plan, e.g. DA3",
-                ));
+                )));
             }
             None => {
-                return Err(Rejection::new(
+                return Err(Box::new(Rejection::new(
                     "unknown-action",
                     place(Field::ActionId),
                     None,
                     format!("action ID {typed_id:?} is not in the plan"),
                     unknown_action_hint(plan, agency, &typed_id),
-                ));
+                )));
             }
         },
     };
@@ -340,13 +340,13 @@ fn read_row(
     // the update so nothing it said is lost.
     let mut kept_notes: Vec<(String, String)> = Vec::new();
     let status = if status_cell.is_blank() {
-        return Err(Rejection::new(
+        return Err(Box::new(Rejection::new(
             "missing-status",
             status_place,
             Some(action_id.clone()),
             "no status was given".to_string(),
             "choose Complete, Green, Amber, Red or Not started",
-        ));
+        )));
     } else {
         let typed = normalise::text(status_cell);
         match Status::read_typed(&typed) {
@@ -366,26 +366,26 @@ fn read_row(
                 status
             }
             StatusReading::Ambiguous(first, second) => {
-                return Err(Rejection::new(
+                return Err(Box::new(Rejection::new(
                     "ambiguous-status",
                     status_place,
                     Some(action_id.clone()),
                     format!("status {typed:?} names two statuses, {} and {}", first.label(), second.label()),
                     format!("ask the agency whether {action_id} is {} or {}, and write that one", first.label(), second.label()),
-                ));
+                )));
             }
             StatusReading::Unknown => {
                 let hint = match Status::suggest(&typed) {
                     Some(s) => format!("did you mean {}?", s.label()),
                     None => "choose Complete, Green, Amber, Red or Not started".to_string(),
                 };
-                return Err(Rejection::new(
+                return Err(Box::new(Rejection::new(
                     "unknown-status",
                     status_place,
                     Some(action_id),
                     format!("status {typed:?} is not a status"),
                     hint,
-                ));
+                )));
             }
         }
     };

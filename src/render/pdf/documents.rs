@@ -14,14 +14,13 @@ use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::output::{safe_file_stem, FileNames};
-use crate::progress::{ActionProgress, Exception, GroupProgress, LeadUpdate, PriorityProgress, Progress, Subject, UpdateState};
+use crate::progress::{ActionProgress, Exception, GroupProgress, LeadDetail, LeadUpdate, PriorityProgress, Progress, Subject, UpdateState};
 use crate::render::context;
 use crate::render::sentences::Sentences;
 use crate::render::{OutputFile, RenderContext, RenderError, RenderFailure, Rendered};
 use crate::status::Status;
-use crate::templates::{TemplateData, Templates};
+use crate::templates::{uk_date, TemplateData, Templates};
 use crate::vocabulary;
-use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -136,11 +135,6 @@ fn metadata(p: &Progress, what: &str) -> Metadata {
         subject: format!("{what}, {}", p.period.long_name()),
         date: p.produced,
     }
-}
-
-/// A date as the UK writes it: 14 January 2019.
-pub fn uk_date(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
 }
 
 fn furniture(p: &Progress, right: &str) -> Furniture {
@@ -343,14 +337,10 @@ fn lead_paragraphs(update: &LeadUpdate, state_sentence: Option<&str>, name_them:
     if update.stale {
         out.push(vec![Span::italic("Same words as last quarter.")]);
     }
-    if !update.next_steps.is_empty() {
-        out.push(labelled("Next steps:", &update.next_steps));
-    }
-    if !update.issues_risks.is_empty() {
-        out.push(labelled("Issues / risks:", &update.issues_risks));
-    }
-    if let Some(date) = update.revised_date {
-        out.push(labelled("Revised date:", uk_date(date)));
+    for detail in LeadDetail::ALL {
+        if let Some(value) = detail.value(update) {
+            out.push(labelled(&format!("{}:", detail.label()), value.words()));
+        }
     }
     for (header, value) in &update.notes {
         out.push(labelled(&format!("{header}:"), value));
