@@ -43,9 +43,29 @@ pub struct Place {
     pub file: String,
     /// Sheet name for spreadsheets.
     pub sheet: Option<String>,
-    /// A1-style cell for spreadsheets (`C7`), or `line N, column NAME` for CSV,
-    /// or `line N` for TOML.
-    pub cell: Option<String>,
+    /// The cell of a spreadsheet, or the line of a text file.
+    pub cell: Option<Spot>,
+}
+
+/// A spot inside a file, typed so places sort by row and column (`C9`
+/// before `C10`) without reading their text back.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Spot {
+    /// A spreadsheet cell: 0-based row and column, shown A1-style (`C7`).
+    Cell { row: u32, col: u32 },
+    /// A 1-based line of a text file, with the CSV column's name when known
+    /// (`line 3, column Status`).
+    Line { line: usize, column: Option<String> },
+}
+
+impl fmt::Display for Spot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Spot::Cell { row, col } => f.write_str(&a1(*row, *col)),
+            Spot::Line { line, column: Some(name) } => write!(f, "line {line}, column {name}"),
+            Spot::Line { line, column: None } => write!(f, "line {line}"),
+        }
+    }
 }
 
 impl Place {
@@ -56,16 +76,17 @@ impl Place {
 
     /// One cell of one sheet; `row` and `col` are 0-based absolute positions.
     pub fn cell(file: impl Into<String>, sheet: impl Into<String>, row: u32, col: u32) -> Self {
-        Place { file: file.into(), sheet: Some(sheet.into()), cell: Some(a1(row, col)) }
+        Place { file: file.into(), sheet: Some(sheet.into()), cell: Some(Spot::Cell { row, col }) }
     }
 
     /// A line of a text file (1-based), optionally naming a CSV column.
     pub fn line(file: impl Into<String>, line: usize, column: Option<&str>) -> Self {
-        let cell = match column {
-            Some(name) => format!("line {line}, column {name}"),
-            None => format!("line {line}"),
-        };
-        Place { file: file.into(), sheet: None, cell: Some(cell) }
+        Place { file: file.into(), sheet: None, cell: Some(Spot::Line { line, column: column.map(str::to_string) }) }
+    }
+
+    /// The cell or line as readers see it (`C7`, `line 3, column Status`).
+    pub fn cell_text(&self) -> Option<String> {
+        self.cell.as_ref().map(Spot::to_string)
     }
 }
 
@@ -339,6 +360,14 @@ mod tests {
 
     #[test]
     fn a_diagnostic_prints_its_place_first() {
+        let mut spots =
+            [Spot::Cell { row: 9, col: 2 }, Spot::Cell { row: 8, col: 2 }, Spot::Cell { row: 8, col: 1 }, Spot::Cell { row: 0, col: 26 }];
+        spots.sort();
+        assert_eq!(spots.map(|s| s.to_string()), ["AA1", "B9", "C9", "C10"], "rows, then columns, as numbers");
+        let mut lines =
+            [Place::line("a.csv", 10, Some("Status")), Place::line("a.csv", 9, None), Place::line("a.csv", 10, Some("Action ID"))];
+        lines.sort();
+        assert_eq!(lines.map(|p| p.cell_text().unwrap()), ["line 9", "line 10, column Action ID", "line 10, column Status"]);
         let d =
             Diagnostic::error("unknown-status", Place::cell("returns/police.xlsx", "Progress", 6, 2), "status \"Gren\" is not a status")
                 .with_hint("did you mean Green?");

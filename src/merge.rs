@@ -767,32 +767,13 @@ fn natural_key(text: &str) -> Vec<(String, u64)> {
     parts
 }
 
-/// Where a cell sits, for ordering: (row or line, column) from `C7` or
-/// `line 7, column Status`.
-fn cell_position(cell: &str) -> (u64, u64, Vec<(String, u64)>) {
-    if let Some(rest) = cell.strip_prefix("line ") {
-        let line: u64 = rest.split(',').next().and_then(|n| n.trim().parse().ok()).unwrap_or(u64::MAX);
-        return (line, 0, natural_key(cell));
-    }
-    let letters: String = cell.chars().take_while(char::is_ascii_uppercase).collect();
-    let digits = &cell[letters.len()..];
-    match digits.parse::<u64>() {
-        Ok(row) if !letters.is_empty() => {
-            let col = letters.bytes().fold(0u64, |n, b| n * 26 + u64::from(b - b'A' + 1));
-            (row, col, Vec::new())
-        }
-        _ => (u64::MAX, 0, natural_key(cell)),
-    }
-}
-
 /// Sorts diagnostics for display: by file, sheet, then row and column (so
 /// `C9` comes before `C10`), then severity (errors first), code and message.
 /// The order never depends on the order files were read in.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (d.place.file.clone(), d.place.sheet.clone(), d.place.cell.as_deref().map(cell_position));
-        key(a)
-            .cmp(&key(b))
+        (&a.place.file, &a.place.sheet, &a.place.cell)
+            .cmp(&(&b.place.file, &b.place.sheet, &b.place.cell))
             .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| a.code.cmp(b.code))
             .then_with(|| a.message.cmp(&b.message))
@@ -803,16 +784,6 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_sort_by_row_then_column() {
-        let mut cells = vec!["C10", "B9", "C9", "AA1", "AB2"];
-        cells.sort_by_key(|c| cell_position(c));
-        assert_eq!(cells, ["AA1", "AB2", "B9", "C9", "C10"]);
-        let mut lines = vec!["line 10, column Status", "line 9", "line 10, column Action ID"];
-        lines.sort_by_key(|c| cell_position(c));
-        assert_eq!(lines, ["line 9", "line 10, column Action ID", "line 10, column Status"]);
-    }
 
     #[test]
     fn percentages_round_halves_up() {

@@ -1059,7 +1059,7 @@ mod csv_history {
         // A problem is still placed on the right line, mark or not.
         let bad = b"\xEF\xBB\xBFperiod,action_id,lead,status,update,overall_status\r\n2018-19 Q3,A1,police,purple,x,green\r\n";
         let damaged = parse_progress_csv(bad, "progress.csv", q3()).unwrap_err();
-        assert_eq!(damaged.place.cell.as_deref(), Some("line 2, column status"), "{damaged}");
+        assert_eq!(damaged.place.cell_text().as_deref(), Some("line 2, column status"), "{damaged}");
     }
 
     /// Both CSV files as LibreOffice Calc reads them: opened as UTF-8, every
@@ -1158,7 +1158,7 @@ mod csv_history {
                     assert!(d.place.file.ends_with("progress.csv"), "{d}");
                     assert!(d.message.contains(says), "{d}");
                     if says.contains("purple") {
-                        assert_eq!(d.place.cell.as_deref(), Some("line 2, column status"), "{d}");
+                        assert_eq!(d.place.cell_text().as_deref(), Some("line 2, column status"), "{d}");
                     }
                 }
                 other => panic!("{:?} read as {other:?}", String::from_utf8_lossy(bytes)),

@@ -1049,7 +1049,7 @@ fn the_shipped_example_gives_exactly_its_planted_mistakes_and_balances() {
         .diagnostics
         .iter()
         .map(|d| {
-            let place = [d.place.sheet.clone(), d.place.cell.clone()].into_iter().flatten().collect::<Vec<_>>().join(" › ");
+            let place = [d.place.sheet.clone(), d.place.cell_text()].into_iter().flatten().collect::<Vec<_>>().join(" › ");
             (d.place.file.trim_start_matches("returns/").to_string(), place, d.code.to_string(), d.severity.to_string())
         })
         .collect();

@@ -100,7 +100,7 @@ fn a_misspelt_field_names_the_template_and_line_and_the_built_in_is_used() {
     assert_eq!(warnings[0].severity, Severity::Warning);
     assert_eq!(warnings[0].code, "template-failed");
     assert_eq!(warnings[0].place.file, path.display().to_string());
-    assert_eq!(warnings[0].place.cell.as_deref(), Some("line 3"));
+    assert_eq!(warnings[0].place.cell_text().as_deref(), Some("line 3"));
     // Rendering again does not repeat the warning.
     templates.render("introduction.md", &data).unwrap();
     templates.render("introduction.md", &data).unwrap();
@@ -221,8 +221,8 @@ fn a_reminder_is_written_for_each_agency_with_missing_returns() {
             assert!(!text.contains(&format!("  {id}: ")), "{} does not list {id}, which it reported:\n{text}", agency.id);
         }
         for rejected in &agency.actions_rejected {
-            let cell = rejected.rejection.place.cell.as_deref().unwrap();
-            assert!(text.contains(cell) && text.contains(&rejected.rejection.problem), "{} names {cell}:\n{text}", agency.id);
+            let cell = rejected.rejection.place.cell_text().unwrap();
+            assert!(text.contains(&cell) && text.contains(&rejected.rejection.problem), "{} names {cell}:\n{text}", agency.id);
         }
         let opening = if agency.state.arrived() { "Thank you for your return" } else { "We have not yet received" };
         assert!(text.contains(opening), "{text}");
@@ -270,7 +270,7 @@ fn a_renderer_reports_a_failing_user_template_once_and_still_writes() {
     assert!(String::from_utf8_lossy(&reminders.files[0].bytes).starts_with("Subject:"), "built-in used");
     let html = HtmlReport.render(&ctx).unwrap();
     assert_eq!(html.diagnostics.len(), 1);
-    assert_eq!(html.diagnostics[0].place.cell.as_deref(), Some("line 1"));
+    assert_eq!(html.diagnostics[0].place.cell_text().as_deref(), Some("line 1"));
     assert!(String::from_utf8_lossy(&html.files[0].bytes).starts_with("<!DOCTYPE html>"), "built-in used");
     assert!(templates.take_diagnostics().is_empty(), "reported by the renderers, not kept");
 }

@@ -325,7 +325,10 @@ fn check_unique<'a>(
 
 /// The line a TOML place points at (0 when it names none).
 fn line_number(place: &Place) -> usize {
-    place.cell.as_deref().and_then(|c| c.strip_prefix("line ")).and_then(|n| n.parse().ok()).unwrap_or(0)
+    match place.cell {
+        Some(crate::diagnostics::Spot::Line { line, .. }) => line,
+        _ => 0,
+    }
 }
 
 /// "X is not a known Y (did you mean Z?)".

@@ -406,7 +406,7 @@ fn agency(a: &AgencyProgress, index: &ActionIndex) -> Value {
             "problem": r.rejection.problem,
             "hint": r.rejection.hint,
             "place": r.rejection.place.to_string(),
-            "cell": r.rejection.place.cell,
+            "cell": r.rejection.place.cell_text(),
             "sheet": r.rejection.place.sheet,
             "file": r.rejection.place.file,
         })).collect::<Vec<_>>(),

@@ -174,10 +174,11 @@ pub fn validation_csv(diagnostics: &[Diagnostic]) -> Result<Vec<u8>, csv::Error>
     let mut w = writer();
     w.write_record(VALIDATION_COLUMNS)?;
     for d in diagnostics {
+        let cell = d.place.cell_text().unwrap_or_default();
         let row = [
             d.place.file.as_str(),
             d.place.sheet.as_deref().unwrap_or(""),
-            d.place.cell.as_deref().unwrap_or(""),
+            cell.as_str(),
             d.severity.as_str(),
             d.code,
             d.message.as_str(),

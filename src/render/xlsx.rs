@@ -1119,7 +1119,7 @@ fn data_problems_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut 
         let place = &diagnostic.place;
         w.text(row, 0, &place.file, &plain, None)?;
         w.text(row, 1, place.sheet.as_deref().unwrap_or(""), &plain, None)?;
-        w.text(row, 2, place.cell.as_deref().unwrap_or(""), &plain, None)?;
+        w.text(row, 2, place.cell_text().as_deref().unwrap_or(""), &plain, None)?;
         w.text(row, 3, diagnostic.severity.as_str(), &severity_cell(diagnostic.severity), None)?;
         w.text(row, 4, diagnostic.code, &plain, None)?;
         w.text(row, 5, &diagnostic.message, &plain, Some(place))?;

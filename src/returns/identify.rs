@@ -48,7 +48,7 @@ impl Metadata {
 
     fn place(&self, file: &str, key: &str) -> Place {
         let row = self.entries.iter().position(|(k, _)| k == key).unwrap_or(0);
-        Place { file: file.to_string(), sheet: Some(self.sheet.clone()), cell: Some(format!("B{}", row + 1)) }
+        Place::cell(file, self.sheet.clone(), u32::try_from(row).unwrap_or(u32::MAX), 1)
     }
 }
 

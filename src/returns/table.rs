@@ -650,6 +650,6 @@ mod tests {
         assert_eq!(labels.agency.unwrap().0, "Youth Offending Team");
         let (period, place) = labels.period.unwrap();
         assert_eq!(period, "2018-19 Q3");
-        assert_eq!(place.cell.as_deref(), Some("D2"));
+        assert_eq!(place.cell_text().as_deref(), Some("D2"));
     }
 }
