@@ -329,14 +329,14 @@ fn write_quarter(
             Kind::Form(name) => {
                 let name = if name.is_empty() { forms::form_file_name(period, &agency.id) } else { name.to_string() };
                 let fill: Vec<FilledRow> = rows.iter().map(|e| filled(e)).collect();
-                let bytes = forms::build_form(plan, agency, period, previous, &settings, &fill)?;
+                let bytes = forms::build_form(plan, agency, period, previous, &settings, &fill)?.bytes;
                 std::fs::write(folder.join(&name), bytes)?;
                 note_form_rows(plan, &agency.id, &format!("{slug}/{name}"), &rows, planted);
             }
             Kind::Ods => {
                 let name = forms::form_file_name(period, &agency.id);
                 let fill: Vec<FilledRow> = rows.iter().map(|e| filled(e)).collect();
-                let bytes = forms::build_form(plan, agency, period, previous, &settings, &fill)?;
+                let bytes = forms::build_form(plan, agency, period, previous, &settings, &fill)?.bytes;
                 let ods_name = name.replace(".xlsx", ".ods");
                 if libreoffice {
                     let ods = convert_to_ods(&bytes, &name)?;

@@ -669,7 +669,7 @@ fn write_returns(
             let (name, bytes) = match kind {
                 Kind::Form => {
                     let fill: Vec<FilledRow> = rows.iter().map(filled_row).collect();
-                    let bytes = forms::build_form(plan, agency, period, previous, &settings, &fill)?;
+                    let bytes = forms::build_form(plan, agency, period, previous, &settings, &fill)?.bytes;
                     let name = forms::form_file_name(period, &agency.id);
                     // Some arrive renamed by the agency's email client.
                     let name = if rng.chance(30) { format!("Copy of {name}") } else { name };

@@ -4,13 +4,18 @@
 //! sheet that the returns reader relies on), its protection and validation,
 //! its print set-up, and safe file names. Writing a *filled* form is here too,
 //! so tests and the shipped example can make realistic returns from the real
-//! form. Output is deterministic: no clock, fixed document dates.
+//! form. Output is deterministic: no clock, fixed document dates. Excel's
+//! own rules (dates, row heights, the cell limit) are [`crate::excel`]'s: a
+//! cell cut to the limit gives a warning the `forms` command prints.
 
+use crate::diagnostics::Diagnostic;
+use crate::excel::{clean_text, excel_date, fit_to_cell, row_height, wrapped_lines, CellAt};
 use crate::history::PreviousPeriod;
 use crate::output::{safe_file_stem, FileNames};
 use crate::plan::{Action, Agency, Period, Plan};
 use crate::status::Status;
-use chrono::{Datelike, NaiveDate};
+use crate::templates::uk_date;
+use chrono::NaiveDate;
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
     ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
@@ -69,8 +74,10 @@ pub const LABELS: [&str; 5] = ["Partnership:", "Agency:", "Period:", "Return by:
 /// Height of the label rows: five of them hold the instructions beside.
 const LABEL_ROW_HEIGHT: f64 = 20.0;
 
-/// Excel's limit on the characters in one cell.
-const MAX_CELL_CHARS: usize = 32_767;
+/// Where the whole text of a cut cell is, by where the text came from.
+const FROM_PLAN: &str = "the plan";
+const FROM_CONFIG: &str = "csp-report.toml";
+const FROM_FILL: &str = "the text the form was filled with";
 
 /// What goes on a form besides the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +118,9 @@ pub struct Form {
     /// How many action rows the form holds.
     pub actions: usize,
     pub bytes: Vec<u8>,
+    /// Cells cut to Excel's limit (`cell-truncated` warnings), at their
+    /// place in this form. Empty for any ordinary plan.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// A value typed into an input cell of a filled form, as the agency typed it.
@@ -155,14 +165,7 @@ pub fn build_forms(
     let mut forms = Vec::new();
     for agency in plan.lead_agencies() {
         let file_name = names.claim(&form_file_name(period, &agency.id));
-        let bytes = build_form(plan, agency, period, previous, settings, &[])?;
-        forms.push(Form {
-            agency_id: agency.id.clone(),
-            agency_name: agency.name.clone(),
-            file_name,
-            actions: plan.actions_led_by(&agency.id).count(),
-            bytes,
-        });
+        forms.push(write_form(plan, agency, period, previous, settings, &[], file_name)?);
     }
     Ok(forms)
 }
@@ -173,7 +176,8 @@ pub fn form_file_name(period: Period, agency_id: &str) -> String {
     format!("return-{}-{}.xlsx", period.slug(), safe_file_stem(agency_id, "agency"))
 }
 
-/// Writes one agency's form, filled with `fill` (empty for a blank form).
+/// Writes one agency's form, filled with `fill` (empty for a blank form),
+/// named by [`form_file_name`].
 pub fn build_form(
     plan: &Plan,
     agency: &Agency,
@@ -181,8 +185,47 @@ pub fn build_form(
     previous: Option<&PreviousPeriod>,
     settings: &FormSettings,
     fill: &[FilledRow],
-) -> Result<Vec<u8>, FormError> {
-    write_workbook(plan, agency, period, previous, settings, fill).map_err(|source| FormError::Xlsx { agency: agency.id.clone(), source })
+) -> Result<Form, FormError> {
+    write_form(plan, agency, period, previous, settings, fill, form_file_name(period, &agency.id))
+}
+
+fn write_form(
+    plan: &Plan,
+    agency: &Agency,
+    period: Period,
+    previous: Option<&PreviousPeriod>,
+    settings: &FormSettings,
+    fill: &[FilledRow],
+    file_name: String,
+) -> Result<Form, FormError> {
+    let mut cells = Cells { file: &file_name, diagnostics: Vec::new() };
+    let bytes = write_workbook(&mut cells, plan, agency, period, previous, settings, fill)
+        .map_err(|source| FormError::Xlsx { agency: agency.id.clone(), source })?;
+    let diagnostics = cells.diagnostics;
+    Ok(Form {
+        agency_id: agency.id.clone(),
+        agency_name: agency.name.clone(),
+        actions: plan.actions_led_by(&agency.id).count(),
+        file_name,
+        bytes,
+        diagnostics,
+    })
+}
+
+/// The text cells of one form, fitted by the shared cell policy; the cells
+/// that had to be cut are remembered as warnings.
+struct Cells<'a> {
+    file: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Cells<'_> {
+    /// `text` as cell `row`, `col` of `sheet` will hold it; `full_text` says
+    /// where the reader finds all of it if it has to be cut.
+    fn fit(&mut self, sheet: &str, row: u32, col: u16, text: &str, full_text: &str) -> String {
+        let at = CellAt { file: self.file, sheet, row, col, source: None, full_text };
+        fit_to_cell(text, &at, &mut self.diagnostics)
+    }
 }
 
 /// The formats a form uses, made once.
@@ -245,6 +288,7 @@ struct TableRow<'a> {
 }
 
 fn write_workbook(
+    cells: &mut Cells,
     plan: &Plan,
     agency: &Agency,
     period: Period,
@@ -255,12 +299,14 @@ fn write_workbook(
     let styles = Styles::new();
     let mut workbook = Workbook::new();
     let stamp = excel_date(settings.generated)?;
+    // Properties are not cells: Excel sets them no length limit, but XML must
+    // carry them.
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(cell_text(&format!("{} quarterly return {}: {}", plan.partnership.short_name, period, agency.name)))
+            .set_title(clean_text(&format!("{} quarterly return {}: {}", plan.partnership.short_name, period, agency.name)))
             .set_subject("Quarterly progress return on the partnership plan")
-            .set_author(cell_text(&plan.partnership.name))
-            .set_company(cell_text(&plan.partnership.name))
+            .set_author(clean_text(&plan.partnership.name))
+            .set_company(clean_text(&plan.partnership.name))
             .set_creation_datetime(&stamp),
     );
 
@@ -277,8 +323,8 @@ fn write_workbook(
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(PROGRESS_SHEET)?;
-    write_header_block(sheet, &styles, plan, agency, period, settings)?;
-    write_table(sheet, &styles, plan, agency, previous, &rows)?;
+    write_header_block(cells, sheet, &styles, plan, agency, period, settings)?;
+    write_table(cells, sheet, &styles, plan, agency, previous, &rows)?;
     set_up_page(sheet, agency, period, rows.len())?;
 
     let meta = workbook.add_worksheet();
@@ -293,7 +339,7 @@ fn write_workbook(
     ];
     for (row, (key, value)) in (0u32..).zip(entries) {
         meta.write_string(row, 0, key)?;
-        meta.write_string(row, 1, cell_text(&value))?;
+        meta.write_string(row, 1, cells.fit(METADATA_SHEET, row, 1, &value, FROM_PLAN))?;
     }
     meta.set_column_width(0, 14)?;
     meta.set_column_width(1, 40)?;
@@ -305,6 +351,7 @@ fn write_workbook(
 
 /// Title, the agreed label cells, the instructions and the status key.
 fn write_header_block(
+    cells: &mut Cells,
     sheet: &mut Worksheet,
     s: &Styles,
     plan: &Plan,
@@ -314,19 +361,19 @@ fn write_header_block(
 ) -> Result<(), XlsxError> {
     sheet.set_row_height(0, 24)?;
     let title = format!("Quarterly progress return: {}", period.long_name());
-    sheet.write_string_with_format(0, 0, cell_text(&title), &s.title)?;
+    sheet.write_string_with_format(0, 0, cells.fit(PROGRESS_SHEET, 0, 0, &title, FROM_PLAN), &s.title)?;
 
     let values = [
-        plan.partnership.name.clone(),
-        agency.name.clone(),
-        period.to_string(),
-        format!("{} {}", settings.deadline.format("%A"), long_date(settings.deadline)),
-        settings.contact.clone(),
+        (plan.partnership.name.clone(), FROM_PLAN),
+        (agency.name.clone(), FROM_PLAN),
+        (period.to_string(), FROM_PLAN),
+        (format!("{} {}", settings.deadline.format("%A"), uk_date(settings.deadline)), FROM_CONFIG),
+        (settings.contact.clone(), FROM_CONFIG),
     ];
-    for (row, (label, value)) in (1u32..).zip(LABELS.iter().zip(values)) {
+    for (row, (label, (value, full_text))) in (1u32..).zip(LABELS.iter().zip(values)) {
         sheet.set_row_height(row, LABEL_ROW_HEIGHT)?;
         sheet.write_string_with_format(row, 0, *label, &s.label)?;
-        sheet.merge_range(row, 1, row, col::CO_LEADS, &cell_text(&value), &s.value)?;
+        sheet.merge_range(row, 1, row, col::CO_LEADS, &cells.fit(PROGRESS_SHEET, row, 1, &value, full_text), &s.value)?;
     }
     sheet.write_string_with_format(0, col::UPDATE, "How to fill in this form", &s.key_heading)?;
     let instructions = "1. For each action, choose a Status from the list and give the % complete as a whole number from 0 to 100.\n\
@@ -356,6 +403,7 @@ fn write_header_block(
 
 /// The header row and one row per action.
 fn write_table(
+    cells: &mut Cells,
     sheet: &mut Worksheet,
     s: &Styles,
     plan: &Plan,
@@ -389,6 +437,8 @@ fn write_table(
             (col::PREVIOUS_STATUS, past.map(|p| p.status.label().to_string()).unwrap_or_default()),
             (col::PREVIOUS_UPDATE, past.map(|p| p.update.clone()).unwrap_or_default()),
         ];
+        // The whole of last quarter's words are where they were read from.
+        let history = previous.map(|p| p.source.as_str()).unwrap_or(FROM_PLAN);
         let mut lines = 4; // room to type an update: rows do not grow by themselves in LibreOffice
         for (c, text) in &fixed_cells {
             let format = match *c {
@@ -396,12 +446,14 @@ fn write_table(
                 col::PREVIOUS_STATUS => &s.fixed_centre,
                 _ => &s.fixed,
             };
-            sheet.write_string_with_format(row, *c, cell_text(text), format)?;
-            lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(*c)]));
+            let full_text = if *c >= col::PREVIOUS_STATUS { history } else { FROM_PLAN };
+            let shown = cells.fit(PROGRESS_SHEET, row, *c, text, full_text);
+            sheet.write_string_with_format(row, *c, &shown, format)?;
+            lines = lines.max(wrapped_lines(&shown, WIDTHS[usize::from(*c)]));
         }
         let fill = table_row.fill;
-        write_input(sheet, row, col::STATUS, fill.and_then(|f| f.status.as_ref()), &s.input_centre)?;
-        write_input(sheet, row, col::PERCENT, fill.and_then(|f| f.percent.as_ref()), &s.input_percent)?;
+        write_input(cells, sheet, row, col::STATUS, fill.and_then(|f| f.status.as_ref()), &s.input_centre)?;
+        write_input(cells, sheet, row, col::PERCENT, fill.and_then(|f| f.percent.as_ref()), &s.input_percent)?;
         for (c, text) in [
             (col::UPDATE, fill.map(|f| f.update.as_str())),
             (col::NEXT_STEPS, fill.map(|f| f.next_steps.as_str())),
@@ -411,11 +463,12 @@ fn write_table(
             if text.is_empty() {
                 sheet.write_blank(row, c, &s.input_text)?;
             } else {
-                sheet.write_string_with_format(row, c, cell_text(text), &s.input_text)?;
+                let shown = cells.fit(PROGRESS_SHEET, row, c, text, FROM_FILL);
+                sheet.write_string_with_format(row, c, &shown, &s.input_text)?;
+                lines = lines.max(wrapped_lines(&shown, WIDTHS[usize::from(c)]));
             }
-            lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(c)]));
         }
-        write_input(sheet, row, col::REVISED_DATE, fill.and_then(|f| f.revised_date.as_ref()), &s.input_date)?;
+        write_input(cells, sheet, row, col::REVISED_DATE, fill.and_then(|f| f.revised_date.as_ref()), &s.input_date)?;
         sheet.set_row_height(row, row_height(lines))?;
     }
 
@@ -457,10 +510,19 @@ fn write_table(
 }
 
 /// Writes what an agency typed into an input cell, or an empty input cell.
-fn write_input(sheet: &mut Worksheet, row: u32, c: u16, value: Option<&FilledValue>, format: &Format) -> Result<(), XlsxError> {
+fn write_input(
+    cells: &mut Cells,
+    sheet: &mut Worksheet,
+    row: u32,
+    c: u16,
+    value: Option<&FilledValue>,
+    format: &Format,
+) -> Result<(), XlsxError> {
     match value {
         None => sheet.write_blank(row, c, format)?,
-        Some(FilledValue::Text(text)) => sheet.write_string_with_format(row, c, cell_text(text), format)?,
+        Some(FilledValue::Text(text)) => {
+            sheet.write_string_with_format(row, c, cells.fit(PROGRESS_SHEET, row, c, text, FROM_FILL), format)?
+        }
         Some(FilledValue::Number(n)) => sheet.write_number_with_format(row, c, *n, format)?,
         Some(FilledValue::Date(d)) => sheet.write_date_with_format(row, c, excel_date(*d)?, format)?,
     };
@@ -485,17 +547,6 @@ fn set_up_page(sheet: &mut Worksheet, agency: &Agency, period: Period, rows: usi
     Ok(())
 }
 
-/// An Excel date for a calendar date.
-fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    let year = u16::try_from(date.year()).map_err(|_| XlsxError::ParameterError(format!("year out of range: {date}")))?;
-    ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8)
-}
-
-/// `14 January 2019`.
-fn long_date(date: NaiveDate) -> String {
-    format!("{} {}", date.day(), date.format("%B %Y"))
-}
-
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
@@ -503,59 +554,6 @@ fn capitalise(text: &str) -> String {
 
 fn status_colour(status: Status) -> Color {
     Color::RGB(u32::from_str_radix(status.colour(), 16).unwrap_or(0xFFFFFF))
-}
-
-/// Text cut to what one cell can hold, so long text never fails a form.
-fn cell_text(text: &str) -> String {
-    if text.encode_utf16().count() <= MAX_CELL_CHARS {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut units = 0;
-    for c in text.chars() {
-        units += c.len_utf16();
-        if units > MAX_CELL_CHARS - 1 {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-/// How many lines text takes when wrapped in a column of `width` characters,
-/// estimated by wrapping words (Arial 10 fits about 1.05 characters per unit).
-pub(crate) fn wrapped_lines(text: &str, width: f64) -> usize {
-    let per_line = ((width * 1.05).floor() as usize).max(4);
-    text.split('\n')
-        .map(|paragraph| {
-            let mut lines = 1;
-            let mut used = 0;
-            for word in paragraph.split_whitespace() {
-                let mut len = word.chars().count();
-                if used > 0 && used + 1 + len <= per_line {
-                    used += 1 + len;
-                    continue;
-                }
-                if used > 0 {
-                    lines += 1;
-                }
-                // A word longer than a line breaks across lines.
-                while len > per_line {
-                    len -= per_line;
-                    lines += 1;
-                }
-                used = len;
-            }
-            lines
-        })
-        .sum::<usize>()
-        .max(1)
-}
-
-/// Row height in points for that many lines of Arial 10, capped at Excel's 409.
-fn row_height(lines: usize) -> f64 {
-    (lines as f64 * 12.75 + 5.0).min(409.0)
 }
 
 #[cfg(test)]
@@ -568,24 +566,5 @@ mod tests {
         assert_eq!(form_file_name(period, "police"), "return-2018-19-Q3-police.xlsx");
         assert_eq!(form_file_name(period, "../Con"), "return-2018-19-Q3-con-agency.xlsx");
         assert_eq!(form_file_name(period, "a:b?"), "return-2018-19-Q3-a-b.xlsx");
-    }
-
-    #[test]
-    fn wrapping_estimate_counts_lines() {
-        assert_eq!(wrapped_lines("", 40.0), 1);
-        assert_eq!(wrapped_lines("short", 40.0), 1);
-        assert_eq!(wrapped_lines("one\ntwo\nthree", 40.0), 3);
-        let sentence = "word ".repeat(40); // 200 characters
-        let lines = wrapped_lines(&sentence, 40.0);
-        assert!((5..=6).contains(&lines), "{lines}");
-        assert_eq!(wrapped_lines(&"x".repeat(100), 10.0), 10);
-    }
-
-    #[test]
-    fn over_long_text_is_cut_to_a_cell() {
-        let text = "é".repeat(40_000);
-        let cut = cell_text(&text);
-        assert!(cut.encode_utf16().count() <= MAX_CELL_CHARS);
-        assert!(cut.ends_with('…'));
     }
 }

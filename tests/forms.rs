@@ -5,6 +5,8 @@
 
 use calamine::{open_workbook_from_rs, Data, Range, Reader, SheetVisible, Xlsx};
 use chrono::NaiveDate;
+use csp_report::diagnostics::Severity;
+use csp_report::excel::{CELL_LIMIT, CELL_TRUNCATED};
 use csp_report::forms::{
     build_form, build_forms, col, FilledRow, FilledValue, Form, FormSettings, HEADERS, HEADER_ROW, METADATA_SHEET, PROGRESS_SHEET,
 };
@@ -252,7 +254,7 @@ fn a_filled_form_holds_what_was_typed() {
         // An action the CRC does not lead, added below the plan's rows.
         FilledRow { action_id: "RO1".into(), status: Some(FilledValue::Text("Green".into())), ..FilledRow::default() },
     ];
-    let bytes = build_form(&plan, agency, q3(), None, &settings(), &fill).unwrap();
+    let bytes = build_form(&plan, agency, q3(), None, &settings(), &fill).unwrap().bytes;
     let mut book = open(&bytes);
     let progress = sheet(&mut book, PROGRESS_SHEET);
     assert_eq!(ids(&progress), ["RO2", "RO3", "RO4", "RO5", "RO1"]);
@@ -301,6 +303,71 @@ fn last_quarters_status_and_update_are_pre_filled() {
     let mut book = open(&form_for(&forms, "uclan").bytes);
     let progress = sheet(&mut book, PROGRESS_SHEET);
     assert_eq!(text(&progress, cs1, col::PREVIOUS_STATUS), "");
+}
+
+#[test]
+fn an_over_long_previous_update_is_cut_visibly_with_a_warning() {
+    let plan = shipped();
+    // 40,000 characters: more than an Excel cell holds.
+    let long = "Radio link procurement delayed. ".repeat(1_250);
+    assert!(long.encode_utf16().count() > CELL_LIMIT);
+    let mut leads = std::collections::BTreeMap::new();
+    leads.insert("police".to_string(), PastUpdate { status: Status::Amber, update: long.clone() });
+    let mut history = History::default();
+    history.actions.insert("CS1".to_string(), PastAction { overall: Status::Amber, leads });
+    let previous =
+        PreviousPeriod { period: q3().previous(), source: "output/2018-19-Q2/progress.csv".into(), from_returns: false, history };
+    let forms = build_forms(&plan, q3(), Some(&previous), &settings()).expect("a long update does not stop the forms");
+
+    let police = form_for(&forms, "police");
+    let mut book = open(&police.bytes);
+    let progress = sheet(&mut book, PROGRESS_SHEET);
+    let cs1 = HEADER_ROW + 1;
+    let shown = text(&progress, cs1, col::PREVIOUS_UPDATE);
+    assert!(shown.encode_utf16().count() <= CELL_LIMIT);
+    let (kept, marker) = shown.rsplit_once('…').expect("the cut is marked");
+    assert!(long.starts_with(kept), "the start of the update is shown as written");
+    let hidden = long.chars().count() - kept.chars().count();
+    assert_eq!(marker, format!(" [cut: {hidden} characters not shown; see output/2018-19-Q2/progress.csv]"));
+
+    // The coordinator is told, at the cell.
+    assert_eq!(police.diagnostics.len(), 1, "{:?}", police.diagnostics);
+    let warning = &police.diagnostics[0];
+    assert_eq!(warning.code, CELL_TRUNCATED);
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(warning.place.to_string(), format!("{} › Progress › M{}", police.file_name, cs1 + 1));
+    assert!(warning.message.contains(&format!("leaves {hidden} characters out")), "{}", warning.message);
+    // Only the form that shows the long update says so.
+    assert!(forms.iter().filter(|f| f.agency_id != "police").all(|f| f.diagnostics.is_empty()));
+}
+
+#[test]
+fn the_forms_command_prints_a_cut_cell_as_a_warning_and_succeeds() {
+    // Last quarter's progress.csv, found through the history folder, with one
+    // over-long update for the police on CS1.
+    let root = tempfile::tempdir().unwrap();
+    let q2 = root.path().join("history/2018-19-Q2");
+    std::fs::create_dir_all(&q2).unwrap();
+    let long = "Delayed. ".repeat(4_000);
+    let csv = format!("period,action_id,lead,status,update,overall_status\n2018-19 Q2,CS1,police,amber,{long},amber\n");
+    std::fs::write(q2.join("progress.csv"), csv).unwrap();
+    std::fs::create_dir_all(root.path().join("returns")).unwrap();
+    let plan = std::fs::canonicalize("input/plan.toml").unwrap();
+    let config = format!(
+        "plan = {plan:?}\nreturns = \"returns\"\noutput = \"out\"\nhistory = \"history\"\nperiod = \"2018-19 Q3\"\n",
+        plan = plan.display().to_string()
+    );
+    std::fs::write(root.path().join("csp-report.toml"), config).unwrap();
+    let output = assert_cmd::Command::cargo_bin("csp-report")
+        .unwrap()
+        .current_dir(root.path())
+        .args(["--color", "never", "forms"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("return-2018-19-Q3-police.xlsx › Progress › M9: warning [cell-truncated]"), "{stderr}");
+    assert!(root.path().join("out/2018-19-Q3/forms/return-2018-19-Q3-police.xlsx").is_file());
 }
 
 #[test]

@@ -49,7 +49,7 @@ fn form() -> &'static [u8] {
             contact: "csp@example.org".into(),
             generated: NaiveDate::from_ymd_opt(2018, 12, 31).unwrap(),
         };
-        build_form(plan, agency, period, None, &settings, &fill).expect("the form is written")
+        build_form(plan, agency, period, None, &settings, &fill).expect("the form is written").bytes
     })
 }
 

@@ -58,7 +58,7 @@ fn form(plan: &Plan) -> (Vec<u8>, String) {
         generated: NaiveDate::from_ymd_opt(2018, 12, 31).unwrap(),
     };
     let period: Period = "2018-19 Q3".parse().unwrap();
-    (build_form(plan, agency, period, None, &settings, &fill).unwrap(), agency.name.clone())
+    (build_form(plan, agency, period, None, &settings, &fill).unwrap().bytes, agency.name.clone())
 }
 
 /// The same package with its shared-strings table declaring four billion

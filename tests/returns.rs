@@ -908,7 +908,7 @@ fn the_tools_own_forms_filled_in_read_back_as_typed() {
         // An action the CRC does not lead, added below the plan's rows.
         FilledRow { action_id: "RO1".into(), status: text("G"), update: "Supporting probation.".into(), ..FilledRow::default() },
     ];
-    let bytes = build_form(&plan, agency, q3(), None, &form_settings(), &fill).unwrap();
+    let bytes = build_form(&plan, agency, q3(), None, &form_settings(), &fill).unwrap().bytes;
     let folder = Folder::new();
     let name = form_file_name(q3(), "clcrc");
     folder.put(&name, &bytes);

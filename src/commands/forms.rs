@@ -1,7 +1,8 @@
 //! `csp-report forms`: write one return form per lead agency for the period
 //! into `--out` (default `OUTPUT/PERIOD/forms/`), each written to a temporary
 //! file in the same folder and renamed into place, so a failed run never
-//! leaves half a form. Prints one line per form and a summary.
+//! leaves half a form. Prints one line per form and a summary, and a warning
+//! for any cell cut to Excel's limit (the run still succeeds).
 
 use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
@@ -41,6 +42,11 @@ pub fn run(config: &Config, out: Option<&Path>, ui: &mut Ui) -> anyhow::Result<O
             if form.actions == 1 { " " } else { "s" },
             path.display()
         )?;
+    }
+    // Cells cut to Excel's limit are warnings: the form is written and usable,
+    // but the coordinator should know what it does not show.
+    for d in forms.iter().flat_map(|f| &f.diagnostics) {
+        ui.diagnostic(d);
     }
     let actions: usize = forms.iter().map(|f| f.actions).sum();
     writeln!(

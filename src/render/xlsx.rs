@@ -2,27 +2,29 @@
 //! figures, status matrices by action group and by strategic priority, a
 //! stacked bar chart, the agencies' returns), one sheet per action group with
 //! a row per action × lead, and the Exceptions, Missing returns and Data
-//! problems sheets. It owns how [`Progress`] is laid out in a spreadsheet and
-//! the spreadsheet's own limits: text is always written as text (never a
-//! formula), strings over Excel's cell limit are cut visibly with a warning,
-//! sheet names are made legal and unique, and row heights are set for wrapped
-//! text because LibreOffice does not grow them. Every figure comes from
+//! problems sheets. It owns how [`Progress`] is laid out in a spreadsheet:
+//! text is always written as text (never a formula), sheet names are made
+//! legal and unique, and each row's height is set for its wrapped text.
+//! Excel's own rules (the cell limit and its warning, row heights, dates) are
+//! followed through [`crate::excel`], as the return forms follow them; a cut
+//! cell here points to `progress.csv` for the whole text. Every figure comes from
 //! `Progress`; nothing here counts. The file is byte-identical for the same
 //! input: the document's creation date is `Progress::produced`.
 
 use super::sentences::Sentences;
 use super::{OutputFile, RenderContext, RenderError, Rendered, Renderer};
-use crate::diagnostics::{a1, Diagnostic, Place, Severity};
+use crate::diagnostics::{Diagnostic, Place, Severity};
+use crate::excel::{clean_text, excel_date, fit_to_cell, row_height, wrapped_lines, CellAt};
 use crate::plan::Period;
 use crate::progress::{
     ActionProgress, AgencyProgress, Counts, DetailValue, Exception, ExceptionKind, LeadDetail, LeadUpdate, Progress, Subject, UpdateState,
 };
 use crate::status::Status;
 use crate::vocabulary;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Chart, ChartAxisCrossing, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, ExcelDateTime,
-    Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+    Chart, ChartAxisCrossing, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, ColNum, DocProperties, Format,
+    FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,11 +32,12 @@ use std::path::PathBuf;
 /// The file this renderer writes, in the period's output folder.
 pub const FILE_NAME: &str = "progress.xlsx";
 
-/// Excel's limit on the length of a cell's text, in UTF-16 code units.
-pub const CELL_LIMIT: usize = 32_767;
+// The cell limit and its diagnostic code are the shared Excel policy's;
+// re-exported so the workbook's users find them beside it.
+pub use crate::excel::{CELL_LIMIT, CELL_TRUNCATED};
 
-/// Diagnostic code for a string cut to Excel's cell limit.
-pub const CELL_TRUNCATED: &str = "cell-truncated";
+/// Where the whole text of a cell cut to Excel's limit can be read.
+const FULL_TEXT: &str = "progress.csv";
 
 /// Names of the fixed sheets; group sheets may not take them.
 pub const SUMMARY_SHEET: &str = "Summary";
@@ -49,11 +52,6 @@ const MAX_PROBLEM_ROW: RowNum = 1_048_000;
 /// Fill for "overdue" flags: orange, apart from the status colours.
 const OVERDUE_COLOUR: &str = "F8CBAD";
 
-/// Excel's longest row, in points.
-const MAX_ROW_HEIGHT: f64 = 409.0;
-/// Height of one line of 10pt Arial, in points, and the padding of a row.
-const LINE_HEIGHT: f64 = 12.75;
-const ROW_PADDING: f64 = 3.0;
 /// Characters of Excel's header and footer strings.
 const HEADER_FOOTER_LIMIT: usize = 255;
 
@@ -81,16 +79,17 @@ pub fn render_workbook(progress: &Progress, sentences: &Sentences) -> Result<Ren
 fn build(progress: &Progress, sentences: &Sentences, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let produced = excel_date(progress.produced)?;
+    // Properties are not cells (no length limit), but XML must carry them.
     let properties = DocProperties::new()
-        .set_title(format!("{} progress, {}", progress.partnership.short_name, progress.period))
-        .set_subject(format!(
+        .set_title(clean_text(&format!("{} progress, {}", progress.partnership.short_name, progress.period)))
+        .set_subject(clean_text(&format!(
             "{} {}: progress for {}",
             progress.partnership.plan_title,
             progress.partnership.plan_year,
             progress.period.long_name()
-        ))
-        .set_author(&progress.partnership.name)
-        .set_company(&progress.partnership.name)
+        )))
+        .set_author(clean_text(&progress.partnership.name))
+        .set_company(clean_text(&progress.partnership.name))
         .set_keywords("community safety, action plan, progress")
         .set_creation_datetime(&produced);
     workbook.set_properties(&properties);
@@ -266,28 +265,11 @@ impl<'d> SheetWriter<'d> {
         *have = (*have).max(lines);
     }
 
-    /// The text as the cell will hold it: line endings made plain, characters
-    /// XML cannot carry replaced, and cut to the cell limit when it is longer.
+    /// The text as the cell will hold it, by the shared cell policy: cleaned,
+    /// and cut to the cell limit with a warning when it is longer.
     fn fit_to_cell(&mut self, row: RowNum, col: ColNum, text: &str, source: Option<&Place>) -> String {
-        let clean = clean_text(text);
-        let Some((shown, hidden)) = cut_to_limit(&clean) else {
-            return clean;
-        };
-        let place = source.cloned().unwrap_or_else(|| Place::cell(FILE_NAME, self.name.clone(), row, u32::from(col)));
-        let total = clean.chars().count();
-        self.diagnostics.push(
-            Diagnostic::warning(
-                CELL_TRUNCATED,
-                place,
-                format!(
-                    "text of {total} characters is longer than Excel's cell limit of {CELL_LIMIT}; {FILE_NAME} › {} › {} shows the first part and leaves {hidden} characters out",
-                    self.name,
-                    a1(row, col as u32)
-                ),
-            )
-            .with_hint("the full text is in progress.csv"),
-        );
-        shown
+        let at = CellAt { file: FILE_NAME, sheet: &self.name, row, col, source, full_text: FULL_TEXT };
+        fit_to_cell(text, &at, self.diagnostics)
     }
 
     /// Sets the height of every row written with more than one line, then
@@ -300,103 +282,6 @@ impl<'d> SheetWriter<'d> {
         }
         Ok(self.sheet)
     }
-}
-
-/// CRLF and CR become LF; U+FFFE and U+FFFF (not allowed in XML) become U+FFFD.
-fn clean_text(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\r', "\n").replace(['\u{FFFE}', '\u{FFFF}'], "\u{FFFD}")
-}
-
-/// When `text` is over Excel's limit: the part to show (with the marker) and
-/// how many characters were left out.
-pub fn cut_to_limit(text: &str) -> Option<(String, usize)> {
-    if text.encode_utf16().count() <= CELL_LIMIT {
-        return None;
-    }
-    let total = text.chars().count();
-    // The marker with the largest possible count bounds its length.
-    let budget = CELL_LIMIT - marker(total).encode_utf16().count();
-    let mut used = 0;
-    let mut kept = 0;
-    let mut end = 0;
-    for (index, c) in text.char_indices() {
-        if used + c.len_utf16() > budget {
-            break;
-        }
-        used += c.len_utf16();
-        kept += 1;
-        end = index + c.len_utf8();
-    }
-    let hidden = total - kept;
-    Some((format!("{}{}", &text[..end], marker(hidden)), hidden))
-}
-
-/// The visible end of a cut cell.
-pub fn marker(hidden: usize) -> String {
-    format!("… [cut: {hidden} characters not shown; see progress.csv]")
-}
-
-fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    let year = u16::try_from(date.year()).map_err(|_| XlsxError::DateTimeRangeError(format!("year {} is out of range", date.year())))?;
-    ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8)
-}
-
-/// Lines `text` takes when wrapped in a column `width` characters wide.
-/// Widths are estimated from Arial's glyph widths relative to a digit (the
-/// unit of Excel column widths), with a margin: a row a little too tall reads
-/// fine, a row too short hides text.
-pub fn wrapped_lines(text: &str, width: f64) -> usize {
-    // A little extra for bold text, which is wider.
-    let scale = 1.03;
-    // An Excel width unit is a Calibri 11 digit (7 px) plus 5 px padding; an
-    // Arial 10 digit is 7.4 px.
-    let capacity = ((width * 7.0 + 5.0 - 6.0) / 7.4).max(1.0);
-    text.split('\n')
-        .map(|paragraph| {
-            let mut lines = 1;
-            let mut line = 0.0;
-            for word in paragraph.split(' ') {
-                let word_width: f64 = word.chars().map(glyph_width).sum::<f64>() * scale;
-                let space = if line > 0.0 { glyph_width(' ') * scale } else { 0.0 };
-                if line + space + word_width <= capacity {
-                    line += space + word_width;
-                } else if word_width <= capacity {
-                    lines += 1;
-                    line = word_width;
-                } else {
-                    // A word longer than the line breaks wherever it must.
-                    if line > 0.0 {
-                        lines += 1;
-                    }
-                    let pieces = (word_width / capacity).ceil() as usize;
-                    lines += pieces - 1;
-                    line = word_width - (pieces - 1) as f64 * capacity;
-                }
-            }
-            lines
-        })
-        .sum()
-}
-
-/// A character's width in Arial, in digit widths.
-fn glyph_width(c: char) -> f64 {
-    match c {
-        'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | 'I' | ' ' | 'f' | 't' => 0.5,
-        'r' | '(' | ')' | '-' | '/' | '[' | ']' | '"' => 0.6,
-        'c' | 'k' | 's' | 'v' | 'x' | 'y' | 'z' => 0.9,
-        'm' | 'M' => 1.5,
-        'w' => 1.3,
-        'W' => 1.7,
-        'A'..='Z' | '%' | '@' | '&' => 1.22,
-        c if c.is_ascii() => 1.0,
-        // Letters of wide scripts and emoji take about two digits.
-        c if (c as u32) >= 0x1100 && !('\u{2000}'..='\u{2BFF}').contains(&c) => 2.0,
-        _ => 1.1,
-    }
-}
-
-fn row_height(lines: usize) -> f64 {
-    (lines as f64 * LINE_HEIGHT + ROW_PADDING).min(MAX_ROW_HEIGHT)
 }
 
 // ---------------------------------------------------------------------------
@@ -1139,20 +1024,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_long_string_is_cut_to_the_limit_with_a_marker() {
-        let text = "é".repeat(40_000);
-        let (shown, hidden) = cut_to_limit(&text).expect("over the limit");
-        assert!(shown.encode_utf16().count() <= CELL_LIMIT);
-        assert!(shown.ends_with(&marker(hidden)));
-        assert_eq!(shown.chars().count() - marker(hidden).chars().count() + hidden, 40_000);
-        assert!(cut_to_limit(&"a".repeat(CELL_LIMIT)).is_none());
-        // Astral characters count two UTF-16 units each.
-        let emoji = "😀".repeat(20_000);
-        let (shown, _) = cut_to_limit(&emoji).expect("over the limit in UTF-16");
-        assert!(shown.encode_utf16().count() <= CELL_LIMIT);
-    }
-
-    #[test]
     fn sheet_names_are_legal_and_unique() {
         for (input, expected) in [
             ("City Safe", "City Safe"),
@@ -1162,17 +1033,6 @@ mod tests {
         ] {
             assert_eq!(legal_sheet_name(input), expected);
         }
-    }
-
-    #[test]
-    fn wrapped_lines_grow_with_text() {
-        assert_eq!(wrapped_lines("", 20.0), 1);
-        assert_eq!(wrapped_lines("short", 20.0), 1);
-        assert_eq!(wrapped_lines("one\ntwo\nthree", 20.0), 3);
-        let long = "word ".repeat(100);
-        let lines = wrapped_lines(&long, 20.0);
-        assert!((20..=40).contains(&lines), "{lines}");
-        assert!(wrapped_lines(&"x".repeat(200), 10.0) >= 20);
     }
 
     #[test]
