@@ -562,7 +562,7 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
             ("Rows read".to_string(), vec![Span::plain(d.rows_read.to_string())]),
             ("Rows accepted".to_string(), vec![Span::plain(d.rows_accepted.to_string())]),
             ("Rows rejected".to_string(), vec![Span::plain(d.rows_rejected.to_string())]),
-            ("Notes below a table".to_string(), vec![Span::plain(d.rows_notes.to_string())]),
+            ("Notes written below a table".to_string(), vec![Span::plain(d.rows_notes.to_string())]),
             ("Files that could not be read".to_string(), vec![Span::plain(d.files_unreadable.to_string())]),
             ("Errors".to_string(), vec![Span::plain(d.errors.to_string())]),
             ("Warnings".to_string(), vec![Span::plain(d.warnings.to_string())]),
