@@ -159,20 +159,20 @@ impl Config {
     }
 
     /// The period, or a usage error saying how to give one.
-    pub fn require_period(&self) -> Result<Period, ConfigError> {
+    pub(crate) fn require_period(&self) -> Result<Period, ConfigError> {
         self.period.ok_or(ConfigError::NoPeriod)
     }
 
     /// The date reports say they were produced: `SOURCE_DATE_EPOCH` when set
     /// (reproducible builds), else `report_date` from the config, else the
     /// last day of the period. Never the clock, so outputs are reproducible.
-    pub fn produced_date(&self, period: Period) -> NaiveDate {
+    pub(crate) fn produced_date(&self, period: Period) -> NaiveDate {
         source_date_epoch().or(self.report_date).unwrap_or_else(|| period.end())
     }
 }
 
 /// The date in `SOURCE_DATE_EPOCH`, if set to a valid Unix time.
-pub fn source_date_epoch() -> Option<NaiveDate> {
+pub(crate) fn source_date_epoch() -> Option<NaiveDate> {
     let seconds: i64 = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()?;
     chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.date_naive())
 }

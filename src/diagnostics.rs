@@ -189,7 +189,7 @@ pub const CODES: &[(&str, &[&str])] = &[
 
 /// The registered code equal to `code`, as the `'static` string diagnostics
 /// carry; `None` for a code that is not in [`CODES`].
-pub fn registered_code(code: &str) -> Option<&'static str> {
+pub(crate) fn registered_code(code: &str) -> Option<&'static str> {
     CODES.iter().flat_map(|(_, codes)| codes.iter()).find(|c| **c == code).copied()
 }
 
@@ -287,7 +287,7 @@ impl Diagnostics {
 
     /// Sorted by file, then in the order found within a file: stable output
     /// whatever order files were read in.
-    pub fn sorted_by_file(&self) -> Vec<Diagnostic> {
+    pub(crate) fn sorted_by_file(&self) -> Vec<Diagnostic> {
         let mut items = self.items.clone();
         items.sort_by(|a, b| a.place.file.cmp(&b.place.file));
         items

@@ -94,7 +94,7 @@ impl FormSettings {
     /// Settings for a period from the configuration: the deadline is the
     /// period end plus `deadline_days`; the stamp is `SOURCE_DATE_EPOCH` when
     /// set, else the period end.
-    pub fn for_period(config: &crate::config::Config, period: Period) -> FormSettings {
+    pub(crate) fn for_period(config: &crate::config::Config, period: Period) -> FormSettings {
         FormSettings::new(&config.forms, period)
     }
 

@@ -62,7 +62,7 @@ pub enum HistoryRead {
 
 /// Where a period's `progress.csv` lives under a history (or output) folder:
 /// `<dir>/<period slug>/progress.csv`.
-pub fn history_path(dir: &Path, period: Period) -> PathBuf {
+pub(crate) fn history_path(dir: &Path, period: Period) -> PathBuf {
     dir.join(period.slug()).join(crate::render::csv::PROGRESS_CSV)
 }
 

@@ -381,7 +381,7 @@ pub fn overall_status(lead_statuses: impl IntoIterator<Item = Status>) -> Status
 
 /// Position on the red/amber/green scale used to spot conflicts: complete
 /// and green 0, amber 1, red 2. Not started and no return are not on it.
-pub fn rag_step(status: Status) -> Option<u8> {
+pub(crate) fn rag_step(status: Status) -> Option<u8> {
     match status {
         Status::Complete | Status::Green => Some(0),
         Status::Amber => Some(1),
@@ -403,7 +403,7 @@ pub fn is_conflict(lead_statuses: impl IntoIterator<Item = Status>) -> bool {
 /// Rank for direction of travel, best first: complete, green, not started,
 /// amber, red. Not started sits between green and amber: not a problem in
 /// itself, but not progress either. Rejected and no return have no rank.
-pub fn trend_rank(status: Status) -> Option<u8> {
+pub(crate) fn trend_rank(status: Status) -> Option<u8> {
     match status {
         Status::Complete => Some(0),
         Status::Green => Some(1),
@@ -770,7 +770,7 @@ fn natural_key(text: &str) -> Vec<(String, u64)> {
 /// Sorts diagnostics for display: by file, sheet, then row and column (so
 /// `C9` comes before `C10`), then severity (errors first), code and message.
 /// The order never depends on the order files were read in.
-pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (&a.place.file, &a.place.sheet, &a.place.cell)
             .cmp(&(&b.place.file, &b.place.sheet, &b.place.cell))

@@ -179,7 +179,7 @@ fn check_relative(path: &Path) -> Result<(), OutputError> {
 
 /// Refuses an output folder inside (or equal to) an input folder, or one
 /// that would hold the plan file: the tool never writes into its inputs.
-pub fn ensure_outside_inputs(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> {
+pub(crate) fn ensure_outside_inputs(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> {
     let out = absolute(output);
     for input in inputs {
         let input_abs = absolute(input);
@@ -234,7 +234,7 @@ const MAX_STEM: usize = 60;
 /// Lower case because Windows and macOS file systems ignore case: `DA` and
 /// `da` would be one file there, and [`FileNames`] can only keep them apart
 /// if it compares what the file system compares.
-pub fn safe_file_stem(text: &str, fallback: &str) -> String {
+pub(crate) fn safe_file_stem(text: &str, fallback: &str) -> String {
     let mut stem = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
@@ -266,7 +266,7 @@ pub struct FileNames {
 
 impl FileNames {
     /// `name` (`police.txt`), or `police-2.txt`, … when it is already taken.
-    pub fn claim(&mut self, name: &str) -> String {
+    pub(crate) fn claim(&mut self, name: &str) -> String {
         let (stem, extension) = match name.rsplit_once('.') {
             Some((stem, extension)) if !stem.is_empty() => (stem, format!(".{extension}")),
             _ => (name, String::new()),

@@ -277,10 +277,6 @@ impl Trend {
             Trend::New => "new",
         }
     }
-
-    pub fn from_token(token: &str) -> Option<Trend> {
-        [Trend::Improved, Trend::Same, Trend::Worse, Trend::New].into_iter().find(|t| t.token() == token)
-    }
 }
 
 /// Why the board must look at something, in the order the board sees them.

@@ -58,7 +58,7 @@ impl Status {
     }
 
     /// Reads a canonical token back.
-    pub fn from_token(token: &str) -> Option<Status> {
+    pub(crate) fn from_token(token: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.token() == token)
     }
 
@@ -112,7 +112,7 @@ impl Status {
     /// ("Amber/Red", "Green or Amber"), which is ambiguous. A status word
     /// followed by more words with no punctuation between ("A bit late") is
     /// not read: without the punctuation it is a sentence, not a status.
-    pub fn read_typed(text: &str) -> StatusReading {
+    pub(crate) fn read_typed(text: &str) -> StatusReading {
         let text = text.trim();
         if let Some(status) = Status::from_typed(text) {
             return StatusReading::Exact(status);
@@ -150,7 +150,7 @@ impl Status {
 
     /// The closest typed-status word to something unreadable, for "did you
     /// mean": the whole text, else its first word ("Gren - fine").
-    pub fn suggest(text: &str) -> Option<Status> {
+    pub(crate) fn suggest(text: &str) -> Option<Status> {
         let nearest = |text: &str| {
             let key = status_key(text);
             if key.len() < 3 {

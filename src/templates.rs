@@ -274,7 +274,7 @@ impl Templates {
     /// reported into `diagnostics` (once, however often it fails) instead of
     /// being kept for [`Templates::take_diagnostics`]: for a renderer that
     /// returns its own diagnostics.
-    pub fn render_reporting(
+    pub(crate) fn render_reporting(
         &self,
         name: &str,
         data: &impl TemplateInput,
@@ -344,12 +344,6 @@ impl Templates {
     /// Names of every template (`cover.md`, `board-report.html`, …).
     pub fn names() -> impl Iterator<Item = &'static str> {
         BUILT_IN.iter().map(|(name, _)| *name)
-    }
-
-    /// The source of a built-in template, so a user can start an override from it.
-    pub fn built_in_source(name: &str) -> Option<&'static str> {
-        let name = name.strip_suffix(TEMPLATE_EXTENSION).unwrap_or(name);
-        BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, source)| *source)
     }
 
     /// The warnings recorded while rendering (user templates that failed and
@@ -625,7 +619,7 @@ impl HelperDef for JoinAnd {
 }
 
 /// Items in prose: `A`, `A and B`, `A, B and C`.
-pub fn join_and(items: &[String]) -> String {
+pub(crate) fn join_and(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

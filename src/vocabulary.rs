@@ -94,7 +94,7 @@ impl Trend {
     }
 
     /// Arrow for tables (always shown beside the words).
-    pub fn arrow(self) -> &'static str {
+    pub(crate) fn arrow(self) -> &'static str {
         match self {
             Trend::Improved => "▲",
             Trend::Same => "▶",
@@ -126,7 +126,7 @@ impl DetailValue {
 }
 
 /// A trend as a table shows it: "▼ Worse", or [`NO_EARLIER_QUARTER`].
-pub fn trend_words(trend: Option<Trend>) -> String {
+pub(crate) fn trend_words(trend: Option<Trend>) -> String {
     match trend {
         Some(trend) => format!("{} {}", trend.arrow(), trend.label()),
         None => NO_EARLIER_QUARTER.to_string(),

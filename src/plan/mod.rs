@@ -218,7 +218,7 @@ impl Plan {
 
     /// The canonical form of an action ID as typed (`da 3` → `DA3`), if the
     /// plan has it.
-    pub fn find_action_id(&self, typed: &str) -> Option<&Action> {
+    pub(crate) fn find_action_id(&self, typed: &str) -> Option<&Action> {
         self.action(&normalise_action_id(typed))
     }
 }
@@ -231,13 +231,13 @@ impl Agency {
 }
 
 /// Lower-case letters and digits only, for matching names however written.
-pub fn name_key(text: &str) -> String {
+pub(crate) fn name_key(text: &str) -> String {
     text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// An action ID as typed, made canonical: spaces, dots and hyphens removed,
 /// upper case (`da 3` → `DA3`, `SOC-1` → `SOC1`).
-pub fn normalise_action_id(typed: &str) -> String {
+pub(crate) fn normalise_action_id(typed: &str) -> String {
     typed.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 

@@ -68,7 +68,7 @@ impl Period {
     }
 
     /// The quarter a date falls in.
-    pub fn containing(date: NaiveDate) -> Period {
+    pub(crate) fn containing(date: NaiveDate) -> Period {
         let (fy_start, quarter) = match date.month() {
             4..=6 => (date.year(), 1),
             7..=9 => (date.year(), 2),
@@ -90,7 +90,7 @@ impl Period {
 
     /// Long form for prose: `2018-19 Q3 (October to December 2018)`: the
     /// short form first, so the period reads the same way everywhere.
-    pub fn long_name(self) -> String {
+    pub(crate) fn long_name(self) -> String {
         format!("{} ({} to {})", self, self.start().format("%B"), self.end().format("%B %Y"))
     }
 }

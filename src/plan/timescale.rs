@@ -77,7 +77,7 @@ fn parse_month_year(text: &str) -> Option<NaiveDate> {
 }
 
 /// The last day of a month.
-pub fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+pub(crate) fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     NaiveDate::from_ymd_opt(next_year, next_month, 1)?.pred_opt()
 }

@@ -95,7 +95,7 @@ pub fn group_entry(progress: &Progress, sentences: &Sentences, group_id: &str) -
 }
 
 /// One strategic priority's entry, as in the report's `priorities`.
-pub fn priority_entry(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
+pub(crate) fn priority_entry(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
     let index = ActionIndex::new(progress);
     progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, sentences))
 }

@@ -91,7 +91,7 @@ pub const VALIDATION_CSV: &str = "validation.csv";
 
 /// A cell as written: text that a spreadsheet would run as a formula gets a
 /// leading apostrophe; text already starting with one gets another.
-pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{text}").into(),
         _ => text.into(),
@@ -99,7 +99,7 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Undoes [`neutralise`]: removes one leading apostrophe.
-pub fn unneutralise(text: &str) -> &str {
+pub(crate) fn unneutralise(text: &str) -> &str {
     text.strip_prefix('\'').unwrap_or(text)
 }
 
@@ -123,7 +123,7 @@ impl Renderer for CsvRenderer {
 /// `validation.csv` as a file to write: the problems in the returns (and
 /// history), then those met while building the outputs (a text cut to
 /// Excel's cell limit, a character no font has, a template that failed).
-pub fn validation_file(returns: &[Diagnostic], building: &[Diagnostic]) -> Result<OutputFile, RenderError> {
+pub(crate) fn validation_file(returns: &[Diagnostic], building: &[Diagnostic]) -> Result<OutputFile, RenderError> {
     let all: Vec<Diagnostic> = returns.iter().chain(building).cloned().collect();
     let bytes = validation_csv(&all).map_err(|e| RenderError::new("csv", e))?;
     Ok(OutputFile { path: PathBuf::from(VALIDATION_CSV), bytes })

@@ -57,7 +57,7 @@ impl Sentences {
 
     /// Why a lead has no usable update on an action, when it reported
     /// unreadably or left the action out of its return.
-    pub fn lead_state(&self, action_id: &str, lead_name: &str) -> Option<&str> {
+    pub(crate) fn lead_state(&self, action_id: &str, lead_name: &str) -> Option<&str> {
         self.lead_states.get(&(action_id.to_string(), lead_name.to_string())).map(String::as_str)
     }
 }

@@ -368,7 +368,7 @@ fn filtered_table(
 /// A legal, unique sheet name per group, in group order: at most 31
 /// characters, none of `[]:*?/\`, not starting or ending with `'`, and not
 /// clashing (ignoring case) with the fixed sheets or each other.
-pub fn group_sheet_names(progress: &Progress) -> Vec<String> {
+pub(crate) fn group_sheet_names(progress: &Progress) -> Vec<String> {
     let mut taken: Vec<String> =
         [SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, "History"].iter().map(|s| s.to_lowercase()).collect();
     let mut names = Vec::new();

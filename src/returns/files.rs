@@ -96,7 +96,7 @@ fn walk(dir: &Path, relative: &Path, depth: usize, found: &mut Vec<FoundFile>) {
 }
 
 /// Decides from a file's name whether to read it.
-pub fn classify(name: &str) -> Disposition {
+pub(crate) fn classify(name: &str) -> Disposition {
     if name.starts_with("~$") {
         return Disposition::Skip("an Office lock file (the workbook was open when the folder was copied), not read".into());
     }

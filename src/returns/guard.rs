@@ -39,7 +39,7 @@ impl Format {
     }
 
     /// The format a file extension promises, if it is a spreadsheet type.
-    pub fn from_extension(extension: &str) -> Option<Format> {
+    pub(crate) fn from_extension(extension: &str) -> Option<Format> {
         match extension.to_ascii_lowercase().as_str() {
             "xlsx" | "xlsm" | "xltx" | "xltm" => Some(Format::Xlsx),
             "xlsb" => Some(Format::Xlsb),
@@ -150,7 +150,7 @@ fn not_a_workbook(bytes: &[u8], ext: &str) -> Failure {
 }
 
 /// Thousands separators for messages: 4,000,000,000.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -184,7 +184,7 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
-pub fn file_size_text(bytes: u64) -> String {
+pub(crate) fn file_size_text(bytes: u64) -> String {
     size_text(bytes)
 }
 
@@ -472,7 +472,7 @@ fn scan_shared_strings<R: Read>(part: R, limits: &Limits) -> Result<(), Failure>
 
 /// A1 reference → 0-based (row, col); `None` when malformed or beyond
 /// Excel's grid.
-pub fn parse_a1(text: &str) -> Option<(u64, u64)> {
+pub(crate) fn parse_a1(text: &str) -> Option<(u64, u64)> {
     let text = text.trim().trim_start_matches('$');
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters > 3 {

@@ -26,7 +26,7 @@ pub struct Metadata {
 
 impl Metadata {
     /// Reads the key/value rows (column A, column B) of the metadata sheet.
-    pub fn from_grid(grid: &Grid) -> Metadata {
+    pub(crate) fn from_grid(grid: &Grid) -> Metadata {
         let entries = grid
             .rows
             .iter()
@@ -206,7 +206,7 @@ pub fn identify(
 
 /// The period the folders a file sits in name (`2018-19-Q3/police.xlsx`),
 /// the nearest first.
-pub fn folder_period(relative: &Path) -> Option<Period> {
+pub(crate) fn folder_period(relative: &Path) -> Option<Period> {
     relative.parent().and_then(|p| p.components().rev().find_map(|c| parse_period(&c.as_os_str().to_string_lossy())))
 }
 
@@ -258,7 +258,7 @@ pub fn parse_period(text: &str) -> Option<Period> {
 /// or calendar year. A quarter or months without a year belong to
 /// `default_fy` (the financial year being reported), else are not read.
 /// Months must make up one quarter (`Nov-Jan` is none).
-pub fn period_in_text(text: &str, default_fy: Option<i32>) -> Option<Period> {
+pub(crate) fn period_in_text(text: &str, default_fy: Option<i32>) -> Option<Period> {
     if let Some(period) = parse_period(text) {
         return Some(period);
     }

@@ -60,7 +60,7 @@ pub fn use_child_program(program: PathBuf) {
 }
 
 /// The registered child program, if any.
-pub fn child_program() -> Option<&'static Path> {
+pub(crate) fn child_program() -> Option<&'static Path> {
     CHILD_PROGRAM.get().map(PathBuf::as_path)
 }
 
@@ -208,7 +208,7 @@ mod windows_exit {
 /// of N bytes failed" on Linux, a fast-fail exit code after the same words
 /// on Windows; out of time is `SIGXCPU` on Linux, `ERROR_NOT_ENOUGH_QUOTA`
 /// on Windows); they read the same here.
-pub fn explain_exit(exit: &ChildExit, limits: &Limits) -> Failure {
+pub(crate) fn explain_exit(exit: &ChildExit, limits: &Limits) -> Failure {
     use windows_exit::*;
     let said = String::from_utf8_lossy(exit.stderr);
     let said = said.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").chars().take(200).collect::<String>();

@@ -205,7 +205,7 @@ pub trait ReadProgress: Sync {
 impl ReadProgress for () {}
 
 /// [`read_returns`], telling `progress` as each file is done.
-pub fn read_returns_with(
+pub(crate) fn read_returns_with(
     dir: &std::path::Path,
     plan: &crate::plan::Plan,
     options: &ReadOptions,

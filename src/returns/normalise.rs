@@ -48,7 +48,7 @@ pub struct PercentReading {
 
 impl PercentReading {
     /// Whether it was more than a number, so a note should say how it was read.
-    pub fn is_decorated(&self) -> bool {
+    pub(crate) fn is_decorated(&self) -> bool {
         self.approximate || self.range.is_some() || !self.words.is_empty()
     }
 }
@@ -58,7 +58,7 @@ impl PercentReading {
 /// it ("approx 70%", "c. 70%", "~70%"); a range ("40-50%", "40% to 50%"),
 /// read as its lower bound. Written with words, the `%` sign is required:
 /// it is what tells a percentage from a date or a count.
-pub fn percent_reading(cell: &Cell) -> Result<Option<PercentReading>, PercentProblem> {
+pub(crate) fn percent_reading(cell: &Cell) -> Result<Option<PercentReading>, PercentProblem> {
     let plain = |value: Option<u8>| value.map(|value| PercentReading { value, ..PercentReading::default() });
     match cell {
         Cell::Empty => Ok(None),
@@ -198,7 +198,7 @@ pub fn date(cell: &Cell) -> Result<Option<NaiveDate>, DateProblem> {
 }
 
 /// A date written as text, UK style.
-pub fn date_from_text(text: &str) -> Option<NaiveDate> {
+pub(crate) fn date_from_text(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
     if let Some(date) = parse_uk_date(text) {
         return Some(date);
@@ -215,7 +215,7 @@ pub fn date_from_text(text: &str) -> Option<NaiveDate> {
 
 /// An Excel serial day number (1900 date system) as a date. Serial 60 is
 /// Excel's imaginary 29 February 1900, so days before it are one off.
-pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
+pub(crate) fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
     if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
@@ -246,7 +246,7 @@ pub fn text(cell: &Cell) -> String {
 }
 
 /// A number as people expect to see it: `3`, not `3.0`.
-pub fn number_text(n: f64) -> String {
+pub(crate) fn number_text(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
@@ -257,7 +257,7 @@ pub fn number_text(n: f64) -> String {
 /// The key a header is matched by: lower-case letters and digits only, with
 /// `%` read as "percent" and `#` as "no", so `% complete`, `Percent
 /// complete:` and `PERCENT-COMPLETE` all give `percentcomplete`.
-pub fn header_key(text: &str) -> String {
+pub(crate) fn header_key(text: &str) -> String {
     let mut key = String::new();
     for c in text.chars() {
         match c {

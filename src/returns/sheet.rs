@@ -26,7 +26,7 @@ pub enum Cell {
 
 impl Cell {
     /// Empty, or text of spaces only.
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(t) => t.trim().is_empty(),
@@ -88,14 +88,6 @@ impl Grid {
                 Place::line(file, line, Some(name))
             }
             None => Place::cell(file, self.name.clone(), row, col),
-        }
-    }
-
-    /// Where a whole row is: its first cell, or its line for CSV.
-    pub fn row_place(&self, file: &str, row: u32) -> Place {
-        match &self.lines {
-            Some(lines) => Place::line(file, lines.get(row as usize).copied().unwrap_or(row as usize + 1), None),
-            None => Place::cell(file, self.name.clone(), row, 0),
         }
     }
 }
@@ -213,7 +205,7 @@ fn grid_from_cells(name: String, visible: bool, mut cells: PlacedCells) -> Grid 
 }
 
 /// One calamine value as a typed cell.
-pub fn cell_from_data(data: &Data) -> Cell {
+pub(crate) fn cell_from_data(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
         Data::Int(i) => Cell::Number(*i as f64),

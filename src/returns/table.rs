@@ -51,7 +51,7 @@ const HEADERS: &[(Field, &[&str])] = &[
 /// The field a header names, if any. A note in brackets after the name is
 /// ignored when the name alone matches (`Status (choose from the list)`,
 /// `Revised date [dd/mm/yyyy]`).
-pub fn field_of(header: &str) -> Option<Field> {
+pub(crate) fn field_of(header: &str) -> Option<Field> {
     field_of_key(&header_key(header)).or_else(|| {
         let without_notes = strip_bracketed(header);
         (without_notes.len() < header.len()).then(|| field_of_key(&header_key(&without_notes))).flatten()
@@ -107,7 +107,7 @@ impl Header {
     }
 
     /// The header as written over a column, or `Column F` when it has none.
-    pub fn name_of(&self, col: u32) -> String {
+    pub(crate) fn name_of(&self, col: u32) -> String {
         self.names.get(&col).cloned().unwrap_or_else(|| format!("Column {}", column_letters(col)))
     }
 
@@ -127,7 +127,7 @@ pub enum NoTable {
 }
 
 /// Finds the header row: the first row holding an Action ID and a Status column.
-pub fn find_header(grid: &Grid) -> Result<Header, NoTable> {
+pub(crate) fn find_header(grid: &Grid) -> Result<Header, NoTable> {
     let mut near_miss = None;
     for row in &grid.rows {
         let mut fields = BTreeMap::new();
@@ -169,7 +169,7 @@ pub struct TableRead {
 
 /// Reads every data row below the header. `agency` (when known) narrows the
 /// actions a row without a usable ID may be matched to by its text.
-pub fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: Option<&str>) -> TableRead {
+pub(crate) fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, agency: Option<&str>) -> TableRead {
     let mut out = TableRead::default();
     let rows: Vec<&Row> = grid.rows.iter().filter(|r| r.index > header.row && !is_repeated_header(r, header)).collect();
     // Notes are only the lines after the last row that is not one: a line
@@ -539,7 +539,7 @@ pub struct Labels {
     pub period: Option<(String, Place)>,
 }
 
-pub fn labels_above(grid: &Grid, header_row: u32, file: &str) -> Labels {
+pub(crate) fn labels_above(grid: &Grid, header_row: u32, file: &str) -> Labels {
     let mut labels = Labels::default();
     for row in grid.rows.iter().filter(|r| r.index < header_row) {
         for (i, (col, cell)) in row.cells.iter().enumerate() {

@@ -50,7 +50,7 @@ fn legend_lines(chart: &Chart) -> usize {
 }
 
 /// Draws the chart with its top-left corner at (`x`, `y`), `width` wide.
-pub fn draw(chart: &Chart, x: f32, y: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Vec<Item> {
+pub(crate) fn draw(chart: &Chart, x: f32, y: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Vec<Item> {
     let mut items = Vec::new();
     let label_width = width * 0.34;
     let total_width = text::measure(&[Span::plain(format!("99 {}", chart.unit))], LABEL_SIZE) + 6.0;

@@ -89,7 +89,7 @@ pub fn flows(ctx: &RenderContext) -> Result<Vec<(PathBuf, Flow, Metadata)>, Rend
 }
 
 /// Renders every PDF document.
-pub fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
+pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
     let p = ctx.progress;
     let passages = Passages::render(ctx.templates, p, ctx.sentences).map_err(|e| RenderError::new("pdf", e))?;
     // Each document is built, laid out and written on its own, so on all

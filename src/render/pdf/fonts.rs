@@ -38,7 +38,7 @@ impl FaceId {
 
     /// Six capital letters: the PDF resource name and the subset tag, fixed so
     /// output is byte-identical between runs.
-    pub fn pdf_tag(self) -> &'static str {
+    pub(crate) fn pdf_tag(self) -> &'static str {
         match self {
             FaceId::Sans => "CSPSAA",
             FaceId::SansBold => "CSPSAB",
@@ -84,14 +84,8 @@ pub struct LoadedFace {
 }
 
 impl LoadedFace {
-    pub fn has_glyph(&self, c: char) -> bool {
+    pub(crate) fn has_glyph(&self, c: char) -> bool {
         self.face.glyph_index(c).is_some_and(|g| g.0 != 0)
-    }
-
-    /// Advance width in font units from the `hmtx` table: what the PDF's
-    /// `/W` array holds for the glyph.
-    pub fn hmtx_advance(&self, gid: u16) -> f32 {
-        self.face.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(gid)).unwrap_or(0) as f32
     }
 }
 
@@ -107,7 +101,7 @@ impl Fonts {
 
     /// The face a character is drawn in, for a style; `None` when no shipped
     /// font has it.
-    pub fn face_for(&self, c: char, style: FontStyle) -> Option<FaceId> {
+    pub(crate) fn face_for(&self, c: char, style: FontStyle) -> Option<FaceId> {
         // DejaVu has some Arabic letters but not Urdu's forms and joining
         // rules: a script's own Noto face goes first for its characters.
         let own = match c {
@@ -124,7 +118,7 @@ impl Fonts {
 }
 
 /// The shipped faces (parsed on first use).
-pub fn fonts() -> &'static Fonts {
+pub(crate) fn fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
     FONTS.get_or_init(|| {
         let faces = FaceId::ALL

@@ -65,10 +65,10 @@ impl PageStyle {
     /// A4 landscape.
     pub const A4_LANDSCAPE: PageStyle = PageStyle { width: 841.89, height: 595.276, margin: 42.5, header: 24.0, footer: 24.0 };
 
-    pub fn content_left(&self) -> f32 {
+    pub(crate) fn content_left(&self) -> f32 {
         self.margin
     }
-    pub fn content_right(&self) -> f32 {
+    pub(crate) fn content_right(&self) -> f32 {
         self.width - self.margin
     }
     pub fn content_top(&self) -> f32 {
@@ -77,7 +77,7 @@ impl PageStyle {
     pub fn content_bottom(&self) -> f32 {
         self.height - self.margin - self.footer
     }
-    pub fn content_width(&self) -> f32 {
+    pub(crate) fn content_width(&self) -> f32 {
         self.content_right() - self.content_left()
     }
 }
@@ -114,11 +114,11 @@ impl Paragraph {
         self.colour = colour;
         self
     }
-    pub fn align(mut self, align: Align) -> Self {
+    pub(crate) fn align(mut self, align: Align) -> Self {
         self.align = align;
         self
     }
-    pub fn space_after(mut self, space: f32) -> Self {
+    pub(crate) fn space_after(mut self, space: f32) -> Self {
         self.space_after = space;
         self
     }

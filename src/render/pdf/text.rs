@@ -390,7 +390,7 @@ pub fn measure(spans: &[Span], size: f32) -> f32 {
 }
 
 /// Sets text on one line, however long.
-pub fn set_line(spans: &[Span], size: f32, missing: &mut Vec<MissingGlyphs>) -> Line {
+pub(crate) fn set_line(spans: &[Span], size: f32, missing: &mut Vec<MissingGlyphs>) -> Line {
     let lines = wrap(spans, size, f32::INFINITY, missing);
     lines.into_iter().next().unwrap_or_else(|| Line::empty(size))
 }
