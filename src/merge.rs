@@ -40,6 +40,14 @@ pub struct MergeInput<'a> {
     pub extra_diagnostics: &'a [Diagnostic],
 }
 
+impl<'a> MergeInput<'a> {
+    /// The period's returns alone: no history and no earlier problems,
+    /// produced and due at the period's end (for tools and tests).
+    pub fn new(plan: &'a Plan, period: Period, read: &'a ReadReport) -> MergeInput<'a> {
+        MergeInput { plan, period, read, previous: None, produced: period.end(), deadline: period.end(), extra_diagnostics: &[] }
+    }
+}
+
 /// Merges the period's returns with the plan. See `docs/rules.md`.
 pub fn merge(input: &MergeInput) -> Progress {
     let plan = input.plan;

@@ -378,15 +378,7 @@ fn returns_read_and_merged_render_into_the_report() {
     .unwrap();
     let read = read_returns(&returns, &plan, &ReadOptions { period: Some(period), ..ReadOptions::default() });
     assert_eq!(read.returns.len(), 2, "{:?}", read.diagnostics);
-    let progress = merge(&MergeInput {
-        plan: &plan,
-        period,
-        read: &read,
-        previous: None,
-        produced: period.end(),
-        deadline: period.end(),
-        extra_diagnostics: &[],
-    });
+    let progress = merge(&MergeInput::new(&plan, period, &read));
     let html = render(&progress);
     let doc = Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);

@@ -865,7 +865,7 @@ fn exceptions_sheet(
         row += 1;
     }
     if progress.exceptions.is_empty() {
-        w.text_span(row, 0, last_col, "No exceptions this period.", &cell(), None)?;
+        w.text_span(row, 0, last_col, &sentences.exceptions_count, &cell(), None)?;
         row += 1;
     }
     filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), 0, page, Paper::A4)?;

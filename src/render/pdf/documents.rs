@@ -496,9 +496,7 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     b.push(status_chart(&groups));
     b.push(heading(2, "Exceptions"));
     if p.exceptions.is_empty() {
-        b.push(para(vec![Span::plain(
-            "Nothing needs the board's attention this quarter: no action is red, overdue or disputed, and every lead reported.",
-        )]));
+        b.push(para(vec![Span::plain(&s.exceptions_count)]));
     } else {
         b.push(exceptions_table(&p.exceptions, s));
     }
@@ -602,7 +600,7 @@ fn commissioner_summary(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     b.push(status_chart(&groups));
     b.push(heading(2, "Exceptions"));
     if p.exceptions.is_empty() {
-        b.push(para(vec![Span::plain("None this quarter.")]));
+        b.push(para(vec![Span::plain(&s.exceptions_count)]));
     }
     // One row per exception: merge gives one per action, with all its reasons.
     let rows: Vec<Vec<Cell>> = p
