@@ -18,6 +18,15 @@ pub const TREND: &str = "Trend";
 /// Shown where an action has no earlier quarter to compare with.
 pub const NO_EARLIER_QUARTER: &str = "No earlier quarter";
 
+/// Shown for a lead's update that is word for word last quarter's.
+pub const STALE: &str = "Same words as last quarter (no change reported)";
+
+/// Shown for a lead that reported but gave no progress update.
+pub const NO_UPDATE_GIVEN: &str = "No progress update given";
+
+/// Before the latest revised date of an action that has slipped.
+pub const REVISED_TO: &str = "Revised to";
+
 /// Shown for a lead that sent no return this quarter.
 pub const NO_RETURN_THIS_QUARTER: &str = "No return received this quarter.";
 
@@ -169,5 +178,11 @@ pub fn words() -> Value {
         "trend": TREND,
         "no_earlier_quarter": NO_EARLIER_QUARTER,
         "no_return_this_quarter": NO_RETURN_THIS_QUARTER,
+        "stale": STALE,
+        "no_update_given": NO_UPDATE_GIVEN,
+        "revised_to": REVISED_TO,
+        "overdue": ExceptionKind::Overdue.label(),
+        "conflict": ExceptionKind::Conflict.label(),
+        "not_started_late": ExceptionKind::NotStartedLate.label(),
     })
 }

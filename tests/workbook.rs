@@ -534,7 +534,7 @@ fn every_action_appears_on_its_group_sheet_with_each_leads_status() {
     assert_eq!(text(&da3[4]), "NEW");
     let da1 = rows.iter().find(|r| text(&r[0]) == "DA1").unwrap();
     assert_eq!(serial(&da1[11]), Some(excel_serial(date(2019, 6, 30))), "revised date");
-    assert!(text(&da1[15]).contains("Slipped to 30 Jun 2019") && text(&da1[15]).contains("no change reported"), "{:?}", da1[15]);
+    assert!(text(&da1[15]).contains("Revised to 30 June 2019") && text(&da1[15]).contains("no change reported"), "{:?}", da1[15]);
     assert_eq!(da1[7], Data::Float(0.5), "% complete is a number");
 }
 

@@ -811,16 +811,16 @@ fn notes(action: &ActionProgress, lead: &LeadUpdate, state_sentence: Option<&str
         (_, None) => notes.push(vocabulary::NO_RETURN_THIS_QUARTER.to_string()),
     }
     if lead.stale {
-        notes.push("Same update as last quarter (no change reported)".to_string());
+        notes.push(vocabulary::STALE.to_string());
     }
     if action.conflict {
-        notes.push("Leads disagree by more than one step".to_string());
+        notes.push(ExceptionKind::Conflict.label().to_string());
     }
     if action.not_started_late {
-        notes.push("Not started past its time".to_string());
+        notes.push(ExceptionKind::NotStartedLate.label().to_string());
     }
     if let Some(date) = action.slipped_to {
-        notes.push(format!("Slipped to {}", date.format("%-d %b %Y")));
+        notes.push(format!("{} {}", vocabulary::REVISED_TO, crate::templates::uk_date(date)));
     }
     for (header, value) in &lead.notes {
         notes.push(format!("{header}: {value}"));

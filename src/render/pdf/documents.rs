@@ -14,7 +14,9 @@ use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::output::{safe_file_stem, FileNames};
-use crate::progress::{ActionProgress, Exception, GroupProgress, LeadDetail, LeadUpdate, PriorityProgress, Progress, Subject, UpdateState};
+use crate::progress::{
+    ActionProgress, Exception, ExceptionKind, GroupProgress, LeadDetail, LeadUpdate, PriorityProgress, Progress, Subject, UpdateState,
+};
 use crate::render::context;
 use crate::render::sentences::Sentences;
 use crate::render::{OutputFile, RenderContext, RenderError, RenderFailure, Rendered};
@@ -332,10 +334,10 @@ fn lead_paragraphs(update: &LeadUpdate, state_sentence: Option<&str>, name_them:
     if !update.update.is_empty() {
         out.push(vec![Span::plain(&update.update)]);
     } else {
-        out.push(vec![Span::italic("No progress update given.")]);
+        out.push(vec![Span::italic(format!("{}.", vocabulary::NO_UPDATE_GIVEN))]);
     }
     if update.stale {
-        out.push(vec![Span::italic("Same words as last quarter.")]);
+        out.push(vec![Span::italic(format!("{}.", vocabulary::STALE))]);
     }
     for detail in LeadDetail::ALL {
         if let Some(value) = detail.value(update) {
@@ -375,16 +377,16 @@ fn actions_table(actions: &[&ActionProgress], sentences: &Sentences) -> Block {
                 .collect();
             let mut status = vec![vec![Span::bold(a.overall.label())]];
             if a.overdue {
-                status.push(vec![Span::italic("Overdue")]);
+                status.push(vec![Span::italic(ExceptionKind::Overdue.label())]);
             }
             if a.conflict {
-                status.push(vec![Span::italic("Leads disagree")]);
+                status.push(vec![Span::italic(ExceptionKind::Conflict.label())]);
             }
             if a.not_started_late {
-                status.push(vec![Span::italic("Not started past its time")]);
+                status.push(vec![Span::italic(ExceptionKind::NotStartedLate.label())]);
             }
             if let Some(date) = a.slipped_to {
-                status.push(vec![Span::italic(format!("Revised to {}", uk_date(date)))]);
+                status.push(vec![Span::italic(format!("{} {}", vocabulary::REVISED_TO, uk_date(date)))]);
             }
             let percent: Vec<Vec<Span>> = a
                 .leads
