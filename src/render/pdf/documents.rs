@@ -502,13 +502,6 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     } else {
         b.push(exceptions_table(&p.exceptions, s));
     }
-    if let (Some(prev), Some(source)) = (p.previous_period, &p.history_source) {
-        b.push(Block::Paragraph(
-            Paragraph::new(vec![Span::italic(format!("Trend compares each action with {prev} (from {source})."))])
-                .size(8.0)
-                .colour(Colour::MUTED),
-        ));
-    }
 
     for group in &p.groups {
         group_section(p, t, s, group, &mut b);
@@ -682,9 +675,6 @@ fn priority_document(p: &Progress, t: &Passages, s: &Sentences, priority: &Prior
         b.push(bullet_list(&priority.aims));
     }
     let groups: Vec<&GroupProgress> = priority.group_ids.iter().filter_map(|id| p.groups.iter().find(|g| &g.id == id)).collect();
-    if groups.is_empty() {
-        b.push(para(vec![Span::plain("No action group reports under this priority.")]));
-    }
     for group in groups {
         let actions: Vec<&ActionProgress> = group.actions.iter().filter(|a| priority.action_ids.contains(&a.id)).collect();
         if actions.is_empty() {
