@@ -562,10 +562,9 @@ fn summary_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Di
     w.text_span(row, 4, 5, "Reported on", &header, None)?;
     w.text_span(row, 6, 7, "Not reported on", &header, None)?;
     w.text_span(row, 8, 9, "Return file", &header, None)?;
-    w.text_span(row, 10, last_col, "Notes on the return", &header, None)?;
     row += 1;
     for agency in &progress.agencies {
-        agency_row(&mut w, row, last_col, agency)?;
+        agency_row(&mut w, row, agency)?;
         row += 1;
     }
     if progress.agencies.is_empty() {
@@ -645,15 +644,16 @@ fn status_chart(header_row: RowNum, first: RowNum, last: RowNum, height: u32) ->
     chart
 }
 
-fn agency_row(w: &mut SheetWriter, row: RowNum, last_col: ColNum, agency: &AgencyProgress) -> Result<(), XlsxError> {
-    w.text(row, 0, &agency.name, &cell(), None)?;
+/// One agency's return: its name with the notes it wrote below its table
+/// (as the board report shows them), its return state, and its actions.
+fn agency_row(w: &mut SheetWriter, row: RowNum, agency: &AgencyProgress) -> Result<(), XlsxError> {
+    let name = std::iter::once(agency.name.clone()).chain(agency.notes.iter().map(|n| format!("Note: {}", n.text))).collect::<Vec<_>>();
+    w.text(row, 0, &name.join("\n"), &cell(), None)?;
     w.text(row, 1, agency.state.label(), &cell().set_bold().set_background_color(agency.state.colour()), None)?;
     w.text_span(row, 2, 3, &agency.actions_led.join(", "), &cell(), None)?;
     w.text_span(row, 4, 5, &agency.actions_returned.join(", "), &cell(), None)?;
     w.text_span(row, 6, 7, &agency.actions_missing.join(", "), &cell(), None)?;
     w.text_span(row, 8, 9, &agency.files.join("\n"), &cell(), None)?;
-    let notes: Vec<&str> = agency.notes.iter().map(|n| n.text.as_str()).collect();
-    w.text_span(row, 10, last_col, &notes.join("\n"), &cell(), None)?;
     Ok(())
 }
 
