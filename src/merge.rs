@@ -12,8 +12,8 @@ use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::history::PreviousPeriod;
 use crate::plan::{Action, Group, Period, Plan};
 use crate::progress::{
-    ActionProgress, AgencyNote, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadUpdate, LeadWords,
-    PriorityProgress, Progress, Reason, RejectedAction, Rejection, ReturnState, Subject, Trend, UpdateState,
+    ActionProgress, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadUpdate, LeadWords,
+    PriorityProgress, Progress, Reason, ReturnState, Subject, Trend, UpdateState,
 };
 use crate::returns::{FileOutcome, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use crate::status::Status;
@@ -366,10 +366,6 @@ fn without_update(plan: &Plan, agency_id: &str, state: UpdateState, source: Opti
     }
 }
 
-fn rejection(row: &RejectedRow) -> Rejection {
-    Rejection { problem: row.problem.clone(), hint: row.hint.clone(), place: row.place.clone() }
-}
-
 fn agency_name(plan: &Plan, agency_id: &str) -> String {
     plan.agency(agency_id).map_or_else(|| agency_id.to_string(), |a| a.name.clone())
 }
@@ -452,7 +448,9 @@ fn merge_action(
             let key = (lead.clone(), action.id.clone());
             match (chosen.updates.get(&key), chosen.rejected.get(&key)) {
                 (Some(update), _) => lead_update(plan, lead, update),
-                (None, Some(row)) => without_update(plan, lead, UpdateState::Rejected(rejection(row)), Some(row.place.clone())),
+                (None, Some(row)) => {
+                    without_update(plan, lead, UpdateState::Rejected(row.rejection.clone()), Some(row.rejection.place.clone()))
+                }
                 (None, None) if chosen.files.contains_key(lead) => without_update(plan, lead, UpdateState::NotInReturn, None),
                 (None, None) => without_update(plan, lead, UpdateState::NoReturn, None),
             }
@@ -588,9 +586,8 @@ fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen
                 .filter(|id| matches!(state_of(id), Some(UpdateState::NotInReturn | UpdateState::NoReturn) | None))
                 .cloned()
                 .collect();
-            let rejected_rows = chosen.rejected_rows.get(&agency.id).map(Vec::as_slice).unwrap_or_default();
-            let actions_rejected: Vec<RejectedAction> =
-                rejected_rows.iter().map(|row| RejectedAction { action_id: row.action_id.clone(), rejection: rejection(row) }).collect();
+            let actions_rejected: Vec<RejectedRow> =
+                chosen.rejected_rows.get(&agency.id).map(|rows| rows.iter().map(|row| (*row).clone()).collect()).unwrap_or_default();
             let files = chosen.files.get(&agency.id).cloned().unwrap_or_default();
             let state = if files.is_empty() {
                 ReturnState::Missing
@@ -604,11 +601,7 @@ fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen
             });
             let from_returns = input.read.returns.iter().filter(|r| r.agency == agency.id && r.period < period).map(|r| r.period).max();
             let last_return = if state.arrived() { Some(period) } else { from_history.max(from_returns) };
-            let notes = chosen
-                .notes
-                .get(&agency.id)
-                .map(|notes| notes.iter().map(|n| AgencyNote { text: n.text.clone(), place: n.place.clone() }).collect())
-                .unwrap_or_default();
+            let notes = chosen.notes.get(&agency.id).map(|notes| notes.to_vec()).unwrap_or_default();
             AgencyProgress {
                 id: agency.id.clone(),
                 name: agency.name.clone(),

@@ -6,6 +6,8 @@
 
 use crate::diagnostics::{Diagnostic, Place};
 use crate::plan::{GlossaryEntry, Partnership, Period};
+// The reader's own types for what a return says about a row or itself.
+pub use crate::returns::{RejectedRow, Rejection, ReturnNote};
 use crate::status::Status;
 use chrono::NaiveDate;
 
@@ -246,17 +248,6 @@ impl UpdateState {
     }
 }
 
-/// Why a lead's row was not used, where it is, and what would fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    /// The problem in a few words: `status "Gren" is not a status`.
-    pub problem: String,
-    /// What would fix it, when known: `did you mean Green?`.
-    pub hint: Option<String>,
-    /// The cell (or line) that was rejected.
-    pub place: Place,
-}
-
 /// Direction of travel of an action's overall status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Trend {
@@ -470,21 +461,6 @@ impl ReturnState {
     }
 }
 
-/// One rejected row of an agency's return: on an action (it may not lead
-/// it), or with no usable action ID at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RejectedAction {
-    pub action_id: Option<String>,
-    pub rejection: Rejection,
-}
-
-/// A line the agency wrote below its return's table ("Completed by: …").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgencyNote {
-    pub text: String,
-    pub place: Place,
-}
-
 /// One lead agency's returns for the period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencyProgress {
@@ -497,8 +473,9 @@ pub struct AgencyProgress {
     /// Ids of the actions it leads that its return has no row on (every
     /// action it leads, when no return arrived).
     pub actions_missing: Vec<String>,
-    /// Every row of its return that was rejected, with why, in sheet order.
-    pub actions_rejected: Vec<RejectedAction>,
+    /// Every row of its return that was rejected (on an action it may not
+    /// lead, or with no usable action ID), with why, in sheet order.
+    pub actions_rejected: Vec<RejectedRow>,
     /// Whether its return arrived, and whole.
     pub state: ReturnState,
     /// The files its return(s) came from.
@@ -510,5 +487,5 @@ pub struct AgencyProgress {
     /// reminder asks for is `actions_missing` and `actions_rejected`.
     pub reminder_due: bool,
     /// What it wrote below its return's table.
-    pub notes: Vec<AgencyNote>,
+    pub notes: Vec<ReturnNote>,
 }

@@ -13,7 +13,7 @@ use csp_report::progress::{
     UpdateState,
 };
 use csp_report::render::sentences::Sentences;
-use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, RejectedRow, Return, ReturnNote, Update};
+use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, RejectedRow, Rejection, Return, ReturnNote, Update};
 use csp_report::status::Status;
 use csp_report::templates::Templates;
 use std::collections::BTreeMap;
@@ -1225,9 +1225,11 @@ fn rejected_row(r: &mut Return, action: Option<&str>, cell_row: u32) {
     let index = r.updates.len() + r.rejected.len();
     r.rejected.push(RejectedRow {
         action_id: action.map(str::to_string),
-        problem: "status \"Gren\" is not a status".to_string(),
-        hint: Some("did you mean Green?".to_string()),
-        place: Place::cell(&r.file, "Progress", cell_row, 2),
+        rejection: Rejection {
+            problem: "status \"Gren\" is not a status".to_string(),
+            hint: Some("did you mean Green?".to_string()),
+            place: Place::cell(&r.file, "Progress", cell_row, 2),
+        },
         row_index: index,
     });
 }

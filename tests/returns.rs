@@ -1224,7 +1224,7 @@ fn decorated_statuses_and_percentages_are_read_with_their_words_kept() {
     );
     // The rejected rows carry the reason merge shows.
     let rejected: Vec<(Option<&str>, &str)> =
-        report.returns[0].rejected.iter().map(|r| (r.action_id.as_deref(), r.problem.as_str())).collect();
+        report.returns[0].rejected.iter().map(|r| (r.action_id.as_deref(), r.rejection.problem.as_str())).collect();
     assert_eq!(
         rejected,
         [

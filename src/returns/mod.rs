@@ -87,14 +87,21 @@ pub struct Return {
 pub struct RejectedRow {
     /// The plan's action ID, when the row's ID was usable.
     pub action_id: Option<String>,
-    /// The problem in a few words (`status "Gren" is not a status`).
-    pub problem: String,
-    /// What would fix it (`did you mean Green?`).
-    pub hint: Option<String>,
-    /// The cell that rejected it.
-    pub place: Place,
+    pub rejection: Rejection,
     /// 0-based position among the return's data rows.
     pub row_index: usize,
+}
+
+/// Why a row was not used, where it is, and what would fix it: what the
+/// reports and the reminder show for a rejected row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The problem in a few words: `status "Gren" is not a status`.
+    pub problem: String,
+    /// What would fix it, when known: `did you mean Green?`.
+    pub hint: Option<String>,
+    /// The cell (or line) that was rejected.
+    pub place: Place,
 }
 
 /// A line of text below a return's table, with no action ID or status: the

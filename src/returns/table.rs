@@ -8,7 +8,7 @@
 
 use super::normalise::{self, header_key, DateProblem, PercentProblem};
 use super::sheet::{Cell, Grid, Row};
-use super::{RejectedRow, ReturnNote, Update};
+use super::{RejectedRow, Rejection, ReturnNote, Update};
 use crate::diagnostics::{column_letters, Diagnostic, Place};
 use crate::plan::{name_key, Plan};
 use crate::status::{Status, StatusReading};
@@ -188,13 +188,7 @@ pub(crate) fn read_rows(grid: &Grid, header: &Header, file: &str, plan: &Plan, a
             Ok(update) => out.updates.push(update),
             Err(rejection) => {
                 out.diagnostics.push(rejection.diagnostic());
-                out.rejected.push(RejectedRow {
-                    action_id: rejection.action_id,
-                    problem: rejection.problem,
-                    hint: rejection.hint,
-                    place: rejection.place,
-                    row_index,
-                });
+                out.rejected.push(RejectedRow { action_id: rejection.action_id, rejection: rejection.why, row_index });
             }
         }
     }
@@ -244,18 +238,17 @@ fn is_repeated_header(row: &Row, header: &Header) -> bool {
     is(Field::ActionId) && is(Field::Status)
 }
 
-/// Why a row is not used: the problem in a few words, and the error that says so.
-struct Rejection {
+/// A row refused: its action when known, why, and the code of the error
+/// that says so.
+struct Refusal {
     action_id: Option<String>,
     code: &'static str,
-    problem: String,
-    hint: Option<String>,
-    place: Place,
+    why: Rejection,
 }
 
-impl Rejection {
-    fn new(code: &'static str, place: Place, action_id: Option<String>, problem: String, hint: impl Into<String>) -> Rejection {
-        Rejection { action_id, code, problem, hint: Some(hint.into()), place }
+impl Refusal {
+    fn new(code: &'static str, place: Place, action_id: Option<String>, problem: String, hint: impl Into<String>) -> Refusal {
+        Refusal { action_id, code, why: Rejection { problem, hint: Some(hint.into()), place } }
     }
 
     /// The error: the problem and what became of the row.
@@ -264,8 +257,8 @@ impl Rejection {
             Some(id) => format!("so the row for {id} was not read"),
             None => "so the row was not read".to_string(),
         };
-        let d = Diagnostic::error(self.code, self.place.clone(), format!("{}, {consequence}", self.problem));
-        match &self.hint {
+        let d = Diagnostic::error(self.code, self.why.place.clone(), format!("{}, {consequence}", self.why.problem));
+        match &self.why.hint {
             Some(hint) => d.with_hint(hint.clone()),
             None => d,
         }
@@ -282,7 +275,7 @@ fn read_row(
     agency: Option<&str>,
     row_index: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Update, Box<Rejection>> {
+) -> Result<Update, Box<Refusal>> {
     let place = |field: Field| {
         let col = header.column(field).unwrap_or(0);
         grid.place(file, row.index, col, Some(&header.name_of(col)))
@@ -312,7 +305,7 @@ fn read_row(
                 id
             }
             None if typed_id.is_empty() => {
-                return Err(Box::new(Rejection::new(
+                return Err(Box::new(Refusal::new(
                     "missing-action-id",
                     place(Field::ActionId),
                     None,
@@ -321,7 +314,7 @@ fn read_row(
                 )));
             }
             None => {
-                return Err(Box::new(Rejection::new(
+                return Err(Box::new(Refusal::new(
                     "unknown-action",
                     place(Field::ActionId),
                     None,
@@ -340,7 +333,7 @@ fn read_row(
     // the update so nothing it said is lost.
     let mut kept_notes: Vec<(String, String)> = Vec::new();
     let status = if status_cell.is_blank() {
-        return Err(Box::new(Rejection::new(
+        return Err(Box::new(Refusal::new(
             "missing-status",
             status_place,
             Some(action_id.clone()),
@@ -366,7 +359,7 @@ fn read_row(
                 status
             }
             StatusReading::Ambiguous(first, second) => {
-                return Err(Box::new(Rejection::new(
+                return Err(Box::new(Refusal::new(
                     "ambiguous-status",
                     status_place,
                     Some(action_id.clone()),
@@ -379,7 +372,7 @@ fn read_row(
                     Some(s) => format!("did you mean {}?", s.label()),
                     None => "choose Complete, Green, Amber, Red or Not started".to_string(),
                 };
-                return Err(Box::new(Rejection::new(
+                return Err(Box::new(Refusal::new(
                     "unknown-status",
                     status_place,
                     Some(action_id),

@@ -225,10 +225,10 @@ pub fn sample_progress() -> Progress {
                 .filter(|a| matches!(state_of(a), Some(UpdateState::NoReturn | UpdateState::NotInReturn)))
                 .map(|a| a.id.clone())
                 .collect();
-            let rejected: Vec<RejectedAction> = led
+            let rejected: Vec<RejectedRow> = led
                 .iter()
                 .filter_map(|a| match state_of(a) {
-                    Some(UpdateState::Rejected(rejection)) => Some(RejectedAction { action_id: Some(a.id.clone()), rejection }),
+                    Some(UpdateState::Rejected(rejection)) => Some(RejectedRow { action_id: Some(a.id.clone()), rejection, row_index: 0 }),
                     _ => None,
                 })
                 .collect();
@@ -252,7 +252,7 @@ pub fn sample_progress() -> Progress {
                 files: if returned { vec![format!("returns/{}.xlsx", agency.id)] } else { vec![] },
                 last_return: Some(if returned { period } else { period.previous() }),
                 notes: if agency.id == "police" {
-                    vec![AgencyNote { text: POLICE_NOTE.to_string(), place: Place::cell("returns/police.xlsx", "Progress", 30, 0) }]
+                    vec![ReturnNote { text: POLICE_NOTE.to_string(), place: Place::cell("returns/police.xlsx", "Progress", 30, 0) }]
                 } else {
                     vec![]
                 },
