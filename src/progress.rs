@@ -236,11 +236,11 @@ pub enum UpdateState {
 }
 
 impl UpdateState {
-    /// Token used in CSV: the reported status's token, or `rejected`,
-    /// `not_in_return`, `no_return`.
+    /// Token used in CSV (`update_state`) and for templates: `reported`,
+    /// `rejected`, `not_in_return` or `no_return`.
     pub fn token(&self) -> &'static str {
         match self {
-            UpdateState::Reported(status) => status.token(),
+            UpdateState::Reported(_) => "reported",
             UpdateState::Rejected(_) => "rejected",
             UpdateState::NotInReturn => "not_in_return",
             UpdateState::NoReturn => "no_return",

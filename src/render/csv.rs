@@ -64,7 +64,7 @@ pub const PROGRESS_COLUMNS: [(&str, Column); 22] = [
     ("trend", |r| r.action.trend.map(|t| t.token().to_string()).unwrap_or_default()),
     ("source", |r| r.lead.source.as_ref().map(|p| p.to_string()).unwrap_or_default()),
     ("role", |r| r.role.to_string()),
-    ("update_state", |r| update_state(&r.lead.state).to_string()),
+    ("update_state", |r| r.lead.state.token().to_string()),
     ("rejected_because", |r| match &r.lead.state {
         UpdateState::Rejected(rejection) => match &rejection.hint {
             Some(hint) => format!("{} ({hint})", rejection.problem),
@@ -73,14 +73,6 @@ pub const PROGRESS_COLUMNS: [(&str, Column); 22] = [
         _ => String::new(),
     }),
 ];
-
-/// The `update_state` token.
-fn update_state(state: &UpdateState) -> &'static str {
-    match state {
-        UpdateState::Reported(_) => "reported",
-        other => other.token(),
-    }
-}
 
 /// The columns of `validation.csv`, in order (`hint` is extra, at the end).
 pub const VALIDATION_COLUMNS: [&str; 7] = ["file", "sheet", "cell", "severity", "code", "message", "hint"];
