@@ -45,7 +45,6 @@ pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
         // The columns a lead's row spans after its % complete: the update and the details.
         "lead_detail_span": 1 + LeadDetail::ALL.len(),
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
-        "return_states": crate::progress::ReturnState::ALL.iter().map(|s| json!({"token": s.token(), "label": s.label()})).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
         "groups": progress.groups.iter().map(|g| group(g, progress, sentences)).collect::<Vec<_>>(),
         "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, sentences)).collect::<Vec<_>>(),
@@ -185,11 +184,6 @@ fn trend(t: Trend) -> Value {
     json!({"token": t.token(), "label": t.label(), "arrow": t.arrow()})
 }
 
-/// A trend as tables show it: arrow and words, or "No earlier quarter".
-fn trend_words(t: Option<Trend>) -> Value {
-    json!(crate::vocabulary::trend_words(t))
-}
-
 fn counts(c: &Counts) -> Value {
     let mut v = json!({
         "actions": c.actions,
@@ -293,7 +287,7 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
         "conflict": a.conflict,
         "not_started_late": a.not_started_late,
         "trend": a.trend.map(trend),
-        "trend_words": trend_words(a.trend),
+        "trend_words": crate::vocabulary::trend_words(a.trend),
         "previous_overall": a.previous_overall.map(status),
     })
 }
@@ -325,8 +319,16 @@ fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
     })
 }
 
+/// Why a row was not used, and where: the whole place and its parts.
 fn rejection(r: &Rejection) -> Value {
-    json!({"problem": r.problem, "hint": r.hint, "place": r.place.to_string()})
+    json!({
+        "problem": r.problem,
+        "hint": r.hint,
+        "place": r.place.to_string(),
+        "file": r.place.file,
+        "sheet": r.place.sheet,
+        "cell": r.place.cell_text(),
+    })
 }
 
 /// One exception: its subject, its reasons (each with its `sentence`, as
@@ -401,15 +403,11 @@ fn agency(a: &AgencyProgress, index: &ActionIndex) -> Value {
         "actions_led": a.actions_led.iter().map(brief).collect::<Vec<_>>(),
         "actions_returned": a.actions_returned.iter().map(brief).collect::<Vec<_>>(),
         "actions_missing": a.actions_missing.iter().map(brief).collect::<Vec<_>>(),
-        "rows_rejected": a.actions_rejected.iter().map(|r| json!({
-            "action_id": r.action_id,
-            "problem": r.rejection.problem,
-            "hint": r.rejection.hint,
-            "place": r.rejection.place.to_string(),
-            "cell": r.rejection.place.cell_text(),
-            "sheet": r.rejection.place.sheet,
-            "file": r.rejection.place.file,
-        })).collect::<Vec<_>>(),
+        "rows_rejected": a.actions_rejected.iter().map(|r| {
+            let mut v = rejection(&r.rejection);
+            v["action_id"] = json!(r.action_id);
+            v
+        }).collect::<Vec<_>>(),
         "notes": a.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
         "files": a.files,
         "last_return": a.last_return.map(|p| p.to_string()),
