@@ -60,6 +60,10 @@ pub struct Args {
     /// Seed for the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Number of action groups; by default one per 50 actions, as in a plan
+    /// with many small delivery groups. A county plan has about 20.
+    #[arg(long)]
+    pub groups: Option<usize>,
     /// Percentage of agencies that send no return in a quarter.
     #[arg(long, default_value_t = 0)]
     pub missing_percent: u64,
@@ -416,8 +420,7 @@ fn plan_toml(args: &Args) -> String {
     let _ = writeln!(t, "[[tag]]\nid = \"early-intervention\"\nname = \"Early Intervention\"\n");
 
     let agency_ids: Vec<String> = (0..args.agencies).map(|i| slug(&agency_name(i))).collect();
-    // About 50 actions a group, as in a county plan with many delivery groups.
-    let groups = args.actions.div_ceil(50).max(1);
+    let groups = args.groups.unwrap_or_else(|| args.actions.div_ceil(50)).clamp(1, args.actions.max(1));
     let mut action_index = 0usize;
     let months = ["June", "September", "December", "March"];
     for g in 0..groups {
