@@ -395,6 +395,14 @@ impl Exception {
         self.reasons.first().map_or(ExceptionKind::MissingReturn, Reason::kind)
     }
 
+    /// Whether the board is asked to act on it, not only to note it: an
+    /// action reported red needs the board's help to recover, and leads who
+    /// disagree by two steps need the board to settle which is right
+    /// (docs/rules.md, "What the board is asked to do").
+    pub fn asks_board(&self) -> bool {
+        self.reasons.iter().any(|r| matches!(r.kind(), ExceptionKind::Red | ExceptionKind::Conflict))
+    }
+
     /// The action's id, for an exception about an action.
     pub fn action_id(&self) -> Option<&str> {
         match &self.subject {

@@ -410,6 +410,7 @@ fn registry(escaping: Escaping) -> Handlebars<'static> {
     hb.register_helper("plural_word", Box::new(Plural { with_count: false }));
     hb.register_helper("join_and", Box::new(JoinAnd));
     hb.register_helper("lower", Box::new(Lower));
+    hb.register_helper("more_than", Box::new(MoreThan));
     hb
 }
 
@@ -624,6 +625,28 @@ pub(crate) fn join_and(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `{{#if (more_than list 10)}}`: whether a list (or a count) is longer
+/// than a number, so a summary can name a few and count many.
+struct MoreThan;
+
+impl HelperDef for MoreThan {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, handlebars::RenderError> {
+        let count = match param(h, r, "more_than", 0)? {
+            Value::Array(items) => items.len() as u64,
+            other => other.as_u64().ok_or_else(|| invalid("more_than", format!("{other} is not a list or a count")))?,
+        };
+        let limit = param(h, r, "more_than", 1)?;
+        let limit = limit.as_u64().ok_or_else(|| invalid("more_than", format!("{limit} is not a number")))?;
+        Ok(ScopedJson::Derived(Value::Bool(count > limit)))
     }
 }
 

@@ -30,6 +30,24 @@ pub const REVISED_TO: &str = "Revised to";
 /// Shown for a lead that sent no return this quarter.
 pub const NO_RETURN_THIS_QUARTER: &str = "No return received this quarter.";
 
+/// Marks an action the plan marks NEW, and what that means.
+pub const NEW_ACTION: &str = "NEW";
+pub const NEW_ACTION_MEANING: &str = "an action added to the plan this year";
+
+/// After the action heading a split row repeats on the next page.
+pub const CONTINUED: &str = "continued";
+
+/// Beside an agency that reported on an action it does not lead.
+pub const CONTRIBUTING: &str = "Contributing, not a lead";
+
+/// Before an action's timescale ("Timescale: March 2019").
+pub const TIMESCALE: &str = "Timescale";
+
+/// "1 action", "27 actions".
+pub fn actions(count: usize) -> String {
+    format!("{count} {}", if count == 1 { "action" } else { "actions" })
+}
+
 impl Status {
     /// The word readers see: `Not started`.
     pub fn label(self) -> &'static str {
@@ -181,6 +199,9 @@ pub fn words() -> Value {
         "stale": STALE,
         "no_update_given": NO_UPDATE_GIVEN,
         "revised_to": REVISED_TO,
+        "new_action": NEW_ACTION,
+        "new_action_meaning": NEW_ACTION_MEANING,
+        "contributing": CONTRIBUTING,
         "overdue": ExceptionKind::Overdue.label(),
         "conflict": ExceptionKind::Conflict.label(),
         "not_started_late": ExceptionKind::NotStartedLate.label(),

@@ -123,10 +123,9 @@ fn everything() -> Flow {
                 Series { label: "Red".into(), colour: Colour::hex("F4A6A6") },
             ],
             rows: vec![
-                ChartRow { label: "A group with a long name that wraps".into(), values: vec![3, 2] },
-                ChartRow { label: "Small".into(), values: vec![0, 1] },
+                ChartRow { label: "A group with a long name that wraps".into(), values: vec![3, 2], total: "5 actions".into() },
+                ChartRow { label: "Small".into(), values: vec![0, 1], total: "1 action".into() },
             ],
-            unit: "actions".into(),
         }),
         Block::Spacer(500.0),
         long_table(60),

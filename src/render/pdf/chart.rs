@@ -20,6 +20,8 @@ pub struct ChartRow {
     pub label: String,
     /// One value per series, in series order.
     pub values: Vec<usize>,
+    /// The row's total in words, written after the bar ("5 actions").
+    pub total: String,
 }
 
 /// A stacked horizontal bar chart.
@@ -27,11 +29,9 @@ pub struct ChartRow {
 pub struct Chart {
     pub series: Vec<Series>,
     pub rows: Vec<ChartRow>,
-    /// Word after each total ("actions").
-    pub unit: String,
 }
 
-const LABEL_SIZE: f32 = 8.0;
+const LABEL_SIZE: f32 = super::layout::scale::SMALL;
 const ROW_HEIGHT: f32 = 22.0;
 const BAR_HEIGHT: f32 = 13.0;
 const LEGEND_LINE: f32 = 14.0;
@@ -53,7 +53,7 @@ fn legend_lines(chart: &Chart) -> usize {
 pub(crate) fn draw(chart: &Chart, x: f32, y: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Vec<Item> {
     let mut items = Vec::new();
     let label_width = width * 0.34;
-    let total_width = text::measure(&[Span::plain(format!("99 {}", chart.unit))], LABEL_SIZE) + 6.0;
+    let total_width = chart.rows.iter().map(|r| text::measure(&[Span::plain(&r.total)], LABEL_SIZE)).fold(0.0, f32::max) + 6.0;
     let bar_left = x + label_width + 6.0;
     let bar_space = (width - label_width - 6.0 - total_width).max(10.0);
     let max_total = chart.rows.iter().map(|r| r.values.iter().sum::<usize>()).max().unwrap_or(0).max(1);
@@ -85,8 +85,7 @@ pub(crate) fn draw(chart: &Chart, x: f32, y: f32, width: f32, missing: &mut Vec<
             }
             at += w;
         }
-        let total: usize = row.values.iter().sum();
-        let total_line = text::set_line(&[Span::plain(format!("{total} {}", chart.unit))], LABEL_SIZE, missing);
+        let total_line = text::set_line(&[Span::plain(&row.total)], LABEL_SIZE, missing);
         let baseline = bar_top + BAR_HEIGHT / 2.0 + LABEL_SIZE * 0.36;
         items.push(Item::Text { x: at + 4.0, baseline, line: total_line, colour: Colour::MUTED });
     }

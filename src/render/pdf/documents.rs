@@ -8,8 +8,12 @@
 //! inserted as plain runs, never read as Markdown.
 
 use super::chart::{Chart, ChartRow, Series};
-use super::layout::{self, heading, labelled, para, Align, Block, Cell, Colour, Column, Flow, Furniture, PageStyle, Paragraph, Table};
+use super::fonts::FontStyle;
+use super::layout::{
+    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, PageStyle, Paragraph, RowGroup, Table,
+};
 use super::markdown;
+use super::terms;
 use super::text::{MissingGlyphs, Span};
 use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
@@ -25,9 +29,6 @@ use crate::templates::{uk_date, TemplateData, Templates};
 use crate::vocabulary;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-
-/// Size of table text.
-const TABLE_SIZE: f32 = 7.8;
 
 /// Page style of the sections with action tables. Landscape: nine columns
 /// with the leads' words read far better at 25 cm than at 17 cm.
@@ -101,15 +102,34 @@ pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
     let written: Vec<_> = Document::all(p)
         .into_par_iter()
         .map(|(document, path)| {
-            let laid = layout::lay_out(&document.flow(p, &passages, ctx.sentences));
+            let flow = document.flow(p, &passages, ctx.sentences);
+            let undefined = terms::undefined(&p.glossary, &flow.blocks);
+            let laid = layout::lay_out(&flow);
             let bytes = write_pdf(&laid, &document.metadata(p)).map_err(|e| RenderError::new("pdf", e));
-            (path, bytes, laid.missing)
+            (path, bytes, laid.missing, undefined)
         })
         .collect();
     let mut rendered = Rendered::default();
+    // Terms in capitals the glossary lacks, with the documents they are in.
+    let mut undefined_terms: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, _, _, terms) in &written {
+        for term in terms {
+            undefined_terms.entry(term.clone()).or_default().push(path.display().to_string());
+        }
+    }
+    for (term, docs) in undefined_terms {
+        rendered.diagnostics.push(
+            Diagnostic::warning(
+                "glossary-term-missing",
+                Place::file(docs[0].clone()),
+                format!("\"{term}\" is used in {} but the plan's glossary does not say what it stands for", docs.join(", ")),
+            )
+            .with_hint(format!("add it to the plan's glossary ([[glossary]] term = \"{term}\"), so board members can look it up")),
+        );
+    }
     // Missing characters by text, with the documents they are in.
     let mut missing: BTreeMap<String, (Vec<char>, Vec<String>)> = BTreeMap::new();
-    for (path, bytes, missing_glyphs) in written {
+    for (path, bytes, missing_glyphs, _) in written {
         for MissingGlyphs { text, chars } in missing_glyphs {
             let entry = missing.entry(text).or_insert_with(|| (chars, Vec::new()));
             entry.1.push(path.display().to_string());
@@ -221,19 +241,24 @@ impl Passages {
 // Shared pieces
 // ---------------------------------------------------------------------------
 
+/// Table text, captions and every cell: the smallest size of the scale.
+const TABLE_SIZE: f32 = scale::SMALL;
+
+/// How many of the board's asks a summary lists before "and N more".
+const SUMMARY_EXCEPTIONS: usize = 8;
+
+/// How many exceptions a summary shows in a table before "and N more".
+const SUMMARY_OTHERS: usize = 5;
+
+/// The board report's heading over its full list of exceptions.
+const EXCEPTIONS_HEADING: &str = "Exceptions";
+
 fn status_colour(status: Status) -> Colour {
     Colour::hex(status.colour())
 }
 
-fn status_key() -> Block {
-    Block::Table(Table {
-        columns: vec![Column::new("Status", 1.0), Column::new("Meaning", 3.2)],
-        rows: Status::ALL
-            .iter()
-            .map(|s| vec![Cell::spans(vec![Span::bold(s.label())]).fill(status_colour(*s)), Cell::text(capitalise(s.meaning()))])
-            .collect(),
-        size: TABLE_SIZE + 0.7,
-    })
+fn status_cell(status: Status) -> Cell {
+    Cell::spans(vec![Span::bold(status.label())]).fill(status_colour(status))
 }
 
 fn capitalise(text: &str) -> String {
@@ -241,18 +266,29 @@ fn capitalise(text: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// The headline counts as one row of coloured cells, labelled as counts of
-/// actions (agencies are counted in the returns section, in words).
+/// The headline figures, once: each status as a word on its colour, the
+/// number of actions, and what the status means (the report's status key).
+/// Then the overdue actions and the total.
 fn headline_table(c: &crate::progress::Counts) -> Block {
-    let mut columns = vec![Column::new("", 1.2)];
-    columns.extend(Status::ALL.iter().map(|s| Column::new(s.label(), 1.0)));
-    columns.push(Column::new("Overdue", 1.0));
-    columns.push(Column::new("All actions", 1.0));
-    let mut row: Vec<Cell> = vec![Cell::spans(vec![Span::bold("Actions")])];
-    row.extend(Status::ALL.iter().map(|s| Cell::spans(vec![Span::bold(c.of(*s).to_string())]).fill(status_colour(*s))));
-    row.push(Cell::spans(vec![Span::bold(c.overdue.to_string())]));
-    row.push(Cell::spans(vec![Span::bold(c.actions.to_string())]));
-    Block::Table(Table { columns, rows: vec![row], size: TABLE_SIZE + 1.5 })
+    let mut rows: Vec<Vec<Cell>> = Status::ALL
+        .iter()
+        .map(|s| vec![status_cell(*s), Cell::spans(vec![Span::bold(c.of(*s).to_string())]), Cell::text(capitalise(s.meaning()))])
+        .collect();
+    rows.push(vec![
+        Cell::spans(vec![Span::bold(ExceptionKind::Overdue.label())]),
+        Cell::spans(vec![Span::bold(c.overdue.to_string())]),
+        Cell::text("Past the plan's timescale and not complete (counted under their status too)"),
+    ]);
+    rows.push(vec![
+        Cell::spans(vec![Span::bold("All actions")]),
+        Cell::spans(vec![Span::bold(c.actions.to_string())]),
+        Cell::text(format!("{}% complete or on track", c.on_track_or_complete_percent)),
+    ]);
+    Block::Table(Table {
+        columns: vec![Column::new("Status", 1.3), Column::new("Actions", 0.8), Column::new("What it means", 5.0)],
+        rows,
+        size: TABLE_SIZE,
+    })
 }
 
 fn status_chart(groups: &[&GroupProgress]) -> Block {
@@ -260,10 +296,37 @@ fn status_chart(groups: &[&GroupProgress]) -> Block {
         series: Status::ALL.iter().map(|s| Series { label: s.label().to_string(), colour: status_colour(*s) }).collect(),
         rows: groups
             .iter()
-            .map(|g| ChartRow { label: g.name.clone(), values: Status::ALL.iter().map(|s| g.counts.of(*s)).collect() })
+            .map(|g| ChartRow {
+                label: g.name.clone(),
+                values: Status::ALL.iter().map(|s| g.counts.of(*s)).collect(),
+                total: vocabulary::actions(g.counts.actions),
+            })
             .collect(),
-        unit: "actions".to_string(),
     })
+}
+
+/// The first sentence or two of a lead's words, about `max` characters at
+/// most, ending "…" where cut.
+fn first_sentences(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        let next = i + c.len_utf8();
+        let at_end = next == text.len() || text[next..].starts_with(char::is_whitespace);
+        if matches!(c, '.' | '!' | '?') && at_end {
+            if text[..next].chars().count() > max {
+                break;
+            }
+            end = next;
+        }
+    }
+    if end == text.len() {
+        return text.to_string();
+    }
+    if end == 0 {
+        return shorten(text, max);
+    }
+    format!("{} …", &text[..end])
 }
 
 /// The action (id and text) or agency an exception is about.
@@ -281,143 +344,224 @@ fn why_cell(e: &Exception) -> Cell {
     Cell::paragraphs(e.reasons.iter().map(|r| vec![Span::bold(r.kind().label())]).collect())
 }
 
-fn exceptions_table(exceptions: &[Exception], sentences: &Sentences) -> Block {
+/// The heading of a group's section, where its actions are in full.
+fn group_heading(name: &str) -> String {
+    format!("{name} action group")
+}
+
+/// How much of each exception a table shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// The board report: every reason in words, each lead's first sentences,
+    /// and the page where the action is in full.
+    Full,
+    /// A summary: the reasons' names, and the first sentence of two leads.
+    Brief,
+}
+
+/// What the leads said on an exception, a sentence or two each; or, without
+/// words, why there are none.
+fn words_cell(e: &Exception, reasons: &[String], detail: Detail) -> Cell {
+    let (leads, length) = match detail {
+        Detail::Full => (usize::MAX, 200),
+        Detail::Brief => (2, 130),
+    };
+    let mut out: Vec<Vec<Span>> = Vec::new();
+    for w in e.words.iter().filter(|w| !(w.update.trim().is_empty() && w.issues_risks.trim().is_empty())).take(leads) {
+        let said = if w.update.trim().is_empty() { &w.issues_risks } else { &w.update };
+        out.push(vec![Span::bold(format!("{}: ", w.lead)), Span::plain(format!("“{}”", first_sentences(said, length)))]);
+    }
+    if out.is_empty() {
+        out.extend(reasons.iter().map(|r| vec![Span::italic(r)]));
+    }
+    if let (Detail::Full, Subject::Action { group_name, .. }) = (detail, &e.subject) {
+        out.push(vec![Span::italic("In full: page "), layout::page_of(&group_heading(group_name), FontStyle::ITALIC)]);
+    }
+    Cell::paragraphs(out)
+}
+
+/// One row per exception: why, the action with what makes it one, and the
+/// leads' words.
+fn exceptions_table(exceptions: &[&Exception], reasons: &[&Vec<String>], detail: Detail) -> Block {
     Block::Table(Table {
-        columns: vec![
-            Column::new("Why", 1.1),
-            Column::new("Action", 3.3),
-            Column::new("Group", 1.25),
-            Column::new("Lead(s)", 2.1),
-            Column::new("Detail", 2.3),
-        ],
+        columns: vec![Column::new("Why", 1.2), Column::new("Action", 3.3), Column::new("In the leads' words", 4.5)],
         rows: exceptions
             .iter()
-            .zip(&sentences.reasons)
+            .zip(reasons)
             .map(|(e, reasons)| {
-                let group = match &e.subject {
-                    Subject::Action { group_name, .. } => group_name.clone(),
-                    Subject::Agency { .. } => String::new(),
-                };
-                vec![
-                    why_cell(e),
-                    Cell::spans(subject_spans(e, None)),
-                    Cell::text(group),
-                    Cell::text(e.leads.join(", ")),
-                    Cell::paragraphs(reasons.iter().map(|r| vec![Span::plain(r)]).collect()),
-                ]
+                let mut what = vec![subject_spans(e, Some(if detail == Detail::Full { 160 } else { 110 }))];
+                if let Subject::Action { group_name, .. } = &e.subject {
+                    what.push(vec![Span::italic(group_heading(group_name))]);
+                }
+                if detail == Detail::Full && !e.words.is_empty() {
+                    what.extend(reasons.iter().map(|r| vec![Span::plain(r.as_str())]));
+                }
+                vec![why_cell(e), Cell::paragraphs(what), words_cell(e, reasons, detail)]
             })
             .collect(),
         size: TABLE_SIZE,
     })
 }
 
-/// The text of a lead's update cell: who, what they said, next steps, risks.
-fn lead_paragraphs(update: &LeadUpdate, state_sentence: Option<&str>, name_them: bool, contribution: bool) -> Vec<Vec<Span>> {
-    let mut out = Vec::new();
-    if name_them || contribution {
-        let mut who = vec![Span::bold(&update.agency_name)];
-        let mut detail = vec![update.state.label().to_string()];
-        if let Some(pc) = update.percent_complete {
-            detail.push(format!("{pc}%"));
-        }
-        if contribution {
-            detail.push("not a lead".to_string());
-        }
-        who.push(Span::plain(format!(" ({})", detail.join(", "))));
-        out.push(who);
+/// The exceptions `keep` chooses, most serious first: at most `cap`, with
+/// how many more the board report lists.
+fn capped_exceptions(p: &Progress, s: &Sentences, keep: impl Fn(&Exception) -> bool, cap: usize, b: &mut Vec<Block>) {
+    let chosen: Vec<(&Exception, &Vec<String>)> = p.exceptions.iter().zip(&s.reasons).filter(|(e, _)| keep(e)).collect();
+    if chosen.is_empty() {
+        return;
     }
-    if !matches!(update.state, UpdateState::Reported(_)) {
-        let why = state_sentence.unwrap_or(vocabulary::NO_RETURN_THIS_QUARTER);
-        out.push(vec![Span::italic(why)]);
-        return out;
-    }
-    if !update.update.is_empty() {
-        out.push(vec![Span::plain(&update.update)]);
-    } else {
-        out.push(vec![Span::italic(format!("{}.", vocabulary::NO_UPDATE_GIVEN))]);
-    }
-    if update.stale {
-        out.push(vec![Span::italic(format!("{}.", vocabulary::STALE))]);
-    }
-    for detail in LeadDetail::ALL {
-        if let Some(value) = detail.value(update) {
-            out.push(labelled(&format!("{}:", detail.label()), value.words()));
-        }
-    }
-    for (header, value) in &update.notes {
-        out.push(labelled(&format!("{header}:"), value));
-    }
-    out
+    let shown = &chosen[..chosen.len().min(cap)];
+    let (e, r): (Vec<&Exception>, Vec<&Vec<String>>) = shown.iter().copied().unzip();
+    b.push(exceptions_table(&e, &r, Detail::Brief));
+    more_in_board_report(chosen.len() - shown.len(), b);
 }
 
-/// The actions table of a group (or of a priority's share of a group).
-fn actions_table(actions: &[&ActionProgress], sentences: &Sentences) -> Block {
-    let columns = vec![
-        Column::new("ID", 0.72),
-        Column::new("Action", 2.55),
-        Column::new("Timescale", 1.08),
-        Column::new("NEW", 0.62),
-        Column::new("Lead(s)", 1.35),
-        Column::new("Status", 0.95),
-        Column::new("% complete", 0.98),
-        Column::new(vocabulary::TREND, 0.95),
-        Column::new("Progress update, next steps and risks", 5.0),
-    ];
-    let rows = actions
+fn more_in_board_report(more: usize, b: &mut Vec<Block>) {
+    if more > 0 {
+        b.push(caption(format!(
+            "And {more} more, most serious first: the board report lists every one under “{EXCEPTIONS_HEADING}” in its executive summary."
+        )));
+    }
+}
+
+/// What the board is asked to do: one line per action, most serious first, at most `cap`.
+fn board_asks(p: &Progress, cap: usize, b: &mut Vec<Block>) {
+    let asks: Vec<&Exception> = p.exceptions.iter().filter(|e| e.asks_board()).collect();
+    if asks.is_empty() {
+        return;
+    }
+    b.push(heading(2, "What the board is asked to do"));
+    b.push(para(vec![Span::plain(
+        "To agree help or a decision for each of these actions: those reported red, and those whose leads disagree on how they stand.",
+    )]));
+    let items = asks
         .iter()
-        .map(|a| {
-            let several = a.leads.len() + a.contributions.len() > 1;
-            let leads = a
-                .leads
-                .iter()
-                .map(|l| match l.state {
-                    UpdateState::Reported(_) => vec![Span::plain(&l.agency_name)],
-                    _ => vec![Span::plain(&l.agency_name), Span::italic(format!(" ({})", l.state.label()))],
-                })
-                .collect();
-            let mut status = vec![vec![Span::bold(a.overall.label())]];
-            if a.overdue {
-                status.push(vec![Span::italic(ExceptionKind::Overdue.label())]);
-            }
-            if a.conflict {
-                status.push(vec![Span::italic(ExceptionKind::Conflict.label())]);
-            }
-            if a.not_started_late {
-                status.push(vec![Span::italic(ExceptionKind::NotStartedLate.label())]);
-            }
-            if let Some(date) = a.slipped_to {
-                status.push(vec![Span::italic(format!("{} {}", vocabulary::REVISED_TO, uk_date(date)))]);
-            }
-            let percent: Vec<Vec<Span>> = a
-                .leads
-                .iter()
-                .map(|l| vec![Span::plain(l.percent_complete.map(|pc| format!("{pc}%")).unwrap_or_else(|| "–".to_string()))])
-                .collect();
-            let trend = match a.trend {
-                Some(_) => vec![Span::plain(vocabulary::trend_words(a.trend))],
-                None => vec![Span::italic(vocabulary::trend_words(a.trend))],
-            };
-            let mut updates: Vec<Vec<Span>> = Vec::new();
-            for l in &a.leads {
-                updates.extend(lead_paragraphs(l, sentences.lead_state(&a.id, &l.agency_name), several, false));
-            }
-            for c in &a.contributions {
-                updates.extend(lead_paragraphs(c, None, true, true));
-            }
-            vec![
-                Cell::spans(vec![Span::bold(&a.id)]),
-                Cell::text(&a.text),
-                Cell::text(&a.timescale),
-                Cell::spans(if a.new { vec![Span::bold("NEW")] } else { vec![] }),
-                Cell::paragraphs(leads),
-                Cell::paragraphs(status).fill(status_colour(a.overall)),
-                Cell::paragraphs(if percent.is_empty() { vec![vec![Span::plain("–")]] } else { percent }),
-                Cell::spans(trend),
-                Cell::paragraphs(updates),
-            ]
+        .take(cap)
+        .map(|e| {
+            let why: Vec<&str> = e.reasons.iter().map(|r| r.kind().label()).collect();
+            let mut spans = subject_spans(e, Some(110));
+            spans.push(Span::italic(format!(" ({})", why.join("; "))));
+            spans
         })
         .collect();
-    Block::Table(Table { columns, rows, size: TABLE_SIZE })
+    b.push(Block::Bullets { items, size: layout::BODY_SIZE });
+    more_in_board_report(asks.len().saturating_sub(cap), b);
+}
+
+/// A line of small muted text under a table or chart.
+fn caption(text: impl Into<String>) -> Block {
+    Block::Paragraph(Paragraph::new(vec![Span::italic(text)]).size(TABLE_SIZE).colour(Colour::MUTED))
+}
+
+/// The band naming an action above its leads' rows: id, text, timescale,
+/// NEW, trend, and the overall status as a word on its colour, with what
+/// else is true of it.
+fn action_band(a: &ActionProgress) -> Band {
+    let mut meta = vec![vec![Span::plain(format!("{}: {}", vocabulary::TIMESCALE, a.timescale))]];
+    if a.new {
+        meta.push(vec![Span::bold(vocabulary::NEW_ACTION)]);
+    }
+    meta.push(match a.trend {
+        Some(_) => vec![Span::plain(format!("{}: {}", vocabulary::TREND, vocabulary::trend_words(a.trend)))],
+        None => vec![Span::italic(vocabulary::trend_words(a.trend))],
+    });
+    let mut status = vec![vec![Span::bold(a.overall.label())]];
+    for (flag, kind) in [(a.overdue, ExceptionKind::Overdue), (a.conflict, ExceptionKind::Conflict), (a.not_started_late, ExceptionKind::NotStartedLate)] {
+        if flag {
+            status.push(vec![Span::italic(kind.label())]);
+        }
+    }
+    if let Some(date) = a.slipped_to {
+        status.push(vec![Span::italic(format!("{} {}", vocabulary::REVISED_TO, uk_date(date)))]);
+    }
+    Band {
+        cells: vec![
+            (0.75, Cell::spans(vec![Span::bold(&a.id)])),
+            (6.45, Cell::spans(vec![Span::bold(&a.text)])),
+            (2.0, Cell::paragraphs(meta)),
+            (1.5, Cell::paragraphs(status).fill(status_colour(a.overall))),
+        ],
+        fill: Colour::ZEBRA,
+    }
+}
+
+/// The band heading a page an action's rows continue onto.
+fn action_continued(a: &ActionProgress) -> Band {
+    Band {
+        cells: vec![
+            (0.75, Cell::spans(vec![Span::bold(&a.id)])),
+            (8.45, Cell::spans(vec![Span::plain(shorten(&a.text, 90)), Span::italic(format!(" ({})", vocabulary::CONTINUED))])),
+            (1.5, Cell::spans(vec![Span::bold(a.overall.label())]).fill(status_colour(a.overall))),
+        ],
+        fill: Colour::ZEBRA,
+    }
+}
+
+/// One lead's row: who, status, % complete, what they said, and their next
+/// steps, risks and other notes.
+fn lead_row(update: &LeadUpdate, state_sentence: Option<&str>, contribution: bool) -> Vec<Cell> {
+    let mut who = vec![vec![Span::bold(&update.agency_name)]];
+    if contribution {
+        who.push(vec![Span::italic(vocabulary::CONTRIBUTING)]);
+    }
+    let mut status = vec![vec![Span::bold(update.status().label())]];
+    if let Some(date) = update.revised_date {
+        status.push(vec![Span::italic(format!("{} {}", vocabulary::REVISED_TO, uk_date(date)))]);
+    }
+    let percent = update.percent_complete.map(|pc| format!("{pc}%")).unwrap_or_else(|| "–".to_string());
+    let mut said: Vec<Vec<Span>> = Vec::new();
+    let mut notes: Vec<Vec<Span>> = Vec::new();
+    if !matches!(update.state, UpdateState::Reported(_)) {
+        said.push(vec![Span::italic(state_sentence.unwrap_or(vocabulary::NO_RETURN_THIS_QUARTER))]);
+    } else {
+        if update.update.is_empty() {
+            said.push(vec![Span::italic(format!("{}.", vocabulary::NO_UPDATE_GIVEN))]);
+        } else {
+            said.push(vec![Span::plain(&update.update)]);
+        }
+        if update.stale {
+            said.push(vec![Span::italic(format!("{}.", vocabulary::STALE))]);
+        }
+        for detail in [LeadDetail::NextSteps, LeadDetail::IssuesRisks] {
+            if let Some(value) = detail.value(update) {
+                notes.push(labelled(&format!("{}:", detail.label()), value.words()));
+            }
+        }
+        for (header, value) in &update.notes {
+            notes.push(labelled(&format!("{header}:"), value));
+        }
+    }
+    vec![
+        Cell::paragraphs(who),
+        Cell::paragraphs(status).fill(status_colour(update.status())),
+        Cell::text(percent),
+        Cell::paragraphs(said),
+        Cell::paragraphs(notes),
+    ]
+}
+
+/// The actions of a group (or a priority's share of one): each action a
+/// band, then one row per lead, so a lead's status, % complete and words
+/// stay together and a lead's row is never split across pages unless it is
+/// longer than a page.
+fn actions_table(actions: &[&ActionProgress], sentences: &Sentences) -> Block {
+    let columns = vec![
+        Column::new("Lead", 1.75).repeated(),
+        Column::new("Status", 1.25).repeated(),
+        Column::new("% complete", 0.8).repeated(),
+        Column::new("Progress this quarter", 4.2),
+        Column::new("Next steps, issues and risks", 2.7),
+    ];
+    let groups = actions
+        .iter()
+        .map(|a| {
+            let mut rows: Vec<Vec<Cell>> =
+                a.leads.iter().map(|l| lead_row(l, sentences.lead_state(&a.id, &l.agency_name), false)).collect();
+            rows.extend(a.contributions.iter().map(|c| lead_row(c, None, true)));
+            RowGroup { band: action_band(a), continued: action_continued(a), rows }
+        })
+        .collect();
+    Block::Grouped(GroupedTable { columns, groups, size: TABLE_SIZE })
 }
 
 fn bullet_list(items: &[String]) -> Block {
@@ -428,10 +572,19 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
     group.priority_ids.iter().filter_map(|id| p.priorities.iter().find(|pr| &pr.id == id)).collect()
 }
 
+/// The caption under every actions heading: how to read the table.
+fn actions_caption(actions: &[&ActionProgress]) -> Block {
+    let mut text = "Each action is shown with its overall status, then one row for each lead.".to_string();
+    if actions.iter().any(|a| a.new) {
+        text.push_str(&format!(" {}: {}.", vocabulary::NEW_ACTION, vocabulary::NEW_ACTION_MEANING));
+    }
+    caption(text)
+}
+
 /// One action group's section: heading, priorities, their evidence and aims, the actions.
 fn group_section(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgress, blocks: &mut Vec<Block>) {
     blocks.push(Block::PageBreak(Some(ACTION_PAGES)));
-    blocks.push(heading(1, format!("{} action group", group.name)));
+    blocks.push(heading(1, group_heading(&group.name)));
     blocks.extend_from_slice(t.group(&group.id));
     let priorities = priorities_of(p, group);
     if !priorities.is_empty() {
@@ -449,12 +602,26 @@ fn group_section(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgres
         blocks.push(Block::Table(Table {
             columns: vec![Column::new("Strategic priority", 1.0), Column::new("Evidence", 2.0), Column::new("Aims", 2.0)],
             rows,
-            size: TABLE_SIZE + 0.4,
+            size: TABLE_SIZE,
         }));
     }
     blocks.push(Block::Heading { level: 2, text: format!("{}: actions", group.name), outline: false });
     let actions: Vec<&ActionProgress> = group.actions.iter().collect();
+    blocks.push(actions_caption(&actions));
     blocks.push(actions_table(&actions, s));
+}
+
+/// The glossary of one document: the plan's terms the document uses, in
+/// the plan's order.
+fn glossary(p: &Progress, blocks: &[Block]) -> Option<Block> {
+    let used = super::terms::used(&p.glossary, blocks);
+    (!used.is_empty()).then(|| {
+        Block::Table(Table {
+            columns: vec![Column::new("Term", 1.0), Column::new("Meaning", 4.0)],
+            rows: used.iter().map(|g| vec![Cell::spans(vec![Span::bold(&g.term)]), Cell::text(&g.meaning)]).collect(),
+            size: TABLE_SIZE,
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -463,22 +630,19 @@ fn group_section(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgres
 
 fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     // Cover.
-    let mut b: Vec<Block> = vec![Block::Spacer(90.0)];
-    b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(15.0).colour(Colour::ACCENT)));
+    let mut b: Vec<Block> = vec![Block::Spacer(120.0)];
+    b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(scale::H2).colour(Colour::ACCENT)));
     b.push(Block::Paragraph(
-        Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0).colour(Colour::ACCENT).space_after(14.0),
+        Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(scale::TITLE).colour(Colour::ACCENT).space_after(14.0),
     ));
-    b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(15.0)));
+    b.push(Block::Paragraph(Paragraph::new(vec![Span::plain(p.period.long_name())]).size(scale::H2)));
     b.extend(t.cover.iter().cloned().map(|block| match block {
-        Block::Paragraph(para) => Block::Paragraph(para.size(12.0).colour(Colour::MUTED)),
+        Block::Paragraph(para) => Block::Paragraph(para.size(scale::H3).colour(Colour::MUTED)),
         other => other,
     }));
     b.push(Block::Paragraph(
-        Paragraph::new(vec![Span::plain(format!("Produced {}", uk_date(p.produced)))]).size(11.0).colour(Colour::MUTED),
+        Paragraph::new(vec![Span::plain(format!("Produced {}", uk_date(p.produced)))]).size(scale::H3).colour(Colour::MUTED),
     ));
-    b.push(Block::Spacer(150.0));
-    b.push(Block::Heading { level: 3, text: "Status key".to_string(), outline: false });
-    b.push(status_key());
     b.push(Block::PageBreak(None));
 
     b.push(Block::Heading { level: 1, text: "Contents".to_string(), outline: false });
@@ -496,11 +660,13 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     b.push(heading(2, "Progress by action group"));
     let groups: Vec<&GroupProgress> = p.groups.iter().collect();
     b.push(status_chart(&groups));
-    b.push(heading(2, "Exceptions"));
+    b.push(heading(2, EXCEPTIONS_HEADING));
     if p.exceptions.is_empty() {
         b.push(para(vec![Span::plain(&s.exceptions_count)]));
     } else {
-        b.push(exceptions_table(&p.exceptions, s));
+        let all: Vec<&Exception> = p.exceptions.iter().collect();
+        let reasons: Vec<&Vec<String>> = s.reasons.iter().collect();
+        b.push(exceptions_table(&all, &reasons, Detail::Full));
     }
 
     for group in &p.groups {
@@ -544,7 +710,7 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
                 ]
             })
             .collect(),
-        size: TABLE_SIZE + 0.5,
+        size: TABLE_SIZE,
     }));
 
     // Data problems.
@@ -567,105 +733,79 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
         "Every problem, with the file, sheet and cell it was found in, is listed in this quarter's Excel workbook, so the coordinator can follow each one up with the agency concerned.",
     )]));
 
-    // Glossary.
-    if !p.glossary.is_empty() {
+    if let Some(table) = glossary(p, &b) {
         b.push(heading(1, "Glossary"));
-        b.push(Block::Table(Table {
-            columns: vec![Column::new("Term", 1.0), Column::new("Meaning", 4.0)],
-            rows: p.glossary.iter().map(|g| vec![Cell::spans(vec![Span::bold(&g.term)]), Cell::text(&g.meaning)]).collect(),
-            size: TABLE_SIZE + 0.5,
-        }));
+        b.push(table);
     }
     Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b }
 }
 
+/// The executive summary for commissioners, two to four pages at any
+/// scale: key messages, the headline figures once, the chart, the most
+/// serious exceptions (capped), what the board is asked to do (capped), and
+/// one line per group.
 fn commissioner_summary(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     let mut b: Vec<Block> = Vec::new();
     b.push(Block::Paragraph(
-        Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(20.0).colour(Colour::ACCENT).space_after(4.0),
+        Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(scale::H1).colour(Colour::ACCENT).space_after(4.0),
     ));
     b.push(Block::Paragraph(
-        Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(11.0).colour(Colour::MUTED),
+        Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(scale::H3).colour(Colour::MUTED),
     ));
+    b.push(heading(2, "Key messages"));
     b.extend_from_slice(&t.commissioner_summary);
     b.push(heading(2, "Headline figures"));
     b.push(headline_table(&p.totals));
     b.push(heading(2, "Progress by action group"));
     let groups: Vec<&GroupProgress> = p.groups.iter().collect();
     b.push(status_chart(&groups));
-    b.push(heading(2, "Exceptions"));
-    if p.exceptions.is_empty() {
-        b.push(para(vec![Span::plain(&s.exceptions_count)]));
-    }
-    // One row per exception: merge gives one per action, with all its reasons.
-    let rows: Vec<Vec<Cell>> = p
-        .exceptions
-        .iter()
-        .zip(&s.reasons)
-        .map(|(e, reasons)| {
-            let mut what = vec![subject_spans(e, Some(140))];
-            what.extend(reasons.iter().map(|r| vec![Span::italic(r)]));
-            let said: Vec<Vec<Span>> = e
-                .words
-                .iter()
-                .filter(|w| !w.update.is_empty())
-                .map(|w| vec![Span::bold(format!("{}: ", w.lead)), Span::plain(format!("“{}”", shorten(&w.update, 220)))])
-                .collect();
-            let words = if said.is_empty() {
-                vec![vec![Span::italic(match e.subject {
-                    Subject::Action { .. } => "No words from the lead.",
-                    Subject::Agency { .. } => vocabulary::NO_RETURN_THIS_QUARTER,
-                })]]
-            } else {
-                said
-            };
-            vec![why_cell(e), Cell::paragraphs(what), Cell::paragraphs(words)]
-        })
-        .collect();
-    if !rows.is_empty() {
-        b.push(Block::Table(Table {
-            columns: vec![Column::new("Why", 1.0), Column::new("Action", 2.6), Column::new("In the leads' words", 4.0)],
-            rows,
-            size: TABLE_SIZE,
-        }));
-        b.push(Block::Paragraph(
-            Paragraph::new(vec![Span::italic("Long updates are shortened (…); the board report has them in full.")])
-                .size(7.5)
-                .colour(Colour::MUTED),
-        ));
+    board_asks(p, SUMMARY_EXCEPTIONS, &mut b);
+    b.push(heading(2, "Other exceptions"));
+    b.push(para(vec![Span::plain(&s.exceptions_count)]));
+    capped_exceptions(p, s, |e| !e.asks_board(), SUMMARY_OTHERS, &mut b);
+    if let Some(table) = glossary(p, &b) {
+        b.push(heading(2, "Glossary"));
+        b.push(table);
     }
     Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b }
 }
 
 fn group_document(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgress) -> Flow {
-    let mut b = vec![Block::Paragraph(
-        Paragraph::new(vec![Span::plain(format!(
-            "From the {} quarterly progress report for {}, produced {}.",
-            p.partnership.name,
-            p.period.long_name(),
-            uk_date(p.produced)
-        ))])
-        .size(8.5)
-        .colour(Colour::MUTED)
-        .align(Align::Left),
-    )];
+    let mut b = vec![caption(format!(
+        "From the {} quarterly progress report for {}, produced {}.",
+        p.partnership.name,
+        p.period.long_name(),
+        uk_date(p.produced)
+    ))];
     let mut section = Vec::new();
     group_section(p, t, s, group, &mut section);
     // The section's own page break is not needed at the top of its own document.
     b.extend(section.into_iter().skip(1));
-    Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("{} action group", group.name)), blocks: b }
+    if let Some(table) = glossary(p, &b) {
+        b.push(heading(2, "Glossary"));
+        b.push(table);
+    }
+    Flow { page: ACTION_PAGES, furniture: furniture(p, &group_heading(&group.name)), blocks: b }
 }
 
+/// A priority: one page at a glance (its figures, its groups, its most
+/// serious exceptions), then its evidence and aims, then its actions.
 fn priority_document(p: &Progress, t: &Passages, s: &Sentences, priority: &PriorityProgress) -> Flow {
     let mut b = vec![
-        Block::Paragraph(
-            Paragraph::new(vec![Span::plain(format!("{} · progress for {}", p.partnership.name, p.period.long_name()))])
-                .size(8.5)
-                .colour(Colour::MUTED),
-        ),
+        caption(format!("{} · progress for {}", p.partnership.name, p.period.long_name())),
         heading(1, format!("Strategic priority: {}", priority.name)),
     ];
     b.extend_from_slice(t.priority(&priority.id));
+    let groups: Vec<&GroupProgress> = priority.group_ids.iter().filter_map(|id| p.groups.iter().find(|g| &g.id == id)).collect();
+    b.push(heading(2, "At a glance"));
+    b.push(headline_table(&priority.counts));
+    b.push(status_chart(&groups));
+    let ours = |e: &Exception| e.action_id().is_some_and(|id| priority.action_ids.iter().any(|a| a == id));
+    if p.exceptions.iter().any(ours) {
+        b.push(heading(2, "Most serious exceptions"));
+        capped_exceptions(p, s, ours, SUMMARY_OTHERS, &mut b);
+    }
+    b.push(Block::PageBreak(None));
     if !priority.evidence.is_empty() {
         b.push(heading(2, "Evidence"));
         b.push(bullet_list(&priority.evidence));
@@ -674,14 +814,18 @@ fn priority_document(p: &Progress, t: &Passages, s: &Sentences, priority: &Prior
         b.push(heading(2, "Aims"));
         b.push(bullet_list(&priority.aims));
     }
-    let groups: Vec<&GroupProgress> = priority.group_ids.iter().filter_map(|id| p.groups.iter().find(|g| &g.id == id)).collect();
     for group in groups {
         let actions: Vec<&ActionProgress> = group.actions.iter().filter(|a| priority.action_ids.contains(&a.id)).collect();
         if actions.is_empty() {
             continue;
         }
-        b.push(heading(2, format!("{} action group", group.name)));
+        b.push(heading(2, group_heading(&group.name)));
+        b.push(actions_caption(&actions));
         b.push(actions_table(&actions, s));
+    }
+    if let Some(table) = glossary(p, &b) {
+        b.push(heading(2, "Glossary"));
+        b.push(table);
     }
     // Landscape throughout: the action tables are most of it.
     Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b }

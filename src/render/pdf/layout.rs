@@ -114,10 +114,6 @@ impl Paragraph {
         self.colour = colour;
         self
     }
-    pub(crate) fn align(mut self, align: Align) -> Self {
-        self.align = align;
-        self
-    }
     pub(crate) fn space_after(mut self, space: f32) -> Self {
         self.space_after = space;
         self
@@ -130,11 +126,19 @@ pub struct Column {
     pub header: String,
     /// Relative width: columns share the content width in these proportions.
     pub width: f32,
+    /// Drawn again in full at the top of a page a split row continues on:
+    /// the short cells that say whose row it is and its status.
+    pub repeat: bool,
 }
 
 impl Column {
     pub fn new(header: impl Into<String>, width: f32) -> Column {
-        Column { header: header.into(), width }
+        Column { header: header.into(), width, repeat: false }
+    }
+    /// A column whose cell is repeated on the continuation of a split row.
+    pub fn repeated(mut self) -> Column {
+        self.repeat = true;
+        self
     }
 }
 
@@ -169,6 +173,34 @@ pub struct Table {
     pub size: f32,
 }
 
+/// A full-width row across a table, with its own cells in its own
+/// proportions: the line that names a group of rows (an action above its
+/// leads' rows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    /// (relative width, cell).
+    pub cells: Vec<(f32, Cell)>,
+    pub fill: Colour,
+}
+
+/// Rows under a band. The band stays with its first row; when the group
+/// goes on over a page, `continued` heads the rest, so a reader who starts
+/// on that page still sees whose rows these are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowGroup {
+    pub band: Band,
+    pub continued: Band,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A table whose rows come in banded groups (an action and its leads).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedTable {
+    pub columns: Vec<Column>,
+    pub groups: Vec<RowGroup>,
+    pub size: f32,
+}
+
 /// One block of the flow.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -189,6 +221,7 @@ pub enum Block {
         size: f32,
     },
     Table(Table),
+    Grouped(GroupedTable),
     Chart(Chart),
     Spacer(f32),
     /// A new page; with a page style, that style from here on (landscape
@@ -198,8 +231,25 @@ pub enum Block {
     Contents,
 }
 
+/// The type scale: every text size a document uses, and no other
+/// (docs/typography.md says why).
+pub mod scale {
+    /// Tables, captions, chart labels, running heads and feet: the smallest.
+    pub const SMALL: f32 = 9.0;
+    /// Body text and the contents.
+    pub const BODY: f32 = 10.0;
+    /// Third-level headings and the cover's lines.
+    pub const H3: f32 = 12.0;
+    pub const H2: f32 = 14.0;
+    pub const H1: f32 = 18.0;
+    /// The cover's title.
+    pub const TITLE: f32 = 26.0;
+    /// All six, smallest first.
+    pub const ALL: [f32; 6] = [SMALL, BODY, H3, H2, H1, TITLE];
+}
+
 /// Body text size in points.
-pub const BODY_SIZE: f32 = 9.5;
+pub const BODY_SIZE: f32 = scale::BODY;
 /// Leading: line height as a multiple of the font size.
 pub const LEADING: f32 = 1.3;
 const CELL_PAD: f32 = 3.5;
@@ -327,10 +377,10 @@ fn dedup_missing(items: Vec<MissingGlyphs>) -> Vec<MissingGlyphs> {
 
 fn heading_size(level: u8) -> f32 {
     match level {
-        0 => 24.0,
-        1 => 16.0,
-        2 => 12.5,
-        _ => 10.5,
+        0 => scale::TITLE,
+        1 => scale::H1,
+        2 => scale::H2,
+        _ => scale::H3,
     }
 }
 
@@ -340,7 +390,7 @@ fn line_height(size: f32) -> f32 {
 
 fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: usize, missing: &mut Vec<MissingGlyphs>) {
     let s = page.style;
-    let size = 8.0;
+    let size = scale::SMALL;
     let left = s.content_left();
     let right = s.content_right();
     let header_base = s.margin + size;
@@ -377,6 +427,8 @@ struct Composer<'a> {
     outline: Vec<OutlineEntry>,
     /// Pages of the outlined headings, from the first pass.
     known_pages: Option<&'a [usize]>,
+    /// Index of each outlined heading by its text, for [`page_of`] spans.
+    headings: std::collections::HashMap<&'a str, usize>,
     missing: Vec<MissingGlyphs>,
 }
 
@@ -390,10 +442,18 @@ impl<'a> Composer<'a> {
             y: style.content_top(),
             outline: Vec::new(),
             known_pages,
+            headings: std::collections::HashMap::new(),
             missing: Vec::new(),
         };
+        let outlined = flow.blocks.iter().filter_map(|b| match b {
+            Block::Heading { text, outline: true, .. } => Some(text.as_str()),
+            _ => None,
+        });
+        for (index, text) in outlined.enumerate() {
+            c.headings.entry(text).or_insert(index);
+        }
         for (index, block) in flow.blocks.iter().enumerate() {
-            c.place(block, flow.blocks.get(index + 1));
+            c.place(block, &flow.blocks[index + 1..]);
         }
         c
     }
@@ -427,7 +487,19 @@ impl<'a> Composer<'a> {
     }
 
     fn wrap(&mut self, spans: &[Span], size: f32, width: f32) -> Vec<Line> {
+        if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
+            let resolved: Vec<Span> = spans.iter().map(|s| self.resolve(s)).collect();
+            return text::wrap(&resolved, size, width, &mut self.missing);
+        }
         text::wrap(spans, size, width, &mut self.missing)
+    }
+
+    /// A [`page_of`] span as the page number of its heading (1-based): "00"
+    /// in the first pass, the same width as most page numbers.
+    fn resolve(&self, span: &Span) -> Span {
+        let Some(title) = span.text.strip_prefix(PAGE_OF) else { return span.clone() };
+        let page = self.headings.get(title).and_then(|&i| self.known_pages.and_then(|p| p.get(i)));
+        Span { text: page.map_or_else(|| "00".to_string(), |p| (p + 1).to_string()), style: span.style }
     }
 
     fn push_text(&mut self, x: f32, top: f32, line: Line, colour: Colour) {
@@ -437,29 +509,46 @@ impl<'a> Composer<'a> {
 
     /// Height a block needs at least at the foot of a page for a heading
     /// above it not to be left alone.
-    fn min_start_height(&mut self, block: &Block) -> f32 {
+    fn min_start_height(&mut self, block: &Block, rest: &[Block]) -> f32 {
         match block {
+            // A paragraph of one or two lines (a caption, a lead-in) stays
+            // with what it introduces; a longer one needs two lines here.
             Block::Paragraph(p) => {
-                let lines = self.wrap(&p.spans, p.size, self.width()).len().min(2);
-                lines as f32 * line_height(p.size)
+                let lines = self.wrap(&p.spans, p.size, self.width()).len();
+                let own = lines.min(2) as f32 * line_height(p.size);
+                if lines <= 2 {
+                    own + p.space_after + rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest))
+                } else {
+                    own
+                }
             }
             Block::Bullets { size, .. } => 2.0 * line_height(*size),
             Block::KeyValues { rows, size } => rows.len().min(8) as f32 * (line_height(*size) + size * 0.25),
-            Block::Table(t) => line_height(t.size) * 4.0 + CELL_PAD * 4.0,
+            Block::Table(t) => self.table_keep(&t.columns, t.size, None, t.rows.first().map(Vec::as_slice), true),
+            Block::Grouped(t) => {
+                let first = t.groups.first();
+                self.table_keep(&t.columns, t.size, first.map(|g| &g.band), first.and_then(|g| g.rows.first()).map(Vec::as_slice), false)
+            }
             Block::Chart(c) => chart::height(c),
-            Block::Heading { level, .. } => line_height(heading_size(*level)) * 2.0,
+            // A heading above a heading: both stay with what the second introduces.
+            Block::Heading { level, text, .. } => {
+                let size = heading_size(*level);
+                let own = self.wrap(&[Span::bold(text)], size, self.width()).len() as f32 * line_height(size) + size * 1.05;
+                own + rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest))
+            }
             Block::Contents => 3.0 * line_height(BODY_SIZE),
             Block::Spacer(_) | Block::PageBreak(_) => 0.0,
         }
     }
 
-    fn place(&mut self, block: &Block, next: Option<&Block>) {
+    fn place(&mut self, block: &Block, rest: &[Block]) {
         match block {
-            Block::Heading { level, text, outline } => self.heading(*level, text, *outline, next),
+            Block::Heading { level, text, outline } => self.heading(*level, text, *outline, rest),
             Block::Paragraph(p) => self.paragraph(p),
             Block::Bullets { items, size } => self.bullets(items, *size),
             Block::KeyValues { rows, size } => self.key_values(rows, *size),
             Block::Table(t) => self.table(t),
+            Block::Grouped(t) => self.grouped(t),
             Block::Chart(c) => {
                 let h = chart::height(c);
                 self.ensure(h);
@@ -486,13 +575,13 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn heading(&mut self, level: u8, text: &str, outline: bool, next: Option<&Block>) {
+    fn heading(&mut self, level: u8, text: &str, outline: bool, rest: &[Block]) {
         let size = heading_size(level);
         let space_before = if level <= 1 { size * 0.5 } else { size * 0.7 };
         let lines = self.wrap(&[Span::bold(text)], size, self.width());
         let own = lines.len() as f32 * line_height(size) + size * 0.35;
-        let following = next.map(|b| self.min_start_height(b)).unwrap_or(0.0);
-        self.ensure(space_before + own + following);
+        let following = rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest));
+        self.keep(space_before + own + following);
         if !self.at_top() {
             self.y += space_before;
         }
@@ -590,7 +679,7 @@ impl<'a> Composer<'a> {
     }
 
     fn contents(&mut self) {
-        let size = BODY_SIZE + 0.5;
+        let size = scale::BODY;
         let x = self.style.content_left();
         let right = self.style.content_right();
         let entries: Vec<(String, u8)> = self
@@ -655,150 +744,334 @@ impl<'a> Composer<'a> {
         out
     }
 
-    fn table(&mut self, table: &Table) {
-        let size = table.size;
-        let left = self.style.content_left();
-        let total: f32 = table.columns.iter().map(|c| c.width).sum::<f32>().max(f32::EPSILON);
-        let widths: Vec<f32> = table.columns.iter().map(|c| self.width() * c.width / total).collect();
-        let xs: Vec<f32> = widths
-            .iter()
-            .scan(left, |x, w| {
-                let at = *x;
-                *x += w;
-                Some(at)
-            })
-            .collect();
-        let inner = |w: f32| (w - 2.0 * CELL_PAD).max(size);
+    /// How full the page is, from 0 (nothing yet) to 1.
+    fn fill(&self) -> f32 {
+        let s = self.style;
+        (self.y - s.content_top()) / (s.content_bottom() - s.content_top())
+    }
 
-        let header: Vec<Vec<Line>> = table
-            .columns
+    /// Starts a new page when `height`, which must stay together, does not
+    /// fit here, unless that would leave this page less than a third full:
+    /// then what does not fit is split instead, by whoever places it.
+    fn keep(&mut self, height: f32) {
+        if height > self.remaining() && !self.at_top() && self.fill() >= MIN_FILL {
+            self.new_page();
+        }
+    }
+
+    /// Column positions, widths and the laid header of a table.
+    fn grid(&mut self, columns: &[Column], size: f32, plain: bool) -> Grid {
+        let left = self.style.content_left();
+        let total: f32 = columns.iter().map(|c| c.width).sum::<f32>().max(f32::EPSILON);
+        let widths: Vec<f32> = columns.iter().map(|c| self.width() * c.width / total).collect();
+        let xs = positions(left, &widths);
+        let header: Vec<Vec<Line>> = columns
             .iter()
             .zip(&widths)
-            .map(|(c, &w)| text::wrap(&[Span::bold(&c.header)], size, inner(w), &mut self.missing))
+            .map(|(c, &w)| text::wrap(&[Span::bold(&c.header)], size, inner(w, size), &mut self.missing))
             .collect();
         let header_height = header.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_height(size) + 2.0 * CELL_PAD;
-        let lh = line_height(size);
+        // A plain table's first column names its row, so it is repeated too.
+        let repeat = columns.iter().enumerate().map(|(i, c)| c.repeat || (plain && i == 0)).collect();
+        Grid { xs, widths, size, repeat, header, header_height, plain }
+    }
 
-        // A table starts where its header and the first lines of its first row fit.
-        self.ensure(header_height + 2.0 * lh + 2.0 * CELL_PAD);
-        self.table_header(&header, &xs, &widths, header_height);
+    fn row_lines(&mut self, grid: &Grid, row: &[Cell]) -> RowLines {
+        let cells = (0..grid.widths.len())
+            .map(|i| row.get(i).map(|c| self.cell_lines(c, grid.size, inner(grid.widths[i], grid.size))).unwrap_or_default())
+            .collect();
+        let fills = (0..grid.widths.len()).map(|i| row.get(i).and_then(|c| c.fill)).collect();
+        RowLines { cells, fills }
+    }
 
-        for (row_index, row) in table.rows.iter().enumerate() {
-            let mut cells: Vec<Vec<CellLine>> = widths
-                .iter()
-                .enumerate()
-                .map(|(i, &w)| row.get(i).map(|c| self.cell_lines(c, size, inner(w))).unwrap_or_default())
-                .collect();
-            let fills: Vec<Option<Colour>> = (0..widths.len()).map(|i| row.get(i).and_then(|c| c.fill)).collect();
-            let zebra = row_index % 2 == 1;
-            // The first column names the row: its first line heads every continuation.
-            let row_name = cells.first().and_then(|c| c.iter().find(|l| l.line.is_some()).cloned());
-            loop {
-                let content: f32 = cells.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max);
-                let needed = content + 2.0 * CELL_PAD;
-                if needed <= self.remaining() {
-                    self.table_row_piece(&mut cells, &xs, &widths, &fills, zebra, needed);
-                    break;
-                }
-                // Split between lines when at least two lines of the row fit
-                // here (widow control); otherwise carry the row over.
-                let room = self.remaining() - 2.0 * CELL_PAD;
-                let fit = cells.iter().map(|c| lines_fitting(c, room)).max().unwrap_or(0);
-                // Lines left over for the next page in the cell that goes on longest.
-                let left_over = cells.iter().map(|c| c.len() - lines_fitting(c, room)).max().unwrap_or(0);
-                let fresh_page = self.y <= self.style.content_top() + header_height + 0.01;
-                let page_room = self.style.content_bottom() - self.style.content_top() - header_height;
-                // Widow and orphan control: split only when three lines or
-                // more stay here and two or more go over, or when the row
-                // would not fit on a page of its own anyway.
-                let splits = (fit >= 3 && left_over >= 2) || (fit >= 2 && needed > page_room) || (fresh_page && fit >= 1);
-                if splits {
-                    let mut rest: Vec<Vec<CellLine>> = Vec::with_capacity(cells.len());
-                    for c in cells.iter_mut() {
-                        let n = lines_fitting(c, room);
-                        let tail = c.split_off(n);
-                        rest.push(tail);
-                    }
-                    let piece_height = self.remaining();
-                    self.table_row_piece(&mut cells, &xs, &widths, &fills, zebra, piece_height);
-                    // The rest starts with "(continued)" in every cell that goes on.
-                    cells = rest
-                        .into_iter()
-                        .enumerate()
-                        .map(|(column, mut c)| {
-                            while c.first().is_some_and(|l| l.line.is_none()) {
-                                c.remove(0);
-                            }
-                            if !c.is_empty() || column == 0 {
-                                let mark = text::set_line(&[Span::italic("(continued)")], size, &mut self.missing);
-                                c.insert(0, CellLine { line: Some(mark), colour: Colour::MUTED, height: lh });
-                            }
-                            if column == 0 && c.len() == 1 {
-                                if let Some(name) = row_name.clone() {
-                                    c.insert(0, name);
-                                }
-                            }
-                            c
-                        })
-                        .collect();
-                } else if fresh_page {
-                    // Nothing fits even on a fresh page (a line taller than the page): give up on this row.
-                    break;
-                }
+    fn band_lines(&mut self, band: &Band, size: f32) -> BandLines {
+        let total: f32 = band.cells.iter().map(|(w, _)| *w).sum::<f32>().max(f32::EPSILON);
+        let widths: Vec<f32> = band.cells.iter().map(|(w, _)| self.width() * w / total).collect();
+        let xs = positions(self.style.content_left(), &widths);
+        let cells: Vec<Vec<CellLine>> =
+            band.cells.iter().zip(&widths).map(|((_, cell), &w)| self.cell_lines(cell, size, inner(w, size))).collect();
+        let height = cells.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max) + 2.0 * CELL_PAD;
+        let fills = band.cells.iter().map(|(_, c)| c.fill).collect();
+        BandLines { xs, widths, cells, fills, fill: band.fill, height }
+    }
+
+    /// The room a page has for rows under a table's header and a continued band.
+    fn page_room(&self, grid: &Grid, band: f32) -> f32 {
+        self.style.content_bottom() - self.style.content_top() - grid.header_height - band
+    }
+
+    /// Height that must stay together at the start of a group: its band and
+    /// its first row whole, or the first three lines of a row too tall to
+    /// move whole.
+    fn group_keep(&self, grid: &Grid, band: Option<&BandLines>, first: Option<&RowLines>) -> f32 {
+        let band_height = band.map_or(0.0, |b| b.height);
+        let row = first.map_or(0.0, |r| {
+            let whole = r.height();
+            if whole <= self.page_room(grid, band_height) {
+                whole
+            } else {
+                3.0 * line_height(grid.size) + 2.0 * CELL_PAD
+            }
+        });
+        band_height + row
+    }
+
+    /// What must stay with a heading above a table: its header and the keep
+    /// of its first group.
+    fn table_keep(&mut self, columns: &[Column], size: f32, band: Option<&Band>, first: Option<&[Cell]>, plain: bool) -> f32 {
+        let grid = self.grid(columns, size, plain);
+        let band = band.map(|b| self.band_lines(b, size));
+        let first = first.map(|r| self.row_lines(&grid, r));
+        grid.header_height + self.group_keep(&grid, band.as_ref(), first.as_ref())
+    }
+
+    fn table(&mut self, table: &Table) {
+        let grid = self.grid(&table.columns, table.size, true);
+        for (index, row) in table.rows.iter().enumerate() {
+            let row = self.row_lines(&grid, row);
+            if index == 0 {
+                let start = grid.header_height + self.group_keep(&grid, None, Some(&row));
+                self.keep(start);
+                self.table_header(&grid);
+            }
+            self.place_row(&grid, row, index % 2 == 1, None);
+        }
+        if table.rows.is_empty() {
+            self.keep(grid.header_height);
+            self.table_header(&grid);
+        }
+        self.y += BODY_SIZE * 0.8;
+    }
+
+    fn grouped(&mut self, table: &GroupedTable) {
+        let grid = self.grid(&table.columns, table.size, false);
+        for (index, group) in table.groups.iter().enumerate() {
+            let band = self.band_lines(&group.band, grid.size);
+            let continued = self.band_lines(&group.continued, grid.size);
+            let rows: Vec<RowLines> = group.rows.iter().map(|r| self.row_lines(&grid, r)).collect();
+            let keep = self.group_keep(&grid, Some(&band), rows.first());
+            if index == 0 {
+                self.keep(grid.header_height + keep);
+                self.table_header(&grid);
+            } else if keep > self.remaining() && self.fill() >= MIN_FILL {
                 self.new_page();
-                self.table_header(&header, &xs, &widths, header_height);
+                self.table_header(&grid);
+            }
+            self.draw_band(&band);
+            for row in rows {
+                self.place_row(&grid, row, false, Some(&continued));
             }
         }
         self.y += BODY_SIZE * 0.8;
     }
 
-    fn table_header(&mut self, header: &[Vec<Line>], xs: &[f32], widths: &[f32], height: f32) {
-        let top = self.y;
-        let left = xs.first().copied().unwrap_or(0.0);
-        let width: f32 = widths.iter().sum();
-        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: height, fill: Some(Colour::ACCENT), stroke: None });
-        for (i, lines) in header.iter().enumerate() {
-            for (k, line) in lines.iter().enumerate() {
-                self.push_text(xs[i] + CELL_PAD, top + CELL_PAD + k as f32 * line_height(line.size), line.clone(), Colour::WHITE);
+    /// Places one row whole, on this page or the next; splits it between
+    /// lines only when it is taller than a page, or when moving it would
+    /// leave this page less than a third full. A split keeps two lines or
+    /// more on each side, repeats the repeated columns, and heads the rest
+    /// with the group's continued band.
+    fn place_row(&mut self, grid: &Grid, mut row: RowLines, zebra: bool, continued: Option<&BandLines>) {
+        let band_height = continued.map_or(0.0, |b| b.height);
+        loop {
+            let height = row.height();
+            if height <= self.remaining() + 0.01 {
+                self.row_piece(grid, &row, zebra, height);
+                return;
             }
+            let fresh = self.y <= self.style.content_top() + grid.header_height + band_height + 0.01;
+            if !fresh && height <= self.page_room(grid, band_height) && self.fill() >= MIN_FILL {
+                self.continue_page(grid, continued);
+                continue;
+            }
+            let room = self.remaining() - 2.0 * CELL_PAD;
+            match split_point(&row, room, fresh) {
+                Some(counts) => {
+                    let (piece, rest) = row.split(grid, &counts);
+                    let piece_height = piece.height();
+                    self.row_piece(grid, &piece, zebra, piece_height);
+                    row = rest;
+                    if grid.plain {
+                        let mark = text::set_line(&[Span::italic("(continued)")], grid.size, &mut self.missing);
+                        row.cells[0].push(CellLine { line: Some(mark), colour: Colour::MUTED, height: line_height(grid.size) });
+                    }
+                }
+                // Not even one line fits on a fresh page: give up on this row.
+                None if fresh => return,
+                None => {}
+            }
+            self.continue_page(grid, continued);
         }
-        self.y += height;
     }
 
-    fn table_row_piece(
-        &mut self,
-        cells: &mut [Vec<CellLine>],
-        xs: &[f32],
-        widths: &[f32],
-        fills: &[Option<Colour>],
-        zebra: bool,
-        height: f32,
-    ) {
+    /// A new page for a table that goes on: its header, then the continued band.
+    fn continue_page(&mut self, grid: &Grid, continued: Option<&BandLines>) {
+        self.new_page();
+        self.table_header(grid);
+        if let Some(band) = continued {
+            self.draw_band(band);
+        }
+    }
+
+    fn table_header(&mut self, grid: &Grid) {
         let top = self.y;
-        let left = xs.first().copied().unwrap_or(0.0);
-        let width: f32 = widths.iter().sum();
+        let left = grid.xs.first().copied().unwrap_or(0.0);
+        let width: f32 = grid.widths.iter().sum();
+        self.page().items.push(Item::Rect {
+            x: left,
+            y: top,
+            w: width,
+            h: grid.header_height,
+            fill: Some(Colour::ACCENT),
+            stroke: None,
+        });
+        for (i, lines) in grid.header.iter().enumerate() {
+            for (k, line) in lines.iter().enumerate() {
+                let y = top + CELL_PAD + k as f32 * line_height(line.size);
+                self.push_text(grid.xs[i] + CELL_PAD, y, line.clone(), Colour::WHITE);
+            }
+        }
+        self.y += grid.header_height;
+    }
+
+    fn draw_band(&mut self, band: &BandLines) {
+        let top = self.y;
+        let left = band.xs.first().copied().unwrap_or(0.0);
+        let width: f32 = band.widths.iter().sum();
+        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: band.height, fill: Some(band.fill), stroke: None });
+        self.draw_cells(&band.xs, &band.widths, &band.cells, &band.fills, top, band.height);
+        self.page().items.push(Item::Rule { x1: left, y1: top, x2: left + width, y2: top, colour: Colour::ACCENT, width: 0.8 });
+        self.y = top + band.height;
+    }
+
+    fn row_piece(&mut self, grid: &Grid, row: &RowLines, zebra: bool, height: f32) {
+        let top = self.y;
+        let left = grid.xs.first().copied().unwrap_or(0.0);
+        let width: f32 = grid.widths.iter().sum();
         if zebra {
             self.page().items.push(Item::Rect { x: left, y: top, w: width, h: height, fill: Some(Colour::ZEBRA), stroke: None });
         }
+        self.draw_cells(&grid.xs, &grid.widths, &row.cells, &row.fills, top, height);
+        let bottom = top + height;
+        self.page().items.push(Item::Rule { x1: left, y1: bottom, x2: left + width, y2: bottom, colour: Colour::RULE, width: 0.5 });
+        self.y = bottom;
+    }
+
+    fn draw_cells(&mut self, xs: &[f32], widths: &[f32], cells: &[Vec<CellLine>], fills: &[Option<Colour>], top: f32, height: f32) {
         for (i, fill) in fills.iter().enumerate() {
             if let Some(fill) = fill {
                 self.page().items.push(Item::Rect { x: xs[i], y: top, w: widths[i], h: height, fill: Some(*fill), stroke: None });
             }
         }
-        for (i, lines) in cells.iter_mut().enumerate() {
+        for (i, lines) in cells.iter().enumerate() {
             let mut y = top + CELL_PAD;
-            for cell_line in lines.drain(..) {
-                if let Some(line) = cell_line.line {
+            for cell_line in lines {
+                if let Some(line) = &cell_line.line {
                     let x = if line.rtl { xs[i] + widths[i] - CELL_PAD - line.width } else { xs[i] + CELL_PAD };
-                    self.push_text(x, y, line, cell_line.colour);
+                    self.push_text(x, y, line.clone(), cell_line.colour);
                 }
                 y += cell_line.height;
             }
         }
-        let bottom = top + height;
-        self.page().items.push(Item::Rule { x1: left, y1: bottom, x2: left + width, y2: bottom, colour: Colour::RULE, width: 0.5 });
-        self.y = bottom;
     }
+}
+
+/// The least a page must be filled before a keep rule may move what
+/// follows to the next page.
+const MIN_FILL: f32 = 1.0 / 3.0;
+
+fn inner(width: f32, size: f32) -> f32 {
+    (width - 2.0 * CELL_PAD).max(size)
+}
+
+fn positions(left: f32, widths: &[f32]) -> Vec<f32> {
+    widths
+        .iter()
+        .scan(left, |x, w| {
+            let at = *x;
+            *x += w;
+            Some(at)
+        })
+        .collect()
+}
+
+/// A table's columns as laid out.
+struct Grid {
+    xs: Vec<f32>,
+    widths: Vec<f32>,
+    size: f32,
+    repeat: Vec<bool>,
+    header: Vec<Vec<Line>>,
+    header_height: f32,
+    /// Rows without bands: a continued row says "(continued)" itself.
+    plain: bool,
+}
+
+/// A band's cells as lines.
+struct BandLines {
+    xs: Vec<f32>,
+    widths: Vec<f32>,
+    cells: Vec<Vec<CellLine>>,
+    fills: Vec<Option<Colour>>,
+    fill: Colour,
+    height: f32,
+}
+
+/// A row's cells as lines.
+#[derive(Clone)]
+struct RowLines {
+    cells: Vec<Vec<CellLine>>,
+    fills: Vec<Option<Colour>>,
+}
+
+impl RowLines {
+    fn height(&self) -> f32 {
+        self.cells.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max) + 2.0 * CELL_PAD
+    }
+
+    /// The piece with `counts[i]` lines of each cell, and the rest: repeated
+    /// cells are in both whole.
+    fn split(mut self, grid: &Grid, counts: &[usize]) -> (RowLines, RowLines) {
+        let mut rest = Vec::with_capacity(self.cells.len());
+        for (i, cell) in self.cells.iter_mut().enumerate() {
+            if grid.repeat[i] && counts[i] == cell.len() {
+                rest.push(cell.clone());
+            } else {
+                let mut tail = cell.split_off(counts[i].min(cell.len()));
+                while tail.first().is_some_and(|l| l.line.is_none()) {
+                    tail.remove(0);
+                }
+                rest.push(tail);
+            }
+        }
+        let fills = self.fills.clone();
+        (self, RowLines { cells: rest, fills })
+    }
+}
+
+/// How many lines of each cell to keep on this page when a row splits in
+/// `room` points, or `None` when the row should move whole: the cells that
+/// go on keep two lines or more here and send two or more over (one on a
+/// fresh page, where moving would not help).
+fn split_point(row: &RowLines, room: f32, fresh: bool) -> Option<Vec<usize>> {
+    let mut counts = Vec::with_capacity(row.cells.len());
+    for cell in &row.cells {
+        let fit = lines_fitting(cell, room);
+        if fit == cell.len() {
+            counts.push(fit);
+            continue;
+        }
+        // Leave two lines or more for the next page.
+        let mut keep = fit;
+        if !fresh && cell.len() - keep < 2 {
+            keep = cell.len().saturating_sub(2);
+        }
+        let shown = cell[..keep].iter().filter(|l| l.line.is_some()).count();
+        if shown < if fresh { 1 } else { 2 } {
+            return None;
+        }
+        counts.push(keep);
+    }
+    Some(counts)
 }
 
 /// How many of a cell's lines fit in `room` points.
@@ -813,6 +1086,15 @@ fn lines_fitting(lines: &[CellLine], room: f32) -> usize {
         count += 1;
     }
     count
+}
+
+/// Marks a [`page_of`] span.
+const PAGE_OF: char = '\u{F8FF}';
+
+/// A span that prints the page number of the outlined heading `title`,
+/// found in the layout's first pass ("see page 12").
+pub fn page_of(title: &str, style: FontStyle) -> Span {
+    Span { text: format!("{PAGE_OF}{title}"), style }
 }
 
 /// Convenience: a heading block.

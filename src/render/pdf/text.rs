@@ -363,14 +363,17 @@ impl Paragraph<'_> {
         for run in runs {
             let rtl = levels[run.start].is_rtl();
             let absolute = (run.start + self.range.start)..(run.end + self.range.start);
-            let mut pieces = p.pieces(absolute);
+            let mut pieces = p.pieces(absolute.clone());
             if rtl {
                 pieces.reverse();
             }
+            let run_start = glyphs.len();
             for piece in pieces {
                 let face = p.faces[piece.start];
                 let (shaped, width) = shape_piece(&p.text[piece.clone()], face, rtl, size);
-                if face == FaceId::Gujarati {
+                // Gujarati conjuncts map several characters to one glyph; the
+                // whole piece's text lets a reader copy and search it.
+                if face == FaceId::Gujarati && !rtl {
                     actual_text.push((glyphs.len()..glyphs.len() + shaped.len(), p.text[piece.clone()].to_string()));
                 }
                 glyphs.extend(shaped.into_iter().map(|mut g| {
@@ -378,6 +381,11 @@ impl Paragraph<'_> {
                     g
                 }));
                 pen += width;
+            }
+            // A right-to-left run is drawn in visual order; its text in
+            // logical order makes copying and `pdftotext` read it as written.
+            if rtl && glyphs.len() > run_start {
+                actual_text.push((run_start..glyphs.len(), p.text[absolute].to_string()));
             }
         }
         Line { glyphs, width: pen, rtl: self.rtl(), size, actual_text }
