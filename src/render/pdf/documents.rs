@@ -250,6 +250,9 @@ const SUMMARY_EXCEPTIONS: usize = 8;
 /// How many exceptions a summary shows in a table before "and N more".
 const SUMMARY_OTHERS: usize = 5;
 
+/// How many a priority's page at a glance shows, so it stays one page.
+const PRIORITY_EXCEPTIONS: usize = 3;
+
 /// The board report's heading over its full list of exceptions.
 const EXCEPTIONS_HEADING: &str = "Exceptions";
 
@@ -270,18 +273,16 @@ fn capitalise(text: &str) -> String {
 /// number of actions, and what the status means (the report's status key).
 /// Then the overdue actions and the total.
 fn headline_table(c: &crate::progress::Counts) -> Block {
-    let mut rows: Vec<Vec<Cell>> = Status::ALL
-        .iter()
-        .map(|s| vec![status_cell(*s), Cell::spans(vec![Span::bold(c.of(*s).to_string())]), Cell::text(capitalise(s.meaning()))])
-        .collect();
+    let mut rows: Vec<Vec<Cell>> =
+        Status::ALL.iter().map(|s| vec![status_cell(*s), count_cell(c.of(*s)), Cell::text(capitalise(s.meaning()))]).collect();
     rows.push(vec![
         Cell::spans(vec![Span::bold(ExceptionKind::Overdue.label())]),
-        Cell::spans(vec![Span::bold(c.overdue.to_string())]),
+        count_cell(c.overdue),
         Cell::text("Past the plan's timescale and not complete (counted under their status too)"),
     ]);
     rows.push(vec![
         Cell::spans(vec![Span::bold("All actions")]),
-        Cell::spans(vec![Span::bold(c.actions.to_string())]),
+        count_cell(c.actions),
         Cell::text(format!("{}% complete or on track", c.on_track_or_complete_percent)),
     ]);
     Block::Table(Table {
@@ -289,6 +290,10 @@ fn headline_table(c: &crate::progress::Counts) -> Block {
         rows,
         size: TABLE_SIZE,
     })
+}
+
+fn count_cell(count: usize) -> Cell {
+    Cell::spans(vec![Span::bold(count.to_string())])
 }
 
 fn status_chart(groups: &[&GroupProgress]) -> Block {
@@ -797,15 +802,15 @@ fn priority_document(p: &Progress, t: &Passages, s: &Sentences, priority: &Prior
     ];
     b.extend_from_slice(t.priority(&priority.id));
     let groups: Vec<&GroupProgress> = priority.group_ids.iter().filter_map(|id| p.groups.iter().find(|g| &g.id == id)).collect();
+    // Its figures are in the introduction's words; the chart shows them by group.
     b.push(heading(2, "At a glance"));
-    b.push(headline_table(&priority.counts));
     b.push(status_chart(&groups));
     let ours = |e: &Exception| e.action_id().is_some_and(|id| priority.action_ids.iter().any(|a| a == id));
     if p.exceptions.iter().any(ours) {
         b.push(heading(2, "Most serious exceptions"));
-        capped_exceptions(p, s, ours, SUMMARY_OTHERS, &mut b);
+        capped_exceptions(p, s, ours, PRIORITY_EXCEPTIONS, &mut b);
     }
-    b.push(Block::PageBreak(None));
+    b.push(Block::PageBreak(Some(ACTION_PAGES)));
     if !priority.evidence.is_empty() {
         b.push(heading(2, "Evidence"));
         b.push(bullet_list(&priority.evidence));
@@ -827,6 +832,6 @@ fn priority_document(p: &Progress, t: &Passages, s: &Sentences, priority: &Prior
         b.push(heading(2, "Glossary"));
         b.push(table);
     }
-    // Landscape throughout: the action tables are most of it.
-    Flow { page: ACTION_PAGES, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b }
+    // The page at a glance is portrait, as the board report's summary is; the action tables landscape.
+    Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, &format!("Priority: {}", priority.name)), blocks: b }
 }

@@ -395,7 +395,15 @@ fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: u
     let right = s.content_right();
     let header_base = s.margin + size;
     let header_left = text::set_line(&[Span::bold(&furniture.header_left)], size, missing);
-    let header_right = text::set_line(&[Span::plain(&furniture.header_right)], size, missing);
+    // The right-hand header gives way to the left: cut short to fit beside it.
+    let room = right - left - header_left.width - size * 2.0;
+    let mut right_text = furniture.header_right.clone();
+    let mut header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
+    while header_right.width > room && right_text.chars().count() > 1 {
+        let keep = right_text.chars().count() * 9 / 10;
+        right_text = format!("{}…", right_text.chars().take(keep).collect::<String>().trim_end_matches(['…', ' ']));
+        header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
+    }
     let rule_y = s.margin + s.header * 0.55;
     page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED });
     page.items.push(Item::Text { x: right - header_right.width, baseline: header_base, line: header_right, colour: Colour::MUTED });
