@@ -167,7 +167,18 @@ pub const CODES: &[(&str, &[&str])] = &[
     ),
     ("merge", &["duplicate-return", "duplicate-row", "not-lead", "stale-update"]),
     ("history", &["history-missing", "history-damaged"]),
-    ("rendering", &["cell-truncated", "glyph-missing", "glossary-term-missing", "template-invalid", "template-failed", "template-unknown", "template-unreadable"]),
+    (
+        "rendering",
+        &[
+            "cell-truncated",
+            "glyph-missing",
+            "glossary-term-missing",
+            "template-invalid",
+            "template-failed",
+            "template-unknown",
+            "template-unreadable",
+        ],
+    ),
     (
         "plan",
         &[

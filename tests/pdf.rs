@@ -426,7 +426,9 @@ fn contents_entries_link_to_their_pages() {
     assert!(targets.windows(2).all(|w| w[0] <= w[1]), "in page order: {targets:?}");
     for group in &progress.groups {
         let heading = format!("{} action group", group.name);
-        let page = text.iter().position(|p| p.contains(&heading) && !p.contains("Contents")).unwrap() + 1;
+        // The exceptions table names groups too; its pages carry its header.
+        let page =
+            text.iter().position(|p| p.contains(&heading) && !p.contains("Contents") && !p.contains("In the leads' words")).unwrap() + 1;
         assert!(targets.contains(&page), "{heading} is on page {page}; links go to {targets:?}");
     }
 }
@@ -439,9 +441,11 @@ fn urdu_polish_and_gujarati_extract_as_written() {
     let (_, files) = rendered_fixture();
     let da = pages_text(&file(files, "groups/domestic-abuse.pdf").bytes).join(" ");
     assert!(da.contains(URDU), "Urdu not extracted as written:\n{da}");
-    let asb = pages_text(&file(files, "groups/anti-social-behaviour.pdf").bytes).join(" ");
+    // In drawing order, cell by cell: the layout reading would mix in the next column.
+    let collapse = |pages: Vec<String>| pages.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let asb = collapse(pages_raw(&file(files, "groups/anti-social-behaviour.pdf").bytes));
     assert!(asb.contains(POLISH), "Polish not extracted as written:\n{asb}");
-    let so = pages_text(&file(files, "groups/sexual-offences.pdf").bytes).join(" ");
+    let so = collapse(pages_raw(&file(files, "groups/sexual-offences.pdf").bytes));
     assert!(so.contains(GUJARATI), "Gujarati not extracted as written:\n{so}");
 }
 
@@ -564,10 +568,10 @@ fn golden_printpdf_behaviour() {
     let expected = [
         ("Golden", 51.0, 51.58),
         ("Alpha", 51.0, 78.47),
-        ("Bravo", 51.0, 107.27),
-        ("Charlie", 81.7, 107.27),
-        ("Delta", 122.79, 107.27),
-        ("Page", 499.39, 781.07),
+        ("Bravo", 51.0, 110.62),
+        ("Charlie", 83.31, 110.62),
+        ("Delta", 126.57, 110.62),
+        ("Page", 493.78, 779.84),
         ("Echo", 51.0, 77.87),
     ];
     let mut wrong = Vec::new();

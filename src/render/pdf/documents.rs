@@ -10,7 +10,8 @@
 use super::chart::{Chart, ChartRow, Series};
 use super::fonts::FontStyle;
 use super::layout::{
-    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, PageStyle, Paragraph, RowGroup, Table,
+    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, PageStyle, Paragraph, RowGroup,
+    Table,
 };
 use super::markdown;
 use super::terms;
@@ -394,7 +395,8 @@ fn exceptions_table(exceptions: &[&Exception], reasons: &[&Vec<String>], detail:
             .iter()
             .zip(reasons)
             .map(|(e, reasons)| {
-                let mut what = vec![subject_spans(e, Some(if detail == Detail::Full { 160 } else { 110 }))];
+                // The board report names the action in full; a summary, its start.
+                let mut what = vec![subject_spans(e, (detail == Detail::Brief).then_some(110))];
                 if let Subject::Action { group_name, .. } = &e.subject {
                     what.push(vec![Span::italic(group_heading(group_name))]);
                 }
@@ -471,7 +473,9 @@ fn action_band(a: &ActionProgress) -> Band {
         None => vec![Span::italic(vocabulary::trend_words(a.trend))],
     });
     let mut status = vec![vec![Span::bold(a.overall.label())]];
-    for (flag, kind) in [(a.overdue, ExceptionKind::Overdue), (a.conflict, ExceptionKind::Conflict), (a.not_started_late, ExceptionKind::NotStartedLate)] {
+    for (flag, kind) in
+        [(a.overdue, ExceptionKind::Overdue), (a.conflict, ExceptionKind::Conflict), (a.not_started_late, ExceptionKind::NotStartedLate)]
+    {
         if flag {
             status.push(vec![Span::italic(kind.label())]);
         }
@@ -755,7 +759,9 @@ fn commissioner_summary(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
         Paragraph::new(vec![Span::bold("Summary for commissioners")]).size(scale::H1).colour(Colour::ACCENT).space_after(4.0),
     ));
     b.push(Block::Paragraph(
-        Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))]).size(scale::H3).colour(Colour::MUTED),
+        Paragraph::new(vec![Span::plain(format!("{} · {}", p.partnership.name, p.period.long_name()))])
+            .size(scale::H3)
+            .colour(Colour::MUTED),
     ));
     b.push(heading(2, "Key messages"));
     b.extend_from_slice(&t.commissioner_summary);

@@ -924,14 +924,7 @@ impl<'a> Composer<'a> {
         let top = self.y;
         let left = grid.xs.first().copied().unwrap_or(0.0);
         let width: f32 = grid.widths.iter().sum();
-        self.page().items.push(Item::Rect {
-            x: left,
-            y: top,
-            w: width,
-            h: grid.header_height,
-            fill: Some(Colour::ACCENT),
-            stroke: None,
-        });
+        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: grid.header_height, fill: Some(Colour::ACCENT), stroke: None });
         for (i, lines) in grid.header.iter().enumerate() {
             for (k, line) in lines.iter().enumerate() {
                 let y = top + CELL_PAD + k as f32 * line_height(line.size);

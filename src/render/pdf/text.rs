@@ -62,11 +62,26 @@ pub struct Line {
     /// the PDF marks them with the text as written, so copying and search
     /// give the words, not the drawing order.
     pub actual_text: Vec<(Range<usize>, String)>,
+    /// Glyph ranges of right-to-left runs (Urdu). They are laid out in
+    /// visual order; the PDF draws each run's glyphs in reverse, last glyph
+    /// first, so the content stream holds them in reading order and text
+    /// extraction (`pdftotext -raw`, copying) gives the words as written.
+    pub rtl_runs: Vec<Range<usize>>,
 }
 
 impl Line {
+    /// Glyph indices in the order the PDF draws them: visual order, except
+    /// each right-to-left run reversed into reading order.
+    pub fn drawing_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.glyphs.len()).collect();
+        for run in &self.rtl_runs {
+            order[run.clone()].reverse();
+        }
+        order
+    }
+
     fn empty(size: f32) -> Line {
-        Line { glyphs: Vec::new(), width: 0.0, rtl: false, size, actual_text: Vec::new() }
+        Line { glyphs: Vec::new(), width: 0.0, rtl: false, size, actual_text: Vec::new(), rtl_runs: Vec::new() }
     }
 
     /// The characters of the line in visual order (for tests and debugging).
@@ -359,11 +374,12 @@ impl Paragraph<'_> {
         let (levels, runs) = self.bidi.visual_runs(para, local);
         let mut glyphs = Vec::new();
         let mut actual_text = Vec::new();
+        let mut rtl_runs = Vec::new();
         let mut pen = 0.0;
         for run in runs {
             let rtl = levels[run.start].is_rtl();
             let absolute = (run.start + self.range.start)..(run.end + self.range.start);
-            let mut pieces = p.pieces(absolute.clone());
+            let mut pieces = p.pieces(absolute);
             if rtl {
                 pieces.reverse();
             }
@@ -382,13 +398,11 @@ impl Paragraph<'_> {
                 }));
                 pen += width;
             }
-            // A right-to-left run is drawn in visual order; its text in
-            // logical order makes copying and `pdftotext` read it as written.
             if rtl && glyphs.len() > run_start {
-                actual_text.push((run_start..glyphs.len(), p.text[absolute].to_string()));
+                rtl_runs.push(run_start..glyphs.len());
             }
         }
-        Line { glyphs, width: pen, rtl: self.rtl(), size, actual_text }
+        Line { glyphs, width: pen, rtl: self.rtl(), size, actual_text, rtl_runs }
     }
 }
 

@@ -157,7 +157,8 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                 ops.push(Op::SetFillColor { col: colour(*c) });
                 let mut current: Option<FaceId> = None;
                 let mut run: Option<GlyphRun> = None;
-                for (index, glyph) in line.glyphs.iter().enumerate() {
+                for index in line.drawing_order() {
+                    let glyph = &line.glyphs[index];
                     let marked = line.actual_text.iter().find(|(r, _)| r.start == index);
                     let (gx, gy) = (x + glyph.x + glyph.dx, height - baseline + glyph.dy);
                     if marked.is_some() || current != Some(glyph.face) || run.as_ref().is_some_and(|r| r.y != gy) {
