@@ -369,7 +369,7 @@ enum Detail {
 /// words, why there are none.
 fn words_cell(e: &Exception, reasons: &[String], detail: Detail) -> Cell {
     let (leads, length) = match detail {
-        Detail::Full => (usize::MAX, 200),
+        Detail::Full => (usize::MAX, 170),
         Detail::Brief => (2, 130),
     };
     let mut out: Vec<Vec<Span>> = Vec::new();
@@ -390,7 +390,7 @@ fn words_cell(e: &Exception, reasons: &[String], detail: Detail) -> Cell {
 /// leads' words.
 fn exceptions_table(exceptions: &[&Exception], reasons: &[&Vec<String>], detail: Detail) -> Block {
     Block::Table(Table {
-        columns: vec![Column::new("Why", 1.2), Column::new("Action", 3.3), Column::new("In the leads' words", 4.5)],
+        columns: vec![Column::new("Why", 1.2), Column::new("Action", 3.5), Column::new("In the leads' words", 4.5)],
         rows: exceptions
             .iter()
             .zip(reasons)
@@ -464,13 +464,15 @@ fn caption(text: impl Into<String>) -> Block {
 /// NEW, trend, and the overall status as a word on its colour, with what
 /// else is true of it.
 fn action_band(a: &ActionProgress) -> Band {
-    let mut meta = vec![vec![Span::plain(format!("{}: {}", vocabulary::TIMESCALE, a.timescale))]];
+    // One run of text, so it takes two lines at most: timescale · NEW · trend.
+    let mut meta = vec![Span::plain(format!("{}: {}", vocabulary::TIMESCALE, a.timescale))];
     if a.new {
-        meta.push(vec![Span::bold(vocabulary::NEW_ACTION)]);
+        meta.extend([Span::plain(" · "), Span::bold(vocabulary::NEW_ACTION)]);
     }
+    meta.push(Span::plain(" · "));
     meta.push(match a.trend {
-        Some(_) => vec![Span::plain(format!("{}: {}", vocabulary::TREND, vocabulary::trend_words(a.trend)))],
-        None => vec![Span::italic(vocabulary::trend_words(a.trend))],
+        Some(_) => Span::plain(format!("{}: {}", vocabulary::TREND, vocabulary::trend_words(a.trend))),
+        None => Span::italic(vocabulary::trend_words(a.trend)),
     });
     let mut status = vec![vec![Span::bold(a.overall.label())]];
     for (flag, kind) in
@@ -486,8 +488,8 @@ fn action_band(a: &ActionProgress) -> Band {
     Band {
         cells: vec![
             (0.75, Cell::spans(vec![Span::bold(&a.id)])),
-            (6.45, Cell::spans(vec![Span::bold(&a.text)])),
-            (2.0, Cell::paragraphs(meta)),
+            (5.7, Cell::spans(vec![Span::bold(&a.text)])),
+            (2.75, Cell::spans(meta)),
             (1.5, Cell::paragraphs(status).fill(status_colour(a.overall))),
         ],
         fill: Colour::ZEBRA,
