@@ -69,7 +69,9 @@ fn occurs(text: &str, term: &str) -> bool {
         let start = from + at;
         let end = start + term.len();
         let before = text[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        // "PCSOs" uses PCSO: a plural s may follow.
+        let rest = text[end..].strip_prefix('s').filter(|_| term.chars().all(char::is_uppercase)).unwrap_or(&text[end..]);
+        let after = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before && after {
             return true;
         }
@@ -113,9 +115,9 @@ mod tests {
     #[test]
     fn a_term_is_used_only_as_a_whole_word() {
         let glossary = vec![entry("ASB"), entry("CSE"), entry("MASH"), entry("Genga")];
-        let blocks = vec![para(vec![Span::plain("ASB patrols with the CSEG and Genga.")])];
+        let blocks = vec![para(vec![Span::plain("ASB patrols with the CSEG, two MASHs and Genga.")])];
         let used: Vec<&str> = used(&glossary, &blocks).iter().map(|g| g.term.as_str()).collect();
-        assert_eq!(used, vec!["ASB", "Genga"]);
+        assert_eq!(used, vec!["ASB", "MASH", "Genga"]);
     }
 
     #[test]
