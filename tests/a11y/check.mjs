@@ -1,7 +1,9 @@
 // The accessibility check of an HTML report, as a reader's browser sees it:
 // opens the file in headless Chromium (puppeteer-core, no bundled browser),
-// runs axe-core at desktop (1366 px) and phone (400 px) widths, and checks
-// that the page never scrolls sideways at 400 px and 360 px.
+// runs axe-core at desktop (1366 px) and phone (400 px) widths, checks that
+// no word in a heading, caption or table header is broken across two lines
+// at those widths, and that the page never scrolls sideways at 400 px and
+// 360 px.
 //
 //   node tests/a11y/check.mjs output/2018-19-Q3/board-report.html [MORE.html …]
 //
@@ -87,6 +89,28 @@ try {
         }
         if (rule.nodes.length > 10) problems.push(`    … and ${rule.nodes.length - 10} more`);
       }
+
+      // Headings, captions and table headers break only between words: a
+      // word whose letters land on two lines ("Reoffendin|g") is a fault.
+      const broken = await page.evaluate(() => {
+        const found = [];
+        for (const element of document.querySelectorAll("h1, h2, h3, h4, caption, th, dt")) {
+          if (!element.getClientRects().length) continue; // not shown (the cards' hidden header row)
+          const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const match of node.data.matchAll(/[^\s\-\u2010\u2013\u2014\/]+/gu)) {
+              const range = document.createRange();
+              range.setStart(node, match.index);
+              range.setEnd(node, match.index + match[0].length);
+              const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+              if (tops.size > 1) found.push(`"${match[0]}" in ${element.tagName.toLowerCase()} "${element.textContent.trim().slice(0, 60)}"`);
+            }
+          }
+        }
+        return found;
+      });
+      summary.push(`${name} ${width}px: words broken across lines in headings and headers: ${broken.length}`);
+      for (const b of broken.slice(0, 20)) problems.push(`${name} ${width}px: a word breaks across lines: ${b}`);
     }
 
     for (const width of scrollWidths) {
