@@ -106,7 +106,9 @@ fn the_html_report_passes_axe_at_desktop_and_phone_widths_without_scrolling_side
     let problems: Vec<&str> = stderr.lines().filter(|line| !line.starts_with(' ')).collect();
     let others: Vec<&&str> = problems.iter().filter(|line| !line.starts_with(&control_name)).collect();
     assert!(others.is_empty(), "accessibility problems in the report:\n{stderr}");
-    for expected in ["violation image-alt", "violation color-contrast", "at 400px the page is", "at 360px the page is", "1366px: a word breaks"] {
+    for expected in
+        ["violation image-alt", "violation color-contrast", "at 400px the page is", "at 360px the page is", "1366px: a word breaks"]
+    {
         assert!(problems.iter().any(|line| line.contains(expected)), "the check missed the control page's {expected:?}:\n{stderr}");
     }
     for page in [&example, &sample] {

@@ -386,9 +386,14 @@ fn words_in_other_languages_are_marked_with_their_language() {
     for e in english {
         assert_eq!(e.value().attr("lang"), None, "English needs no lang: {}", e.html());
     }
-    // The only languages marked are the ones detected, and each has fonts.
+    // Each language the report can mark has fonts that have its letters.
     let css: String = doc.select(&sel("style")).flat_map(|s| s.text()).collect();
-    for (tag, font) in [("ur", "\"Noto Nastaliq Urdu\""), ("gu", "\"Noto Sans Gujarati\""), ("bn", "\"Noto Sans Bengali\""), ("pa", "\"Noto Sans Gurmukhi\"")] {
+    for (tag, font) in [
+        ("ur", "\"Noto Nastaliq Urdu\""),
+        ("gu", "\"Noto Sans Gujarati\""),
+        ("bn", "\"Noto Sans Bengali\""),
+        ("pa", "\"Noto Sans Gurmukhi\""),
+    ] {
         let rule = css.lines().find(|l| l.starts_with(&format!(":lang({tag})"))).unwrap_or_else(|| panic!("no :lang({tag}) rule"));
         assert!(rule.contains(font), "{rule}");
     }
