@@ -158,7 +158,8 @@ fn synthetic() -> Fixture {
     let done = root.join(".complete");
     if !done.exists() {
         eprintln!("synth: generating {actions} actions, {agencies} agencies, {quarters} quarters into {}", root.display());
-        let args = synth::Args { actions, agencies, quarters, period, seed: 1, groups: None, missing_percent: 0, force: true, out: root.clone() };
+        let args =
+            synth::Args { actions, agencies, quarters, period, seed: 1, groups: None, missing_percent: 0, force: true, out: root.clone() };
         synth::generate(&args).expect("generate the synthetic partnership");
         std::fs::write(&done, b"").expect("mark the synthetic partnership complete");
     }
