@@ -3,8 +3,9 @@
 //! axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, and best practice) at desktop
 //! (1366 px) and phone (400 px) widths, failing on any violation and on any
 //! colour contrast axe could not measure; checks that no word of a heading,
-//! caption or table header is broken across lines at those widths; and that
-//! the page never scrolls sideways at 400 px or 360 px.
+//! caption or table header is broken across lines and no table cell's
+//! content runs out of it (into the next column) at those widths and at
+//! 1024 px; and that the page never scrolls sideways at 400 px or 360 px.
 //!
 //! Pages checked: the shipped Preston example, built by the binary as a
 //! coordinator would; the sample quarter the other HTML tests use (Urdu and
@@ -26,12 +27,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A page with faults every check must find: an image without a text
-/// alternative, faint text, a heading broken inside a word, and a box wider
-/// than a phone.
+/// alternative, faint text, a heading broken inside a word, a table cell too
+/// narrow for its word, and a box wider than a phone.
 const CONTROL_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Control</title></head>\
     <body><main><h1>Control</h1><img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\">\
-    <p style=\"color:#bbb\">faint</p><h2 style=\"width:4rem;overflow-wrap:anywhere\">Reoffending</h2><div style=\"width:600px\">wide</div></main></body></html>";
+    <p style=\"color:#bbb\">faint</p><h2 style=\"width:4rem;overflow-wrap:anywhere\">Reoffending</h2>\
+    <table style=\"table-layout:fixed;width:5rem\"><caption>Narrow</caption><tr><td>Supercalifragilistic</td></tr></table><div style=\"width:600px\">wide</div></main></body></html>";
 
 /// Why the check cannot run here, if it cannot.
 fn missing_tools(root: &Path) -> Option<String> {
@@ -106,9 +108,14 @@ fn the_html_report_passes_axe_at_desktop_and_phone_widths_without_scrolling_side
     let problems: Vec<&str> = stderr.lines().filter(|line| !line.starts_with(' ')).collect();
     let others: Vec<&&str> = problems.iter().filter(|line| !line.starts_with(&control_name)).collect();
     assert!(others.is_empty(), "accessibility problems in the report:\n{stderr}");
-    for expected in
-        ["violation image-alt", "violation color-contrast", "at 400px the page is", "at 360px the page is", "1366px: a word breaks"]
-    {
+    for expected in [
+        "violation image-alt",
+        "violation color-contrast",
+        "at 400px the page is",
+        "at 360px the page is",
+        "1366px: a word breaks",
+        "1024px: a table cell's content runs out",
+    ] {
         assert!(problems.iter().any(|line| line.contains(expected)), "the check missed the control page's {expected:?}:\n{stderr}");
     }
     for page in [&example, &sample] {

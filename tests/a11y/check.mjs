@@ -1,9 +1,10 @@
 // The accessibility check of an HTML report, as a reader's browser sees it:
 // opens the file in headless Chromium (puppeteer-core, no bundled browser),
-// runs axe-core at desktop (1366 px) and phone (400 px) widths, checks that
-// no word in a heading, caption or table header is broken across two lines
-// at those widths, and that the page never scrolls sideways at 400 px and
-// 360 px.
+// runs axe-core at desktop (1366 px) and phone (400 px) widths; checks at
+// those widths and at 1024 px that no word of a heading, caption or table
+// header is broken across two lines and that no table cell's content runs
+// out of its cell; and checks that the page never scrolls sideways at 400 px
+// and 360 px.
 //
 //   node tests/a11y/check.mjs output/2018-19-Q3/board-report.html [MORE.html …]
 //
@@ -44,10 +45,45 @@ const axeWidths = [
 ];
 // The narrow phones still in use: 360 px is the smallest common CSS width.
 const scrollWidths = [400, 360];
+const layoutWidths = [1024];
 const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
+
+// Runs in the page: words of headings, captions and table headers broken
+// across two lines ("Reoffendin|g"), and table cells whose content runs out
+// of them (into the next column: the "Progress update" over "Next steps"
+// overlap). Elements not shown (the cards' hidden header row) are skipped.
+function measureLayout() {
+  const shown = (e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 2 && r.height > 2;
+  };
+  const broken = [];
+  for (const element of document.querySelectorAll("h1, h2, h3, h4, caption, th, dt")) {
+    if (!shown(element)) continue;
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\s\-\u2010\u2013\u2014\/]+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(`"${match[0]}" in ${element.tagName.toLowerCase()} "${element.textContent.trim().slice(0, 60)}"`);
+      }
+    }
+  }
+  const overflowing = [...document.querySelectorAll("th, td")]
+    .filter((cell) => shown(cell) && cell.scrollWidth > cell.clientWidth + 1)
+    .map((cell) => `${cell.tagName.toLowerCase()} "${cell.textContent.trim().slice(0, 40)}" (${cell.scrollWidth}px in ${cell.clientWidth}px)`);
+  return { broken, overflowing };
+}
 
 const problems = [];
 const summary = [];
+function layout(name, width, { broken, overflowing }) {
+  summary.push(`${name} ${width}px: ${broken.length} words broken in headings and headers, ${overflowing.length} table cells overflowing`);
+  for (const b of broken.slice(0, 20)) problems.push(`${name} ${width}px: a word breaks across lines: ${b}`);
+  for (const o of overflowing.slice(0, 20)) problems.push(`${name} ${width}px: a table cell's content runs out of it: ${o}`);
+}
 const browser = await puppeteer.launch({
   executablePath,
   headless: true,
@@ -90,27 +126,15 @@ try {
         if (rule.nodes.length > 10) problems.push(`    … and ${rule.nodes.length - 10} more`);
       }
 
-      // Headings, captions and table headers break only between words: a
-      // word whose letters land on two lines ("Reoffendin|g") is a fault.
-      const broken = await page.evaluate(() => {
-        const found = [];
-        for (const element of document.querySelectorAll("h1, h2, h3, h4, caption, th, dt")) {
-          if (!element.getClientRects().length) continue; // not shown (the cards' hidden header row)
-          const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            for (const match of node.data.matchAll(/[^\s\-\u2010\u2013\u2014\/]+/gu)) {
-              const range = document.createRange();
-              range.setStart(node, match.index);
-              range.setEnd(node, match.index + match[0].length);
-              const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-              if (tops.size > 1) found.push(`"${match[0]}" in ${element.tagName.toLowerCase()} "${element.textContent.trim().slice(0, 60)}"`);
-            }
-          }
-        }
-        return found;
-      });
-      summary.push(`${name} ${width}px: words broken across lines in headings and headers: ${broken.length}`);
-      for (const b of broken.slice(0, 20)) problems.push(`${name} ${width}px: a word breaks across lines: ${b}`);
+      layout(name, width, await page.evaluate(measureLayout));
+    }
+
+    // A small laptop or a tablet on its side: the narrowest the full tables
+    // are likely to be shown.
+    for (const width of layoutWidths) {
+      await page.setViewport({ width, height: 800 });
+      await page.goto(url, { waitUntil: "load" });
+      layout(`${where}laptop`, width, await page.evaluate(measureLayout));
     }
 
     for (const width of scrollWidths) {
