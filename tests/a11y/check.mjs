@@ -77,9 +77,7 @@ function measureLayout() {
   return { broken, overflowing };
 }
 
-const problems = [];
-const summary = [];
-function layout(name, width, { broken, overflowing }) {
+function layout(summary, problems, name, width, { broken, overflowing }) {
   summary.push(`${name} ${width}px: ${broken.length} words broken in headings and headers, ${overflowing.length} table cells overflowing`);
   for (const b of broken.slice(0, 20)) problems.push(`${name} ${width}px: a word breaks across lines: ${b}`);
   for (const o of overflowing.slice(0, 20)) problems.push(`${name} ${width}px: a table cell's content runs out of it: ${o}`);
@@ -89,7 +87,10 @@ const browser = await puppeteer.launch({
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-try {
+// Checks one page in a tab of its own; the pages are checked side by side.
+async function check(file) {
+  const summary = [];
+  const problems = [];
   const page = await browser.newPage();
   // The report fetches nothing; anything it tries to fetch is a fault.
   await page.setRequestInterception(true);
@@ -97,62 +98,71 @@ try {
     const url = request.url();
     if (url.startsWith("file:") || url.startsWith("data:")) request.continue();
     else {
-      problems.push(`the page requested ${url}`);
+      problems.push(`${file}: the page requested ${url}`);
       request.abort();
     }
   });
-  for (const file of files) {
-    const url = pathToFileURL(resolve(file)).href;
-    const where = files.length > 1 ? `${file}: ` : "";
+  const url = pathToFileURL(resolve(file)).href;
+  const where = files.length > 1 ? `${file}: ` : "";
 
-    for (const { name: device, width, height } of axeWidths) {
-      const name = where + device;
-      await page.setViewport({ width, height });
-      await page.goto(url, { waitUntil: "load" });
-      await page.evaluate(axeSource);
-      const result = await page.evaluate(
-        (tags) => axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations", "incomplete"] }),
-        tags,
-      );
-      const contrastUnsure = result.incomplete.filter((r) => r.id === "color-contrast");
-      const unsureNodes = contrastUnsure.reduce((n, r) => n + r.nodes.length, 0);
-      summary.push(`${name} ${width}px: ${result.violations.length} violations, ${unsureNodes} incomplete colour-contrast results`);
-      for (const rule of [...result.violations, ...contrastUnsure]) {
-        const what = result.violations.includes(rule) ? "violation" : "incomplete";
-        problems.push(`${name} ${width}px: ${what} ${rule.id} (${rule.impact}): ${rule.help}`);
-        for (const node of rule.nodes.slice(0, 10)) {
-          problems.push(`    ${node.target.join(" ")}: ${(node.failureSummary || node.any.map((c) => c.message).join("; ")).replace(/\s+/g, " ")}`);
-        }
-        if (rule.nodes.length > 10) problems.push(`    … and ${rule.nodes.length - 10} more`);
+  for (const { name: device, width, height } of axeWidths) {
+    const name = where + device;
+    await page.setViewport({ width, height });
+    await page.goto(url, { waitUntil: "load" });
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(
+      (tags) => axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations", "incomplete"] }),
+      tags,
+    );
+    const contrastUnsure = result.incomplete.filter((r) => r.id === "color-contrast");
+    const unsureNodes = contrastUnsure.reduce((n, r) => n + r.nodes.length, 0);
+    summary.push(`${name} ${width}px: ${result.violations.length} violations, ${unsureNodes} incomplete colour-contrast results`);
+    for (const rule of [...result.violations, ...contrastUnsure]) {
+      const what = result.violations.includes(rule) ? "violation" : "incomplete";
+      problems.push(`${name} ${width}px: ${what} ${rule.id} (${rule.impact}): ${rule.help}`);
+      for (const node of rule.nodes.slice(0, 10)) {
+        problems.push(`    ${node.target.join(" ")}: ${(node.failureSummary || node.any.map((c) => c.message).join("; ")).replace(/\s+/g, " ")}`);
       }
-
-      layout(name, width, await page.evaluate(measureLayout));
+      if (rule.nodes.length > 10) problems.push(`    … and ${rule.nodes.length - 10} more`);
     }
 
-    // A small laptop or a tablet on its side: the narrowest the full tables
-    // are likely to be shown.
-    for (const width of layoutWidths) {
-      await page.setViewport({ width, height: 800 });
-      await page.goto(url, { waitUntil: "load" });
-      layout(`${where}laptop`, width, await page.evaluate(measureLayout));
-    }
+    layout(summary, problems, name, width, await page.evaluate(measureLayout));
+  }
 
-    for (const width of scrollWidths) {
-      await page.setViewport({ width, height: 800 });
-      await page.goto(url, { waitUntil: "load" });
-      const { scrollWidth, wide } = await page.evaluate(() => {
-        const viewport = document.documentElement.clientWidth;
-        // Name the elements that stick out, so a failure says where to look.
-        const wide = [...document.querySelectorAll("body *")]
-          .filter((e) => e.getBoundingClientRect().right > viewport + 0.5)
-          .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= viewport + 0.5)
-          .slice(0, 10)
-          .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).trim().replace(/\s+/g, ".") : ""} (right edge ${Math.round(e.getBoundingClientRect().right)}px)`);
-        return { scrollWidth: document.documentElement.scrollWidth, wide };
-      });
-      summary.push(`${where}scroll width at ${width}px: ${scrollWidth}px`);
-      if (scrollWidth > width) problems.push(`${where}at ${width}px the page is ${scrollWidth}px wide and scrolls sideways: ${wide.join(", ")}`);
-    }
+  // A small laptop or a tablet on its side: the narrowest the full tables
+  // are likely to be shown.
+  for (const width of layoutWidths) {
+    await page.setViewport({ width, height: 800 });
+    await page.goto(url, { waitUntil: "load" });
+    layout(summary, problems, `${where}laptop`, width, await page.evaluate(measureLayout));
+  }
+
+  for (const width of scrollWidths) {
+    await page.setViewport({ width, height: 800 });
+    await page.goto(url, { waitUntil: "load" });
+    const { scrollWidth, wide } = await page.evaluate(() => {
+      const viewport = document.documentElement.clientWidth;
+      // Name the elements that stick out, so a failure says where to look.
+      const wide = [...document.querySelectorAll("body *")]
+        .filter((e) => e.getBoundingClientRect().right > viewport + 0.5)
+        .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= viewport + 0.5)
+        .slice(0, 10)
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).trim().replace(/\s+/g, ".") : ""} (right edge ${Math.round(e.getBoundingClientRect().right)}px)`);
+      return { scrollWidth: document.documentElement.scrollWidth, wide };
+    });
+    summary.push(`${where}scroll width at ${width}px: ${scrollWidth}px`);
+    if (scrollWidth > width) problems.push(`${where}at ${width}px the page is ${scrollWidth}px wide and scrolls sideways: ${wide.join(", ")}`);
+  }
+  await page.close();
+  return { summary, problems };
+}
+
+const summary = [];
+const problems = [];
+try {
+  for (const result of await Promise.all(files.map(check))) {
+    summary.push(...result.summary);
+    problems.push(...result.problems);
   }
 } finally {
   await browser.close();
