@@ -435,7 +435,7 @@ fn on_a_phone_every_value_is_labelled_with_its_columns_name() {
         }
     }
     let css: String = doc.select(&sel("style")).flat_map(|s| s.text()).collect();
-    assert!(css.contains("@media screen and (max-width: 60rem)") && css.contains("content: attr(data-label)"), "the phone layout");
+    assert!(css.contains("@media screen and (max-width: 62.5rem)") && css.contains("content: attr(data-label)"), "the phone layout");
 }
 
 /// What a board member reads has no "action(s)", no "1 actions", no
