@@ -31,7 +31,11 @@
 //! - `plural n "action" "actions"` — the count with the right word (`1 action`, `3 actions`);
 //! - `plural_word n "is" "are"` — the right word alone;
 //! - `join_and list` — a list of strings in prose (`Police, BID and UCLan`);
-//! - `lower s` — lower case (for a status label inside a sentence).
+//! - `lower s` — lower case (for a status label inside a sentence);
+//! - `lang text` — the BCP 47 tag of the community language a lead's text is
+//!   written in (`ur`, `gu`, `bn`, `pa`, `pl`), or empty for English: for
+//!   `lang="…"` on the element that holds it (see [`crate::render::language`]);
+//! - `text_dir text` — `rtl` for text in a right-to-left language, else `auto`: for `dir="…"`.
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Place};
 use crate::status::Status;
@@ -410,7 +414,8 @@ fn registry(escaping: Escaping) -> Handlebars<'static> {
     hb.register_helper("plural_word", Box::new(Plural { with_count: false }));
     hb.register_helper("join_and", Box::new(JoinAnd));
     hb.register_helper("lower", Box::new(Lower));
-    hb.register_helper("more_than", Box::new(MoreThan));
+    hb.register_helper("lang", Box::new(Lang));
+    hb.register_helper("text_dir", Box::new(TextDir));
     hb
 }
 
@@ -628,28 +633,6 @@ pub(crate) fn join_and(items: &[String]) -> String {
     }
 }
 
-/// `{{#if (more_than list 10)}}`: whether a list (or a count) is longer
-/// than a number, so a summary can name a few and count many.
-struct MoreThan;
-
-impl HelperDef for MoreThan {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        r: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, handlebars::RenderError> {
-        let count = match param(h, r, "more_than", 0)? {
-            Value::Array(items) => items.len() as u64,
-            other => other.as_u64().ok_or_else(|| invalid("more_than", format!("{other} is not a list or a count")))?,
-        };
-        let limit = param(h, r, "more_than", 1)?;
-        let limit = limit.as_u64().ok_or_else(|| invalid("more_than", format!("{limit} is not a number")))?;
-        Ok(ScopedJson::Derived(Value::Bool(count > limit)))
-    }
-}
-
 /// `{{lower s}}`: lower case.
 struct Lower;
 
@@ -663,6 +646,43 @@ impl HelperDef for Lower {
     ) -> Result<ScopedJson<'rc>, handlebars::RenderError> {
         let value = param(h, r, "lower", 0)?;
         Ok(ScopedJson::Derived(Value::String(value.render().to_lowercase())))
+    }
+}
+
+/// `{{lang text}}`: the language tag of text in a community language, or ""
+/// (false to `#if`) for English, for no text and for anything not a string.
+struct Lang;
+
+impl HelperDef for Lang {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, handlebars::RenderError> {
+        let value = param(h, r, "lang", 0)?;
+        let tag = value.as_str().and_then(crate::render::language::detect).unwrap_or("");
+        Ok(ScopedJson::Derived(Value::String(tag.to_string())))
+    }
+}
+
+/// `{{text_dir text}}`: `rtl` for text in a right-to-left language, so an
+/// Urdu update that opens with a number or an English word still reads from
+/// the right; else `auto`, which lets the browser judge by the first letter.
+struct TextDir;
+
+impl HelperDef for TextDir {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, handlebars::RenderError> {
+        let value = param(h, r, "text_dir", 0)?;
+        let rtl = value.as_str().and_then(crate::render::language::detect).is_some_and(crate::render::language::is_right_to_left);
+        Ok(ScopedJson::Derived(Value::String(if rtl { "rtl" } else { "auto" }.to_string())))
     }
 }
 
@@ -726,6 +746,9 @@ mod tests {
         assert_eq!(render("{{plural l \"agency\" \"agencies\"}}", json!({"l": ["a", "b"]})), "2 agencies");
         assert_eq!(render("{{join_and l}}", json!({"l": ["Police", "BID", "UCLan"]})), "Police, BID and UCLan");
         assert_eq!(render("{{lower (status_label s)}}", json!({"s": "amber"})), "amber");
+        assert_eq!(render("{{lang t}}|{{text_dir t}}", json!({"t": "ہم نے تین ورکشاپس منعقد کیں"})), "ur|rtl");
+        assert_eq!(render("{{lang t}}|{{text_dir t}}", json!({"t": "Patrols doubled"})), "|auto");
+        assert_eq!(render("{{#if (lang t)}}x{{else}}none{{/if}}|{{text_dir t}}", json!({"t": null})), "none|auto");
         assert!(hb.render_template("{{status_label s}}", &json!({"s": "purple"})).is_err());
         assert!(hb.render_template("{{uk_date d}}", &json!({"d": "31/03/2019"})).is_err());
     }

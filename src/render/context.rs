@@ -231,6 +231,8 @@ fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences) -> Value
             .map(priority_plan)
             .collect::<Vec<_>>(),
         "counts": counts(&g.counts),
+        // So a table that marks actions NEW can say what the mark means.
+        "new_actions": g.actions.iter().filter(|a| a.new).count(),
         "actions": g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>(),
     })
 }

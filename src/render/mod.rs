@@ -6,6 +6,7 @@
 pub mod context;
 pub mod csv;
 pub mod html;
+pub mod language;
 pub mod pdf;
 pub mod reminders;
 pub mod sentences;
