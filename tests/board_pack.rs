@@ -375,3 +375,21 @@ fn county_scale_summary_is_two_to_four_pages_and_reads_as_the_example() {
         check_continued_rows(pdf);
     }
 }
+
+#[test]
+fn preston_glossaries_list_only_the_terms_the_document_uses() {
+    if !poppler() {
+        return;
+    }
+    let board = preston().iter().find(|p| name(p) == "board-report.pdf").unwrap();
+    let text: Vec<String> = pages(board).iter().flat_map(|p| p.lines.iter().map(Line::text)).collect();
+    // ASB is used and defined; MASH and MARAC are defined by the plan but used nowhere.
+    let glossary = text.iter().rposition(|l| l == "Glossary").expect("a glossary");
+    assert!(text[glossary..].iter().any(|l| l.split(' ').next() == Some("ASB")), "ASB is in the glossary");
+    for unused in ["MASH", "MARAC", "ASBRAC"] {
+        assert!(!text.iter().any(|l| l.split(' ').any(|w| w == unused)), "{unused} is in the board report but never used");
+    }
+    let html = std::fs::read_to_string(board.with_file_name("board-report.html")).unwrap();
+    assert!(html.contains("<dt>ASB</dt>") || html.contains(">ASB<"), "ASB in the HTML glossary");
+    assert!(!html.contains("MASH"), "MASH in the HTML, though the report never uses it");
+}

@@ -68,8 +68,34 @@ pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
             "rows_notes": progress.diagnostic_counts.rows_notes,
             "files_unreadable": progress.diagnostic_counts.files_unreadable,
         },
-        "glossary": progress.glossary.iter().map(|g| json!({"term": g.term, "meaning": g.meaning})).collect::<Vec<_>>(),
+        "glossary": used_glossary(progress).iter().map(|g| json!({"term": g.term, "meaning": g.meaning})).collect::<Vec<_>>(),
     })
+}
+
+/// The plan's glossary entries the report's text uses (the plan's, the
+/// groups', the agencies' and the leads' words), in the glossary's order:
+/// a reader looks up the terms they meet, not every term the plan defines.
+fn used_glossary(progress: &Progress) -> Vec<&crate::plan::GlossaryEntry> {
+    let mut texts: Vec<&str> = vec![&progress.partnership.name, &progress.partnership.introduction];
+    for pr in &progress.priorities {
+        texts.push(&pr.name);
+        texts.extend(pr.evidence.iter().chain(&pr.aims).map(String::as_str));
+    }
+    for g in &progress.groups {
+        texts.push(&g.name);
+        for a in &g.actions {
+            texts.push(&a.text);
+            for l in a.leads.iter().chain(&a.contributions) {
+                texts.extend([l.agency_name.as_str(), &l.update, &l.next_steps, &l.issues_risks]);
+                texts.extend(l.notes.iter().map(|(_, v)| v.as_str()));
+            }
+        }
+    }
+    for agency in &progress.agencies {
+        texts.push(&agency.name);
+        texts.extend(agency.notes.iter().map(|n| n.text.as_str()));
+    }
+    progress.glossary.iter().filter(|g| texts.iter().any(|t| crate::render::pdf::terms::occurs(t, &g.term))).collect()
 }
 
 /// The report context with `group` set to one group's entry (for

@@ -62,8 +62,9 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '&' || c == '/')).filter(|w| !w.is_empty())
 }
 
-/// Whether `term` occurs in `text` as whole words.
-fn occurs(text: &str, term: &str) -> bool {
+/// Whether `term` occurs in `text` as whole words (a plural s allowed after
+/// a term in capitals).
+pub(crate) fn occurs(text: &str, term: &str) -> bool {
     let mut from = 0;
     while let Some(at) = text[from..].find(term) {
         let start = from + at;
