@@ -128,7 +128,11 @@ pub fn parse_progress_csv(bytes: &[u8], file: &str, period: Period) -> Result<Hi
         return Err(damaged(
             Some(1),
             None,
-            format!("it has no {} column(s); it is not a progress.csv written by csp-report", missing.join(", ")),
+            format!(
+                "it has no {} {}; it is not a progress.csv written by csp-report",
+                missing.join(", "),
+                if missing.len() == 1 { "column" } else { "columns" }
+            ),
         ));
     }
     let column = |name: &str| index(name).expect("checked above");

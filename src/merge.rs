@@ -285,10 +285,10 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
         .collect();
     uncovered.sort_by_key(|id| natural_key(id));
     let mut message = format!(
-        "{agency_name} sent two returns for {period}: {} is used ({}) and this one is set aside with its {} row(s)",
+        "{agency_name} sent two returns for {period}: {} is used ({}) and this one is set aside with its {}",
         used.file,
         why_later(used, earlier),
-        earlier.updates.len()
+        crate::vocabulary::counted(earlier.updates.len(), "row", "rows")
     );
     if !uncovered.is_empty() {
         message.push_str(&format!("; it reports on {}, which the used return does not", uncovered.join(", ")));

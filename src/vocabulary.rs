@@ -43,9 +43,14 @@ pub const CONTRIBUTING: &str = "Contributing, not a lead";
 /// Before an action's timescale ("Timescale: March 2019").
 pub const TIMESCALE: &str = "Timescale";
 
+/// A count with its noun: "1 error", "4 errors".
+pub fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// "1 action", "27 actions".
 pub fn actions(count: usize) -> String {
-    format!("{count} {}", if count == 1 { "action" } else { "actions" })
+    counted(count, "action", "actions")
 }
 
 impl Status {
@@ -175,9 +180,11 @@ impl ExceptionKind {
         }
     }
 
-    /// The plural phrase for counts in prose: "2 red", "4 overdue".
-    pub fn counted(self) -> &'static str {
+    /// The phrase after a count in prose: "2 red", "4 overdue", "1 not
+    /// started past its time".
+    pub fn counted(self, count: usize) -> &'static str {
         match self {
+            ExceptionKind::NotStartedLate if count == 1 => "not started past its time",
             ExceptionKind::Red => "red",
             ExceptionKind::Overdue => "overdue",
             ExceptionKind::Conflict => "with leads who disagree",

@@ -51,7 +51,7 @@ fn an_invalid_plan_exits_1_with_every_problem_by_line() {
                 .and(predicate::str::contains("Marchh 2019")),
         )
         .stderr(predicate::str::contains("\"polise\" is not a known agency (did you mean \"police\"?)"))
-        .stderr(predicate::str::contains("2 problem(s)"));
+        .stderr(predicate::str::contains("2 problems"));
 }
 
 #[test]

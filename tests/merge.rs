@@ -741,7 +741,7 @@ fn exceptions_come_in_the_board_order_and_trace_to_cells() {
     assert_eq!(sentences.reasons.last().unwrap()[0], "No return received from Victim Support for 2018-19 Q3; it leads B1 and B2.");
     assert_eq!(
         sentences.exceptions_count,
-        "6 actions need attention: 2 red, 2 overdue, 1 with leads who disagree, 1 not started past their time, \
+        "6 actions need attention: 2 red, 2 overdue, 1 with leads who disagree, 1 not started past its time, \
          1 worsened to amber, 1 left out of a lead's return. 1 lead agency sent no return."
     );
 }

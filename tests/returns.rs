@@ -1339,8 +1339,8 @@ fn a_year_workbook_gives_exactly_the_quarters_rows_and_no_errors_from_the_other_
     assert_eq!(
         found,
         [
-            format!("{f} › Q1: note [other-sheet]: this sheet is for 2018-19 Q1, an earlier quarter: it was read as that quarter's return (for trend only, not 2018-19 Q3's), accounted apart as \"{f} › Q1\": 3 row(s) = 2 accepted + 1 rejected"),
-            format!("{f} › Q2: note [other-sheet]: this sheet is for 2018-19 Q2, an earlier quarter: it was read as that quarter's return (for trend only, not 2018-19 Q3's), accounted apart as \"{f} › Q2\": 3 row(s) = 3 accepted + 0 rejected"),
+            format!("{f} › Q1: note [other-sheet]: this sheet is for 2018-19 Q1, an earlier quarter: it was read as that quarter's return (for trend only, not 2018-19 Q3's), accounted apart as \"{f} › Q1\": 3 rows = 2 accepted + 1 rejected"),
+            format!("{f} › Q2: note [other-sheet]: this sheet is for 2018-19 Q2, an earlier quarter: it was read as that quarter's return (for trend only, not 2018-19 Q3's), accounted apart as \"{f} › Q2\": 3 rows = 3 accepted + 0 rejected"),
             format!("{f} › Q4: note [other-sheet]: this sheet is a blank form for 2018-19 Q4 (action IDs, no statuses): it was not read"),
         ]
     );

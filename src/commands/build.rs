@@ -27,6 +27,7 @@ use crate::returns::{read_returns_with, ReadOptions, READER_NOT_ISOLATED, READER
 use crate::status::Status;
 use crate::templates::Templates;
 use crate::ui::Ui;
+use crate::vocabulary::counted;
 use anyhow::Context;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -109,7 +110,7 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
         write_summary(&mut *ui.out, &progress, &sentences, &period_folder, &written)?;
     }
     if !failed.is_empty() {
-        anyhow::bail!("{} renderer(s) failed, so the board pack is incomplete: {}", failed.len(), failed.join("; "));
+        anyhow::bail!("{} failed, so the board pack is incomplete: {}", counted(failed.len(), "renderer", "renderers"), failed.join("; "));
     }
     Ok(Outcome::Success)
 }
@@ -171,7 +172,7 @@ fn write_summary(
                 writeln!(out, "      {reason}")?;
             }
             if !e.leads.is_empty() {
-                writeln!(out, "      Lead(s): {}", e.leads.join(", "))?;
+                writeln!(out, "      {}: {}", if e.leads.len() == 1 { "Lead" } else { "Leads" }, e.leads.join(", "))?;
             }
             for w in e.words.iter().filter(|w| !w.update.is_empty()) {
                 writeln!(out, "      {}: \"{}\"", w.lead, shorten(&w.update, 100))?;
@@ -188,20 +189,21 @@ fn write_summary(
     let problems = d.errors + d.warnings + d.notes;
     writeln!(
         out,
-        "Data problems: {problems} ({} error(s), {} warning(s), {} note(s)){}",
-        d.errors,
-        d.warnings,
-        d.notes,
+        "Data problems: {problems} ({}, {}, {}){}",
+        counted(d.errors, "error", "errors"),
+        counted(d.warnings, "warning", "warnings"),
+        counted(d.notes, "note", "notes"),
         if problems > 0 { format!(", listed in {}", folder.join(crate::render::csv::VALIDATION_CSV).display()) } else { String::new() }
     )?;
-    let notes = if d.rows_notes > 0 { format!(" + {} note(s) below the tables", d.rows_notes) } else { String::new() };
-    writeln!(
-        out,
-        "Rows read: {} = {} accepted + {} rejected{notes}; {} file(s) could not be read.",
-        d.rows_read, d.rows_accepted, d.rows_rejected, d.files_unreadable
-    )?;
+    let notes = if d.rows_notes > 0 { format!(" + {} below the tables", counted(d.rows_notes, "note", "notes")) } else { String::new() };
+    let unreadable = match d.files_unreadable {
+        1 => "1 file could not be read".to_string(),
+        n => format!("{n} files could not be read"),
+    };
+    writeln!(out, "Rows read: {} = {} accepted + {} rejected{notes}; {unreadable}.", d.rows_read, d.rows_accepted, d.rows_rejected)?;
     let names: Vec<String> = written.iter().map(|w| w.strip_prefix(folder).unwrap_or(w).display().to_string()).collect::<Vec<_>>();
-    writeln!(out, "Wrote {} file(s) to {}: {}", written.len(), folder.display(), names.join(", ")).context("writing the summary")?;
+    writeln!(out, "Wrote {} to {}: {}", counted(written.len(), "file", "files"), folder.display(), names.join(", "))
+        .context("writing the summary")?;
     Ok(())
 }
 

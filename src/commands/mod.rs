@@ -59,7 +59,10 @@ fn load_plan_or_report(config: &Config, ui: &mut Ui) -> anyhow::Result<Option<cr
             for d in &problems {
                 ui.diagnostic(d);
             }
-            ui.error(format!("the plan {file} has {} problem(s); fix them and run again", problems.len()));
+            ui.error(format!(
+                "the plan {file} has {}; fix them and run again",
+                crate::vocabulary::counted(problems.len(), "problem", "problems")
+            ));
             Ok(None)
         }
         Err(e @ crate::plan::PlanError::Io { .. }) => Err(e.into()),

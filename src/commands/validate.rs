@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::plan::{Period, Plan};
 use crate::returns::{read_returns_with, FileAccount, FileOutcome, Identification, ReadOptions, ReadReport};
 use crate::ui::Ui;
+use crate::vocabulary::counted;
 use std::io::Write;
 
 pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
@@ -83,17 +84,18 @@ fn print_account(report: &ReadReport, plan: &Plan, config: &Config, out: &mut dy
     writeln!(out)?;
     writeln!(
         out,
-        "Total: {} ({files_read} file(s) read, {files_unreadable} not usable, {files_skipped} skipped)",
-        rows_line(read, accepted, rejected, notes)
+        "Total: {} ({} read, {files_unreadable} not usable, {files_skipped} skipped)",
+        rows_line(read, accepted, rejected, notes),
+        counted(files_read, "file", "files")
     )?;
     let d = &report.diagnostics;
     use crate::diagnostics::Severity;
     writeln!(
         out,
-        "Problems: {} error(s), {} warning(s), {} note(s)",
-        d.count(Severity::Error),
-        d.count(Severity::Warning),
-        d.count(Severity::Note)
+        "Problems: {}, {}, {}",
+        counted(d.count(Severity::Error), "error", "errors"),
+        counted(d.count(Severity::Warning), "warning", "warnings"),
+        counted(d.count(Severity::Note), "note", "notes")
     )?;
     if let Some(period) = config.period {
         writeln!(out)?;

@@ -15,7 +15,7 @@ use std::path::Path;
 pub enum PlanError {
     #[error("cannot read the plan {path}: {source}")]
     Io { path: String, source: std::io::Error },
-    #[error("the plan {file} has {} problem(s)", problems.len())]
+    #[error("the plan {file} has {}", crate::vocabulary::counted(problems.len(), "problem", "problems"))]
     Invalid { file: String, problems: Vec<Diagnostic> },
 }
 

@@ -235,7 +235,7 @@ pub(crate) fn exception_counts(c: &ExceptionCounts) -> Value {
         "agencies": c.agencies,
         "reasons": c.by_kind.iter().sum::<usize>(),
         "kinds": ExceptionKind::ALL.iter().filter(|k| c.of(**k) > 0).map(|k| json!({
-            "token": k.token(), "label": k.label(), "counted": k.counted(), "count": c.of(*k),
+            "token": k.token(), "label": k.label(), "counted": k.counted(c.of(*k)), "count": c.of(*k),
         })).collect::<Vec<_>>(),
     })
 }

@@ -532,14 +532,20 @@ fn read_tables(
             ));
             continue;
         };
-        let notes = if account.rows_notes > 0 { format!(" + {} note(s)", account.rows_notes) } else { String::new() };
+        let notes = if account.rows_notes > 0 {
+            format!(" + {}", crate::vocabulary::counted(account.rows_notes, "note", "notes"))
+        } else {
+            String::new()
+        };
         diagnostics.push(Diagnostic::note(
             "other-sheet",
             place,
             format!(
                 "this sheet is for {period}, an earlier quarter: it was read as that quarter's return (for trend only, not {target}'s), \
-                 accounted apart as {name:?}: {} row(s) = {} accepted + {} rejected{notes}",
-                account.rows_read, account.rows_accepted, account.rows_rejected
+                 accounted apart as {name:?}: {} = {} accepted + {} rejected{notes}",
+                crate::vocabulary::counted(account.rows_read, "row", "rows"),
+                account.rows_accepted,
+                account.rows_rejected
             ),
         ));
         result.accounts.push(account);

@@ -112,7 +112,10 @@ pub(super) fn quarter_tabs(tables: &[Table], file: &str, reported: Option<Period
                 Diagnostic::warning(
                     "other-sheet",
                     place,
-                    format!("this sheet is for {period}, later than the period being reported ({target}): its {rows} row(s) were not read"),
+                    format!(
+                        "this sheet is for {period}, later than the period being reported ({target}): its {} not read",
+                        if rows == 1 { "1 row was".to_string() } else { format!("{rows} rows were") }
+                    ),
                 )
                 .with_hint(format!("check the sheet's quarter, or build {period} with --period")),
             ),
