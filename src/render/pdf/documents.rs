@@ -305,10 +305,24 @@ fn status_chart(groups: &[&GroupProgress]) -> Block {
             .map(|g| ChartRow {
                 label: g.name.clone(),
                 values: Status::ALL.iter().map(|s| g.counts.of(*s)).collect(),
-                total: vocabulary::actions(g.counts.actions),
+                total: chart_total(&g.counts),
             })
             .collect(),
     })
+}
+
+/// A group's line in the chart, after its bar: its actions, and in words
+/// the red and overdue ones (a red segment too narrow for its number would
+/// otherwise be told by colour alone). The chart is the one line per group.
+fn chart_total(c: &crate::progress::Counts) -> String {
+    let mut total = vocabulary::actions(c.actions);
+    if c.of(Status::Red) > 0 {
+        total.push_str(&format!(", {} {}", c.of(Status::Red), Status::Red.label().to_lowercase()));
+    }
+    if c.overdue > 0 {
+        total.push_str(&format!(", {} {}", c.overdue, ExceptionKind::Overdue.label().to_lowercase()));
+    }
+    total
 }
 
 /// The first sentence or two of a lead's words, about `max` characters at
@@ -419,14 +433,16 @@ fn capped_exceptions(p: &Progress, s: &Sentences, keep: impl Fn(&Exception) -> b
     }
     let shown = &chosen[..chosen.len().min(cap)];
     let (e, r): (Vec<&Exception>, Vec<&Vec<String>>) = shown.iter().copied().unzip();
+    // Said before the table, so it stays with it.
+    more_in_board_report(shown.len(), chosen.len(), b);
     b.push(exceptions_table(&e, &r, Detail::Brief));
-    more_in_board_report(chosen.len() - shown.len(), b);
 }
 
-fn more_in_board_report(more: usize, b: &mut Vec<Block>) {
-    if more > 0 {
+/// A caption saying a list shows `shown` of `all`, and where the rest are.
+fn more_in_board_report(shown: usize, all: usize, b: &mut Vec<Block>) {
+    if all > shown {
         b.push(caption(format!(
-            "And {more} more, most serious first: the board report lists every one under “{EXCEPTIONS_HEADING}” in its executive summary."
+            "The {shown} most serious of {all}: the board report lists every one under “{EXCEPTIONS_HEADING}” in its executive summary."
         )));
     }
 }
@@ -441,6 +457,7 @@ fn board_asks(p: &Progress, cap: usize, b: &mut Vec<Block>) {
     b.push(para(vec![Span::plain(
         "To agree help or a decision for each of these actions: those reported red, and those whose leads disagree on how they stand.",
     )]));
+    more_in_board_report(asks.len().min(cap), asks.len(), b);
     let items = asks
         .iter()
         .take(cap)
@@ -452,7 +469,6 @@ fn board_asks(p: &Progress, cap: usize, b: &mut Vec<Block>) {
         })
         .collect();
     b.push(Block::Bullets { items, size: layout::BODY_SIZE });
-    more_in_board_report(asks.len().saturating_sub(cap), b);
 }
 
 /// A line of small muted text under a table or chart.

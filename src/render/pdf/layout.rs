@@ -532,7 +532,10 @@ impl<'a> Composer<'a> {
             }
             Block::Bullets { size, .. } => 2.0 * line_height(*size),
             Block::KeyValues { rows, size } => rows.len().min(8) as f32 * (line_height(*size) + size * 0.25),
-            Block::Table(t) => self.table_keep(&t.columns, t.size, None, t.rows.first().map(Vec::as_slice), true),
+            Block::Table(t) => match self.short_table(t) {
+                Some(whole) => whole,
+                None => self.table_keep(&t.columns, t.size, None, t.rows.first().map(Vec::as_slice), true),
+            },
             Block::Grouped(t) => {
                 let first = t.groups.first();
                 self.table_keep(&t.columns, t.size, first.map(|g| &g.band), first.and_then(|g| g.rows.first()).map(Vec::as_slice), false)
@@ -589,7 +592,14 @@ impl<'a> Composer<'a> {
         let lines = self.wrap(&[Span::bold(text)], size, self.width());
         let own = lines.len() as f32 * line_height(size) + size * 0.35;
         let following = rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest));
-        self.keep(space_before + own + following);
+        // What follows a heading (or a heading and a caption) may move whole.
+        let firm =
+            rest.iter().take(2).find(|b| !matches!(b, Block::Heading { .. } | Block::Paragraph(_))).is_some_and(|b| self.moves_whole(b));
+        if firm {
+            self.ensure(space_before + own + following);
+        } else {
+            self.keep(space_before + own + following);
+        }
         if !self.at_top() {
             self.y += space_before;
         }
@@ -833,13 +843,39 @@ impl<'a> Composer<'a> {
         grid.header_height + self.group_keep(&grid, band.as_ref(), first.as_ref())
     }
 
+    /// The height of a table short enough to be kept on one page (a key, the
+    /// headline figures), or `None` for a longer one, which runs over pages.
+    fn short_table(&mut self, table: &Table) -> Option<f32> {
+        let grid = self.grid(&table.columns, table.size, true);
+        let rows: f32 = table.rows.iter().map(|r| self.row_lines(&grid, r).height()).sum();
+        let whole = grid.header_height + rows;
+        (whole <= (self.style.content_bottom() - self.style.content_top()) * SHORT_TABLE).then_some(whole)
+    }
+
+    /// Whether a block moves to the next page whole rather than split: then
+    /// a heading above it must move with it, however empty that leaves the page.
+    fn moves_whole(&mut self, block: &Block) -> bool {
+        match block {
+            Block::Chart(_) => true,
+            Block::Table(t) => self.short_table(t).is_some(),
+            _ => false,
+        }
+    }
+
     fn table(&mut self, table: &Table) {
         let grid = self.grid(&table.columns, table.size, true);
-        for (index, row) in table.rows.iter().enumerate() {
-            let row = self.row_lines(&grid, row);
+        let whole = self.short_table(table);
+        let rows: Vec<RowLines> = table.rows.iter().map(|r| self.row_lines(&grid, r)).collect();
+        for (index, row) in rows.into_iter().enumerate() {
             if index == 0 {
-                let start = grid.header_height + self.group_keep(&grid, None, Some(&row));
-                self.keep(start);
+                match whole {
+                    // A short table (a key, the headline figures) stays whole.
+                    Some(height) => self.ensure(height),
+                    None => {
+                        let start = grid.header_height + self.group_keep(&grid, None, Some(&row));
+                        self.keep(start);
+                    }
+                }
                 self.table_header(&grid);
             }
             self.place_row(&grid, row, index % 2 == 1, None);
@@ -979,6 +1015,9 @@ impl<'a> Composer<'a> {
 /// The least a page must be filled before a keep rule may move what
 /// follows to the next page.
 const MIN_FILL: f32 = 1.0 / 3.0;
+
+/// A table no taller than this share of a page is kept on one page.
+const SHORT_TABLE: f32 = 0.4;
 
 fn inner(width: f32, size: f32) -> f32 {
     (width - 2.0 * CELL_PAD).max(size)
