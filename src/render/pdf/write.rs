@@ -8,6 +8,7 @@
 
 use super::fonts::FaceId;
 use super::layout::{Colour, Item, LaidOut, OutlineEntry};
+use super::tagged::Structure;
 use super::text::PlacedGlyph;
 use chrono::NaiveDate;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
@@ -112,12 +113,40 @@ fn pdf_advance(face: FaceId, gid: u16) -> i64 {
     font.get_or_decode_glyph(gid).map(|g| (g.horz_advance as f32 * 1000.0 / units_per_em) as i64).unwrap_or(0)
 }
 
-/// The operations drawing one page.
-fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
+/// Opens marked content for a run of items with one tag: an artifact, or
+/// content of a structure element with its marked-content id.
+fn mark_start(structure: &mut Structure, page: usize, tag: super::layout::Tag) -> Op {
+    match structure.mark(page, tag) {
+        None => Op::BeginMarkedContent { tag: "Artifact".to_string() },
+        Some((role, mcid)) => {
+            let map = std::collections::BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid as i64))]);
+            Op::BeginMarkedContentWithProperties { tag: role.to_string(), properties: DictItem::Dict { map } }
+        }
+    }
+}
+
+/// The operations drawing one page (0-based `page`), every item inside
+/// marked content: consecutive items with the same tag share one sequence.
+fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure) -> Vec<Op> {
     let mut ops = Vec::new();
+    structure.start_page(page);
+    let mut open = None;
     for item in items {
+        // Links draw nothing here; text without glyphs neither.
+        let draws = match item {
+            Item::Link { .. } => false,
+            Item::Text { line, .. } => !line.glyphs.is_empty(),
+            _ => true,
+        };
+        if draws && open != Some(item.tag()) {
+            if open.is_some() {
+                ops.push(Op::EndMarkedContent);
+            }
+            ops.push(mark_start(structure, page, item.tag()));
+            open = Some(item.tag());
+        }
         match item {
-            Item::Rect { x, y, w, h, fill, stroke } => {
+            Item::Rect { x, y, w, h, fill, stroke, .. } => {
                 let mode = match (fill, stroke) {
                     (Some(_), Some(_)) => PaintMode::FillStroke,
                     (Some(_), None) => PaintMode::Fill,
@@ -141,7 +170,7 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     },
                 });
             }
-            Item::Rule { x1, y1, x2, y2, colour: c, width } => {
+            Item::Rule { x1, y1, x2, y2, colour: c, width, .. } => {
                 ops.push(Op::SetOutlineColor { col: colour(*c) });
                 ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
                 let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(height - y) }, bezier: false };
@@ -149,7 +178,7 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
             }
             // Links are annotations, added after conversion (`add_links`).
             Item::Link { .. } => {}
-            Item::Text { x, baseline, line, colour: c } => {
+            Item::Text { x, baseline, line, colour: c, .. } => {
                 if line.glyphs.is_empty() {
                     continue;
                 }
@@ -181,6 +210,9 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                 ops.push(Op::EndTextSection);
             }
         }
+    }
+    if open.is_some() {
+        ops.push(Op::EndMarkedContent);
     }
     ops
 }
@@ -216,11 +248,14 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
         }
     }
 
+    let mut structure = Structure::new();
     let pages = laid
         .pages
         .iter()
-        .map(|p| {
-            let mut page = PdfPage::new(Pt(p.style.width).into(), Pt(p.style.height).into(), page_ops(&p.items, p.style.height));
+        .enumerate()
+        .map(|(index, p)| {
+            let ops = page_ops(&p.items, p.style.height, index, &mut structure);
+            let mut page = PdfPage::new(Pt(p.style.width).into(), Pt(p.style.height).into(), ops);
             // Exact sizes: the Mm round trip must not change a point.
             let media = Rect::from_wh(Pt(p.style.width), Pt(p.style.height));
             page.media_box = media.clone();
@@ -236,7 +271,10 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
 
     add_outline(&mut lo, &laid.outline)?;
-    add_links(&mut lo, laid)?;
+    add_links(&mut lo, laid, &mut structure)?;
+    let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
+    structure.write(&mut lo, &page_ids, &laid.figures).map_err(WriteError)?;
+    add_xmp(&mut lo, meta);
     drop_empty_info_entries(&mut lo);
     let catalog = lo.catalog_mut().map_err(|e| WriteError(e.to_string()))?;
     catalog.set("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal));
@@ -302,15 +340,48 @@ fn page_object(pages: &std::collections::BTreeMap<u32, ObjectId>, index: usize) 
     pages.get(&(index as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)))
 }
 
-/// Makes each [`Item::Link`] a link annotation to the top of its page.
-fn add_links(lo: &mut lopdf::Document, laid: &LaidOut) -> Result<(), WriteError> {
+/// XMP metadata: the title (which PDF/UA asks for here as well as in the
+/// document information) and the PDF/UA-1 identification. Nothing in it
+/// varies between runs.
+fn add_xmp(lo: &mut lopdf::Document, meta: &Metadata) {
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let xmp = format!(
+        concat!(
+            "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
+            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n",
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n",
+            "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
+            "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n",
+            "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n",
+            "<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>\n",
+            "<pdfuaid:part>1</pdfuaid:part>\n",
+            "</rdf:Description>\n",
+            "</rdf:RDF>\n",
+            "</x:xmpmeta>\n",
+            "<?xpacket end=\"w\"?>"
+        ),
+        title = escape(&meta.title),
+        author = escape(&meta.author),
+    );
+    let dict = Dictionary::from_iter(vec![("Type", Object::Name(b"Metadata".to_vec())), ("Subtype", Object::Name(b"XML".to_vec()))]);
+    // Left uncompressed, so tools that only scan for XMP still find it.
+    let stream = lopdf::Stream::new(dict, xmp.into_bytes()).with_compression(false);
+    let id = lo.add_object(Object::Stream(stream));
+    if let Ok(catalog) = lo.catalog_mut() {
+        catalog.set("Metadata", Object::Reference(id));
+    }
+}
+
+/// Makes each [`Item::Link`] a link annotation to the top of its page,
+/// filed under its structure element.
+fn add_links(lo: &mut lopdf::Document, laid: &LaidOut, structure: &mut Structure) -> Result<(), WriteError> {
     let pages = lo.get_pages();
     let page_id = |index: usize| page_object(&pages, index);
     for (index, page) in laid.pages.iter().enumerate() {
         let height = page.style.height;
         let mut annotations = Vec::new();
         for item in &page.items {
-            let Item::Link { x, y, w, h, page: target } = *item else { continue };
+            let Item::Link { x, y, w, h, page: target, tag } = *item else { continue };
             let target_height = laid.pages.get(target).map_or(height, |p| p.style.height);
             let mut link = Dictionary::new();
             link.set("Type", Object::Name(b"Annot".to_vec()));
@@ -328,7 +399,14 @@ fn add_links(lo: &mut lopdf::Document, laid: &LaidOut) -> Result<(), WriteError>
                     Object::Null,
                 ]),
             );
-            annotations.push(Object::Reference(lo.add_object(Object::Dictionary(link))));
+            // PDF/UA asks every annotation for a description.
+            link.set("Contents", lopdf::text_string(&format!("Go to page {}", target + 1)));
+            let id = lo.add_object(Object::Dictionary(link.clone()));
+            if let Some(key) = structure.annotation(index, tag, id) {
+                link.set("StructParent", Object::Integer(key));
+                lo.objects.insert(id, Object::Dictionary(link));
+            }
+            annotations.push(Object::Reference(id));
         }
         if !annotations.is_empty() {
             let page_dict = lo.get_dictionary_mut(page_id(index)?).map_err(|e| WriteError(e.to_string()))?;
