@@ -286,19 +286,54 @@ pub type Lang = Option<&'static str>;
 pub enum Tag {
     #[default]
     Artifact,
-    Heading { block: u32, level: u8 },
-    Paragraph { block: u32, lang: Lang },
+    Heading {
+        block: u32,
+        level: u8,
+    },
+    Paragraph {
+        block: u32,
+        lang: Lang,
+    },
     /// The bullet of a list item, or the label of a label-value pair.
-    ListLabel { block: u32, item: u32 },
+    ListLabel {
+        block: u32,
+        item: u32,
+    },
     /// The text of a list item, or the value of a label-value pair.
-    ListBody { block: u32, item: u32, lang: Lang },
+    ListBody {
+        block: u32,
+        item: u32,
+        lang: Lang,
+    },
     /// A table cell; `header` for the column headers.
-    Cell { block: u32, row: u32, col: u32, header: bool, lang: Lang },
+    Cell {
+        block: u32,
+        row: u32,
+        col: u32,
+        header: bool,
+        lang: Lang,
+    },
     /// Everything a chart draws: the figure, described in words by
     /// [`LaidOut::figures`].
-    Figure { block: u32 },
+    Figure {
+        block: u32,
+    },
     /// A contents entry: its title and page number, and its link.
-    Contents { block: u32, entry: u32 },
+    Contents {
+        block: u32,
+        entry: u32,
+    },
+}
+
+impl Tag {
+    /// The language of the element the tag's content belongs to, when not
+    /// the document's.
+    pub fn lang(&self) -> Lang {
+        match *self {
+            Tag::Paragraph { lang, .. } | Tag::ListBody { lang, .. } | Tag::Cell { lang, .. } => lang,
+            _ => None,
+        }
+    }
 }
 
 /// Something drawn on a page, with what it is ([`Tag`]).
@@ -446,16 +481,36 @@ fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: u
     }
     let rule_y = s.margin + s.header * 0.55;
     page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED, tag: Tag::Artifact });
-    page.items.push(Item::Text { x: right - header_right.width, baseline: header_base, line: header_right, colour: Colour::MUTED, tag: Tag::Artifact });
+    page.items.push(Item::Text {
+        x: right - header_right.width,
+        baseline: header_base,
+        line: header_right,
+        colour: Colour::MUTED,
+        tag: Tag::Artifact,
+    });
     page.items.push(Item::Rule { x1: left, y1: rule_y, x2: right, y2: rule_y, colour: Colour::RULE, width: 0.6, tag: Tag::Artifact });
 
     let footer_base = s.height - s.margin - size * 0.3;
     let footer_rule = s.height - s.margin - s.footer * 0.55;
     let footer_left = text::set_line(&[Span::plain(&furniture.footer_left)], size, missing);
     let footer_right = text::set_line(&[Span::plain(format!("Page {number} of {total}"))], size, missing);
-    page.items.push(Item::Rule { x1: left, y1: footer_rule, x2: right, y2: footer_rule, colour: Colour::RULE, width: 0.6, tag: Tag::Artifact });
+    page.items.push(Item::Rule {
+        x1: left,
+        y1: footer_rule,
+        x2: right,
+        y2: footer_rule,
+        colour: Colour::RULE,
+        width: 0.6,
+        tag: Tag::Artifact,
+    });
     page.items.push(Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED, tag: Tag::Artifact });
-    page.items.push(Item::Text { x: right - footer_right.width, baseline: footer_base, line: footer_right, colour: Colour::MUTED, tag: Tag::Artifact });
+    page.items.push(Item::Text {
+        x: right - footer_right.width,
+        baseline: footer_base,
+        line: footer_right,
+        colour: Colour::MUTED,
+        tag: Tag::Artifact,
+    });
 }
 
 /// A line of a table cell: text, or a gap between paragraphs.

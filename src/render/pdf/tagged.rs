@@ -84,9 +84,15 @@ fn path(tag: Tag) -> Option<Vec<Step>> {
 enum Kid {
     Element(u32),
     /// Marked content on a page (0-based), by its id there.
-    Content { page: u32, mcid: u32 },
+    Content {
+        page: u32,
+        mcid: u32,
+    },
     /// An annotation (a link) on a page.
-    Annotation { page: u32, object: ObjectId },
+    Annotation {
+        page: u32,
+        object: ObjectId,
+    },
 }
 
 #[derive(Debug)]
@@ -222,7 +228,8 @@ impl Structure {
                     ])),
                 });
             }
-            dict.set("K", Object::Array(kids));
+            // One kid stands alone, as most writers put it.
+            dict.set("K", if kids.len() == 1 { kids.remove(0) } else { Object::Array(kids) });
             if let Some(lang) = element.lang {
                 dict.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
             }

@@ -113,6 +113,36 @@ fn pdf_advance(face: FaceId, gid: u16) -> i64 {
     font.get_or_decode_glyph(gid).map(|g| (g.horz_advance as f32 * 1000.0 / units_per_em) as i64).unwrap_or(0)
 }
 
+/// What a glyph's text says of its language: a script that names one
+/// (Urdu, Gujarati, Bengali, Punjabi), Latin letters, or nothing.
+fn glyph_lang(text: &str) -> GlyphLang {
+    if !text.chars().any(char::is_alphabetic) {
+        return GlyphLang::Neutral;
+    }
+    match crate::render::language::detect(text) {
+        // Polish is told from English by whole words, never by one letter.
+        None | Some("pl") => GlyphLang::Latin,
+        Some(lang) => GlyphLang::Script(lang),
+    }
+}
+
+/// What one glyph says of the language around it.
+#[derive(Clone, Copy, PartialEq)]
+enum GlyphLang {
+    /// Spaces, digits, punctuation, the later glyphs of a cluster: they
+    /// belong to whatever surrounds them.
+    Neutral,
+    Latin,
+    Script(&'static str),
+}
+
+/// Opens a marked-content span in language `lang` (a quote in Urdu inside
+/// an English update), so a screen reader switches voice for it.
+fn lang_start(lang: &str) -> Op {
+    let map = std::collections::BTreeMap::from([("Lang".to_string(), DictItem::String { data: lang.as_bytes().to_vec(), literal: true })]);
+    Op::BeginMarkedContentWithProperties { tag: "Span".to_string(), properties: DictItem::Dict { map } }
+}
+
 /// Opens marked content for a run of items with one tag: an artifact, or
 /// content of a structure element with its marked-content id.
 fn mark_start(structure: &mut Structure, page: usize, tag: super::layout::Tag) -> Op {
@@ -178,7 +208,7 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
             }
             // Links are annotations, added after conversion (`add_links`).
             Item::Link { .. } => {}
-            Item::Text { x, baseline, line, colour: c, .. } => {
+            Item::Text { x, baseline, line, colour: c, tag } => {
                 if line.glyphs.is_empty() {
                     continue;
                 }
@@ -186,8 +216,27 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                 ops.push(Op::SetFillColor { col: colour(*c) });
                 let mut current: Option<FaceId> = None;
                 let mut run: Option<GlyphRun> = None;
+                // The language span open, and whether an ActualText span
+                // is (a language span never cuts through one).
+                let mut lang_open: Option<&'static str> = None;
+                let mut in_actual = false;
                 for index in line.drawing_order() {
                     let glyph = &line.glyphs[index];
+                    let wanted = match glyph_lang(&glyph.text) {
+                        GlyphLang::Neutral => lang_open,
+                        GlyphLang::Latin => None,
+                        GlyphLang::Script(lang) => (Some(lang) != tag.lang()).then_some(lang),
+                    };
+                    if wanted != lang_open && !in_actual {
+                        GlyphRun::flush(&mut run, &mut ops);
+                        if lang_open.is_some() {
+                            ops.push(Op::EndMarkedContent);
+                        }
+                        if let Some(lang) = wanted {
+                            ops.push(lang_start(lang));
+                        }
+                        lang_open = wanted;
+                    }
                     let marked = line.actual_text.iter().find(|(r, _)| r.start == index);
                     let (gx, gy) = (x + glyph.x + glyph.dx, height - baseline + glyph.dy);
                     if marked.is_some() || current != Some(glyph.face) || run.as_ref().is_some_and(|r| r.y != gy) {
@@ -195,6 +244,7 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                     }
                     if let Some((_, text)) = marked {
                         ops.push(actual_text_start(text));
+                        in_actual = true;
                     }
                     if current != Some(glyph.face) {
                         ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(line.size) });
@@ -204,9 +254,13 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                     if line.actual_text.iter().any(|(r, _)| r.end == index + 1) {
                         GlyphRun::flush(&mut run, &mut ops);
                         ops.push(Op::EndMarkedContent);
+                        in_actual = false;
                     }
                 }
                 GlyphRun::flush(&mut run, &mut ops);
+                if lang_open.is_some() {
+                    ops.push(Op::EndMarkedContent);
+                }
                 ops.push(Op::EndTextSection);
             }
         }
