@@ -525,7 +525,7 @@ fn the_catalog_declares_a_tagged_titled_pdf_ua_document() {
         let doc = Document::load(pdf).unwrap();
         let catalog = doc.catalog().unwrap();
         let mark = dict(&doc, catalog.get(b"MarkInfo").expect("/MarkInfo"));
-        assert_eq!(mark.get(b"Marked").unwrap().as_bool().unwrap(), true, "{}", pdf.display());
+        assert!(mark.get(b"Marked").unwrap().as_bool().unwrap(), "{}", pdf.display());
         assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en-GB");
         let prefs = dict(&doc, catalog.get(b"ViewerPreferences").expect("/ViewerPreferences"));
         assert!(prefs.get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
@@ -567,4 +567,40 @@ fn every_page_and_link_is_in_the_parent_tree() {
             }
         }
     }
+}
+
+#[test]
+fn a_row_split_over_pages_is_one_cell_and_its_repeats_are_artifacts() {
+    use csp_report::render::pdf::layout::{lay_out, Block, Cell, Column, Flow, Furniture, PageStyle, Table, Tag};
+    let furniture = Furniture { header_left: "P".into(), header_right: "Q3".into(), footer_left: "Produced".into() };
+    let update = "Patrols doubled in the bus station and the market. ".repeat(200);
+    let table = Table {
+        columns: vec![Column::new("Action", 1.0), Column::new("Update", 4.0)],
+        rows: vec![vec![Cell::text("DA1"), Cell::text(update)]],
+        size: 9.0,
+    };
+    let flow = Flow { page: PageStyle::A4_PORTRAIT, furniture, blocks: vec![Block::Table(table)] };
+    let laid = lay_out(&flow);
+    assert!(laid.pages.len() >= 2, "the row should run over a page");
+    let mut update_cells = HashSet::new();
+    for (n, page) in laid.pages.iter().enumerate() {
+        for item in &page.items {
+            let text = item.text().unwrap_or_default();
+            match item.tag() {
+                Tag::Cell { header: true, .. } => assert_eq!(n, 0, "a header cell read again on page {}: {text}", n + 1),
+                Tag::Cell { col: 0, row, .. } => assert_eq!((n, row, text.as_str()), (0, 1, "DA1")),
+                Tag::Cell { col: 1, row, .. } => {
+                    update_cells.insert(row);
+                }
+                Tag::Artifact => {}
+                other => panic!("{other:?}: {text}"),
+            }
+            // Drawn again for the eye on the next page, never read again.
+            if n > 0 && ["DA1", "Action", "Update", "(continued)"].contains(&text.as_str()) {
+                assert_eq!(item.tag(), Tag::Artifact, "page {}: {text}", n + 1);
+            }
+        }
+    }
+    assert_eq!(update_cells, HashSet::from([1]), "the update is one cell on every page");
+    assert!(laid.pages[1].items.iter().any(|i| i.text().as_deref() == Some("DA1")), "the id is drawn again for the eye");
 }

@@ -1,8 +1,12 @@
 //! Turning laid-out pages into PDF bytes with printpdf's low-level
 //! operations: glyphs by id (so shaped Urdu and Gujarati print as laid out)
 //! with the text each glyph stands for (so the PDF can be searched and
-//! copied), boxes and rules; the fonts embedded and subset. Then, on
-//! printpdf's lopdf document: the language (`en-GB`), a nested outline of
+//! copied), boxes and rules; the fonts embedded and subset. Every item is
+//! drawn inside marked content, as its layout tag says: content of a
+//! structure element (with its marked-content id) or an artifact, and text
+//! in another script than its element's inside a span with its `/Lang`.
+//! Then, on printpdf's lopdf document: the structure tree (`tagged`), the
+//! language (`en-GB`), XMP metadata naming PDF/UA-1, a nested outline of
 //! bookmarks in document order, and a trailer `/ID` made from a hash of the
 //! content, so the same report gives the same bytes.
 
