@@ -353,7 +353,9 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let digest = Sha256::digest(&first);
     fixed_id(&mut lo, &digest[..16]);
     let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
+    // Object streams: the structure tree is tens of thousands of small
+    // dictionaries at county scale, which compress to a fraction in them.
+    lo.save_modern(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
     Ok(bytes)
 }
 
