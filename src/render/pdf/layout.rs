@@ -271,21 +271,93 @@ pub struct Flow {
     pub blocks: Vec<Block>,
 }
 
-/// Something drawn on a page.
+/// The language of a piece of text when it is not the document's (a BCP 47
+/// tag from [`crate::render::language::detect`]).
+pub type Lang = Option<&'static str>;
+
+/// What an item is to a reader, for the tagged PDF's structure: the writer
+/// gathers items with the same tag into one structure element, in the order
+/// they are drawn. Blocks are numbered by their place in the flow, so each
+/// tag names one element of one document; a table's header row is row 0.
+/// Everything a reader should not hear (running heads and feet, rules,
+/// backgrounds, a header or cell repeated on a continued page,
+/// "(continued)") is an [`Tag::Artifact`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Tag {
+    #[default]
+    Artifact,
+    Heading {
+        block: u32,
+        level: u8,
+    },
+    Paragraph {
+        block: u32,
+        lang: Lang,
+    },
+    /// The bullet of a list item, or the label of a label-value pair.
+    ListLabel {
+        block: u32,
+        item: u32,
+    },
+    /// The text of a list item, or the value of a label-value pair.
+    ListBody {
+        block: u32,
+        item: u32,
+        lang: Lang,
+    },
+    /// A table cell; `header` for the column headers.
+    Cell {
+        block: u32,
+        row: u32,
+        col: u32,
+        header: bool,
+        lang: Lang,
+    },
+    /// Everything a chart draws: the figure, described in words by
+    /// [`LaidOut::figures`].
+    Figure {
+        block: u32,
+    },
+    /// A contents entry: its title and page number, and its link.
+    Contents {
+        block: u32,
+        entry: u32,
+    },
+}
+
+impl Tag {
+    /// The language of the element the tag's content belongs to, when not
+    /// the document's.
+    pub fn lang(&self) -> Lang {
+        match *self {
+            Tag::Paragraph { lang, .. } | Tag::ListBody { lang, .. } | Tag::Cell { lang, .. } => lang,
+            _ => None,
+        }
+    }
+}
+
+/// Something drawn on a page, with what it is ([`Tag`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// A line of text with its left end at `x` and its baseline at `baseline`.
-    Text { x: f32, baseline: f32, line: Line, colour: Colour },
+    Text { x: f32, baseline: f32, line: Line, colour: Colour, tag: Tag },
     /// A box, filled and/or outlined.
-    Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<Colour>, stroke: Option<Colour> },
+    Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<Colour>, stroke: Option<Colour>, tag: Tag },
     /// A straight rule.
-    Rule { x1: f32, y1: f32, x2: f32, y2: f32, colour: Colour, width: f32 },
+    Rule { x1: f32, y1: f32, x2: f32, y2: f32, colour: Colour, width: f32, tag: Tag },
     /// An invisible area that takes the reader to a page (0-based) when
     /// clicked: a contents entry.
-    Link { x: f32, y: f32, w: f32, h: f32, page: usize },
+    Link { x: f32, y: f32, w: f32, h: f32, page: usize, tag: Tag },
 }
 
 impl Item {
+    /// What the item is to a reader.
+    pub fn tag(&self) -> Tag {
+        match self {
+            Item::Text { tag, .. } | Item::Rect { tag, .. } | Item::Rule { tag, .. } | Item::Link { tag, .. } => *tag,
+        }
+    }
+
     /// The box the item covers: (left, top, right, bottom).
     pub fn bounds(&self) -> (f32, f32, f32, f32) {
         match self {
@@ -351,6 +423,9 @@ pub struct LaidOut {
     pub outline: Vec<OutlineEntry>,
     /// Text with characters no shipped font covers.
     pub missing: Vec<MissingGlyphs>,
+    /// Each chart's figures in words, by the block number of its
+    /// [`Tag::Figure`]: the tagged PDF's alternate description.
+    pub figures: Vec<(u32, String)>,
 }
 
 /// Lays a flow into pages: two passes, then headers and footers.
@@ -362,7 +437,7 @@ pub fn lay_out(flow: &Flow) -> LaidOut {
     for (index, page) in second.pages.iter_mut().enumerate() {
         add_furniture(page, &flow.furniture, index + 1, total, &mut second.missing);
     }
-    LaidOut { pages: second.pages, outline: second.outline, missing: dedup_missing(second.missing) }
+    LaidOut { pages: second.pages, outline: second.outline, missing: dedup_missing(second.missing), figures: second.figures }
 }
 
 fn dedup_missing(items: Vec<MissingGlyphs>) -> Vec<MissingGlyphs> {
@@ -405,17 +480,37 @@ fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: u
         header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
     }
     let rule_y = s.margin + s.header * 0.55;
-    page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED });
-    page.items.push(Item::Text { x: right - header_right.width, baseline: header_base, line: header_right, colour: Colour::MUTED });
-    page.items.push(Item::Rule { x1: left, y1: rule_y, x2: right, y2: rule_y, colour: Colour::RULE, width: 0.6 });
+    page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED, tag: Tag::Artifact });
+    page.items.push(Item::Text {
+        x: right - header_right.width,
+        baseline: header_base,
+        line: header_right,
+        colour: Colour::MUTED,
+        tag: Tag::Artifact,
+    });
+    page.items.push(Item::Rule { x1: left, y1: rule_y, x2: right, y2: rule_y, colour: Colour::RULE, width: 0.6, tag: Tag::Artifact });
 
     let footer_base = s.height - s.margin - size * 0.3;
     let footer_rule = s.height - s.margin - s.footer * 0.55;
     let footer_left = text::set_line(&[Span::plain(&furniture.footer_left)], size, missing);
     let footer_right = text::set_line(&[Span::plain(format!("Page {number} of {total}"))], size, missing);
-    page.items.push(Item::Rule { x1: left, y1: footer_rule, x2: right, y2: footer_rule, colour: Colour::RULE, width: 0.6 });
-    page.items.push(Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED });
-    page.items.push(Item::Text { x: right - footer_right.width, baseline: footer_base, line: footer_right, colour: Colour::MUTED });
+    page.items.push(Item::Rule {
+        x1: left,
+        y1: footer_rule,
+        x2: right,
+        y2: footer_rule,
+        colour: Colour::RULE,
+        width: 0.6,
+        tag: Tag::Artifact,
+    });
+    page.items.push(Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED, tag: Tag::Artifact });
+    page.items.push(Item::Text {
+        x: right - footer_right.width,
+        baseline: footer_base,
+        line: footer_right,
+        colour: Colour::MUTED,
+        tag: Tag::Artifact,
+    });
 }
 
 /// A line of a table cell: text, or a gap between paragraphs.
@@ -424,6 +519,15 @@ struct CellLine {
     line: Option<Line>,
     colour: Colour,
     height: f32,
+    /// Drawn for the eye only ("(continued)", a cell repeated on the page a
+    /// row continues on): an artifact, so a screen reader says it once.
+    artifact: bool,
+}
+
+/// The language of rich text, when not the document's.
+fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]>) -> Lang {
+    let text: String = paragraphs.into_iter().flatten().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+    crate::render::language::detect(&text)
 }
 
 /// Places blocks onto pages.
@@ -438,6 +542,12 @@ struct Composer<'a> {
     /// Index of each outlined heading by its text, for [`page_of`] spans.
     headings: std::collections::HashMap<&'a str, usize>,
     missing: Vec<MissingGlyphs>,
+    /// The flow index of the block being placed, for its items' tags.
+    block: u32,
+    /// The table whose header row has been drawn once: drawn again on a
+    /// continued page, it is an artifact.
+    header_shown: Option<u32>,
+    figures: Vec<(u32, String)>,
 }
 
 impl<'a> Composer<'a> {
@@ -452,6 +562,9 @@ impl<'a> Composer<'a> {
             known_pages,
             headings: std::collections::HashMap::new(),
             missing: Vec::new(),
+            block: 0,
+            header_shown: None,
+            figures: Vec::new(),
         };
         let outlined = flow.blocks.iter().filter_map(|b| match b {
             Block::Heading { text, outline: true, .. } => Some(text.as_str()),
@@ -461,6 +574,7 @@ impl<'a> Composer<'a> {
             c.headings.entry(text).or_insert(index);
         }
         for (index, block) in flow.blocks.iter().enumerate() {
+            c.block = index as u32;
             c.place(block, &flow.blocks[index + 1..]);
         }
         c
@@ -510,9 +624,9 @@ impl<'a> Composer<'a> {
         Span { text: page.map_or_else(|| "00".to_string(), |p| (p + 1).to_string()), style: span.style }
     }
 
-    fn push_text(&mut self, x: f32, top: f32, line: Line, colour: Colour) {
+    fn push_text(&mut self, x: f32, top: f32, line: Line, colour: Colour, tag: Tag) {
         let baseline = top + line.size * 1.02;
-        self.page().items.push(Item::Text { x, baseline, line, colour });
+        self.page().items.push(Item::Text { x, baseline, line, colour, tag });
     }
 
     /// Height a block needs at least at the foot of a page for a heading
@@ -564,8 +678,10 @@ impl<'a> Composer<'a> {
                 let h = chart::height(c);
                 self.ensure(h);
                 let (x, y, w) = (self.style.content_left(), self.y, self.width());
-                let items = chart::draw(c, x, y, w, &mut self.missing);
+                let block = self.block;
+                let items = chart::draw(c, x, y, w, Tag::Figure { block }, &mut self.missing);
                 self.page().items.extend(items);
+                self.figures.push((block, chart::describe(c)));
                 self.y += h + BODY_SIZE;
             }
             Block::Spacer(h) => self.y = (self.y + h).min(self.style.content_bottom()),
@@ -608,14 +724,15 @@ impl<'a> Composer<'a> {
             self.outline.push(OutlineEntry { title: text.to_string(), level, page });
         }
         let colour = Colour::ACCENT;
+        let tag = Tag::Heading { block: self.block, level };
         for line in lines {
             let top = self.y;
-            self.push_text(self.style.content_left(), top, line, colour);
+            self.push_text(self.style.content_left(), top, line, colour, tag);
             self.y += line_height(size);
         }
         if level == 1 {
             let (l, r, y) = (self.style.content_left(), self.style.content_right(), self.y + 1.0);
-            self.page().items.push(Item::Rule { x1: l, y1: y, x2: r, y2: y, colour: Colour::ACCENT, width: 0.8 });
+            self.page().items.push(Item::Rule { x1: l, y1: y, x2: r, y2: y, colour: Colour::ACCENT, width: 0.8, tag: Tag::Artifact });
             self.y += 3.0;
         }
         self.y += size * 0.35;
@@ -623,7 +740,7 @@ impl<'a> Composer<'a> {
 
     /// Places lines, moving to a new page when one does not fit; keeps at
     /// least two lines of a paragraph together at the foot of a page.
-    fn lines_at(&mut self, lines: Vec<Line>, x: f32, width: f32, align: Align, colour: Colour) {
+    fn lines_at(&mut self, lines: Vec<Line>, x: f32, width: f32, align: Align, colour: Colour, tag: Tag) {
         let total = lines.len();
         for (i, line) in lines.into_iter().enumerate() {
             let lh = line_height(line.size);
@@ -635,7 +752,7 @@ impl<'a> Composer<'a> {
                 (Align::Left, false) => x,
             };
             let top = self.y;
-            self.push_text(left, top, line, colour);
+            self.push_text(left, top, line, colour, tag);
             self.y += lh;
         }
     }
@@ -643,7 +760,8 @@ impl<'a> Composer<'a> {
     fn paragraph(&mut self, p: &Paragraph) {
         let lines = self.wrap(&p.spans, p.size, self.width());
         let (x, w) = (self.style.content_left(), self.width());
-        self.lines_at(lines, x, w, p.align, p.colour);
+        let tag = Tag::Paragraph { block: self.block, lang: lang_of([p.spans.as_slice()]) };
+        self.lines_at(lines, x, w, p.align, p.colour, tag);
         self.y += p.space_after;
     }
 
@@ -651,14 +769,16 @@ impl<'a> Composer<'a> {
         let indent = size * 1.4;
         let x = self.style.content_left();
         let width = self.width() - indent;
-        for item in items {
+        for (index, item) in items.iter().enumerate() {
+            let (block, index) = (self.block, index as u32);
             let lines = self.wrap(item, size, width);
             let first_height = line_height(size) * lines.len().min(2) as f32;
             self.ensure(first_height);
             let bullet = text::set_line(&[Span::plain("•")], size, &mut self.missing);
             let top = self.y;
-            self.push_text(x + size * 0.3, top, bullet, Colour::ACCENT);
-            self.lines_at(lines, x + indent, width, Align::Left, Colour::BLACK);
+            self.push_text(x + size * 0.3, top, bullet, Colour::ACCENT, Tag::ListLabel { block, item: index });
+            let body = Tag::ListBody { block, item: index, lang: lang_of([item.as_slice()]) };
+            self.lines_at(lines, x + indent, width, Align::Left, Colour::BLACK, body);
             self.y += size * 0.25;
         }
         self.y += size * 0.4;
@@ -677,7 +797,8 @@ impl<'a> Composer<'a> {
         if total <= (self.style.content_bottom() - self.style.content_top()) / 3.0 {
             self.ensure(total);
         }
-        for (key, value) in rows {
+        for (index, (key, value)) in rows.iter().enumerate() {
+            let (block, index) = (self.block, index as u32);
             let keys = self.wrap(&[Span::bold(key)], size, key_width);
             let values = self.wrap(value, size, value_width);
             let n = keys.len().max(values.len()).max(1);
@@ -688,9 +809,10 @@ impl<'a> Composer<'a> {
             }
             let top = self.y;
             for (i, line) in keys.into_iter().enumerate() {
-                self.push_text(x, top + i as f32 * line_height(size), line, Colour::BLACK);
+                self.push_text(x, top + i as f32 * line_height(size), line, Colour::BLACK, Tag::ListLabel { block, item: index });
             }
-            self.lines_at(values, x + key_width + size, value_width, Align::Left, Colour::BLACK);
+            let body = Tag::ListBody { block, item: index, lang: lang_of([value.as_slice()]) };
+            self.lines_at(values, x + key_width + size, value_width, Align::Left, Colour::BLACK, body);
             self.y = self.y.max(top + height) + size * 0.25;
         }
         self.y += size * 0.4;
@@ -711,6 +833,7 @@ impl<'a> Composer<'a> {
             .collect();
         let number_width = text::measure(&[Span::plain("999")], size) + size;
         for (index, (title, level)) in entries.into_iter().enumerate() {
+            let tag = Tag::Contents { block: self.block, entry: index as u32 };
             let target = self.known_pages.and_then(|p| p.get(index)).copied();
             let page = target.map(|p| (p + 1).to_string()).unwrap_or_else(|| "0".to_string());
             let indent = if level <= 1 { 0.0 } else { size * 1.5 * (level - 1) as f32 };
@@ -722,7 +845,7 @@ impl<'a> Composer<'a> {
             let mut last_right = x;
             for (i, line) in lines.into_iter().enumerate() {
                 last_right = x + indent + line.width;
-                self.push_text(x + indent, top + i as f32 * line_height(size), line, Colour::BLACK);
+                self.push_text(x + indent, top + i as f32 * line_height(size), line, Colour::BLACK, tag);
             }
             let number = text::set_line(&[Span::plain(page)], size, &mut self.missing);
             let number_x = right - number.width;
@@ -737,12 +860,13 @@ impl<'a> Composer<'a> {
                     y2: leader_y,
                     colour: Colour::RULE,
                     width: 0.5,
+                    tag: Tag::Artifact,
                 });
             }
-            self.push_text(number_x, last_top, number, Colour::BLACK);
+            self.push_text(number_x, last_top, number, Colour::BLACK, tag);
             if let Some(page) = target {
                 // The whole entry, title to number, is the link.
-                self.page().items.push(Item::Link { x, y: top, w: right - x, h: height, page });
+                self.page().items.push(Item::Link { x, y: top, w: right - x, h: height, page, tag });
             }
             self.y = top + height + size * 0.3;
         }
@@ -753,10 +877,10 @@ impl<'a> Composer<'a> {
         let mut out = Vec::new();
         for (i, paragraph) in cell.paragraphs.iter().enumerate() {
             if i > 0 {
-                out.push(CellLine { line: None, colour: Colour::BLACK, height: size * 0.45 });
+                out.push(CellLine { line: None, colour: Colour::BLACK, height: size * 0.45, artifact: false });
             }
             for line in self.wrap(paragraph, size, width) {
-                out.push(CellLine { line: Some(line), colour: Colour::BLACK, height: line_height(size) });
+                out.push(CellLine { line: Some(line), colour: Colour::BLACK, height: line_height(size), artifact: false });
             }
         }
         out
@@ -799,7 +923,8 @@ impl<'a> Composer<'a> {
             .map(|i| row.get(i).map(|c| self.cell_lines(c, grid.size, inner(grid.widths[i], grid.size))).unwrap_or_default())
             .collect();
         let fills = (0..grid.widths.len()).map(|i| row.get(i).and_then(|c| c.fill)).collect();
-        RowLines { cells, fills }
+        let langs = (0..grid.widths.len()).map(|i| row.get(i).and_then(|c| lang_of(c.paragraphs.iter().map(Vec::as_slice)))).collect();
+        RowLines { cells, fills, langs }
     }
 
     fn band_lines(&mut self, band: &Band, size: f32) -> BandLines {
@@ -810,7 +935,8 @@ impl<'a> Composer<'a> {
             band.cells.iter().zip(&widths).map(|((_, cell), &w)| self.cell_lines(cell, size, inner(w, size))).collect();
         let height = cells.iter().map(|c| c.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max) + 2.0 * CELL_PAD;
         let fills = band.cells.iter().map(|(_, c)| c.fill).collect();
-        BandLines { xs, widths, cells, fills, fill: band.fill, height }
+        let langs = band.cells.iter().map(|(_, c)| lang_of(c.paragraphs.iter().map(Vec::as_slice))).collect();
+        BandLines { xs, widths, cells, fills, langs, fill: band.fill, height }
     }
 
     /// The room a page has for rows under a table's header and a continued band.
@@ -864,6 +990,7 @@ impl<'a> Composer<'a> {
 
     fn table(&mut self, table: &Table) {
         let grid = self.grid(&table.columns, table.size, true);
+        self.header_shown = None;
         let whole = self.short_table(table);
         let rows: Vec<RowLines> = table.rows.iter().map(|r| self.row_lines(&grid, r)).collect();
         for (index, row) in rows.into_iter().enumerate() {
@@ -878,7 +1005,7 @@ impl<'a> Composer<'a> {
                 }
                 self.table_header(&grid);
             }
-            self.place_row(&grid, row, index % 2 == 1, None);
+            self.place_row(&grid, row, index % 2 == 1, None, index as u32 + 1);
         }
         if table.rows.is_empty() {
             self.keep(grid.header_height);
@@ -889,6 +1016,9 @@ impl<'a> Composer<'a> {
 
     fn grouped(&mut self, table: &GroupedTable) {
         let grid = self.grid(&table.columns, table.size, false);
+        self.header_shown = None;
+        // Row 0 is the header; each band is a row of its own, before its group's rows.
+        let mut row_number = 0;
         for (index, group) in table.groups.iter().enumerate() {
             let band = self.band_lines(&group.band, grid.size);
             let continued = self.band_lines(&group.continued, grid.size);
@@ -901,9 +1031,11 @@ impl<'a> Composer<'a> {
                 self.new_page();
                 self.table_header(&grid);
             }
-            self.draw_band(&band);
+            row_number += 1;
+            self.draw_band(&band, Some(row_number));
             for row in rows {
-                self.place_row(&grid, row, false, Some(&continued));
+                row_number += 1;
+                self.place_row(&grid, row, false, Some(&continued), row_number);
             }
         }
         self.y += BODY_SIZE * 0.8;
@@ -914,12 +1046,12 @@ impl<'a> Composer<'a> {
     /// leave this page less than a third full. A split keeps two lines or
     /// more on each side, repeats the repeated columns, and heads the rest
     /// with the group's continued band.
-    fn place_row(&mut self, grid: &Grid, mut row: RowLines, zebra: bool, continued: Option<&BandLines>) {
+    fn place_row(&mut self, grid: &Grid, mut row: RowLines, zebra: bool, continued: Option<&BandLines>, number: u32) {
         let band_height = continued.map_or(0.0, |b| b.height);
         loop {
             let height = row.height();
             if height <= self.remaining() + 0.01 {
-                self.row_piece(grid, &row, zebra, height);
+                self.row_piece(grid, &row, zebra, height, number);
                 return;
             }
             let fresh = self.y <= self.style.content_top() + grid.header_height + band_height + 0.01;
@@ -932,11 +1064,12 @@ impl<'a> Composer<'a> {
                 Some(counts) => {
                     let (piece, rest) = row.split(grid, &counts);
                     let piece_height = piece.height();
-                    self.row_piece(grid, &piece, zebra, piece_height);
+                    self.row_piece(grid, &piece, zebra, piece_height, number);
                     row = rest;
                     if grid.plain {
                         let mark = text::set_line(&[Span::italic("(continued)")], grid.size, &mut self.missing);
-                        row.cells[0].push(CellLine { line: Some(mark), colour: Colour::MUTED, height: line_height(grid.size) });
+                        let height = line_height(grid.size);
+                        row.cells[0].push(CellLine { line: Some(mark), colour: Colour::MUTED, height, artifact: true });
                     }
                 }
                 // Not even one line fits on a fresh page: give up on this row.
@@ -952,51 +1085,87 @@ impl<'a> Composer<'a> {
         self.new_page();
         self.table_header(grid);
         if let Some(band) = continued {
-            self.draw_band(band);
+            self.draw_band(band, None);
         }
     }
 
+    /// Draws the header row; drawn again on a page the table continues
+    /// onto, it is an artifact, so the table has one header row.
     fn table_header(&mut self, grid: &Grid) {
         let top = self.y;
         let left = grid.xs.first().copied().unwrap_or(0.0);
         let width: f32 = grid.widths.iter().sum();
-        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: grid.header_height, fill: Some(Colour::ACCENT), stroke: None });
+        let repeated = self.header_shown == Some(self.block);
+        self.header_shown = Some(self.block);
+        let block = self.block;
+        let fill = Some(Colour::ACCENT);
+        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: grid.header_height, fill, stroke: None, tag: Tag::Artifact });
         for (i, lines) in grid.header.iter().enumerate() {
+            let tag = if repeated { Tag::Artifact } else { Tag::Cell { block, row: 0, col: i as u32, header: true, lang: None } };
             for (k, line) in lines.iter().enumerate() {
                 let y = top + CELL_PAD + k as f32 * line_height(line.size);
-                self.push_text(grid.xs[i] + CELL_PAD, y, line.clone(), Colour::WHITE);
+                self.push_text(grid.xs[i] + CELL_PAD, y, line.clone(), Colour::WHITE, tag);
             }
         }
         self.y += grid.header_height;
     }
 
-    fn draw_band(&mut self, band: &BandLines) {
+    /// Draws a band as table row `row`; without a row number (a continued
+    /// band, which repeats its group's band) it is an artifact.
+    fn draw_band(&mut self, band: &BandLines, row: Option<u32>) {
         let top = self.y;
         let left = band.xs.first().copied().unwrap_or(0.0);
         let width: f32 = band.widths.iter().sum();
-        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: band.height, fill: Some(band.fill), stroke: None });
-        self.draw_cells(&band.xs, &band.widths, &band.cells, &band.fills, top, band.height);
-        self.page().items.push(Item::Rule { x1: left, y1: top, x2: left + width, y2: top, colour: Colour::ACCENT, width: 0.8 });
+        let fill = Some(band.fill);
+        self.page().items.push(Item::Rect { x: left, y: top, w: width, h: band.height, fill, stroke: None, tag: Tag::Artifact });
+        let block = self.block;
+        let tags: Vec<Tag> = (0..band.cells.len())
+            .map(|i| match row {
+                Some(row) => Tag::Cell { block, row, col: i as u32, header: false, lang: band.langs[i] },
+                None => Tag::Artifact,
+            })
+            .collect();
+        self.draw_cells(&band.xs, &band.widths, &band.cells, &band.fills, top, band.height, &tags);
+        let colour = Colour::ACCENT;
+        self.page().items.push(Item::Rule { x1: left, y1: top, x2: left + width, y2: top, colour, width: 0.8, tag: Tag::Artifact });
         self.y = top + band.height;
     }
 
-    fn row_piece(&mut self, grid: &Grid, row: &RowLines, zebra: bool, height: f32) {
+    fn row_piece(&mut self, grid: &Grid, row: &RowLines, zebra: bool, height: f32, number: u32) {
         let top = self.y;
         let left = grid.xs.first().copied().unwrap_or(0.0);
         let width: f32 = grid.widths.iter().sum();
         if zebra {
-            self.page().items.push(Item::Rect { x: left, y: top, w: width, h: height, fill: Some(Colour::ZEBRA), stroke: None });
+            let fill = Some(Colour::ZEBRA);
+            self.page().items.push(Item::Rect { x: left, y: top, w: width, h: height, fill, stroke: None, tag: Tag::Artifact });
         }
-        self.draw_cells(&grid.xs, &grid.widths, &row.cells, &row.fills, top, height);
+        let block = self.block;
+        let tags: Vec<Tag> =
+            (0..row.cells.len()).map(|i| Tag::Cell { block, row: number, col: i as u32, header: false, lang: row.langs[i] }).collect();
+        self.draw_cells(&grid.xs, &grid.widths, &row.cells, &row.fills, top, height, &tags);
         let bottom = top + height;
-        self.page().items.push(Item::Rule { x1: left, y1: bottom, x2: left + width, y2: bottom, colour: Colour::RULE, width: 0.5 });
+        let colour = Colour::RULE;
+        self.page().items.push(Item::Rule { x1: left, y1: bottom, x2: left + width, y2: bottom, colour, width: 0.5, tag: Tag::Artifact });
         self.y = bottom;
     }
 
-    fn draw_cells(&mut self, xs: &[f32], widths: &[f32], cells: &[Vec<CellLine>], fills: &[Option<Colour>], top: f32, height: f32) {
+    /// Draws cells' fills (artifacts) and lines, each cell's lines tagged
+    /// with its tag in `tags` unless drawn for the eye only.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_cells(
+        &mut self,
+        xs: &[f32],
+        widths: &[f32],
+        cells: &[Vec<CellLine>],
+        fills: &[Option<Colour>],
+        top: f32,
+        height: f32,
+        tags: &[Tag],
+    ) {
         for (i, fill) in fills.iter().enumerate() {
             if let Some(fill) = fill {
-                self.page().items.push(Item::Rect { x: xs[i], y: top, w: widths[i], h: height, fill: Some(*fill), stroke: None });
+                let (x, w, fill) = (xs[i], widths[i], Some(*fill));
+                self.page().items.push(Item::Rect { x, y: top, w, h: height, fill, stroke: None, tag: Tag::Artifact });
             }
         }
         for (i, lines) in cells.iter().enumerate() {
@@ -1004,7 +1173,8 @@ impl<'a> Composer<'a> {
             for cell_line in lines {
                 if let Some(line) = &cell_line.line {
                     let x = if line.rtl { xs[i] + widths[i] - CELL_PAD - line.width } else { xs[i] + CELL_PAD };
-                    self.push_text(x, y, line.clone(), cell_line.colour);
+                    let tag = if cell_line.artifact { Tag::Artifact } else { tags[i] };
+                    self.push_text(x, y, line.clone(), cell_line.colour, tag);
                 }
                 y += cell_line.height;
             }
@@ -1052,6 +1222,7 @@ struct BandLines {
     widths: Vec<f32>,
     cells: Vec<Vec<CellLine>>,
     fills: Vec<Option<Colour>>,
+    langs: Vec<Lang>,
     fill: Colour,
     height: f32,
 }
@@ -1061,6 +1232,7 @@ struct BandLines {
 struct RowLines {
     cells: Vec<Vec<CellLine>>,
     fills: Vec<Option<Colour>>,
+    langs: Vec<Lang>,
 }
 
 impl RowLines {
@@ -1074,7 +1246,8 @@ impl RowLines {
         let mut rest = Vec::with_capacity(self.cells.len());
         for (i, cell) in self.cells.iter_mut().enumerate() {
             if grid.repeat[i] && counts[i] == cell.len() {
-                rest.push(cell.clone());
+                // Drawn again for the eye; read once.
+                rest.push(cell.iter().cloned().map(|l| CellLine { artifact: true, ..l }).collect());
             } else {
                 let mut tail = cell.split_off(counts[i].min(cell.len()));
                 while tail.first().is_some_and(|l| l.line.is_none()) {
@@ -1083,8 +1256,8 @@ impl RowLines {
                 rest.push(tail);
             }
         }
-        let fills = self.fills.clone();
-        (self, RowLines { cells: rest, fills })
+        let (fills, langs) = (self.fills.clone(), self.langs.clone());
+        (self, RowLines { cells: rest, fills, langs })
     }
 }
 

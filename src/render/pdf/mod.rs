@@ -10,6 +10,7 @@ pub mod documents;
 pub mod fonts;
 pub mod layout;
 pub mod markdown;
+mod tagged;
 pub mod terms;
 pub mod text;
 pub mod write;

@@ -1,13 +1,18 @@
 //! Turning laid-out pages into PDF bytes with printpdf's low-level
 //! operations: glyphs by id (so shaped Urdu and Gujarati print as laid out)
 //! with the text each glyph stands for (so the PDF can be searched and
-//! copied), boxes and rules; the fonts embedded and subset. Then, on
-//! printpdf's lopdf document: the language (`en-GB`), a nested outline of
+//! copied), boxes and rules; the fonts embedded and subset. Every item is
+//! drawn inside marked content, as its layout tag says: content of a
+//! structure element (with its marked-content id) or an artifact, and text
+//! in another script than its element's inside a span with its `/Lang`.
+//! Then, on printpdf's lopdf document: the structure tree (`tagged`), the
+//! language (`en-GB`), XMP metadata naming PDF/UA-1, a nested outline of
 //! bookmarks in document order, and a trailer `/ID` made from a hash of the
 //! content, so the same report gives the same bytes.
 
 use super::fonts::FaceId;
 use super::layout::{Colour, Item, LaidOut, OutlineEntry};
+use super::tagged::Structure;
 use super::text::PlacedGlyph;
 use chrono::NaiveDate;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
@@ -112,12 +117,70 @@ fn pdf_advance(face: FaceId, gid: u16) -> i64 {
     font.get_or_decode_glyph(gid).map(|g| (g.horz_advance as f32 * 1000.0 / units_per_em) as i64).unwrap_or(0)
 }
 
-/// The operations drawing one page.
-fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
+/// What a glyph's text says of its language: a script that names one
+/// (Urdu, Gujarati, Bengali, Punjabi), Latin letters, or nothing.
+fn glyph_lang(text: &str) -> GlyphLang {
+    if !text.chars().any(char::is_alphabetic) {
+        return GlyphLang::Neutral;
+    }
+    match crate::render::language::detect(text) {
+        // Polish is told from English by whole words, never by one letter.
+        None | Some("pl") => GlyphLang::Latin,
+        Some(lang) => GlyphLang::Script(lang),
+    }
+}
+
+/// What one glyph says of the language around it.
+#[derive(Clone, Copy, PartialEq)]
+enum GlyphLang {
+    /// Spaces, digits, punctuation, the later glyphs of a cluster: they
+    /// belong to whatever surrounds them.
+    Neutral,
+    Latin,
+    Script(&'static str),
+}
+
+/// Opens a marked-content span in language `lang` (a quote in Urdu inside
+/// an English update), so a screen reader switches voice for it.
+fn lang_start(lang: &str) -> Op {
+    let map = std::collections::BTreeMap::from([("Lang".to_string(), DictItem::String { data: lang.as_bytes().to_vec(), literal: true })]);
+    Op::BeginMarkedContentWithProperties { tag: "Span".to_string(), properties: DictItem::Dict { map } }
+}
+
+/// Opens marked content for a run of items with one tag: an artifact, or
+/// content of a structure element with its marked-content id.
+fn mark_start(structure: &mut Structure, page: usize, tag: super::layout::Tag) -> Op {
+    match structure.mark(page, tag) {
+        None => Op::BeginMarkedContent { tag: "Artifact".to_string() },
+        Some((role, mcid)) => {
+            let map = std::collections::BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid as i64))]);
+            Op::BeginMarkedContentWithProperties { tag: role.to_string(), properties: DictItem::Dict { map } }
+        }
+    }
+}
+
+/// The operations drawing one page (0-based `page`), every item inside
+/// marked content: consecutive items with the same tag share one sequence.
+fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure) -> Vec<Op> {
     let mut ops = Vec::new();
+    structure.start_page(page);
+    let mut open = None;
     for item in items {
+        // Links draw nothing here; text without glyphs neither.
+        let draws = match item {
+            Item::Link { .. } => false,
+            Item::Text { line, .. } => !line.glyphs.is_empty(),
+            _ => true,
+        };
+        if draws && open != Some(item.tag()) {
+            if open.is_some() {
+                ops.push(Op::EndMarkedContent);
+            }
+            ops.push(mark_start(structure, page, item.tag()));
+            open = Some(item.tag());
+        }
         match item {
-            Item::Rect { x, y, w, h, fill, stroke } => {
+            Item::Rect { x, y, w, h, fill, stroke, .. } => {
                 let mode = match (fill, stroke) {
                     (Some(_), Some(_)) => PaintMode::FillStroke,
                     (Some(_), None) => PaintMode::Fill,
@@ -141,7 +204,7 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     },
                 });
             }
-            Item::Rule { x1, y1, x2, y2, colour: c, width } => {
+            Item::Rule { x1, y1, x2, y2, colour: c, width, .. } => {
                 ops.push(Op::SetOutlineColor { col: colour(*c) });
                 ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
                 let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(height - y) }, bezier: false };
@@ -149,7 +212,7 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
             }
             // Links are annotations, added after conversion (`add_links`).
             Item::Link { .. } => {}
-            Item::Text { x, baseline, line, colour: c } => {
+            Item::Text { x, baseline, line, colour: c, tag } => {
                 if line.glyphs.is_empty() {
                     continue;
                 }
@@ -157,8 +220,27 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                 ops.push(Op::SetFillColor { col: colour(*c) });
                 let mut current: Option<FaceId> = None;
                 let mut run: Option<GlyphRun> = None;
+                // The language span open, and whether an ActualText span
+                // is (a language span never cuts through one).
+                let mut lang_open: Option<&'static str> = None;
+                let mut in_actual = false;
                 for index in line.drawing_order() {
                     let glyph = &line.glyphs[index];
+                    let wanted = match glyph_lang(&glyph.text) {
+                        GlyphLang::Neutral => lang_open,
+                        GlyphLang::Latin => None,
+                        GlyphLang::Script(lang) => (Some(lang) != tag.lang()).then_some(lang),
+                    };
+                    if wanted != lang_open && !in_actual {
+                        GlyphRun::flush(&mut run, &mut ops);
+                        if lang_open.is_some() {
+                            ops.push(Op::EndMarkedContent);
+                        }
+                        if let Some(lang) = wanted {
+                            ops.push(lang_start(lang));
+                        }
+                        lang_open = wanted;
+                    }
                     let marked = line.actual_text.iter().find(|(r, _)| r.start == index);
                     let (gx, gy) = (x + glyph.x + glyph.dx, height - baseline + glyph.dy);
                     if marked.is_some() || current != Some(glyph.face) || run.as_ref().is_some_and(|r| r.y != gy) {
@@ -166,6 +248,7 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     }
                     if let Some((_, text)) = marked {
                         ops.push(actual_text_start(text));
+                        in_actual = true;
                     }
                     if current != Some(glyph.face) {
                         ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(line.size) });
@@ -175,12 +258,19 @@ fn page_ops(items: &[Item], height: f32) -> Vec<Op> {
                     if line.actual_text.iter().any(|(r, _)| r.end == index + 1) {
                         GlyphRun::flush(&mut run, &mut ops);
                         ops.push(Op::EndMarkedContent);
+                        in_actual = false;
                     }
                 }
                 GlyphRun::flush(&mut run, &mut ops);
+                if lang_open.is_some() {
+                    ops.push(Op::EndMarkedContent);
+                }
                 ops.push(Op::EndTextSection);
             }
         }
+    }
+    if open.is_some() {
+        ops.push(Op::EndMarkedContent);
     }
     ops
 }
@@ -216,11 +306,14 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
         }
     }
 
+    let mut structure = Structure::new();
     let pages = laid
         .pages
         .iter()
-        .map(|p| {
-            let mut page = PdfPage::new(Pt(p.style.width).into(), Pt(p.style.height).into(), page_ops(&p.items, p.style.height));
+        .enumerate()
+        .map(|(index, p)| {
+            let ops = page_ops(&p.items, p.style.height, index, &mut structure);
+            let mut page = PdfPage::new(Pt(p.style.width).into(), Pt(p.style.height).into(), ops);
             // Exact sizes: the Mm round trip must not change a point.
             let media = Rect::from_wh(Pt(p.style.width), Pt(p.style.height));
             page.media_box = media.clone();
@@ -236,7 +329,10 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
 
     add_outline(&mut lo, &laid.outline)?;
-    add_links(&mut lo, laid)?;
+    add_links(&mut lo, laid, &mut structure)?;
+    let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
+    structure.write(&mut lo, &page_ids, &laid.figures).map_err(WriteError)?;
+    add_xmp(&mut lo, meta);
     drop_empty_info_entries(&mut lo);
     let catalog = lo.catalog_mut().map_err(|e| WriteError(e.to_string()))?;
     catalog.set("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal));
@@ -257,7 +353,9 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let digest = Sha256::digest(&first);
     fixed_id(&mut lo, &digest[..16]);
     let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
+    // Object streams: the structure tree is tens of thousands of small
+    // dictionaries at county scale, which compress to a fraction in them.
+    lo.save_modern(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
     Ok(bytes)
 }
 
@@ -302,15 +400,48 @@ fn page_object(pages: &std::collections::BTreeMap<u32, ObjectId>, index: usize) 
     pages.get(&(index as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)))
 }
 
-/// Makes each [`Item::Link`] a link annotation to the top of its page.
-fn add_links(lo: &mut lopdf::Document, laid: &LaidOut) -> Result<(), WriteError> {
+/// XMP metadata: the title (which PDF/UA asks for here as well as in the
+/// document information) and the PDF/UA-1 identification. Nothing in it
+/// varies between runs.
+fn add_xmp(lo: &mut lopdf::Document, meta: &Metadata) {
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let xmp = format!(
+        concat!(
+            "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
+            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n",
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n",
+            "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
+            "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n",
+            "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n",
+            "<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>\n",
+            "<pdfuaid:part>1</pdfuaid:part>\n",
+            "</rdf:Description>\n",
+            "</rdf:RDF>\n",
+            "</x:xmpmeta>\n",
+            "<?xpacket end=\"w\"?>"
+        ),
+        title = escape(&meta.title),
+        author = escape(&meta.author),
+    );
+    let dict = Dictionary::from_iter(vec![("Type", Object::Name(b"Metadata".to_vec())), ("Subtype", Object::Name(b"XML".to_vec()))]);
+    // Left uncompressed, so tools that only scan for XMP still find it.
+    let stream = lopdf::Stream::new(dict, xmp.into_bytes()).with_compression(false);
+    let id = lo.add_object(Object::Stream(stream));
+    if let Ok(catalog) = lo.catalog_mut() {
+        catalog.set("Metadata", Object::Reference(id));
+    }
+}
+
+/// Makes each [`Item::Link`] a link annotation to the top of its page,
+/// filed under its structure element.
+fn add_links(lo: &mut lopdf::Document, laid: &LaidOut, structure: &mut Structure) -> Result<(), WriteError> {
     let pages = lo.get_pages();
     let page_id = |index: usize| page_object(&pages, index);
     for (index, page) in laid.pages.iter().enumerate() {
         let height = page.style.height;
         let mut annotations = Vec::new();
         for item in &page.items {
-            let Item::Link { x, y, w, h, page: target } = *item else { continue };
+            let Item::Link { x, y, w, h, page: target, tag } = *item else { continue };
             let target_height = laid.pages.get(target).map_or(height, |p| p.style.height);
             let mut link = Dictionary::new();
             link.set("Type", Object::Name(b"Annot".to_vec()));
@@ -328,7 +459,14 @@ fn add_links(lo: &mut lopdf::Document, laid: &LaidOut) -> Result<(), WriteError>
                     Object::Null,
                 ]),
             );
-            annotations.push(Object::Reference(lo.add_object(Object::Dictionary(link))));
+            // PDF/UA asks every annotation for a description.
+            link.set("Contents", lopdf::text_string(&format!("Go to page {}", target + 1)));
+            let id = lo.add_object(Object::Dictionary(link.clone()));
+            if let Some(key) = structure.annotation(index, tag, id) {
+                link.set("StructParent", Object::Integer(key));
+                lo.objects.insert(id, Object::Dictionary(link));
+            }
+            annotations.push(Object::Reference(id));
         }
         if !annotations.is_empty() {
             let page_dict = lo.get_dictionary_mut(page_id(index)?).map_err(|e| WriteError(e.to_string()))?;

@@ -1,0 +1,285 @@
+//! The tagged PDF's logical structure (PDF/UA-1), built from the tags the
+//! layout puts on every item: while the writer draws a page it asks here
+//! for the marked-content id of each run of items with the same tag, and
+//! this module files that id under its structure element (a `Document` of
+//! `H1`–`H3`, `P`, `L`/`LI`/`Lbl`/`LBody`, `Table`/`TR`/`TH`/`TD`, `Figure`
+//! and `TOC`/`TOCI`/`Link`), creating elements in the order they are first
+//! drawn, which is the reading order. After printpdf has made its lopdf
+//! document, [`Structure::write`] adds the elements, the parent tree that
+//! maps content back to them, and the catalog and page entries a tagged
+//! PDF needs. Only element ids are kept per page, never page content, so a
+//! county-scale board of 1,600 pages costs a few megabytes here.
+
+use super::layout::{Lang, Tag};
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use std::collections::HashMap;
+
+/// Identity of a structure element within one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Document,
+    /// The element a whole block makes (a heading, paragraph, list, table,
+    /// figure or contents).
+    Block(u32),
+    Row(u32, u32),
+    Cell(u32, u32, u32),
+    ListItem(u32, u32),
+    Label(u32, u32),
+    Body(u32, u32),
+    Entry(u32, u32),
+    Link(u32, u32),
+}
+
+/// One step of the path from the document to a tag's element.
+#[derive(Clone, Copy)]
+struct Step {
+    key: Key,
+    role: &'static str,
+    lang: Lang,
+}
+
+fn step(key: Key, role: &'static str) -> Step {
+    Step { key, role, lang: None }
+}
+
+/// The elements from the document down to the one a tag's content belongs
+/// to; `None` for an artifact.
+fn path(tag: Tag) -> Option<Vec<Step>> {
+    Some(match tag {
+        Tag::Artifact => return None,
+        Tag::Heading { block, level } => {
+            let role = match level {
+                0 | 1 => "H1",
+                2 => "H2",
+                3 => "H3",
+                4 => "H4",
+                5 => "H5",
+                _ => "H6",
+            };
+            vec![step(Key::Block(block), role)]
+        }
+        Tag::Paragraph { block, lang } => vec![Step { key: Key::Block(block), role: "P", lang }],
+        Tag::ListLabel { block, item } => {
+            vec![step(Key::Block(block), "L"), step(Key::ListItem(block, item), "LI"), step(Key::Label(block, item), "Lbl")]
+        }
+        Tag::ListBody { block, item, lang } => vec![
+            step(Key::Block(block), "L"),
+            step(Key::ListItem(block, item), "LI"),
+            Step { key: Key::Body(block, item), role: "LBody", lang },
+        ],
+        Tag::Cell { block, row, col, header, lang } => vec![
+            step(Key::Block(block), "Table"),
+            step(Key::Row(block, row), "TR"),
+            Step { key: Key::Cell(block, row, col), role: if header { "TH" } else { "TD" }, lang },
+        ],
+        Tag::Figure { block } => vec![step(Key::Block(block), "Figure")],
+        Tag::Contents { block, entry } => {
+            vec![step(Key::Block(block), "TOC"), step(Key::Entry(block, entry), "TOCI"), step(Key::Link(block, entry), "Link")]
+        }
+    })
+}
+
+/// What an element holds, in reading order.
+#[derive(Debug, Clone, Copy)]
+enum Kid {
+    Element(u32),
+    /// Marked content on a page (0-based), by its id there.
+    Content {
+        page: u32,
+        mcid: u32,
+    },
+    /// An annotation (a link) on a page.
+    Annotation {
+        page: u32,
+        object: ObjectId,
+    },
+}
+
+#[derive(Debug)]
+struct Element {
+    key: Key,
+    role: &'static str,
+    lang: Lang,
+    parent: u32,
+    kids: Vec<Kid>,
+}
+
+/// The structure of one document as it is drawn.
+#[derive(Debug)]
+pub(crate) struct Structure {
+    elements: Vec<Element>,
+    index: HashMap<Key, u32>,
+    /// Per page, the element of each marked-content id (the parent tree).
+    pages: Vec<Vec<u32>>,
+    /// Link annotations, in order: (page, element).
+    annotations: Vec<(u32, u32, ObjectId)>,
+}
+
+impl Structure {
+    pub(crate) fn new() -> Structure {
+        let document = Element { key: Key::Document, role: "Document", lang: None, parent: 0, kids: Vec::new() };
+        Structure { elements: vec![document], index: HashMap::from([(Key::Document, 0)]), pages: Vec::new(), annotations: Vec::new() }
+    }
+
+    /// The element of `tag`, made (with the elements above it) when first met.
+    fn element(&mut self, tag: Tag) -> Option<u32> {
+        let mut parent = 0;
+        for step in path(tag)? {
+            parent = match self.index.get(&step.key) {
+                Some(&id) => id,
+                None => {
+                    // A cell after empty ones: the empty ones first, so
+                    // each cell sits under its column.
+                    if let Key::Cell(block, row, col) = step.key {
+                        for before in 0..col {
+                            let key = Key::Cell(block, row, before);
+                            if !self.index.contains_key(&key) {
+                                self.add(parent, Step { key, role: step.role, lang: None });
+                            }
+                        }
+                    }
+                    self.add(parent, step)
+                }
+            };
+        }
+        Some(parent)
+    }
+
+    fn add(&mut self, parent: u32, step: Step) -> u32 {
+        let id = self.elements.len() as u32;
+        self.elements.push(Element { key: step.key, role: step.role, lang: step.lang, parent, kids: Vec::new() });
+        self.elements[parent as usize].kids.push(Kid::Element(id));
+        self.index.insert(step.key, id);
+        id
+    }
+
+    /// Opens marked content on `page` (0-based; pages come in order) for
+    /// items tagged `tag`: the role and marked-content id to write, or
+    /// `None` for an artifact.
+    pub(crate) fn mark(&mut self, page: usize, tag: Tag) -> Option<(&'static str, u32)> {
+        self.start_page(page);
+        let element = self.element(tag)?;
+        let mcids = &mut self.pages[page];
+        let mcid = mcids.len() as u32;
+        mcids.push(element);
+        self.elements[element as usize].kids.push(Kid::Content { page: page as u32, mcid });
+        Some((self.elements[element as usize].role, mcid))
+    }
+
+    /// Makes sure page `page` (0-based) has its place in the parent tree,
+    /// even with no tagged content: every page is drawn before any link is
+    /// filed, so the pages' keys come first.
+    pub(crate) fn start_page(&mut self, page: usize) {
+        while self.pages.len() <= page {
+            self.pages.push(Vec::new());
+        }
+    }
+
+    /// Files a link annotation under the element of `tag` (its `Link`);
+    /// returns the annotation's `/StructParent` key.
+    pub(crate) fn annotation(&mut self, page: usize, tag: Tag, object: ObjectId) -> Option<i64> {
+        let element = self.element(tag)?;
+        self.elements[element as usize].kids.push(Kid::Annotation { page: page as u32, object });
+        self.annotations.push((page as u32, element, object));
+        Some(self.page_keys() + self.annotations.len() as i64 - 1)
+    }
+
+    /// Parent tree keys 0 to n-1 are the pages; the annotations follow.
+    fn page_keys(&self) -> i64 {
+        self.pages.len() as i64
+    }
+
+    /// Adds the structure tree to the document whose pages, in order, are
+    /// `pages`: the elements, the parent tree, each page's
+    /// `/StructParents` and `/Tabs /S`, and the catalog's
+    /// `/StructTreeRoot` and `/MarkInfo`. `figures` are the alternate
+    /// descriptions of the figures, by block.
+    pub(crate) fn write(self, lo: &mut lopdf::Document, pages: &[ObjectId], figures: &[(u32, String)]) -> Result<(), String> {
+        let root = lo.new_object_id();
+        let ids: Vec<ObjectId> = self.elements.iter().map(|_| lo.new_object_id()).collect();
+        let page = |index: u32| pages.get(index as usize).copied().ok_or_else(|| format!("no page {}", index + 1));
+        for (i, element) in self.elements.iter().enumerate() {
+            let mut dict = Dictionary::new();
+            dict.set("Type", Object::Name(b"StructElem".to_vec()));
+            dict.set("S", Object::Name(element.role.as_bytes().to_vec()));
+            dict.set("P", Object::Reference(if i == 0 { root } else { ids[element.parent as usize] }));
+            // The page of the first content: content there is listed by id alone.
+            let home = element.kids.iter().find_map(|k| match k {
+                Kid::Content { page, .. } => Some(*page),
+                _ => None,
+            });
+            if let Some(home) = home {
+                dict.set("Pg", Object::Reference(page(home)?));
+            }
+            let mut kids = Vec::with_capacity(element.kids.len());
+            for kid in &element.kids {
+                kids.push(match *kid {
+                    Kid::Element(e) => Object::Reference(ids[e as usize]),
+                    Kid::Content { page: p, mcid } if Some(p) == home => Object::Integer(mcid as i64),
+                    Kid::Content { page: p, mcid } => Object::Dictionary(Dictionary::from_iter(vec![
+                        ("Type", Object::Name(b"MCR".to_vec())),
+                        ("Pg", Object::Reference(page(p)?)),
+                        ("MCID", Object::Integer(mcid as i64)),
+                    ])),
+                    Kid::Annotation { page: p, object } => Object::Dictionary(Dictionary::from_iter(vec![
+                        ("Type", Object::Name(b"OBJR".to_vec())),
+                        ("Pg", Object::Reference(page(p)?)),
+                        ("Obj", Object::Reference(object)),
+                    ])),
+                });
+            }
+            // One kid stands alone, as most writers put it.
+            dict.set("K", if kids.len() == 1 { kids.remove(0) } else { Object::Array(kids) });
+            if let Some(lang) = element.lang {
+                dict.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
+            }
+            if element.role == "TH" {
+                dict.set(
+                    "A",
+                    Object::Dictionary(Dictionary::from_iter(vec![
+                        ("O", Object::Name(b"Table".to_vec())),
+                        ("Scope", Object::Name(b"Column".to_vec())),
+                    ])),
+                );
+            }
+            if let (Key::Block(block), "Figure") = (element.key, element.role) {
+                let alt = figures.iter().find(|(b, _)| *b == block).map_or("", |(_, alt)| alt.as_str());
+                dict.set("Alt", lopdf::text_string(alt));
+            }
+            lo.objects.insert(ids[i], Object::Dictionary(dict));
+        }
+
+        // The parent tree: each page's content ids to their elements, then
+        // each annotation to its element.
+        let mut nums = Vec::with_capacity(2 * (self.pages.len() + self.annotations.len()));
+        for (index, mcids) in self.pages.iter().enumerate() {
+            nums.push(Object::Integer(index as i64));
+            nums.push(Object::Array(mcids.iter().map(|&e| Object::Reference(ids[e as usize])).collect()));
+        }
+        for (k, (_, element, _)) in self.annotations.iter().enumerate() {
+            nums.push(Object::Integer(self.page_keys() + k as i64));
+            nums.push(Object::Reference(ids[*element as usize]));
+        }
+        let parent_tree = lo.add_object(Object::Dictionary(Dictionary::from_iter(vec![("Nums", Object::Array(nums))])));
+        let next_key = self.page_keys() + self.annotations.len() as i64;
+        lo.objects.insert(
+            root,
+            Object::Dictionary(Dictionary::from_iter(vec![
+                ("Type", Object::Name(b"StructTreeRoot".to_vec())),
+                ("K", Object::Reference(ids[0])),
+                ("ParentTree", Object::Reference(parent_tree)),
+                ("ParentTreeNextKey", Object::Integer(next_key)),
+            ])),
+        );
+        for (index, &id) in pages.iter().enumerate() {
+            let dict = lo.get_dictionary_mut(id).map_err(|e| e.to_string())?;
+            dict.set("StructParents", Object::Integer(index as i64));
+            // Tab order follows the structure.
+            dict.set("Tabs", Object::Name(b"S".to_vec()));
+        }
+        let catalog = lo.catalog_mut().map_err(|e| e.to_string())?;
+        catalog.set("StructTreeRoot", Object::Reference(root));
+        catalog.set("MarkInfo", Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])));
+        Ok(())
+    }
+}
