@@ -973,9 +973,21 @@ impl<'a> Composer<'a> {
     /// headline figures), or `None` for a longer one, which runs over pages.
     fn short_table(&mut self, table: &Table) -> Option<f32> {
         let grid = self.grid(&table.columns, table.size, true);
-        let rows: f32 = table.rows.iter().map(|r| self.row_lines(&grid, r).height()).sum();
-        let whole = grid.header_height + rows;
-        (whole <= (self.style.content_bottom() - self.style.content_top()) * SHORT_TABLE).then_some(whole)
+        let limit = self.short_table_limit();
+        // Stops at the limit: a county's exceptions table has thousands of rows.
+        let mut whole = grid.header_height;
+        for row in &table.rows {
+            whole += self.row_lines(&grid, row).height();
+            if whole > limit {
+                return None;
+            }
+        }
+        Some(whole)
+    }
+
+    /// The tallest a table may be and still be kept on one page.
+    fn short_table_limit(&self) -> f32 {
+        (self.style.content_bottom() - self.style.content_top()) * SHORT_TABLE
     }
 
     /// Whether a block moves to the next page whole rather than split: then
@@ -991,8 +1003,9 @@ impl<'a> Composer<'a> {
     fn table(&mut self, table: &Table) {
         let grid = self.grid(&table.columns, table.size, true);
         self.header_shown = None;
-        let whole = self.short_table(table);
         let rows: Vec<RowLines> = table.rows.iter().map(|r| self.row_lines(&grid, r)).collect();
+        let height = grid.header_height + rows.iter().map(RowLines::height).sum::<f32>();
+        let whole = (height <= self.short_table_limit()).then_some(height);
         for (index, row) in rows.into_iter().enumerate() {
             if index == 0 {
                 match whole {
