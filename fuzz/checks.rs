@@ -89,8 +89,8 @@ pub fn pdf_text(data: &[u8], write: bool) {
     let _ = text::measure(&spans, 7.0);
 
     let mut blocks = vec![
-        Block::Heading { level: 1, text: piece(0), outline: true },
-        Block::Contents,
+        Block::Heading { level: 1, text: piece(0) },
+        Block::Contents { title: piece(1) },
         Block::Paragraph(Paragraph::new(spans.clone())),
         Block::Table(Table {
             columns: vec![Column::new(piece(1), 1.0), Column::new("Status", 0.4), Column::new(piece(3), 2.0)],

@@ -157,7 +157,7 @@ proptest! {
             page: PageStyle::A4_PORTRAIT,
             furniture: Furniture { header_left: texts[0].clone(), header_right: String::new(), footer_left: String::new() },
             blocks: vec![
-                Block::Heading { level: 1, text: texts[0].clone(), outline: true },
+                Block::Heading { level: 1, text: texts[0].clone() },
                 Block::Paragraph(Paragraph::new(texts.iter().map(|t| Span::plain(t.clone())).collect())),
                 Block::Table(Table { columns, rows: vec![cells], size: 8.0 }),
             ],

@@ -103,7 +103,7 @@ fn a_heading_is_never_last_on_a_page() {
 fn everything() -> Flow {
     let mut blocks = vec![
         Block::Paragraph(Paragraph::new(vec![Span::bold("Quarterly progress report")]).size(28.0)),
-        Block::Contents,
+        Block::Contents { title: "Contents".into() },
         heading(1, "Summary"),
         para(vec![Span::plain("Plain, "), Span::bold("bold"), Span::plain(" and "), Span::italic("italic"), Span::plain(" text.")]),
         para(vec![Span::plain("x".repeat(400))]),

@@ -7,9 +7,13 @@
 //! - `pdfinfo` says "Tagged: yes";
 //! - nothing is drawn outside marked content that is either an artifact or
 //!   belongs to an element of the structure tree;
-//! - the headings, in order, are the bookmarks (plus the few headings the
-//!   contents leaves out on purpose);
-//! - every table has one header row, of TH cells with a /Scope;
+//! - every artifact says what it is (pagination or layout);
+//! - the headings, in order, are the bookmarks and the contents' entries;
+//!   the contents' title is its caption, and each entry a reference
+//!   holding its link;
+//! - every table has one header row, of TH cells with a /Scope, and every
+//!   row as many columns as the header (an action's band one cell spanning
+//!   them all);
 //! - the chart's figure says its figures in words; the Urdu update is
 //!   marked as Urdu;
 //! - the catalog declares the document tagged, its language, its title
@@ -52,6 +56,8 @@ struct Element {
     lang: Option<String>,
     alt: Option<String>,
     scope: Option<String>,
+    /// Columns a cell spans (/ColSpan, 1 when absent).
+    colspan: i64,
     parent: Option<usize>,
     children: Vec<usize>,
     /// Marked content: (page, MCID).
@@ -88,6 +94,7 @@ impl Tree {
             lang: d.get(b"Lang").ok().and_then(|l| l.as_str().ok()).map(|l| String::from_utf8_lossy(l).into_owned()),
             alt: text(d, b"Alt"),
             scope: attributes.and_then(|a| name(a, b"Scope")),
+            colspan: attributes.and_then(|a| a.get(b"ColSpan").ok()).and_then(|c| c.as_i64().ok()).unwrap_or(1),
             parent,
             children: Vec::new(),
             content: Vec::new(),
@@ -198,6 +205,8 @@ struct PageContent {
     unmarked_urdu: BTreeMap<i64, usize>,
     untagged: Vec<String>,
     artifacts: usize,
+    /// Artifacts that do not say whether they are pagination or layout.
+    untyped_artifacts: usize,
 }
 
 const DRAWING: [&str; 15] = ["Tj", "TJ", "'", "\"", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "Do", "sh"];
@@ -212,7 +221,11 @@ fn read_page(doc: &Document, page: ObjectId) -> PageContent {
     let mut out = PageContent::default();
     for op in &content.operations {
         match op.operator.as_str() {
-            "BMC" => stack.push((None, op.operands[0].as_name().ok() == Some(b"Artifact"), false, None)),
+            "BMC" => {
+                let artifact = op.operands[0].as_name().ok() == Some(b"Artifact");
+                out.untyped_artifacts += artifact as usize;
+                stack.push((None, artifact, false, None))
+            }
             "BDC" => {
                 let tag = op.operands[0].as_name().unwrap_or(b"");
                 let props = op.operands.get(1).and_then(|p| p.as_dict().ok());
@@ -223,6 +236,10 @@ fn read_page(doc: &Document, page: ObjectId) -> PageContent {
                 }
                 let lang = props.and_then(|p| p.get(b"Lang").ok()).and_then(|l| l.as_str().ok());
                 let lang = lang.map(|l| String::from_utf8_lossy(l).into_owned());
+                let kind = props.and_then(|p| name(p, b"Type"));
+                if tag == b"Artifact" && !matches!(kind.as_deref(), Some("Pagination" | "Layout")) {
+                    out.untyped_artifacts += 1;
+                }
                 stack.push((mcid, tag == b"Artifact", actual.is_some(), lang));
                 if let Some(mcid) = mcid {
                     out.text.entry(mcid).or_default();
@@ -332,6 +349,7 @@ fn everything_drawn_is_tagged_content_or_an_artifact() {
             assert!(page.untagged.is_empty(), "{} page {}: drawn outside marked content: {:?}", pdf.display(), n + 1, page.untagged);
             // The running head and foot at least.
             assert!(page.artifacts >= 4, "{} page {}: {} artifacts", pdf.display(), n + 1, page.artifacts);
+            assert_eq!(page.untyped_artifacts, 0, "{} page {}: an artifact without /Type", pdf.display(), n + 1);
             for mcid in page.text.keys() {
                 assert!(in_tree.contains(&(*id, *mcid)), "{} page {}: MCID {mcid} is in no structure element", pdf.display(), n + 1);
                 used.insert((*id, *mcid));
@@ -381,16 +399,36 @@ fn the_headings_are_the_bookmarks_in_order() {
             })
             .map(|i| (read.tree.elements[i].role.clone(), read.text_of(i)))
             .collect();
-        // The headings the contents leaves out on purpose: the contents'
-        // own, and the two inside each group's section.
-        let unlisted = |t: &str| t == "Contents" || t == "What the plan says" || t.ends_with(": actions");
-        let listed: Vec<String> = headings.iter().filter(|(_, t)| !unlisted(t)).map(|(_, t)| squeeze(t)).collect();
+        let listed: Vec<String> = headings.iter().map(|(_, t)| squeeze(t)).collect();
         let marks: Vec<String> = bookmarks(&read.doc).iter().map(|t| squeeze(t)).collect();
         assert_eq!(listed, marks, "{}", pdf.display());
+        let e = &read.tree.elements;
+        if let Some(toc) = e.iter().position(|t| t.role == "TOC") {
+            // The contents page lists the same headings: each entry is a
+            // reference holding the link, read as title then page number.
+            let mut entries = Vec::new();
+            for &kid in &e[toc].children {
+                match e[kid].role.as_str() {
+                    "Caption" => assert_eq!(read.text_of(kid).trim(), "Contents"),
+                    "TOCI" => {
+                        let reference = e[kid].children[0];
+                        assert_eq!(e[reference].role, "Reference");
+                        let link = e[reference].children[0];
+                        assert_eq!(e[link].role, "Link");
+                        let text = read.text_of(link);
+                        let (title, page) = text.trim().rsplit_once(' ').expect("a title, then its page number");
+                        assert!(page.parse::<usize>().is_ok(), "{}: {text}", pdf.display());
+                        entries.push(squeeze(title));
+                    }
+                    other => panic!("{}: {other} in the contents", pdf.display()),
+                }
+            }
+            assert_eq!(entries, listed, "{}: the contents page", pdf.display());
+        }
         if pdf.ends_with("board-report.pdf") {
             assert!(marks.len() >= 10, "{marks:?}");
             // A group's section is an H1 with its tables' heading an H2 under it.
-            assert_eq!(headings[0], ("H1".to_string(), "Contents".to_string()));
+            assert!(e.iter().any(|t| t.role == "TOC"), "the board report has a contents page");
             assert!(headings.iter().any(|(r, t)| r == "H2" && t.ends_with(": actions")));
         }
     }
@@ -417,6 +455,11 @@ fn every_table_has_one_header_row_of_scoped_th_cells() {
             for &row in &rows[1..] {
                 assert!(e[row].children.iter().all(|&c| e[c].role == "TD"), "{} table {i}: a second header row", pdf.display());
             }
+            // Each cell sits under its column: every row is as wide as the header.
+            let width = |row: usize| -> i64 { e[row].children.iter().map(|&c| e[c].colspan).sum() };
+            for &row in rows {
+                assert_eq!(width(row), first.len() as i64, "{} table {i}: {}", pdf.display(), read.text_of(row));
+            }
         }
     }
     assert!(tables > 20, "{tables} tables");
@@ -432,13 +475,22 @@ fn an_action_split_over_pages_is_read_once() {
     let is_id = |t: &str| t.len() <= 6 && t.starts_with(|c: char| c.is_ascii_uppercase()) && t.ends_with(|c: char| c.is_ascii_digit());
     let mut ids = 0;
     // The action tables: "Lead" heads their first column; each action's
-    // band is a row whose first cell is its id.
+    // band is a row of one cell spanning the table, read from its id.
     let action_tables = e.iter().filter(|t| t.role == "Table" && read.text_of(e[t.children[0]].children[0]) == "Lead");
     for table in action_tables {
         let mut seen = HashSet::new();
         for &row in &table.children {
-            let text = read.text_of(e[row].children[0]).trim().to_string();
-            if is_id(&text) {
+            let band = e[row].children[0];
+            if e[band].colspan == 1 {
+                continue;
+            }
+            // The id's letters then its digits (the text after it follows on).
+            let whole = read.text_of(band);
+            let letters: String = whole.trim().chars().take_while(|c| c.is_ascii_uppercase()).collect();
+            let digits: String = whole.trim()[letters.len()..].chars().take_while(|c| c.is_ascii_digit()).collect();
+            let text = format!("{letters}{digits}");
+            assert!(is_id(&text), "a band that does not start with its action's id: {whole}");
+            {
                 ids += 1;
                 assert!(seen.insert(text.clone()), "{text} is read twice in one table");
             }
@@ -560,12 +612,12 @@ fn a_row_split_over_pages_is_one_cell_and_its_repeats_are_artifacts() {
                 Tag::Cell { col: 1, row, .. } => {
                     update_cells.insert(row);
                 }
-                Tag::Artifact => {}
+                Tag::Artifact | Tag::Pagination => {}
                 other => panic!("{other:?}: {text}"),
             }
             // Drawn again for the eye on the next page, never read again.
             if n > 0 && ["DA1", "Action", "Update", "(continued)"].contains(&text.as_str()) {
-                assert_eq!(item.tag(), Tag::Artifact, "page {}: {text}", n + 1);
+                assert_eq!(item.tag(), Tag::Pagination, "page {}: {text}", n + 1);
             }
         }
     }

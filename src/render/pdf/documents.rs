@@ -615,7 +615,7 @@ fn group_section(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgres
     blocks.extend_from_slice(t.group(&group.id));
     let priorities = priorities_of(p, group);
     if !priorities.is_empty() {
-        blocks.push(Block::Heading { level: 2, text: "What the plan says".to_string(), outline: false });
+        blocks.push(heading(2, "What the plan says"));
         let rows = priorities
             .iter()
             .map(|pr| {
@@ -632,7 +632,7 @@ fn group_section(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgres
             size: TABLE_SIZE,
         }));
     }
-    blocks.push(Block::Heading { level: 2, text: format!("{}: actions", group.name), outline: false });
+    blocks.push(heading(2, format!("{}: actions", group.name)));
     let actions: Vec<&ActionProgress> = group.actions.iter().collect();
     blocks.push(actions_caption(&actions));
     blocks.push(actions_table(&actions, s));
@@ -672,8 +672,7 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     ));
     b.push(Block::PageBreak(None));
 
-    b.push(Block::Heading { level: 1, text: "Contents".to_string(), outline: false });
-    b.push(Block::Contents);
+    b.push(Block::Contents { title: "Contents".to_string() });
 
     b.push(Block::PageBreak(None));
     b.push(heading(1, "Introduction"));

@@ -204,11 +204,11 @@ pub struct GroupedTable {
 /// One block of the flow.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// A heading; `outline` puts it in the contents and the PDF bookmarks.
+    /// A heading, listed in the contents and the PDF bookmarks: every
+    /// heading is, so a reader's list of headings is the contents.
     Heading {
         level: u8,
         text: String,
-        outline: bool,
     },
     Paragraph(Paragraph),
     Bullets {
@@ -227,8 +227,11 @@ pub enum Block {
     /// A new page; with a page style, that style from here on (landscape
     /// sections in a portrait report).
     PageBreak(Option<PageStyle>),
-    /// The table of contents: every outlined heading with its page number.
-    Contents,
+    /// The table of contents under its title: every heading with
+    /// its page number.
+    Contents {
+        title: String,
+    },
 }
 
 /// The type scale: every text size a document uses, and no other
@@ -281,11 +284,17 @@ pub type Lang = Option<&'static str>;
 /// tag names one element of one document; a table's header row is row 0.
 /// Everything a reader should not hear (running heads and feet, rules,
 /// backgrounds, a header or cell repeated on a continued page,
-/// "(continued)") is an [`Tag::Artifact`].
+/// "(continued)") is an artifact: [`Tag::Pagination`] for what the page
+/// break makes, [`Tag::Artifact`] for the page's look.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Tag {
+    /// Drawn for the page's look: rules, fills, leaders.
     #[default]
     Artifact,
+    /// Made by the page break: running heads and feet, page numbers, a table
+    /// header or band repeated on a continued page, cells repeated on a
+    /// split row, "(continued)".
+    Pagination,
     Heading {
         block: u32,
         level: u8,
@@ -305,11 +314,13 @@ pub enum Tag {
         item: u32,
         lang: Lang,
     },
-    /// A table cell; `header` for the column headers.
+    /// A table cell; `header` for the column headers; `span` columns wide
+    /// (an action's band spans the whole table).
     Cell {
         block: u32,
         row: u32,
         col: u32,
+        span: u32,
         header: bool,
         lang: Lang,
     },
@@ -322,6 +333,11 @@ pub enum Tag {
     Contents {
         block: u32,
         entry: u32,
+    },
+    /// The contents' own title, its caption rather than a heading: the
+    /// headings are what the contents lists.
+    ContentsTitle {
+        block: u32,
     },
 }
 
@@ -480,15 +496,15 @@ fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: u
         header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
     }
     let rule_y = s.margin + s.header * 0.55;
-    page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED, tag: Tag::Artifact });
+    page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED, tag: Tag::Pagination });
     page.items.push(Item::Text {
         x: right - header_right.width,
         baseline: header_base,
         line: header_right,
         colour: Colour::MUTED,
-        tag: Tag::Artifact,
+        tag: Tag::Pagination,
     });
-    page.items.push(Item::Rule { x1: left, y1: rule_y, x2: right, y2: rule_y, colour: Colour::RULE, width: 0.6, tag: Tag::Artifact });
+    page.items.push(Item::Rule { x1: left, y1: rule_y, x2: right, y2: rule_y, colour: Colour::RULE, width: 0.6, tag: Tag::Pagination });
 
     let footer_base = s.height - s.margin - size * 0.3;
     let footer_rule = s.height - s.margin - s.footer * 0.55;
@@ -501,15 +517,15 @@ fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: u
         y2: footer_rule,
         colour: Colour::RULE,
         width: 0.6,
-        tag: Tag::Artifact,
+        tag: Tag::Pagination,
     });
-    page.items.push(Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED, tag: Tag::Artifact });
+    page.items.push(Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED, tag: Tag::Pagination });
     page.items.push(Item::Text {
         x: right - footer_right.width,
         baseline: footer_base,
         line: footer_right,
         colour: Colour::MUTED,
-        tag: Tag::Artifact,
+        tag: Tag::Pagination,
     });
 }
 
@@ -567,7 +583,7 @@ impl<'a> Composer<'a> {
             figures: Vec::new(),
         };
         let outlined = flow.blocks.iter().filter_map(|b| match b {
-            Block::Heading { text, outline: true, .. } => Some(text.as_str()),
+            Block::Heading { text, .. } => Some(text.as_str()),
             _ => None,
         });
         for (index, text) in outlined.enumerate() {
@@ -661,14 +677,14 @@ impl<'a> Composer<'a> {
                 let own = self.wrap(&[Span::bold(text)], size, self.width()).len() as f32 * line_height(size) + size * 1.05;
                 own + rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest))
             }
-            Block::Contents => 3.0 * line_height(BODY_SIZE),
+            Block::Contents { .. } => line_height(heading_size(1)) + 3.0 * line_height(BODY_SIZE),
             Block::Spacer(_) | Block::PageBreak(_) => 0.0,
         }
     }
 
     fn place(&mut self, block: &Block, rest: &[Block]) {
         match block {
-            Block::Heading { level, text, outline } => self.heading(*level, text, *outline, rest),
+            Block::Heading { level, text } => self.heading(*level, text, rest),
             Block::Paragraph(p) => self.paragraph(p),
             Block::Bullets { items, size } => self.bullets(items, *size),
             Block::KeyValues { rows, size } => self.key_values(rows, *size),
@@ -698,11 +714,11 @@ impl<'a> Composer<'a> {
                     self.new_page();
                 }
             }
-            Block::Contents => self.contents(),
+            Block::Contents { title } => self.contents(title),
         }
     }
 
-    fn heading(&mut self, level: u8, text: &str, outline: bool, rest: &[Block]) {
+    fn heading(&mut self, level: u8, text: &str, rest: &[Block]) {
         let size = heading_size(level);
         let space_before = if level <= 1 { size * 0.5 } else { size * 0.7 };
         let lines = self.wrap(&[Span::bold(text)], size, self.width());
@@ -719,12 +735,15 @@ impl<'a> Composer<'a> {
         if !self.at_top() {
             self.y += space_before;
         }
-        if outline {
-            let page = self.pages.len() - 1;
-            self.outline.push(OutlineEntry { title: text.to_string(), level, page });
-        }
+        let page = self.pages.len() - 1;
+        self.outline.push(OutlineEntry { title: text.to_string(), level, page });
+        self.heading_lines(level, lines, Tag::Heading { block: self.block, level });
+    }
+
+    /// Draws a heading's lines, ruled under at level 1.
+    fn heading_lines(&mut self, level: u8, lines: Vec<Line>, tag: Tag) {
+        let size = heading_size(level);
         let colour = Colour::ACCENT;
-        let tag = Tag::Heading { block: self.block, level };
         for line in lines {
             let top = self.y;
             self.push_text(self.style.content_left(), top, line, colour, tag);
@@ -818,7 +837,9 @@ impl<'a> Composer<'a> {
         self.y += size * 0.4;
     }
 
-    fn contents(&mut self) {
+    fn contents(&mut self, title: &str) {
+        let lines = self.wrap(&[Span::bold(title)], heading_size(1), self.width());
+        self.heading_lines(1, lines, Tag::ContentsTitle { block: self.block });
         let size = scale::BODY;
         let x = self.style.content_left();
         let right = self.style.content_right();
@@ -827,7 +848,7 @@ impl<'a> Composer<'a> {
             .blocks
             .iter()
             .filter_map(|b| match b {
-                Block::Heading { level, text, outline: true } => Some((text.clone(), *level)),
+                Block::Heading { level, text } => Some((text.clone(), *level)),
                 _ => None,
             })
             .collect();
@@ -1045,7 +1066,7 @@ impl<'a> Composer<'a> {
                 self.table_header(&grid);
             }
             row_number += 1;
-            self.draw_band(&band, Some(row_number));
+            self.draw_band(&band, Some(row_number), grid.widths.len() as u32);
             for row in rows {
                 row_number += 1;
                 self.place_row(&grid, row, false, Some(&continued), row_number);
@@ -1098,7 +1119,7 @@ impl<'a> Composer<'a> {
         self.new_page();
         self.table_header(grid);
         if let Some(band) = continued {
-            self.draw_band(band, None);
+            self.draw_band(band, None, grid.widths.len() as u32);
         }
     }
 
@@ -1114,7 +1135,8 @@ impl<'a> Composer<'a> {
         let fill = Some(Colour::ACCENT);
         self.page().items.push(Item::Rect { x: left, y: top, w: width, h: grid.header_height, fill, stroke: None, tag: Tag::Artifact });
         for (i, lines) in grid.header.iter().enumerate() {
-            let tag = if repeated { Tag::Artifact } else { Tag::Cell { block, row: 0, col: i as u32, header: true, lang: None } };
+            let tag =
+                if repeated { Tag::Pagination } else { Tag::Cell { block, row: 0, col: i as u32, span: 1, header: true, lang: None } };
             for (k, line) in lines.iter().enumerate() {
                 let y = top + CELL_PAD + k as f32 * line_height(line.size);
                 self.push_text(grid.xs[i] + CELL_PAD, y, line.clone(), Colour::WHITE, tag);
@@ -1125,19 +1147,22 @@ impl<'a> Composer<'a> {
 
     /// Draws a band as table row `row`; without a row number (a continued
     /// band, which repeats its group's band) it is an artifact.
-    fn draw_band(&mut self, band: &BandLines, row: Option<u32>) {
+    fn draw_band(&mut self, band: &BandLines, row: Option<u32>, columns: u32) {
         let top = self.y;
         let left = band.xs.first().copied().unwrap_or(0.0);
         let width: f32 = band.widths.iter().sum();
         let fill = Some(band.fill);
         self.page().items.push(Item::Rect { x: left, y: top, w: width, h: band.height, fill, stroke: None, tag: Tag::Artifact });
-        let block = self.block;
-        let tags: Vec<Tag> = (0..band.cells.len())
-            .map(|i| match row {
-                Some(row) => Tag::Cell { block, row, col: i as u32, header: false, lang: band.langs[i] },
-                None => Tag::Artifact,
-            })
-            .collect();
+        // The band's cells are one cell spanning the table: its columns are
+        // not the table's, and a reader hears the action as one line.
+        let tag = match row {
+            Some(row) => {
+                let lang = band.langs.iter().find_map(|l| *l);
+                Tag::Cell { block: self.block, row, col: 0, span: columns, header: false, lang }
+            }
+            None => Tag::Pagination,
+        };
+        let tags = vec![tag; band.cells.len()];
         self.draw_cells(&band.xs, &band.widths, &band.cells, &band.fills, top, band.height, &tags);
         let colour = Colour::ACCENT;
         self.page().items.push(Item::Rule { x1: left, y1: top, x2: left + width, y2: top, colour, width: 0.8, tag: Tag::Artifact });
@@ -1153,8 +1178,9 @@ impl<'a> Composer<'a> {
             self.page().items.push(Item::Rect { x: left, y: top, w: width, h: height, fill, stroke: None, tag: Tag::Artifact });
         }
         let block = self.block;
-        let tags: Vec<Tag> =
-            (0..row.cells.len()).map(|i| Tag::Cell { block, row: number, col: i as u32, header: false, lang: row.langs[i] }).collect();
+        let tags: Vec<Tag> = (0..row.cells.len())
+            .map(|i| Tag::Cell { block, row: number, col: i as u32, span: 1, header: false, lang: row.langs[i] })
+            .collect();
         self.draw_cells(&grid.xs, &grid.widths, &row.cells, &row.fills, top, height, &tags);
         let bottom = top + height;
         let colour = Colour::RULE;
@@ -1186,7 +1212,7 @@ impl<'a> Composer<'a> {
             for cell_line in lines {
                 if let Some(line) = &cell_line.line {
                     let x = if line.rtl { xs[i] + widths[i] - CELL_PAD - line.width } else { xs[i] + CELL_PAD };
-                    let tag = if cell_line.artifact { Tag::Artifact } else { tags[i] };
+                    let tag = if cell_line.artifact { Tag::Pagination } else { tags[i] };
                     self.push_text(x, y, line.clone(), cell_line.colour, tag);
                 }
                 y += cell_line.height;
@@ -1325,7 +1351,7 @@ pub fn page_of(title: &str, style: FontStyle) -> Span {
 
 /// Convenience: a heading block.
 pub fn heading(level: u8, text: impl Into<String>) -> Block {
-    Block::Heading { level, text: text.into(), outline: true }
+    Block::Heading { level, text: text.into() }
 }
 
 /// Convenience: a paragraph block of plain text.

@@ -10,8 +10,7 @@ use super::text::Span;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 /// Blocks for a piece of Markdown. `base_level` is the outline level of a
-/// `#` heading (headings from prose are not outlined: the document's own
-/// section headings are).
+/// `#` heading; like every heading it is listed in the contents.
 pub fn blocks(markdown: &str, base_level: u8) -> Vec<Block> {
     let mut out = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
@@ -34,7 +33,7 @@ pub fn blocks(markdown: &str, base_level: u8) -> Vec<Block> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 let text: String = spans.drain(..).map(|s| s.text).collect();
-                out.push(Block::Heading { level: heading.take().unwrap_or(base_level), text, outline: false });
+                out.push(Block::Heading { level: heading.take().unwrap_or(base_level), text });
             }
             Event::Start(Tag::Strong) => bold += 1,
             Event::End(TagEnd::Strong) => bold = bold.saturating_sub(1),

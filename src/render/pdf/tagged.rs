@@ -3,7 +3,7 @@
 //! for the marked-content id of each run of items with the same tag, and
 //! this module files that id under its structure element (a `Document` of
 //! `H1`–`H3`, `P`, `L`/`LI`/`Lbl`/`LBody`, `Table`/`TR`/`TH`/`TD`, `Figure`
-//! and `TOC`/`TOCI`/`Link`), creating elements in the order they are first
+//! and `TOC` with its `Caption` and `TOCI`/`Reference`/`Link`), creating elements in the order they are first
 //! drawn, which is the reading order. After printpdf has made its lopdf
 //! document, [`Structure::write`] adds the elements, the parent tree that
 //! maps content back to them, and the catalog and page entries a tagged
@@ -27,7 +27,9 @@ enum Key {
     Label(u32, u32),
     Body(u32, u32),
     Entry(u32, u32),
+    Reference(u32, u32),
     Link(u32, u32),
+    Caption(u32),
 }
 
 /// One step of the path from the document to a tag's element.
@@ -36,17 +38,19 @@ struct Step {
     key: Key,
     role: &'static str,
     lang: Lang,
+    /// Columns a table cell spans.
+    span: u32,
 }
 
 fn step(key: Key, role: &'static str) -> Step {
-    Step { key, role, lang: None }
+    Step { key, role, lang: None, span: 1 }
 }
 
 /// The elements from the document down to the one a tag's content belongs
 /// to; `None` for an artifact.
 fn path(tag: Tag) -> Option<Vec<Step>> {
     Some(match tag {
-        Tag::Artifact => return None,
+        Tag::Artifact | Tag::Pagination => return None,
         Tag::Heading { block, level } => {
             let role = match level {
                 0 | 1 => "H1",
@@ -58,24 +62,28 @@ fn path(tag: Tag) -> Option<Vec<Step>> {
             };
             vec![step(Key::Block(block), role)]
         }
-        Tag::Paragraph { block, lang } => vec![Step { key: Key::Block(block), role: "P", lang }],
+        Tag::Paragraph { block, lang } => vec![Step { lang, ..step(Key::Block(block), "P") }],
         Tag::ListLabel { block, item } => {
             vec![step(Key::Block(block), "L"), step(Key::ListItem(block, item), "LI"), step(Key::Label(block, item), "Lbl")]
         }
         Tag::ListBody { block, item, lang } => vec![
             step(Key::Block(block), "L"),
             step(Key::ListItem(block, item), "LI"),
-            Step { key: Key::Body(block, item), role: "LBody", lang },
+            Step { lang, ..step(Key::Body(block, item), "LBody") },
         ],
-        Tag::Cell { block, row, col, header, lang } => vec![
+        Tag::Cell { block, row, col, span, header, lang } => vec![
             step(Key::Block(block), "Table"),
             step(Key::Row(block, row), "TR"),
-            Step { key: Key::Cell(block, row, col), role: if header { "TH" } else { "TD" }, lang },
+            Step { lang, span, ..step(Key::Cell(block, row, col), if header { "TH" } else { "TD" }) },
         ],
         Tag::Figure { block } => vec![step(Key::Block(block), "Figure")],
-        Tag::Contents { block, entry } => {
-            vec![step(Key::Block(block), "TOC"), step(Key::Entry(block, entry), "TOCI"), step(Key::Link(block, entry), "Link")]
-        }
+        Tag::Contents { block, entry } => vec![
+            step(Key::Block(block), "TOC"),
+            step(Key::Entry(block, entry), "TOCI"),
+            step(Key::Reference(block, entry), "Reference"),
+            step(Key::Link(block, entry), "Link"),
+        ],
+        Tag::ContentsTitle { block } => vec![step(Key::Block(block), "TOC"), step(Key::Caption(block), "Caption")],
     })
 }
 
@@ -100,6 +108,7 @@ struct Element {
     key: Key,
     role: &'static str,
     lang: Lang,
+    span: u32,
     parent: u32,
     kids: Vec<Kid>,
 }
@@ -117,28 +126,28 @@ pub(crate) struct Structure {
 
 impl Structure {
     pub(crate) fn new() -> Structure {
-        let document = Element { key: Key::Document, role: "Document", lang: None, parent: 0, kids: Vec::new() };
+        let document = Element { key: Key::Document, role: "Document", lang: None, span: 1, parent: 0, kids: Vec::new() };
         Structure { elements: vec![document], index: HashMap::from([(Key::Document, 0)]), pages: Vec::new(), annotations: Vec::new() }
     }
 
     /// The element of `tag`, made (with the elements above it) when first met.
     fn element(&mut self, tag: Tag) -> Option<u32> {
         let mut parent = 0;
-        for step in path(tag)? {
-            parent = match self.index.get(&step.key) {
+        for next in path(tag)? {
+            parent = match self.index.get(&next.key) {
                 Some(&id) => id,
                 None => {
                     // A cell after empty ones: the empty ones first, so
                     // each cell sits under its column.
-                    if let Key::Cell(block, row, col) = step.key {
+                    if let Key::Cell(block, row, col) = next.key {
                         for before in 0..col {
                             let key = Key::Cell(block, row, before);
                             if !self.index.contains_key(&key) {
-                                self.add(parent, Step { key, role: step.role, lang: None });
+                                self.add(parent, step(key, next.role));
                             }
                         }
                     }
-                    self.add(parent, step)
+                    self.add(parent, next)
                 }
             };
         }
@@ -147,7 +156,7 @@ impl Structure {
 
     fn add(&mut self, parent: u32, step: Step) -> u32 {
         let id = self.elements.len() as u32;
-        self.elements.push(Element { key: step.key, role: step.role, lang: step.lang, parent, kids: Vec::new() });
+        self.elements.push(Element { key: step.key, role: step.role, lang: step.lang, span: step.span, parent, kids: Vec::new() });
         self.elements[parent as usize].kids.push(Kid::Element(id));
         self.index.insert(step.key, id);
         id
@@ -184,6 +193,39 @@ impl Structure {
         Some(self.page_keys() + self.annotations.len() as i64 - 1)
     }
 
+    /// Gives every row of a table as many columns as its widest row, with
+    /// empty cells where a row draws nothing at its end, so that each cell
+    /// sits under its column header.
+    fn fill_rows(&mut self) {
+        let mut columns: HashMap<u32, u32> = HashMap::new();
+        let mut rows: Vec<(u32, u32, u32, u32, &'static str)> = Vec::new();
+        for (id, element) in self.elements.iter().enumerate() {
+            if let Key::Row(block, row) = element.key {
+                let cells: Vec<&Element> = element
+                    .kids
+                    .iter()
+                    .filter_map(|k| match k {
+                        Kid::Element(e) => Some(&self.elements[*e as usize]),
+                        _ => None,
+                    })
+                    .collect();
+                let width: u32 = cells.iter().map(|c| c.span).sum();
+                let role = cells.last().map_or("TD", |c| c.role);
+                let wide = columns.entry(block).or_default();
+                *wide = (*wide).max(width);
+                rows.push((id as u32, block, row, width, role));
+            }
+        }
+        for (id, block, row, width, role) in rows {
+            for col in width..columns[&block] {
+                let key = Key::Cell(block, row, col);
+                if !self.index.contains_key(&key) {
+                    self.add(id, step(key, role));
+                }
+            }
+        }
+    }
+
     /// Parent tree keys 0 to n-1 are the pages; the annotations follow.
     fn page_keys(&self) -> i64 {
         self.pages.len() as i64
@@ -194,7 +236,8 @@ impl Structure {
     /// `/StructParents` and `/Tabs /S`, and the catalog's
     /// `/StructTreeRoot` and `/MarkInfo`. `figures` are the alternate
     /// descriptions of the figures, by block.
-    pub(crate) fn write(self, lo: &mut lopdf::Document, pages: &[ObjectId], figures: &[(u32, String)]) -> Result<(), String> {
+    pub(crate) fn write(mut self, lo: &mut lopdf::Document, pages: &[ObjectId], figures: &[(u32, String)]) -> Result<(), String> {
+        self.fill_rows();
         let root = lo.new_object_id();
         let ids: Vec<ObjectId> = self.elements.iter().map(|_| lo.new_object_id()).collect();
         let page = |index: u32| pages.get(index as usize).copied().ok_or_else(|| format!("no page {}", index + 1));
@@ -232,6 +275,15 @@ impl Structure {
             dict.set("K", if kids.len() == 1 { kids.remove(0) } else { Object::Array(kids) });
             if let Some(lang) = element.lang {
                 dict.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
+            }
+            if element.span > 1 {
+                dict.set(
+                    "A",
+                    Object::Dictionary(Dictionary::from_iter(vec![
+                        ("O", Object::Name(b"Table".to_vec())),
+                        ("ColSpan", Object::Integer(element.span as i64)),
+                    ])),
+                );
             }
             if element.role == "TH" {
                 dict.set(

@@ -50,7 +50,7 @@ fn texts(blocks: &[Block]) -> Vec<&str> {
                 out.extend(c.rows.iter().map(|r| r.label.as_str()));
                 out.extend(c.series.iter().map(|s| s.label.as_str()));
             }
-            Block::Spacer(_) | Block::PageBreak(_) | Block::Contents => {}
+            Block::Spacer(_) | Block::PageBreak(_) | Block::Contents { .. } => {}
         }
     }
     out

@@ -150,6 +150,16 @@ fn lang_start(lang: &str) -> Op {
 /// Opens marked content for a run of items with one tag: an artifact, or
 /// content of a structure element with its marked-content id.
 fn mark_start(structure: &mut Structure, page: usize, tag: super::layout::Tag) -> Op {
+    use super::layout::Tag;
+    let artifact = |kind: &[u8]| {
+        let map = std::collections::BTreeMap::from([("Type".to_string(), DictItem::Name(kind.to_vec()))]);
+        Op::BeginMarkedContentWithProperties { tag: "Artifact".to_string(), properties: DictItem::Dict { map } }
+    };
+    match tag {
+        Tag::Artifact => return artifact(b"Layout"),
+        Tag::Pagination => return artifact(b"Pagination"),
+        _ => {}
+    }
     match structure.mark(page, tag) {
         None => Op::BeginMarkedContent { tag: "Artifact".to_string() },
         Some((role, mcid)) => {
