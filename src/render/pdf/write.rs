@@ -111,10 +111,18 @@ impl GlyphRun {
 
 /// A glyph's advance as the PDF's `/W` array gives it (thousandths of an
 /// em, truncated), computed as printpdf computes it when it writes `/W`.
+/// Remembered per thread, as decoding the glyph is most of the cost and a
+/// report uses a few hundred glyphs millions of times.
 fn pdf_advance(face: FaceId, gid: u16) -> i64 {
-    let Some((_, font)) = parsed_fonts().iter().find(|(id, _)| *id == face) else { return 0 };
-    let units_per_em = font.pdf_font_metrics.units_per_em as f32;
-    font.get_or_decode_glyph(gid).map(|g| (g.horz_advance as f32 * 1000.0 / units_per_em) as i64).unwrap_or(0)
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<(FaceId, u16), i64>> = Default::default();
+    }
+    let decode = || {
+        let Some((_, font)) = parsed_fonts().iter().find(|(id, _)| *id == face) else { return 0 };
+        let units_per_em = font.pdf_font_metrics.units_per_em as f32;
+        font.get_or_decode_glyph(gid).map(|g| (g.horz_advance as f32 * 1000.0 / units_per_em) as i64).unwrap_or(0)
+    };
+    KNOWN.with(|known| *known.borrow_mut().entry((face, gid)).or_insert_with(decode))
 }
 
 /// What a glyph's text says of its language: a script that names one
@@ -352,21 +360,49 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     }
     compress_streams(&mut lo)?;
 
-    // The /ID is a hash of the document written with a blank /ID.
-    let fixed_id = |lo: &mut lopdf::Document, id: &[u8]| {
-        let id = Object::String(id.to_vec(), StringFormat::Hexadecimal);
-        lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-    };
-    fixed_id(&mut lo, &[0u8; 16]);
-    let mut first = Vec::new();
-    lo.save_to(&mut first).map_err(|e| WriteError(e.to_string()))?;
-    let digest = Sha256::digest(&first);
-    fixed_id(&mut lo, &digest[..16]);
+    // The /ID is a hash of the document written with a blank /ID, put in
+    // place of the blank: the same length, so no offset moves, and the
+    // document is written once.
+    let blank = Object::String(vec![0u8; 16], StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![blank.clone(), blank]));
     let mut bytes = Vec::new();
     // Object streams: the structure tree is tens of thousands of small
     // dictionaries at county scale, which compress to a fraction in them.
     lo.save_modern(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
+    let digest = Sha256::digest(&bytes);
+    set_id(&mut bytes, &digest[..16])?;
     Ok(bytes)
+}
+
+/// Writes `id` over the blank `/ID` entries of the trailer: the
+/// dictionary of the cross-reference stream that `startxref` points at.
+fn set_id(bytes: &mut [u8], id: &[u8]) -> Result<(), WriteError> {
+    let blank = format!("<{}>", "00".repeat(id.len()));
+    let hex: String = id.iter().map(|b| format!("{b:02X}")).collect();
+    let value = format!("<{hex}>");
+    // Only the trailer is searched, so a blank string elsewhere in the
+    // document is never touched.
+    let tail = &bytes[bytes.len().saturating_sub(64)..];
+    let start = tail.windows(9).rposition(|w| w == b"startxref").ok_or_else(|| WriteError("no startxref".to_string()))?;
+    let offset: usize = String::from_utf8_lossy(&tail[start + 9..])
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| WriteError("no cross-reference offset".to_string()))?;
+    let stream = bytes[offset..].windows(6).position(|w| w == b"stream").map_or(bytes.len(), |s| offset + s);
+    let mut found = 0;
+    let mut at = offset;
+    while let Some(position) = bytes[at..stream].windows(blank.len()).position(|w| w == blank.as_bytes()) {
+        let start = at + position;
+        bytes[start..start + value.len()].copy_from_slice(value.as_bytes());
+        at = start + value.len();
+        found += 1;
+    }
+    if found == 2 {
+        Ok(())
+    } else {
+        Err(WriteError(format!("the trailer's /ID was found {found} times, not twice")))
+    }
 }
 
 /// Removes the document information entries printpdf always writes but we
@@ -384,14 +420,17 @@ fn drop_empty_info_entries(lo: &mut lopdf::Document) {
 
 /// Deflates every stream that allows it and is not compressed yet, as
 /// lopdf's `compress` does but at zlib's default level instead of its
-/// slowest (BENCHMARKS.md); a stream that would not shrink is left as it is.
+/// slowest (BENCHMARKS.md), and on every core: each stream on its own, so
+/// the bytes do not depend on the order. A stream that would not shrink is
+/// left as it is.
 fn compress_streams(lo: &mut lopdf::Document) -> Result<(), WriteError> {
     use flate2::{write::ZlibEncoder, Compression};
+    use rayon::prelude::*;
     use std::io::Write;
-    for object in lo.objects.values_mut() {
-        let Object::Stream(stream) = object else { continue };
+    lo.objects.par_iter_mut().try_for_each(|(_, object)| {
+        let Object::Stream(stream) = object else { return Ok(()) };
         if !stream.allows_compression || stream.dict.has(b"Filter") {
-            continue;
+            return Ok(());
         }
         let mut encoder = ZlibEncoder::new(Vec::with_capacity(stream.content.len() / 3), Compression::default());
         encoder.write_all(&stream.content).map_err(|e| WriteError(e.to_string()))?;
@@ -401,8 +440,8 @@ fn compress_streams(lo: &mut lopdf::Document) -> Result<(), WriteError> {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(compressed);
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The object of the page at a 0-based index, from lopdf's 1-based page map.
