@@ -18,6 +18,8 @@
 use super::chart::{self, Chart};
 use super::fonts::FontStyle;
 use super::text::{self, Line, MissingGlyphs, Span};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -446,9 +448,11 @@ pub struct LaidOut {
 
 /// Lays a flow into pages: two passes, then headers and footers.
 pub fn lay_out(flow: &Flow) -> LaidOut {
-    let first = Composer::run(flow, None);
+    let wrapped = RefCell::new(Wrapped::new());
+    let first = Composer::run(flow, None, &wrapped);
     let pages_of_headings: Vec<usize> = first.outline.iter().map(|e| e.page).collect();
-    let mut second = Composer::run(flow, Some(&pages_of_headings));
+    drop(first);
+    let mut second = Composer::run(flow, Some(&pages_of_headings), &wrapped);
     let total = second.pages.len();
     for (index, page) in second.pages.iter_mut().enumerate() {
         add_furniture(page, &flow.furniture, index + 1, total, &mut second.missing);
@@ -546,9 +550,15 @@ fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]>) -> Lang {
     crate::render::language::detect(&text)
 }
 
+/// Text wrapped in the first pass, by (spans, size, width), with the
+/// characters no font had: the second pass wraps nearly all the same text
+/// again, and wrapping is most of the layout's time.
+type Wrapped = HashMap<(Vec<Span>, u32, u32), (Vec<Line>, Vec<MissingGlyphs>)>;
+
 /// Places blocks onto pages.
 struct Composer<'a> {
     flow: &'a Flow,
+    wrapped: &'a RefCell<Wrapped>,
     style: PageStyle,
     pages: Vec<Page>,
     y: f32,
@@ -567,10 +577,11 @@ struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    fn run(flow: &'a Flow, known_pages: Option<&'a [usize]>) -> Composer<'a> {
+    fn run(flow: &'a Flow, known_pages: Option<&'a [usize]>, wrapped: &'a RefCell<Wrapped>) -> Composer<'a> {
         let style = flow.page;
         let mut c = Composer {
             flow,
+            wrapped,
             style,
             pages: vec![Page { style, items: Vec::new() }],
             y: style.content_top(),
@@ -625,11 +636,21 @@ impl<'a> Composer<'a> {
     }
 
     fn wrap(&mut self, spans: &[Span], size: f32, width: f32) -> Vec<Line> {
-        if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
-            let resolved: Vec<Span> = spans.iter().map(|s| self.resolve(s)).collect();
-            return text::wrap(&resolved, size, width, &mut self.missing);
+        let spans: Vec<Span> = if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
+            spans.iter().map(|s| self.resolve(s)).collect()
+        } else {
+            spans.to_vec()
+        };
+        let key = (spans, size.to_bits(), width.to_bits());
+        if let Some((lines, missing)) = self.wrapped.borrow().get(&key) {
+            self.missing.extend(missing.iter().cloned());
+            return lines.clone();
         }
-        text::wrap(spans, size, width, &mut self.missing)
+        let mut missing = Vec::new();
+        let lines = text::wrap(&key.0, size, width, &mut missing);
+        self.missing.extend(missing.iter().cloned());
+        self.wrapped.borrow_mut().insert(key, (lines.clone(), missing));
+        lines
     }
 
     /// A [`page_of`] span as the page number of its heading (1-based): "00"

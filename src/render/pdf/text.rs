@@ -14,7 +14,7 @@ use std::rc::Rc;
 use unicode_bidi::BidiInfo;
 
 /// A piece of text in one style.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Span {
     pub text: String,
     pub style: FontStyle,
@@ -44,7 +44,9 @@ pub struct PlacedGlyph {
     pub dy: f32,
     /// The text this glyph stands for, for copying and searching (a ligature
     /// stands for several characters; a second glyph of a cluster for none).
-    pub text: String,
+    /// Shared with the shaping cache: a report draws the same few hundred
+    /// glyphs millions of times.
+    pub text: Rc<str>,
 }
 
 /// One laid line of text, glyphs in visual (left-to-right) order.
@@ -86,7 +88,7 @@ impl Line {
 
     /// The characters of the line in visual order (for tests and debugging).
     pub fn text(&self) -> String {
-        self.glyphs.iter().map(|g| g.text.as_str()).collect()
+        self.glyphs.iter().map(|g| &*g.text).collect()
     }
 }
 
@@ -208,7 +210,7 @@ struct UnitGlyph {
     advance: i32,
     x_offset: i32,
     y_offset: i32,
-    text: String,
+    text: Rc<str>,
 }
 
 type ShapeKey = (FaceId, bool, String);
@@ -269,7 +271,7 @@ fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
                 advance: p.x_advance,
                 x_offset: p.x_offset,
                 y_offset: p.y_offset,
-                text: t,
+                text: Rc::from(t),
             });
         }
         i = j;
@@ -565,7 +567,7 @@ mod tests {
         let urdu = "پولیس نے گشت بڑھا دیا";
         let line = set_line(&[Span::plain(urdu)], 10.0, &mut Vec::new());
         assert!(line.rtl);
-        assert!(line.glyphs.iter().all(|g| g.face == FaceId::NaskhArabic || g.text == " "));
+        assert!(line.glyphs.iter().all(|g| g.face == FaceId::NaskhArabic || &*g.text == " "));
         // Visual order is the reverse of reading order; joined forms are not the
         // isolated forms the cmap gives.
         let reversed: String = urdu.chars().rev().collect();

@@ -96,7 +96,7 @@ impl GlyphRun {
                 self.pen -= kern as f64;
             }
         }
-        self.glyphs.push(Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(glyph.text.clone()) });
+        self.glyphs.push(Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(glyph.text.to_string()) });
         self.pen += pdf_advance(glyph.face, glyph.gid) as f64;
     }
 
@@ -128,6 +128,10 @@ fn pdf_advance(face: FaceId, gid: u16) -> i64 {
 /// What a glyph's text says of its language: a script that names one
 /// (Urdu, Gujarati, Bengali, Punjabi), Latin letters, or nothing.
 fn glyph_lang(text: &str) -> GlyphLang {
+    // Nearly every glyph: no need to ask which language ASCII is.
+    if text.is_ascii() {
+        return if text.bytes().any(|b| b.is_ascii_alphabetic()) { GlyphLang::Latin } else { GlyphLang::Neutral };
+    }
     if !text.chars().any(char::is_alphabetic) {
         return GlyphLang::Neutral;
     }
