@@ -10,10 +10,16 @@
 //! merge, loading the templates, and every renderer the build runs (csv,
 //! xlsx, pdf, html, reminders).
 //!
+//! A third group, `county`, times the PDF stage alone (every PDF `build`
+//! writes: board report, commissioner summary, group and priority PDFs) on
+//! a county's shape: 5,000 actions, 1,000 agencies, 20 groups, 6% of
+//! agencies missing (`CSP_BENCH_COUNTY=ACTIONS,AGENCIES,GROUPS`).
+//!
 //! ```text
 //! cargo bench --bench stages                 # everything
 //! cargo bench --bench stages -- preston/     # the Preston example only
 //! cargo bench --bench stages -- synth/merge  # one stage
+//! cargo bench --bench stages -- county/      # the county's PDF stage
 //! ```
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -147,25 +153,80 @@ fn preston() -> Option<Fixture> {
     Some(Fixture::new("preston", &root, "input/plan.toml", returns.clone(), period, Some(returns)))
 }
 
-/// The synthetic partnership, generated on first use.
-fn synthetic() -> Fixture {
-    let size = std::env::var("CSP_BENCH_SYNTH").unwrap_or_else(|_| "2000,400,4".into());
-    let numbers: Vec<usize> = size.split(',').filter_map(|n| n.trim().parse().ok()).collect();
-    let [actions, agencies, quarters] = numbers[..] else { panic!("CSP_BENCH_SYNTH must be ACTIONS,AGENCIES,QUARTERS, not {size:?}") };
+/// Numbers from an environment variable `A,B,C`, or the defaults.
+fn sizes(variable: &str, default: [usize; 3]) -> [usize; 3] {
+    let Ok(value) = std::env::var(variable) else { return default };
+    let numbers: Vec<usize> = value.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    numbers[..].try_into().unwrap_or_else(|_| panic!("{variable} must be three numbers, not {value:?}"))
+}
+
+/// A synthetic partnership, generated on first use into `target/bench-synth`.
+fn generated(name: &'static str, args: synth::Args) -> Fixture {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"));
-    let root = target.join("bench-synth").join(format!("a{actions}-g{agencies}-q{quarters}"));
-    let period: Period = "2018-19 Q4".parse().expect("a period");
+    let root = target.join("bench-synth").join(format!(
+        "a{}-g{}-q{}-groups{}-m{}",
+        args.actions,
+        args.agencies,
+        args.quarters,
+        args.groups.unwrap_or(0),
+        args.missing_percent
+    ));
     let done = root.join(".complete");
     if !done.exists() {
-        eprintln!("synth: generating {actions} actions, {agencies} agencies, {quarters} quarters into {}", root.display());
-        let args =
-            synth::Args { actions, agencies, quarters, period, seed: 1, groups: None, missing_percent: 0, force: true, out: root.clone() };
-        synth::generate(&args).expect("generate the synthetic partnership");
+        eprintln!(
+            "synth: generating {} actions, {} agencies, {} quarters into {}",
+            args.actions,
+            args.agencies,
+            args.quarters,
+            root.display()
+        );
+        synth::generate(&synth::Args { out: root.clone(), ..args }).expect("generate the synthetic partnership");
         std::fs::write(&done, b"").expect("mark the synthetic partnership complete");
     }
+    let period = args.period;
     let returns = root.join("returns").join(period.slug());
-    let previous = (quarters > 1).then(|| root.join("returns").join(period.previous().slug()));
-    Fixture::new("synth", &root, "plan.toml", returns, period, previous)
+    let previous = (args.quarters > 1).then(|| root.join("returns").join(period.previous().slug()));
+    Fixture::new(name, &root, "plan.toml", returns, period, previous)
+}
+
+/// The synthetic partnership of the per-stage group.
+fn synthetic() -> Fixture {
+    let [actions, agencies, quarters] = sizes("CSP_BENCH_SYNTH", [2000, 400, 4]);
+    let period: Period = "2018-19 Q4".parse().expect("a period");
+    let args =
+        synth::Args { actions, agencies, quarters, period, seed: 1, groups: None, missing_percent: 0, force: true, out: PathBuf::new() };
+    generated("synth", args)
+}
+
+/// A county: many groups and some agencies missing, as issue 14 measured.
+fn county() -> Fixture {
+    let [actions, agencies, groups] = sizes("CSP_BENCH_COUNTY", [5000, 1000, 20]);
+    let period: Period = "2018-19 Q4".parse().expect("a period");
+    let args = synth::Args {
+        actions,
+        agencies,
+        quarters: 2,
+        period,
+        seed: 1,
+        groups: Some(groups),
+        missing_percent: 6,
+        force: true,
+        out: PathBuf::new(),
+    };
+    generated("county", args)
+}
+
+/// The PDF stage alone: every PDF the build writes, laid out and written.
+fn bench_pdf(c: &mut Criterion, f: &Fixture) {
+    let mut group = c.benchmark_group(f.name);
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(60));
+    let forms = FormSettings::new(&Default::default(), f.period);
+    let templates = Templates::built_in();
+    let sentences = Sentences::render(&templates, &f.progress, &mut Vec::new()).expect("the sentences render");
+    let ctx = RenderContext { progress: &f.progress, plan: &f.plan, templates: &templates, forms: &forms, sentences: &sentences };
+    let pdf = renderers().into_iter().find(|r| r.name() == "pdf").expect("a pdf renderer");
+    group.bench_function("render_pdf", |b| b.iter(|| pdf.render(black_box(&ctx)).expect("the PDFs render")));
+    group.finish();
 }
 
 fn bench_fixture(c: &mut Criterion, f: &Fixture, measurement: Duration) {
@@ -214,6 +275,7 @@ fn stages(c: &mut Criterion) {
     }
     let f = synthetic();
     bench_fixture(c, &f, Duration::from_secs(10));
+    bench_pdf(c, &county());
 }
 
 criterion_group!(benches, stages);

@@ -130,6 +130,6 @@ pub fn pdf_text(data: &[u8], write: bool) {
         subject: piece(2),
         date: chrono::NaiveDate::from_ymd_opt(2019, 1, 14).expect("a date"),
     };
-    let pdf = write_pdf(&laid, &meta).expect("the PDF is written");
+    let pdf = write_pdf(laid, &meta).expect("the PDF is written");
     assert!(pdf.starts_with(b"%PDF"));
 }

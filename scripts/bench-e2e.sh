@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: builds the release binary, generates synthetic
-# partnerships of 100, 400 and 1,000 returns against 2,000 actions (four
-# quarters, so three quarters of history), runs `csp-report build` on each
-# and on the shipped Preston example, and records wall time and peak memory
-# (GNU time's maximum resident set size). Then compares our read stage with
-# calamine's own read of the same files (examples/calamine_read.rs).
+# partnerships and runs `csp-report build` on each and on the shipped
+# Preston example, recording wall time, CPU time and peak memory (GNU time's
+# maximum resident set size). Then compares our read stage with calamine's
+# own read of the same files (examples/calamine_read.rs).
+#
+# Two kinds of synthetic partnership:
+# - SHAPES, a county's shape (issue 14): ACTIONSxAGENCIESxGROUPS, 6% of
+#   agencies missing, two quarters (so one of history); by default
+#   2,000 × 400 × 20 and 5,000 × 1,000 × 20;
+# - SIZES, the earlier series: that many returns against $ACTIONS actions
+#   over $QUARTERS quarters, one group per 50 actions; by default 400.
 #
 #   scripts/bench-e2e.sh [WORKDIR]      # default target/bench-e2e
-#   RUNS=5 SIZES="100 400" scripts/bench-e2e.sh
+#   RUNS=5 SIZES="100 400" SHAPES="" scripts/bench-e2e.sh
 #
 # Results: a Markdown table on stdout and in WORKDIR/results.md.
 # Needs GNU time at /usr/bin/time (Debian: apt-get install time).
@@ -17,7 +23,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 WORK=${1:-$ROOT/target/bench-e2e}
 RUNS=${RUNS:-3}
-SIZES=${SIZES:-"100 400 1000"}
+SIZES=${SIZES-"400"}
+SHAPES=${SHAPES-"2000x400x20 5000x1000x20"}
 ACTIONS=${ACTIONS:-2000}
 QUARTERS=${QUARTERS:-4}
 
@@ -80,6 +87,25 @@ rm -rf "$PRESTON_OUT"
 read -r t c m < <(measure "$ROOT" build --out "$PRESTON_OUT")
 files=$(find "$PRESTON_OUT" -type f | wc -l)
 echo "| Preston example | $(find "$ROOT/input/returns" -type f | wc -l) (2 quarters) | 27 | 0 | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
+
+for shape in $SHAPES; do
+  IFS=x read -r actions agencies groups <<< "$shape"
+  dir=$WORK/county-$shape
+  if [ ! -f "$dir/.complete" ]; then
+    echo "bench-e2e: generating $actions actions × $agencies agencies × $groups groups into $dir" >&2
+    "$SYNTH" --actions "$actions" --agencies "$agencies" --groups "$groups" --missing-percent 6 --quarters 2 --force "$dir" 2>/dev/null
+    touch "$dir/.complete"
+  fi
+  slug=$(sed -n 's/^returns = "returns\/\(.*\)"$/\1/p' "$dir/csp-report.toml")
+  returns=$(find "$dir/returns/$slug" -type f | wc -l)
+  rm -rf "$dir/output/$slug"
+  echo "bench-e2e: building $shape ($RUNS runs)" >&2
+  read -r t c m < <(measure "$dir" build)
+  files=$(find "$dir/output/$slug" -type f | wc -l)
+  pages=$(pdfinfo "$dir/output/$slug/board-report.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+  echo "| county shape, $groups groups (board report ${pages:-?} pages) | $returns | $actions | 1 | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
+  CALAMINE_LINES+=("$shape, returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
+done
 
 for n in $SIZES; do
   dir=$WORK/synth-$n

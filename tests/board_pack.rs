@@ -218,7 +218,7 @@ fn county() -> &'static [PathBuf] {
                 let laid = layout::lay_out(&flow);
                 let target = dir.path().join(&path);
                 std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-                std::fs::write(&target, write::write_pdf(&laid, &meta).unwrap()).unwrap();
+                std::fs::write(&target, write::write_pdf(laid, &meta).unwrap()).unwrap();
                 written.push(target);
             }
             assert_eq!(written.len(), 3, "{written:?}");

@@ -174,5 +174,5 @@ fn layout_and_pdf_are_deterministic() {
         subject: "S".into(),
         date: chrono::NaiveDate::from_ymd_opt(2019, 1, 14).unwrap(),
     };
-    assert_eq!(write_pdf(&a, &meta).unwrap(), write_pdf(&b, &meta).unwrap());
+    assert_eq!(write_pdf(a, &meta).unwrap(), write_pdf(b, &meta).unwrap());
 }

@@ -570,7 +570,7 @@ fn golden_printpdf_behaviour() {
     };
     let laid = lay_out(&flow);
     let meta = Metadata { title: "Golden".into(), author: "Test".into(), subject: "Pin".into(), date: date(2019, 1, 14) };
-    let bytes = write_pdf(&laid, &meta).unwrap();
+    let bytes = write_pdf(laid, &meta).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("golden.pdf");
     std::fs::write(&pdf, &bytes).unwrap();

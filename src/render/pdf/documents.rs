@@ -105,9 +105,11 @@ pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
         .map(|(document, path)| {
             let flow = document.flow(p, &passages, ctx.sentences);
             let undefined = terms::undefined(&p.glossary, &flow.blocks);
-            let laid = layout::lay_out(&flow);
-            let bytes = write_pdf(&laid, &document.metadata(p)).map_err(|e| RenderError::new("pdf", e));
-            (path, bytes, laid.missing, undefined)
+            let mut laid = layout::lay_out(&flow);
+            drop(flow);
+            let missing = std::mem::take(&mut laid.missing);
+            let bytes = write_pdf(laid, &document.metadata(p)).map_err(|e| RenderError::new("pdf", e));
+            (path, bytes, missing, undefined)
         })
         .collect();
     let mut rendered = Rendered::default();

@@ -181,12 +181,62 @@ fn mark_start(structure: &mut Structure, page: usize, tag: super::layout::Tag) -
     }
 }
 
+/// What the content stream has set so far on a page, so each operator is
+/// written only when it changes something: consecutive lines share one text
+/// object, colour and font (a county board report is some ten million
+/// operators, and printpdf and lopdf spend most of the writing time on them).
+#[derive(Default)]
+struct PenState {
+    in_text: bool,
+    fill: Option<Colour>,
+    stroke: Option<(Colour, f32)>,
+    font: Option<(FaceId, u32)>,
+}
+
+impl PenState {
+    fn end_text(&mut self, ops: &mut Vec<Op>) {
+        if std::mem::take(&mut self.in_text) {
+            ops.push(Op::EndTextSection);
+        }
+    }
+
+    fn begin_text(&mut self, ops: &mut Vec<Op>) {
+        if !std::mem::replace(&mut self.in_text, true) {
+            ops.push(Op::StartTextSection);
+        }
+    }
+
+    fn fill(&mut self, c: Colour, ops: &mut Vec<Op>) {
+        if self.fill != Some(c) {
+            ops.push(Op::SetFillColor { col: colour(c) });
+            self.fill = Some(c);
+        }
+    }
+
+    fn stroke(&mut self, c: Colour, width: f32, ops: &mut Vec<Op>) {
+        if self.stroke != Some((c, width)) {
+            ops.push(Op::SetOutlineColor { col: colour(c) });
+            ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+            self.stroke = Some((c, width));
+        }
+    }
+
+    fn font(&mut self, face: FaceId, size: f32, ops: &mut Vec<Op>) {
+        if self.font != Some((face, size.to_bits())) {
+            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(face)), size: Pt(size) });
+            self.font = Some((face, size.to_bits()));
+        }
+    }
+}
+
 /// The operations drawing one page (0-based `page`), every item inside
-/// marked content: consecutive items with the same tag share one sequence.
+/// marked content: consecutive items with the same tag share one sequence,
+/// and within it consecutive lines of text one text object.
 fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure) -> Vec<Op> {
     let mut ops = Vec::new();
     structure.start_page(page);
     let mut open = None;
+    let mut pen = PenState::default();
     for item in items {
         // Links draw nothing here; text without glyphs neither.
         let draws = match item {
@@ -195,6 +245,8 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
             _ => true,
         };
         if draws && open != Some(item.tag()) {
+            // A text object sits inside one marked-content sequence.
+            pen.end_text(&mut ops);
             if open.is_some() {
                 ops.push(Op::EndMarkedContent);
             }
@@ -203,17 +255,17 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
         }
         match item {
             Item::Rect { x, y, w, h, fill, stroke, .. } => {
+                pen.end_text(&mut ops);
                 let mode = match (fill, stroke) {
                     (Some(_), Some(_)) => PaintMode::FillStroke,
                     (Some(_), None) => PaintMode::Fill,
                     _ => PaintMode::Stroke,
                 };
                 if let Some(f) = fill {
-                    ops.push(Op::SetFillColor { col: colour(*f) });
+                    pen.fill(*f, &mut ops);
                 }
                 if let Some(s) = stroke {
-                    ops.push(Op::SetOutlineColor { col: colour(*s) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
+                    pen.stroke(*s, 0.5, &mut ops);
                 }
                 ops.push(Op::DrawRectangle {
                     rectangle: Rect {
@@ -227,8 +279,8 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                 });
             }
             Item::Rule { x1, y1, x2, y2, colour: c, width, .. } => {
-                ops.push(Op::SetOutlineColor { col: colour(*c) });
-                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                pen.end_text(&mut ops);
+                pen.stroke(*c, *width, &mut ops);
                 let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(height - y) }, bezier: false };
                 ops.push(Op::DrawLine { line: PdfLine { points: vec![point(*x1, *y1), point(*x2, *y2)], is_closed: false } });
             }
@@ -238,9 +290,9 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                 if line.glyphs.is_empty() {
                     continue;
                 }
-                ops.push(Op::StartTextSection);
-                ops.push(Op::SetFillColor { col: colour(*c) });
-                let mut current: Option<FaceId> = None;
+                pen.begin_text(&mut ops);
+                pen.fill(*c, &mut ops);
+                let mut current: Option<FaceId> = pen.font.filter(|(_, size)| *size == line.size.to_bits()).map(|(face, _)| face);
                 let mut run: Option<GlyphRun> = None;
                 // The language span open, and whether an ActualText span
                 // is (a language span never cuts through one).
@@ -273,7 +325,7 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                         in_actual = true;
                     }
                     if current != Some(glyph.face) {
-                        ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(line.size) });
+                        pen.font(glyph.face, line.size, &mut ops);
                         current = Some(glyph.face);
                     }
                     run.get_or_insert_with(|| GlyphRun::new(gx, gy, line.size)).push(glyph, gx);
@@ -287,10 +339,10 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                 if lang_open.is_some() {
                     ops.push(Op::EndMarkedContent);
                 }
-                ops.push(Op::EndTextSection);
             }
         }
     }
+    pen.end_text(&mut ops);
     if open.is_some() {
         ops.push(Op::EndMarkedContent);
     }
@@ -298,7 +350,9 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
 }
 
 /// Writes the laid-out pages as a PDF.
-pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
+/// Takes the pages by value and drops each once it is turned into
+/// operators, so a long report is not held twice over.
+pub fn write_pdf(laid: LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
     let mut doc = PdfDocument::new(&meta.title);
     let timestamp = meta.date.and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp()).unwrap_or(0);
     let date = printpdf::OffsetDateTime::from_unix_timestamp(timestamp).map_err(|e| WriteError(e.to_string()))?;
@@ -328,10 +382,22 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
         }
     }
 
+    let heights: Vec<f32> = laid.pages.iter().map(|p| p.style.height).collect();
+    let links: Vec<Link> = laid
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(index, p)| {
+            p.items.iter().filter_map(move |item| match *item {
+                Item::Link { x, y, w, h, page: target, tag } => Some(Link { page: index, x, y, w, h, target, tag }),
+                _ => None,
+            })
+        })
+        .collect();
     let mut structure = Structure::new();
     let pages = laid
         .pages
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(index, p)| {
             let ops = page_ops(&p.items, p.style.height, index, &mut structure);
@@ -349,9 +415,10 @@ pub fn write_pdf(laid: &LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError>
     let mut warnings = Vec::new();
     let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
+    drop(doc);
 
     add_outline(&mut lo, &laid.outline)?;
-    add_links(&mut lo, laid, &mut structure)?;
+    add_links(&mut lo, &heights, &links, &mut structure)?;
     let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
     structure.write(&mut lo, &page_ids, &laid.figures).map_err(WriteError)?;
     add_xmp(&mut lo, meta);
@@ -485,46 +552,55 @@ fn add_xmp(lo: &mut lopdf::Document, meta: &Metadata) {
     }
 }
 
-/// Makes each [`Item::Link`] a link annotation to the top of its page,
-/// filed under its structure element.
-fn add_links(lo: &mut lopdf::Document, laid: &LaidOut, structure: &mut Structure) -> Result<(), WriteError> {
+/// A contents entry's link: the area on page `page` (0-based) that goes to
+/// page `target`.
+struct Link {
+    page: usize,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+    target: usize,
+    tag: super::layout::Tag,
+}
+
+/// Makes each link a link annotation to the top of its target page, filed
+/// under its structure element; `heights` are the pages' heights.
+fn add_links(lo: &mut lopdf::Document, heights: &[f32], links: &[Link], structure: &mut Structure) -> Result<(), WriteError> {
     let pages = lo.get_pages();
     let page_id = |index: usize| page_object(&pages, index);
-    for (index, page) in laid.pages.iter().enumerate() {
-        let height = page.style.height;
-        let mut annotations = Vec::new();
-        for item in &page.items {
-            let Item::Link { x, y, w, h, page: target, tag } = *item else { continue };
-            let target_height = laid.pages.get(target).map_or(height, |p| p.style.height);
-            let mut link = Dictionary::new();
-            link.set("Type", Object::Name(b"Annot".to_vec()));
-            link.set("Subtype", Object::Name(b"Link".to_vec()));
-            link.set("Rect", Object::Array([x, height - y - h, x + w, height - y].into_iter().map(Object::Real).collect()));
-            link.set("Border", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(0)]));
-            // The top of the page, at the reader's zoom.
-            link.set(
-                "Dest",
-                Object::Array(vec![
-                    Object::Reference(page_id(target)?),
-                    Object::Name(b"XYZ".to_vec()),
-                    Object::Null,
-                    Object::Real(target_height),
-                    Object::Null,
-                ]),
-            );
-            // PDF/UA asks every annotation for a description.
-            link.set("Contents", lopdf::text_string(&format!("Go to page {}", target + 1)));
-            let id = lo.add_object(Object::Dictionary(link.clone()));
-            if let Some(key) = structure.annotation(index, tag, id) {
-                link.set("StructParent", Object::Integer(key));
-                lo.objects.insert(id, Object::Dictionary(link));
-            }
-            annotations.push(Object::Reference(id));
+    let mut annotations: std::collections::BTreeMap<usize, Vec<Object>> = Default::default();
+    for &Link { page: index, x, y, w, h, target, tag } in links {
+        let height = heights[index];
+        let target_height = heights.get(target).copied().unwrap_or(height);
+        let mut link = Dictionary::new();
+        link.set("Type", Object::Name(b"Annot".to_vec()));
+        link.set("Subtype", Object::Name(b"Link".to_vec()));
+        link.set("Rect", Object::Array([x, height - y - h, x + w, height - y].into_iter().map(Object::Real).collect()));
+        link.set("Border", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(0)]));
+        // The top of the page, at the reader's zoom.
+        link.set(
+            "Dest",
+            Object::Array(vec![
+                Object::Reference(page_id(target)?),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Null,
+                Object::Real(target_height),
+                Object::Null,
+            ]),
+        );
+        // PDF/UA asks every annotation for a description.
+        link.set("Contents", lopdf::text_string(&format!("Go to page {}", target + 1)));
+        let id = lo.add_object(Object::Dictionary(link.clone()));
+        if let Some(key) = structure.annotation(index, tag, id) {
+            link.set("StructParent", Object::Integer(key));
+            lo.objects.insert(id, Object::Dictionary(link));
         }
-        if !annotations.is_empty() {
-            let page_dict = lo.get_dictionary_mut(page_id(index)?).map_err(|e| WriteError(e.to_string()))?;
-            page_dict.set("Annots", Object::Array(annotations));
-        }
+        annotations.entry(index).or_default().push(Object::Reference(id));
+    }
+    for (index, annotations) in annotations {
+        let page_dict = lo.get_dictionary_mut(page_id(index)?).map_err(|e| WriteError(e.to_string()))?;
+        page_dict.set("Annots", Object::Array(annotations));
     }
     Ok(())
 }
