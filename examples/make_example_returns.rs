@@ -21,7 +21,6 @@ use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::plan::{load_plan, timescale::parse_uk_date, Period, Plan};
 use csp_report::status::Status;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -274,11 +273,11 @@ fn history_of(plan: &Plan, period: Period, entries: &[Entry]) -> PreviousPeriod 
         if plan.action(action).is_none() {
             continue;
         }
-        let past = history.actions.entry(action.to_string()).or_insert(PastAction { overall: status, leads: BTreeMap::new() });
+        let past = history.actions.entry(action.to_string()).or_insert(PastAction::new(status));
         if status.severity_rank() > past.overall.severity_rank() {
             past.overall = status;
         }
-        past.leads.insert(agency.to_string(), PastUpdate { status, update: update.to_string() });
+        past.leads.insert(agency.to_string(), PastUpdate::new(status, update.to_string()));
     }
     PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), from_returns: false, history }
 }

@@ -282,9 +282,9 @@ fn last_quarters_status_and_update_are_pre_filled() {
     let plan = shipped();
     let mut history = History::default();
     let mut leads = std::collections::BTreeMap::new();
-    leads.insert("police".to_string(), PastUpdate { status: Status::Amber, update: "Radio link procurement delayed.".into() });
-    leads.insert("bid".to_string(), PastUpdate { status: Status::Green, update: "BCP meets monthly.".into() });
-    history.actions.insert("CS1".to_string(), PastAction { overall: Status::Amber, leads });
+    leads.insert("police".to_string(), PastUpdate::new(Status::Amber, "Radio link procurement delayed."));
+    leads.insert("bid".to_string(), PastUpdate::new(Status::Green, "BCP meets monthly."));
+    history.actions.insert("CS1".to_string(), PastAction { leads, ..PastAction::new(Status::Amber) });
     let previous =
         PreviousPeriod { period: q3().previous(), source: "output/2018-19-Q2/progress.csv".into(), from_returns: false, history };
     let forms = build_forms(&plan, q3(), Some(&previous), &settings()).unwrap();
@@ -312,9 +312,9 @@ fn an_over_long_previous_update_is_cut_visibly_with_a_warning() {
     let long = "Radio link procurement delayed. ".repeat(1_250);
     assert!(long.encode_utf16().count() > CELL_LIMIT);
     let mut leads = std::collections::BTreeMap::new();
-    leads.insert("police".to_string(), PastUpdate { status: Status::Amber, update: long.clone() });
+    leads.insert("police".to_string(), PastUpdate::new(Status::Amber, long.clone()));
     let mut history = History::default();
-    history.actions.insert("CS1".to_string(), PastAction { overall: Status::Amber, leads });
+    history.actions.insert("CS1".to_string(), PastAction { leads, ..PastAction::new(Status::Amber) });
     let previous =
         PreviousPeriod { period: q3().previous(), source: "output/2018-19-Q2/progress.csv".into(), from_returns: false, history };
     let forms = build_forms(&plan, q3(), Some(&previous), &settings()).expect("a long update does not stop the forms");

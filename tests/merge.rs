@@ -6,11 +6,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use csp_report::diagnostics::{Diagnostic, Place, Severity};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
-use csp_report::merge::{merge, overall_status, trend, MergeInput};
+use csp_report::history::{YearQuarter, YearSoFar};
+use csp_report::merge::{merge, merge_with_year, overall_status, trend, MergeInput};
 use csp_report::plan::{parse_plan, Period, Plan};
 use csp_report::progress::{
-    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, Reason, ReturnState, Subject, Trend,
-    UpdateState,
+    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, QuarterState, Reason, ReturnState, Subject,
+    Trend, UpdateState,
 };
 use csp_report::render::sentences::Sentences;
 use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, RejectedRow, Rejection, Return, ReturnNote, Update};
@@ -236,11 +237,9 @@ fn history(entries: &[(&str, Status, &[PastLead])]) -> PreviousPeriod {
     let actions = entries
         .iter()
         .map(|(id, overall, leads)| {
-            let leads = leads
-                .iter()
-                .map(|(agency, status, text)| (agency.to_string(), PastUpdate { status: *status, update: text.to_string() }))
-                .collect();
-            (id.to_string(), PastAction { overall: *overall, leads })
+            let leads =
+                leads.iter().map(|(agency, status, text)| (agency.to_string(), PastUpdate::new(*status, text.to_string()))).collect();
+            (id.to_string(), PastAction { leads, ..PastAction::new(*overall) })
         })
         .collect();
     PreviousPeriod { period: q2(), source: "output/2018-19-Q2/progress.csv".to_string(), from_returns: false, history: History { actions } }
@@ -560,6 +559,98 @@ fn damaged_history_reaches_progress_as_a_warning_and_gives_no_trend() {
     assert!(progress.diagnostics.contains(&warning));
     assert_eq!(progress.diagnostic_counts.warnings, 1);
     assert_eq!(action(&progress, "A2").trend, None);
+}
+
+// ---------------------------------------------------------------------------
+// The year so far and persistent exceptions
+// ---------------------------------------------------------------------------
+
+fn q1() -> Period {
+    "2018-19 Q1".parse().unwrap()
+}
+
+/// One earlier quarter's results, from `history` entries.
+fn results_for(period: Period, entries: &[(&str, Status, &[PastLead])]) -> PreviousPeriod {
+    PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), ..history(entries) }
+}
+
+/// Q3 merged with Q1 and Q2 (either may be missing: no data).
+fn run_year(returns: Vec<Return>, q1_results: Option<PreviousPeriod>, q2_results: Option<PreviousPeriod>) -> Progress {
+    let read = report(returns);
+    let year = YearSoFar {
+        quarters: vec![YearQuarter { period: q1(), results: q1_results }, YearQuarter { period: q2(), results: q2_results.clone() }],
+    };
+    let plan = plan();
+    let input = MergeInput { previous: q2_results.as_ref(), ..MergeInput::new(&plan, q3(), &read) };
+    merge_with_year(&input, &year)
+}
+
+#[test]
+fn an_action_amber_in_q1_to_q3_is_listed_as_persistent_in_q3() {
+    let amber = |period| results_for(period, &[("A2", Status::Amber, &[("police", Status::Amber, "Slow")])]);
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "Still slow");
+    let progress = run_year(vec![p], Some(amber(q1())), Some(amber(q2())));
+    let a2 = action(&progress, "A2");
+    assert_eq!(a2.history.overall, [QuarterState::Status(Status::Amber); 3]);
+    assert_eq!(a2.history.leads[0].states, [QuarterState::Status(Status::Amber); 3]);
+    assert_eq!(kinds_for(&progress, "A2"), [ExceptionKind::Persistent], "amber and not worse: persistent is its one reason");
+    assert_eq!(exception_for(&progress, "A2").reasons[0], Reason::Persistent { status: Some(Status::Amber), quarters: 3, since: q1() });
+    assert_eq!(sentence(&progress, "A2", ExceptionKind::Persistent), "Amber since Q1 (3 quarters running).");
+    assert_eq!(progress.exception_counts.of(ExceptionKind::Persistent), 1);
+    let sources: Vec<Option<&str>> = progress.year.iter().map(|q| q.source.as_deref()).collect();
+    assert_eq!(sources, [Some("output/2018-19-Q1/progress.csv"), Some("output/2018-19-Q2/progress.csv"), Some("this quarter's returns")]);
+}
+
+#[test]
+fn persistent_needs_two_reds_or_three_ambers_running_within_the_year() {
+    let q1_results =
+        results_for(q1(), &[("A2", Status::Green, &[("police", Status::Green, "")]), ("A4", Status::Red, &[("police", Status::Red, "")])]);
+    let q2_results = results_for(
+        q2(),
+        &[("A2", Status::Amber, &[("police", Status::Amber, "")]), ("A4", Status::Amber, &[("police", Status::Amber, "")])],
+    );
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "late");
+    row(&mut p, "A4", Status::Red, "stuck");
+    let progress = run_year(vec![p], Some(q1_results), Some(q2_results));
+    assert!(!kinds_for(&progress, "A2").contains(&ExceptionKind::Persistent), "amber for two quarters is not yet persistent");
+    assert_eq!(
+        exception_for(&progress, "A4").reasons.iter().find(|r| r.kind() == ExceptionKind::Persistent),
+        Some(&Reason::Persistent { status: None, quarters: 3, since: q1() }),
+        "red, amber, red: amber or red for three quarters"
+    );
+    assert_eq!(sentence(&progress, "A4", ExceptionKind::Persistent), "Amber or red since Q1 (3 quarters running).");
+
+    let q2_red = results_for(q2(), &[("A4", Status::Red, &[("police", Status::Red, "")])]);
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A4", Status::Red, "stuck");
+    let progress = run_year(vec![p], None, Some(q2_red));
+    assert_eq!(
+        sentence(&progress, "A4", ExceptionKind::Persistent),
+        "Red for 2 quarters running, since 2018-19 Q2.",
+        "two reds are persistent"
+    );
+}
+
+#[test]
+fn no_data_not_in_the_plan_and_no_return_are_kept_apart_and_never_filled_in() {
+    // Q1 has no data at all; Q2's results do not list B3 (not in the plan
+    // then) and give A2's lead no return.
+    let q2_results = results_for(
+        q2(),
+        &[("A2", Status::NoReturn, &[("police", Status::NoReturn, "")]), ("A4", Status::Amber, &[("police", Status::Amber, "")])],
+    );
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "late");
+    row(&mut p, "A4", Status::Amber, "late");
+    let progress = run_year(vec![p], None, Some(q2_results));
+    let (no_data, not_in_plan, status) = (QuarterState::NoData, QuarterState::NotInPlan, QuarterState::Status);
+    assert_eq!(action(&progress, "A2").history.overall, [no_data, status(Status::NoReturn), status(Status::Amber)]);
+    assert_eq!(action(&progress, "B3").history.overall, [no_data, not_in_plan, status(Status::NoReturn)]);
+    assert_eq!(action(&progress, "A4").history.overall, [no_data, status(Status::Amber), status(Status::Amber)]);
+    assert!(!kinds_for(&progress, "A4").contains(&ExceptionKind::Persistent), "a quarter with no data breaks the run");
+    assert_eq!(progress.year[0].source, None, "Q1 has no data");
 }
 
 // ---------------------------------------------------------------------------

@@ -102,6 +102,7 @@ fn action(
         not_started_late: false,
         trend,
         previous_overall: None,
+        history: Default::default(),
     }
 }
 
@@ -450,6 +451,7 @@ fn fixture() -> Progress {
             files_unreadable: 0,
         },
         glossary: vec![GlossaryEntry { term: "CSP".into(), meaning: "Community Safety Partnership".into() }],
+        year: Vec::new(),
     }
 }
 

@@ -400,6 +400,9 @@ pub fn reason(r: &Reason, period_now: Period) -> Value {
         Reason::NotStartedLate { due, timescale, due_passed } => {
             json!({"due": due.map(iso), "timescale": timescale, "due_passed": due_passed})
         }
+        Reason::Persistent { status: same, quarters, since } => {
+            json!({"status": same.map(status), "quarters": quarters, "since": period(*since), "since_q1": since.quarter == 1})
+        }
         Reason::Worsened { from, previous, by } => json!({"from": from.map(status), "previous": previous.map(period), "by": by}),
         Reason::Rejected { lead, rejection: r } => json!({"lead": lead, "rejection": rejection(r)}),
         Reason::NotReported { lead } => json!({"lead": lead}),

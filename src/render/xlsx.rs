@@ -877,7 +877,7 @@ fn exception_row(w: &mut SheetWriter, row: RowNum, exception: &Exception, reason
     let kind_format = match exception.kind() {
         ExceptionKind::Red => status_cell(Status::Red),
         ExceptionKind::Overdue | ExceptionKind::NotStartedLate => cell().set_bold().set_background_color(OVERDUE_COLOUR),
-        ExceptionKind::Worsened | ExceptionKind::Conflict => status_cell(Status::Amber),
+        ExceptionKind::Worsened | ExceptionKind::Conflict | ExceptionKind::Persistent => status_cell(Status::Amber),
         ExceptionKind::Rejected | ExceptionKind::NotReported | ExceptionKind::MissingReturn => cell().set_bold(),
     };
     let first_source = exception.sources.first();
