@@ -65,7 +65,7 @@ pub fn merge_with_year(input: &MergeInput, year: &YearSoFar) -> Progress {
     let mut diagnostics: Vec<Diagnostic> = input.read.diagnostics.iter().cloned().collect();
     diagnostics.extend(input.extra_diagnostics.iter().cloned());
 
-    note_other_periods(input, &mut diagnostics);
+    note_other_periods(input, year, &mut diagnostics);
     let chosen = choose_updates(plan, period, &input.read.returns, &mut diagnostics);
 
     let mut groups = Vec::new();
@@ -217,10 +217,12 @@ pub fn persistent(period: Period, overall: &[QuarterState]) -> Option<Reason> {
     let run = |accept: &dyn Fn(Status) -> bool| overall.iter().rev().take_while(|s| s.status().is_some_and(accept)).count();
     let reds = run(&|s| s == Status::Red);
     let ambers_or_reds = run(&|s| matches!(s, Status::Amber | Status::Red));
-    let quarters = if reds >= 2 {
-        reds
-    } else if ambers_or_reds >= 3 {
+    // The longer story when both hold: "amber or red since Q1" says more
+    // than "red for 2 quarters" about an action amber before it turned red.
+    let quarters = if ambers_or_reds >= 3 {
         ambers_or_reds
+    } else if reds >= 2 {
+        reds
     } else {
         return None;
     };
@@ -394,12 +396,14 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
 /// for. A note when its agency also returned for this period (past quarters
 /// kept in the folder); a warning when the agency has nothing for this
 /// period, since the wrong period may have been typed. See docs/rules.md.
-fn note_other_periods(input: &MergeInput, diagnostics: &mut Vec<Diagnostic>) {
+fn note_other_periods(input: &MergeInput, year: &YearSoFar, diagnostics: &mut Vec<Diagnostic>) {
     let this_period: BTreeSet<&str> = input.read.returns.iter().filter(|r| r.period == input.period).map(|r| r.agency.as_str()).collect();
     let history_from_returns = input.previous.is_some_and(|p| p.from_returns);
     for r in input.read.returns.iter().filter(|r| r.period != input.period) {
         let used_for = if r.period == input.period.previous() && history_from_returns {
             "it is used only as last quarter's results, for trend"
+        } else if year.results(r.period).is_some_and(|q| q.from_returns) {
+            "it is used only for the year's history"
         } else {
             "it is not used in this report"
         };
