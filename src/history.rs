@@ -375,3 +375,28 @@ pub fn find_year(
     }
     (YearSoFar { quarters }, diagnostics)
 }
+
+/// The four quarters of a financial year, each read as [`find_results`]
+/// reads one (its `progress.csv`, else its returns), for the year-end
+/// review. A quarter with nothing found is a warning naming it: the review
+/// shows it as "no data".
+pub fn find_whole_year(
+    history_dir: &Path,
+    returns_label: &str,
+    plan: &crate::plan::Plan,
+    year: crate::plan::FinancialYear,
+    read: &crate::returns::ReadReport,
+) -> (YearSoFar, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let quarters = year
+        .quarters()
+        .into_iter()
+        .map(|p| {
+            let (results, problems) =
+                find_results(history_dir, returns_label, plan, p, read, &format!("{p} shows as no data in the year's review"));
+            diagnostics.extend(problems);
+            YearQuarter { period: p, results }
+        })
+        .collect();
+    (YearSoFar { quarters }, diagnostics)
+}

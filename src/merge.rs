@@ -8,6 +8,8 @@
 //! The rules are written out for readers in `docs/rules.md`; each one is
 //! tested in `tests/merge.rs`.
 
+pub mod year;
+
 use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::history::{PreviousPeriod, YearSoFar};
 use crate::plan::{Action, Group, Period, Plan};
@@ -178,28 +180,14 @@ pub fn in_plan_then(action: &Action, results: &PreviousPeriod) -> bool {
 /// "The year so far"): earlier quarters from their results, this quarter
 /// from `overall` and `leads`.
 fn action_history(action: &Action, period: Period, year: &YearSoFar, overall: Status, leads: &[LeadUpdate]) -> ActionHistory {
-    let earlier: Vec<(Option<&PreviousPeriod>, Option<&crate::history::PastAction>)> = (1..period.quarter)
-        .map(|q| {
-            let results = year.results(Period { fy_start: period.fy_start, quarter: q });
-            (results, results.filter(|r| in_plan_then(action, r)).and_then(|r| r.history.actions.get(&action.id)))
-        })
-        .collect();
-    let state = |(results, past): &(Option<&PreviousPeriod>, Option<&crate::history::PastAction>), lead: Option<&str>| match (results, past)
-    {
-        (None, _) => QuarterState::NoData,
-        (Some(_), None) => QuarterState::NotInPlan,
-        (Some(_), Some(past)) => match lead {
-            None => QuarterState::Status(past.overall),
-            // A lead the results do not list did not lead the action then.
-            Some(id) => past.leads.get(id).map_or(QuarterState::NotInPlan, |u| QuarterState::Status(u.status)),
-        },
-    };
-    let mut overall_states: Vec<QuarterState> = earlier.iter().map(|e| state(e, None)).collect();
+    let earlier: Vec<Option<&PreviousPeriod>> =
+        (1..period.quarter).map(|q| year.results(Period { fy_start: period.fy_start, quarter: q })).collect();
+    let mut overall_states: Vec<QuarterState> = earlier.iter().map(|r| year::quarter_state(action, *r, None)).collect();
     overall_states.push(QuarterState::Status(overall));
     let leads = leads
         .iter()
         .map(|l| {
-            let mut states: Vec<QuarterState> = earlier.iter().map(|e| state(e, Some(&l.agency_id))).collect();
+            let mut states: Vec<QuarterState> = earlier.iter().map(|r| year::quarter_state(action, *r, Some(&l.agency_id))).collect();
             states.push(QuarterState::Status(l.status()));
             LeadHistory { agency_id: l.agency_id.clone(), agency_name: l.agency_name.clone(), states }
         })

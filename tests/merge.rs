@@ -1480,3 +1480,86 @@ fn notes_below_a_return_table_are_kept_with_the_agency() {
     assert_eq!(police.notes.len(), 1);
     assert_eq!(police.notes[0].text, "Completed by: PC Smith, 01772 555 123");
 }
+
+// ---------------------------------------------------------------------------
+// The year-end review
+// ---------------------------------------------------------------------------
+
+fn whole_year(quarters: [Option<PreviousPeriod>; 4]) -> csp_report::merge::year::YearReview {
+    let year: csp_report::plan::FinancialYear = "2018-19".parse().unwrap();
+    let quarters = YearSoFar {
+        quarters: year.quarters().into_iter().zip(quarters).map(|(period, results)| YearQuarter { period, results }).collect(),
+    };
+    csp_report::merge::year::review_year(&plan(), year, &quarters, date(2019, 3, 31), Vec::new())
+}
+
+fn year_action<'a>(review: &'a csp_report::merge::year::YearReview, id: &str) -> &'a csp_report::merge::year::YearAction {
+    review.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id).unwrap()
+}
+
+#[test]
+fn year_end_rules_delivered_slipped_and_carried_forward() {
+    let p = |q: u8| Period { fy_start: 2018, quarter: q };
+    // A3 (due September 2018): green, green, complete, complete: delivered in Q3, by the end of
+    // December, 92 days late. A2 (due March 2019): red at the end with a revised date in June.
+    // A1 (ongoing): green all year. A4 (due December 2018): amber, not complete.
+    let mut quarters: [Option<PreviousPeriod>; 4] = Default::default();
+    for (i, (a3, a2)) in
+        [(Status::Green, Status::Green), (Status::Green, Status::Amber), (Status::Complete, Status::Red), (Status::Complete, Status::Red)]
+            .into_iter()
+            .enumerate()
+    {
+        let mut results = results_for(
+            p(i as u8 + 1),
+            &[
+                ("A3", a3, &[("council", a3, "")]),
+                ("A2", a2, &[("police", a2, "Supplier gone")]),
+                ("A1", Status::Green, &[("police", Status::Green, ""), ("council", Status::Green, "")]),
+                ("A4", Status::Amber, &[("police", Status::Amber, "")]),
+                ("B1", Status::Green, &[("charity", Status::Green, "")]),
+            ],
+        );
+        if i == 3 {
+            results.history.actions.get_mut("A2").unwrap().leads.get_mut("police").unwrap().revised_date = Some(date(2019, 6, 30));
+        }
+        if i == 1 {
+            // Z9 was in the plan in Q2 and is not at the year's end.
+            results.history.actions.insert("Z9".to_string(), PastAction::new(Status::Amber));
+        }
+        quarters[i] = Some(results);
+    }
+    let review = whole_year(quarters);
+    let a3 = year_action(&review, "A3");
+    assert!(a3.delivered());
+    assert_eq!((a3.completed_in, a3.slipped_to, a3.slipped_days), (Some(p(3)), Some(date(2018, 12, 31)), Some(92)));
+    assert!(!a3.carry_forward);
+    let a2 = year_action(&review, "A2");
+    assert_eq!((a2.slipped_to, a2.slipped_days, a2.carry_forward), (Some(date(2019, 6, 30)), Some(91), true));
+    assert_eq!(a2.last_update, Some((p(4), vec![("Lancashire Constabulary".to_string(), "Supplier gone".to_string())])));
+    let a1 = year_action(&review, "A1");
+    assert_eq!((a1.slipped_to, a1.carry_forward), (None, true), "ongoing: never slips, carries forward");
+    let a4 = year_action(&review, "A4");
+    assert_eq!(a4.slipped_to, Some(date(2019, 3, 31)), "past its date and not complete: slipped at least to the year's end");
+    assert_eq!(review.withdrawn.len(), 1);
+    assert_eq!((review.withdrawn[0].id.as_str(), review.withdrawn[0].last_quarter), ("Z9", p(2)));
+    let t = review.totals;
+    // Carried forward: A1, A2, A4 and B1; B2 and B3 were not in the plan at the end (no results list them).
+    assert_eq!((t.actions, t.delivered, t.slipped, t.withdrawn, t.carried_forward), (7, 1, 3, 1, 4));
+    // B2 and B3 were in none of the quarters' results: not in the plan then.
+    assert_eq!(year_action(&review, "B3").final_state, QuarterState::NotInPlan);
+    for q in &review.mix {
+        assert_eq!(q.iter().sum::<usize>(), 7, "each quarter's mix adds up to the actions");
+    }
+}
+
+#[test]
+fn year_end_rules_a_quarter_with_no_data_is_never_filled_in() {
+    let p = |q: u8| Period { fy_start: 2018, quarter: q };
+    let green = |q| results_for(p(q), &[("A2", Status::Green, &[("police", Status::Green, "")])]);
+    let review = whole_year([Some(green(1)), None, Some(green(3)), None]);
+    let a2 = year_action(&review, "A2");
+    let status = QuarterState::Status;
+    assert_eq!(a2.overall, [status(Status::Green), QuarterState::NoData, status(Status::Green), QuarterState::NoData]);
+    assert_eq!((a2.final_state, a2.final_quarter), (status(Status::Green), Some(p(3))), "the last quarter with data");
+    assert_eq!(review.quarters[1].source, None);
+}
