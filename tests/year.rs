@@ -98,12 +98,28 @@ fn the_year_review_has_each_actions_four_statuses_as_the_quarters_progress_csv_f
     assert_eq!(action("CS1")["carry_forward"], "true");
     assert_eq!(action("SOC4")["slipped_days"], "", "an ongoing action has no date to slip from");
 
+    // The workbook: Summary, a sheet per group, Carry forward.
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(project.path("output/2018-19/year-review.xlsx")).unwrap();
+    let sheets = book.sheet_names();
+    assert_eq!(sheets.first().map(String::as_str), Some("Summary"));
+    assert_eq!(sheets.last().map(String::as_str), Some("Carry forward"));
+    assert_eq!(sheets.len(), 2 + 7, "{sheets:?}");
+    let carry = book.worksheet_range("Carry forward").unwrap();
+    let carried =
+        year.iter().filter(|y| y["carry_forward"] == "true").map(|y| y["action_id"].clone()).collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(carry.height() - 1, carried.len(), "one row per action carried forward");
+
     // Same inputs, same bytes.
-    let first: Vec<Vec<u8>> =
-        ["year.csv", "validation.csv"].iter().map(|f| std::fs::read(project.path("output/2018-19").join(f)).unwrap()).collect();
+    let first: Vec<Vec<u8>> = ["year.csv", "year-review.xlsx", "validation.csv"]
+        .iter()
+        .map(|f| std::fs::read(project.path("output/2018-19").join(f)).unwrap())
+        .collect();
     project.build("2018-19");
-    let second: Vec<Vec<u8>> =
-        ["year.csv", "validation.csv"].iter().map(|f| std::fs::read(project.path("output/2018-19").join(f)).unwrap()).collect();
+    let second: Vec<Vec<u8>> = ["year.csv", "year-review.xlsx", "validation.csv"]
+        .iter()
+        .map(|f| std::fs::read(project.path("output/2018-19").join(f)).unwrap())
+        .collect();
     assert_eq!(first, second);
 }
 

@@ -32,6 +32,8 @@ use std::path::PathBuf;
 /// The file this renderer writes, in the period's output folder.
 pub const FILE_NAME: &str = "progress.xlsx";
 
+pub mod year;
+
 // The cell limit and its diagnostic code are the shared Excel policy's;
 // re-exported so the workbook's users find them beside it.
 pub use crate::excel::{CELL_LIMIT, CELL_TRUNCATED};
@@ -369,13 +371,20 @@ fn filtered_table(
 /// characters, none of `[]:*?/\`, not starting or ending with `'`, and not
 /// clashing (ignoring case) with the fixed sheets or each other.
 pub(crate) fn group_sheet_names(progress: &Progress) -> Vec<String> {
-    let mut taken: Vec<String> =
-        [SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, "History"].iter().map(|s| s.to_lowercase()).collect();
+    let groups: Vec<(&str, &str)> = progress.groups.iter().map(|g| (g.name.as_str(), g.id.as_str())).collect();
+    unique_sheet_names(&groups, &[SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, "History"])
+}
+
+/// A legal sheet name for each (name, id), unique ignoring case and not
+/// one of `reserved`: the name made legal, else the id, else "Group",
+/// with " (2)" and on where two clash.
+fn unique_sheet_names(groups: &[(&str, &str)], reserved: &[&str]) -> Vec<String> {
+    let mut taken: Vec<String> = reserved.iter().map(|s| s.to_lowercase()).collect();
     let mut names = Vec::new();
-    for group in &progress.groups {
-        let mut base = legal_sheet_name(&group.name);
+    for (group_name, group_id) in groups {
+        let mut base = legal_sheet_name(group_name);
         if base.is_empty() {
-            base = legal_sheet_name(&group.id);
+            base = legal_sheet_name(group_id);
         }
         if base.is_empty() {
             base = "Group".to_string();

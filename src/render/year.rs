@@ -17,7 +17,8 @@ pub fn render_year(review: &YearReview) -> Result<Rendered, RenderError> {
     let mut rendered = Rendered::default();
     let csv = year_csv(review).map_err(|e| RenderError::new("year csv", e))?;
     rendered.files.push(OutputFile { path: PathBuf::from(YEAR_CSV), bytes: csv });
-    // XLSX_AND_PDF
+    let xlsx = super::xlsx::year::workbook(review, &mut rendered.diagnostics).map_err(|e| RenderError::new("year xlsx", e))?;
+    rendered.files.push(OutputFile { path: PathBuf::from(YEAR_XLSX), bytes: xlsx });
     Ok(rendered)
 }
 
