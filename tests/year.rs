@@ -111,12 +111,12 @@ fn the_year_review_has_each_actions_four_statuses_as_the_quarters_progress_csv_f
     assert_eq!(carry.height() - 1, carried.len(), "one row per action carried forward");
 
     // Same inputs, same bytes.
-    let first: Vec<Vec<u8>> = ["year.csv", "year-review.xlsx", "validation.csv"]
+    let first: Vec<Vec<u8>> = ["year.csv", "year-review.xlsx", "year-review.pdf", "validation.csv"]
         .iter()
         .map(|f| std::fs::read(project.path("output/2018-19").join(f)).unwrap())
         .collect();
     project.build("2018-19");
-    let second: Vec<Vec<u8>> = ["year.csv", "year-review.xlsx", "validation.csv"]
+    let second: Vec<Vec<u8>> = ["year.csv", "year-review.xlsx", "year-review.pdf", "validation.csv"]
         .iter()
         .map(|f| std::fs::read(project.path("output/2018-19").join(f)).unwrap())
         .collect();

@@ -47,7 +47,10 @@ pub fn run(config: &Config, year: FinancialYear, ui: &mut Ui) -> anyhow::Result<
         ui.diagnostic(d);
     }
     let review = review_year(&plan, year, &quarters, config.produced_date(q4), diagnostics);
-    let rendered = render_year(&review)?;
+    let (templates, template_diagnostics) = crate::templates::Templates::load(&config.templates);
+    let mut rendered = render_year(&review, &templates)?;
+    rendered.diagnostics.extend(template_diagnostics);
+    rendered.diagnostics.extend(templates.take_diagnostics());
     for d in &rendered.diagnostics {
         ui.diagnostic(d);
     }

@@ -72,6 +72,8 @@ pub struct YearAction {
     pub slipped_days: Option<i64>,
     /// In the plan at the year's end and not delivered.
     pub carry_forward: bool,
+    /// How many quarters its overall status was Red.
+    pub red_quarters: usize,
     /// The leads' latest words: the latest quarter in which any lead wrote
     /// an update, and each such lead's (name, update).
     pub last_update: Option<(Period, Vec<(String, String)>)>,
@@ -277,6 +279,7 @@ fn review_action(plan: &Plan, group_name: &str, action: &Action, periods: &[Peri
         slipped_to,
         slipped_days,
         carry_forward: in_plan_at_end && final_state != QuarterState::Status(Status::Complete),
+        red_quarters: overall.iter().filter(|s| **s == QuarterState::Status(Status::Red)).count(),
         last_update,
         overall,
     }

@@ -13,12 +13,14 @@ pub const YEAR_XLSX: &str = "year-review.xlsx";
 pub const YEAR_PDF: &str = "year-review.pdf";
 
 /// Every file of the year-end review, and problems met laying them out.
-pub fn render_year(review: &YearReview) -> Result<Rendered, RenderError> {
+pub fn render_year(review: &YearReview, templates: &crate::templates::Templates) -> Result<Rendered, RenderError> {
     let mut rendered = Rendered::default();
     let csv = year_csv(review).map_err(|e| RenderError::new("year csv", e))?;
     rendered.files.push(OutputFile { path: PathBuf::from(YEAR_CSV), bytes: csv });
     let xlsx = super::xlsx::year::workbook(review, &mut rendered.diagnostics).map_err(|e| RenderError::new("year xlsx", e))?;
     rendered.files.push(OutputFile { path: PathBuf::from(YEAR_XLSX), bytes: xlsx });
+    let pdf = super::pdf::year::document(review, templates, &mut rendered.diagnostics).map_err(|e| RenderError::new("year pdf", e))?;
+    rendered.files.push(OutputFile { path: PathBuf::from(YEAR_PDF), bytes: pdf });
     Ok(rendered)
 }
 

@@ -79,8 +79,9 @@ fn print(sheet: &mut Worksheet, review: &YearReview, header_row: Option<RowNum>)
     sheet.set_landscape();
     sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_header(&format!("&L{}&R&A", review.partnership.name.replace('&', "&&").chars().take(100).collect::<String>()));
-    sheet.set_footer(&format!("&L{}&RPage &P of &N", review.year.long_name()));
+    // As progress.xlsx: ampersands doubled, well inside Excel's 255 characters.
+    sheet.set_header(format!("&L{}&R&A", super::header_text(&review.partnership.name, 51)));
+    sheet.set_footer(format!("&L{}&RPage &P of &N", super::header_text(&review.year.long_name(), 51)));
     if let Some(row) = header_row {
         sheet.set_repeat_rows(row, row)?;
         sheet.set_freeze_panes(row + 1, 0)?;
