@@ -269,6 +269,7 @@ pub fn words() -> Value {
         "new_action": NEW_ACTION,
         "new_action_meaning": NEW_ACTION_MEANING,
         "contributing": CONTRIBUTING,
+        "history": HISTORY,
         "overdue": ExceptionKind::Overdue.label(),
         "conflict": ExceptionKind::Conflict.label(),
         "not_started_late": ExceptionKind::NotStartedLate.label(),

@@ -68,6 +68,15 @@ fn the_year_review_has_each_actions_four_statuses_as_the_quarters_progress_csv_f
     assert!(summaries[2].contains("Persistent: SOC4 "), "{}", summaries[2]);
     assert!(summaries[2].contains("Amber since Q1 (3 quarters running)."), "{}", summaries[2]);
 
+    // The status strip in Q3's HTML, in words on their colours.
+    let html = std::fs::read_to_string(project.path("output/2018-19-Q3/board-report.html")).unwrap();
+    let soc4 = &html[html.find("id=\"action-soc4\"").expect("SOC4's row")..];
+    let soc4 = &soc4[..soc4.find("</tr>").unwrap()];
+    assert!(
+        soc4.contains(r#"<li class="s-amber">Q1 Amber</li><li class="s-amber">Q2 Amber</li><li class="s-amber">Q3 Amber</li>"#),
+        "{soc4}"
+    );
+
     let summary = project.build("2018-19");
     assert!(summary.contains("2018-19 Q2: output/2018-19-Q2/progress.csv"), "{summary}");
     let year = project.csv("output/2018-19/year.csv");

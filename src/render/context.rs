@@ -317,6 +317,17 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
         "trend": a.trend.map(trend),
         "trend_words": crate::vocabulary::trend_words(a.trend),
         "previous_overall": a.previous_overall.map(status),
+        // The year so far, once there is more than this quarter (the status strip).
+        "history": if a.history.overall.len() > 1 {
+            a.history.overall.iter().enumerate().map(|(i, s)| json!({
+                "quarter": format!("Q{}", i + 1),
+                "token": s.token(),
+                "label": s.label(),
+                "abbreviation": s.abbreviation(),
+            })).collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        },
     })
 }
 

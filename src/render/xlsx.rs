@@ -46,6 +46,7 @@ pub const SUMMARY_SHEET: &str = "Summary";
 pub const EXCEPTIONS_SHEET: &str = "Exceptions";
 pub const MISSING_SHEET: &str = "Missing returns";
 pub const PROBLEMS_SHEET: &str = "Data problems";
+pub const HISTORY_SHEET: &str = "History";
 
 /// The last row the Data problems sheet lists a problem on: Excel stops at
 /// 1,048,576 rows.
@@ -104,6 +105,7 @@ fn build(progress: &Progress, sentences: &Sentences, diagnostics: &mut Vec<Diagn
         sheets.push(group_sheet(progress, sentences, group, name, &page, diagnostics)?);
     }
     sheets.push(exceptions_sheet(progress, sentences, &page, diagnostics)?);
+    sheets.push(history_sheet(progress, &page, diagnostics)?);
     sheets.push(missing_returns_sheet(progress, &page, diagnostics)?);
     // Last, so it also lists the cells this workbook had to cut.
     sheets.push(data_problems_sheet(progress, &page, diagnostics)?);
@@ -372,7 +374,7 @@ fn filtered_table(
 /// clashing (ignoring case) with the fixed sheets or each other.
 pub(crate) fn group_sheet_names(progress: &Progress) -> Vec<String> {
     let groups: Vec<(&str, &str)> = progress.groups.iter().map(|g| (g.name.as_str(), g.id.as_str())).collect();
-    unique_sheet_names(&groups, &[SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, "History"])
+    unique_sheet_names(&groups, &[SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, HISTORY_SHEET])
 }
 
 /// A legal sheet name for each (name, id), unique ignoring case and not
@@ -878,6 +880,46 @@ fn exceptions_sheet(
         row += 1;
     }
     filtered_table(&mut w, header_row, row - 1, EXCEPTION_COLUMNS.len(), 0, page, Paper::A4)?;
+    w.finish()
+}
+
+/// The History sheet: one row per action and lead, with the lead's status
+/// in each quarter of the year so far, then the action's overall status in
+/// each, as words on their colours ("No data" and "Not in the plan" in
+/// italics), decided in merge (`ActionProgress::history`).
+fn history_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
+    let quarters: Vec<String> = progress.year.iter().map(|q| q.period.to_string()).collect();
+    let overall: Vec<String> = quarters.iter().map(|q| format!("Overall {q}")).collect();
+    let mut headers = vec!["Group", "ID", "Action", "Lead"];
+    headers.extend(quarters.iter().map(String::as_str));
+    headers.extend(overall.iter().map(String::as_str));
+    let mut widths = vec![20.0, 7.0, 45.0, 28.0];
+    widths.extend(std::iter::repeat_n(12.0, quarters.len() * 2));
+    let mut w = SheetWriter::new(HISTORY_SHEET, &widths, diagnostics)?;
+    table_header(&mut w, 0, &headers)?;
+    let state_format = |state: crate::progress::QuarterState| match state.status() {
+        Some(s) => status_cell(s),
+        None => cell().set_italic(),
+    };
+    let first_quarter = 4 as ColNum;
+    let first_overall = first_quarter + quarters.len() as ColNum;
+    let mut row: RowNum = 1;
+    for action in progress.groups.iter().flat_map(|g| g.actions.iter()) {
+        for lead in &action.history.leads {
+            w.text(row, 0, &action.group_name, &cell(), None)?;
+            w.text(row, 1, &action.id, &cell().set_bold(), None)?;
+            w.text(row, 2, &action.text, &cell(), None)?;
+            w.text(row, 3, &lead.agency_name, &cell(), None)?;
+            for (q, state) in lead.states.iter().enumerate() {
+                w.text(row, first_quarter + q as ColNum, state.label(), &state_format(*state), None)?;
+            }
+            for (q, state) in action.history.overall.iter().enumerate() {
+                w.text(row, first_overall + q as ColNum, state.label(), &state_format(*state), None)?;
+            }
+            row += 1;
+        }
+    }
+    filtered_table(&mut w, 0, row - 1, headers.len(), 2, page, Paper::A4)?;
     w.finish()
 }
 
