@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use csp_report::forms::{self, col, FilledRow, FilledValue, FormSettings, HEADER_ROW, PROGRESS_SHEET};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::plan::{load_plan, timescale::parse_uk_date, Period, Plan};
+use csp_report::progress::{QuarterState, Reason};
 use csp_report::status::Status;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 use std::fmt::Write as _;
@@ -1166,6 +1167,14 @@ fn designed_notes(plan: &Plan) -> Vec<String> {
             if now.severity_rank() > before.severity_rank() && before != Status::NotStarted {
                 notes.push(format!("`worsened`: {} went from {} in Q2 to {} in Q3", action.id, before.label(), now.label()));
             }
+        }
+    }
+    // Persistent in Q3: amber or red for three quarters running, or red for two.
+    for action in plan.actions() {
+        let states: Vec<QuarterState> =
+            [Q1, Q2, Q3].iter().map(|entries| overall(entries, &action.id).map_or(QuarterState::NoData, QuarterState::Status)).collect();
+        if let Some(Reason::Persistent { quarters, since, .. }) = csp_report::merge::persistent(q3, &states) {
+            notes.push(format!("`persistent`: {} has been amber or red for {quarters} quarters running, since {since}", action.id));
         }
     }
     for e in Q3 {

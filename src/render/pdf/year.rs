@@ -15,7 +15,7 @@ use super::write::{write_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::merge::year::{YearAction, YearReview};
 use crate::progress::QuarterState;
-use crate::render::xlsx::year::{completed_or_revised, headline};
+use crate::render::xlsx::year::{carry_order, completed_or_revised, headline};
 use crate::templates::{uk_date, TemplateData, Templates};
 use crate::vocabulary;
 use serde_json::json;
@@ -203,12 +203,15 @@ fn flow(review: &YearReview, templates: &Templates) -> Result<Flow, crate::templ
     }
 
     b.push(heading(1, "Carried forward into next year"));
-    let carried: Vec<&YearAction> = review.groups.iter().flat_map(|g| g.actions.iter()).filter(|a| a.carry_forward).collect();
+    let mut carried: Vec<&YearAction> = review.groups.iter().flat_map(|g| g.actions.iter()).filter(|a| a.carry_forward).collect();
+    // Most at risk first (red, amber, then slipped), then plan order: what
+    // the next plan must deal with leads the list.
+    carried.sort_by_key(|a| carry_order(a));
     if carried.is_empty() {
         b.push(para(vec![Span::plain("Every action in the plan was delivered.")]));
     } else {
         b.push(para(vec![Span::plain(format!(
-            "{} in the plan at the year's end {} not delivered, and carry forward: here with the leads' last update.",
+            "{} in the plan at the year's end {} not delivered, and carry forward: here with the leads' last update, red and amber first, then those that slipped.",
             vocabulary::actions(carried.len()),
             if carried.len() == 1 { "was" } else { "were" }
         ))]));

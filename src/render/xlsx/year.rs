@@ -42,6 +42,17 @@ pub fn headline(t: &YearCounts) -> Vec<(&'static str, usize, &'static str)> {
     ]
 }
 
+/// The order the carried-forward list takes: red, amber, then slipped,
+/// then the rest, each in plan order (the sort is stable).
+pub fn carry_order(a: &YearAction) -> u8 {
+    match (a.final_state.status(), a.slipped_to) {
+        (Some(crate::status::Status::Red), _) => 0,
+        (Some(crate::status::Status::Amber), _) => 1,
+        (_, Some(_)) => 2,
+        _ => 3,
+    }
+}
+
 /// When it was completed, or the date it was revised to, in words.
 pub fn completed_or_revised(a: &YearAction) -> String {
     match (a.completed_in, a.latest_revised) {
@@ -210,7 +221,9 @@ fn carry_forward(review: &YearReview, diagnostics: &mut Vec<Diagnostic>) -> Resu
     let headers: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
     table_header(&mut w, 0, &headers)?;
     let mut row: RowNum = 1;
-    for a in review.groups.iter().flat_map(|g| g.actions.iter()).filter(|a| a.carry_forward) {
+    let mut carried: Vec<&YearAction> = review.groups.iter().flat_map(|g| g.actions.iter()).filter(|a| a.carry_forward).collect();
+    carried.sort_by_key(|a| carry_order(a));
+    for a in carried {
         let plain = cell();
         w.text(row, 0, &a.id, &plain.clone().set_bold(), None)?;
         w.text(row, 1, &a.text, &plain, None)?;
