@@ -90,8 +90,10 @@ fn mix_chart(review: &YearReview) -> Block {
 
 /// One row per action: the action, its four quarters, final status,
 /// timescale, completed or revised to, days slipped.
-fn year_table(actions: &[&YearAction], review: &YearReview) -> Block {
-    let mut columns = vec![Column::new("Action", 4.2)];
+fn year_table(group_name: &str, actions: &[&YearAction], review: &YearReview) -> Block {
+    // The group in the header, which repeats on every page the table runs
+    // onto, so a reader who starts on a continued page knows whose rows these are.
+    let mut columns = vec![Column::new(format!("{group_name}: action"), 4.2)];
     columns.extend(review.quarters.iter().map(|q| Column::new(format!("Q{}", q.period.quarter), 0.85)));
     columns.extend([
         Column::new("At year end", 1.0),
@@ -199,7 +201,7 @@ fn flow(review: &YearReview, templates: &Templates) -> Result<Flow, crate::templ
     for group in &review.groups {
         b.push(heading(2, format!("{} action group", group.name)));
         let actions: Vec<&YearAction> = group.actions.iter().collect();
-        b.push(year_table(&actions, review));
+        b.push(year_table(&group.name, &actions, review));
     }
 
     b.push(heading(1, "Carried forward into next year"));
