@@ -1,10 +1,11 @@
 //! Regenerates the shipped example returns in `input/returns/`: what Preston's
-//! lead agencies sent back for 2018-19 Q2 and Q3, written as they would have
+//! lead agencies sent back for 2018-19 Q1 to Q4, written as they would have
 //! written them. Most are the tool's own form filled in (made with
 //! `csp_report::forms::build_form`); the police and the Providers' Forum use
 //! spreadsheets of their own; Children's Social Care sends an `.ods`;
 //! Community Gateway a semicolon-separated `.csv`; Public Health does not
-//! return in Q3. Q2 is clean. Q3 carries a few realistic mistakes and the
+//! return in Q3. Q1, Q2 and Q4 are clean (Q4 is the year end, for the
+//! year review: some actions delivered, some carried forward). Q3 carries a few realistic mistakes and the
 //! statuses that make the board's exceptions worth reading; every one is
 //! listed, with its place and expected diagnostic code, in
 //! `input/PLANTED.md`, which this program also writes.
@@ -19,9 +20,9 @@ use chrono::NaiveDate;
 use csp_report::forms::{self, col, FilledRow, FilledValue, FormSettings, HEADER_ROW, PROGRESS_SHEET};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
 use csp_report::plan::{load_plan, timescale::parse_uk_date, Period, Plan};
+use csp_report::progress::{QuarterState, Reason};
 use csp_report::status::Status;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -195,6 +196,325 @@ const Q3: &[Entry] = &[
     ("task-and-finish-group", "RO4", "Green", 30, "Draft list of targeted interventions: naloxone distribution and synthetic cannabinoid ('spice') awareness in hostels.", "Agree the list once the research reports.", "", ""),
 ];
 
+/// 2018-19 Q1 (April to June 2018): the plan's first quarter. A clean
+/// quarter: most actions starting; the Genga schools programme (SOC4) is
+/// amber from the start and stays amber all year, so it is persistent by Q3.
+const Q1: &[Entry] = &[
+    (
+        "police",
+        "CS1",
+        "G",
+        20,
+        "Radio link trial with 12 licensed premises in the city centre; City Safe briefing template agreed with the BID.",
+        "Roll the radio link out to all Pubwatch members.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "CS2",
+        "G",
+        -1,
+        "Night-time economy patrol plan for the summer agreed with the BID and licensing officers.",
+        "Joint patrols with Taxi Marshals from July.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "CS5",
+        "G",
+        -1,
+        "Street drinking hotspots mapped with council enforcement: bus station, Flag Market and Winckley Square.",
+        "Operation Sanctuary in July.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "SOC1",
+        "G",
+        -1,
+        "Operation Warrior intelligence cell set up; 2 warrants executed in Deepdale.",
+        "Knife amnesty bin at Preston Police Station.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "SOC2",
+        "G",
+        10,
+        "Divert referral pathway drafted with Children's Social Care.",
+        "Agree the information-sharing agreement.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "SOC3",
+        "G",
+        -1,
+        "Modern slavery lead officer named for Preston; briefing material prepared.",
+        "Brief neighbourhood teams.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "SOC5",
+        "G",
+        -1,
+        "Missing from home return interviews now shared with Children's Social Care within 72 hours.",
+        "Launch the Philomena Protocol.",
+        "",
+        "",
+    ),
+    ("police", "SO1", "G", -1, "'Ask for Angela' posters reissued to licensed premises.", "Consent stall at UCLan induction.", "", ""),
+    ("police", "SO4", "G", -1, "CSE awareness module added to taxi licence renewal training.", "First sessions in July.", "", ""),
+    (
+        "police",
+        "ASB1",
+        "G",
+        -1,
+        "MATAC terms of reference agreed with the council and Community Gateway.",
+        "First meeting in July.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "ASB2",
+        "G",
+        -1,
+        "ASB powers training needs collected from PCSOs and housing officers.",
+        "Deliver the refresher in Q2.",
+        "",
+        "",
+    ),
+    (
+        "police",
+        "ASB3",
+        "G",
+        -1,
+        "Summer diversion programme planned with Brightsparx and Twilight football.",
+        "Refer young people over the holidays.",
+        "",
+        "",
+    ),
+    ("pcc", "CS1", "Green", 20, "City Safe steering group re-formed; co-ordinator post advertised.", "Appoint the co-ordinator.", "", ""),
+    ("pcc", "CS2", "Green", -1, "Purple Flag reassessment timetable agreed.", "Prepare the submission.", "", ""),
+    ("pcc", "CS3", "Green", 10, "CCTV camera survey complete: 34 analogue cameras need replacing.", "Business case to Cabinet.", "", ""),
+    (
+        "pcc",
+        "CS5",
+        "Green",
+        -1,
+        "Enforcement officers joined police on street drinking patrols.",
+        "Consult on a Public Spaces Protection Order.",
+        "",
+        "",
+    ),
+    (
+        "pcc",
+        "DA3",
+        "Not started",
+        0,
+        "White Ribbon accreditation not started: the fee is not yet budgeted.",
+        "Find funding for the fee.",
+        "No budget for the fee.",
+        "",
+    ),
+    ("pcc", "ASB1", "Green", -1, "The council will chair MATAC; secure drive set up for case notes.", "Hold the first meeting.", "", ""),
+    ("pcc", "ASB2", "Green", -1, "Council ASB policy review started.", "Brief ward councillors.", "", ""),
+    ("uclan", "CS1", "Green", 15, "Students' Union agreed to join City Safe from August.", "Freshers' Week safety plan.", "", ""),
+    (
+        "bid",
+        "CS1",
+        "Amber",
+        20,
+        "Business Crime Partnership has 41 members against a target of 60.",
+        "Membership drive.",
+        "Membership fee puts off smaller retailers.",
+        "",
+    ),
+    ("bid", "CS2", "Green", -1, "Taxi Marshal contract renewed to March 2019.", "Deploy at Fishergate and Church Street.", "", ""),
+    ("bid", "CS3", "Green", 10, "The BID board agreed in principle to contribute to the CCTV upgrade.", "Confirm the sum.", "", ""),
+    ("probation", "CS4", "Green", -1, "9 Alcohol Treatment Requirements made in Q1.", "Joint clinic with Inspire.", "", ""),
+    ("probation", "SOC2", "Green", -1, "Gang disengagement training booked for probation officers.", "Train officers in Q2.", "", ""),
+    ("probation", "RO1", "Green", -1, "Through-the-gate pathway drafted with HMP Preston.", "Agree it with CLCRC.", "", ""),
+    ("public-health", "CS4", "Green", -1, "Identification and Brief Advice training commissioned.", "Deliver the training.", "", ""),
+    ("treatment-services", "CS4", "Green", -1, "Inspire outreach worker recruited for night-time economy work.", "Join patrols.", "", ""),
+    ("treatment-services", "RO2", "Green", -1, "Early Intervention panel referral criteria drafted.", "Agree the referral form.", "", ""),
+    ("genga", "SOC1", "Green", -1, "Genga partners' intelligence-sharing protocol signed.", "Retailers' knife pledge.", "", ""),
+    ("genga", "SOC3", "Green", -1, "Modern slavery training planned for front-line staff.", "Deliver training.", "", ""),
+    (
+        "genga",
+        "SOC4",
+        "Amber",
+        20,
+        "Schools programme on gangs and lifestyle choices agreed with 2 of the 8 high schools; the others have not replied.",
+        "Follow up with head teachers.",
+        "Schools cite a full timetable.",
+        "",
+    ),
+    (
+        "lcsc",
+        "SOC2",
+        "Green",
+        -1,
+        "Contextual safeguarding approach adopted for Preston East.",
+        "Hold the first peer-group meetings.",
+        "",
+        "",
+    ),
+    (
+        "lcsc",
+        "SOC3",
+        "Green",
+        30,
+        "Child criminal exploitation training rolled out to social workers.",
+        "NRM referrals where indicated.",
+        "",
+        "",
+    ),
+    ("lcsc", "SOC5", "Green", -1, "Return home interviews completed within 72 hours for 79% of missing episodes.", "Target: 90%.", "", ""),
+    ("lcsc", "SO1", "Green", -1, "Case studies being prepared for the consent campaign.", "Supply anonymised case studies.", "", ""),
+    ("yot", "SOC2", "Green", -1, "CCE screening tool chosen for YOT case workers.", "Train all case workers.", "", ""),
+    ("yot", "ASB3", "Green", -1, "Reparation projects agreed with the Canal & River Trust.", "Start projects in the summer.", "", ""),
+    ("early-action-team", "SOC4", "Green", -1, "Summer diversionary programme planned for Ribbleton.", "Run it in August.", "", ""),
+    ("forum-members", "SOC5", "Green", -1, "Missing-person leaflet agreed with the police.", "Circulate it.", "", ""),
+    (
+        "forum-members",
+        "SO1",
+        "Green",
+        -1,
+        "Rape Crisis and the SARC booked to present to the Forum.",
+        "Awareness stall at the Preston Mela.",
+        "",
+        "",
+    ),
+    (
+        "forum-members",
+        "SO3",
+        "Green",
+        -1,
+        "Members agreed to share anonymised data for the sexual offending research.",
+        "Send data to the analyst.",
+        "",
+        "",
+    ),
+    ("forum-members", "SO4", "Green", -1, "Holiday club providers identified for CSE awareness sessions.", "First session in Q2.", "", ""),
+    ("forum-members", "DA1", "Green", 30, "Terms of reference for the relaunched Providers' Forum drafted.", "Relaunch in July.", "", ""),
+    ("forum-members", "DA2", "Green", 20, "Community groups approached for the honour based abuse campaign.", "Plan the campaign.", "", ""),
+    ("forum-members", "DA3", "Not started", 0, "Waiting for the council's White Ribbon application.", "", "Depends on the council.", ""),
+    ("forum-members", "DA4", "Green", 10, "Service mapping template agreed.", "Start mapping.", "", ""),
+    ("cseg-members", "EI1", "Green", 10, "Early intervention pilot proposal written.", "Agree the pilot locality.", "", ""),
+    ("opcc", "SO2", "Green", -1, "Bid for the Health Setting Support pilot being prepared.", "Confirm funding.", "", ""),
+    (
+        "steering-group-members",
+        "SO2",
+        "Green",
+        -1,
+        "Steering group membership agreed with the hospital trust.",
+        "First meeting in July.",
+        "",
+        "",
+    ),
+    ("csp-analyst", "SO3", "Green", 10, "Research questions for the sexual offending profile agreed.", "Collect data.", "", ""),
+    (
+        "csp-analyst",
+        "RO3",
+        "Green",
+        5,
+        "Drug research scoping started; data-sharing agreement for treatment data requested.",
+        "Sign the data-sharing agreement.",
+        "",
+        "",
+    ),
+    ("city-safe", "SO3", "Green", -1, "City Safe incident log opened to the analyst.", "Share night-time economy data.", "", ""),
+    ("cga", "ASB1", "Green", -1, "Tenancy enforcement officer nominated for MATAC.", "Attend the first meeting.", "", ""),
+    ("cga", "ASB2", "Green", -1, "Housing officers' training on ASB powers booked.", "Deliver training.", "", ""),
+    ("cfws", "ASB3", "Green", 20, "Detached youth work planned for Ribbleton and Larches.", "Start sessions.", "", ""),
+    ("early-intervention-panel", "RO2", "Green", -1, "The panel started meeting fortnightly in May.", "Agree referral routes.", "", ""),
+    ("clcrc", "RO2", "Green", -1, "Referral route from responsible officers to the panels being agreed.", "Agree the route.", "", ""),
+    ("clcrc", "RO3", "Green", -1, "CLCRC will share anonymised drug testing data.", "Share the data.", "", ""),
+    ("clcrc", "RO4", "Green", 5, "Task and finish group on domestic abuse perpetrators proposed.", "Draft terms of reference.", "", ""),
+    ("clcrc", "RO5", "Green", 30, "Building Better Relationships programme agreed with HMP Preston.", "First cohort in August.", "", ""),
+    ("task-and-finish-group", "RO3", "Green", -1, "Group formed to steer the drug research.", "Agree research questions.", "", ""),
+    ("task-and-finish-group", "RO4", "Green", 5, "Possible members approached.", "Agree membership.", "", ""),
+];
+
+/// 2018-19 Q4 (January to March 2019): the year end. A clean quarter:
+/// some actions delivered (SO3; DA2 and RO5 late), some carried forward
+/// (CS1 red and slipped, SOC4 amber all year, RO3 red again, DA3 slipped),
+/// the ongoing ones on track.
+const Q4: &[Entry] = &[
+    ("police", "CS1", "G", 90, "Radio link used by 64 premises; evaluation with the BID shows shop theft in the BID area down 15% on last year.", "Hand the radio scheme to City Safe.", "", ""),
+    ("police", "CS2", "G", -1, "Purple Flag retained in February. Joint patrols continue every weekend.", "Keep patrols through the summer.", "", ""),
+    ("police", "CS5", "G", -1, "PSPO in force from 1 February: 14 Fixed Penalty Notices for street drinking.", "Review the PSPO at six months.", "", ""),
+    ("police", "SOC1", "G", -1, "Operation Warrior: 6 more warrants and 19 arrests this quarter; knife crime in Preston down 8% on the year.", "Continue into 2019-20.", "", ""),
+    ("police", "SOC2", "G", 80, "Information-sharing agreement signed in January; 11 young people referred into Divert.", "Review referrals with the YOT.", "", ""),
+    ("police", "SOC3", "G", -1, "BID members briefed on modern slavery; 2 referrals to the NRM from hand car washes.", "Keep briefing new staff.", "", ""),
+    ("police", "SOC5", "G", -1, "Repeat missing episodes from care down to 24 in Q4.", "Share with the Children's Partnership Board.", "", ""),
+    ("police", "SO1", "G", -1, "Consent campaign with the Students' Union ran through February.", "Repeat at Freshers' Week.", "", ""),
+    ("police", "SO4", "G", -1, "All 300 licensed drivers have now had CSE awareness training.", "Include it in new licences.", "", ""),
+    ("police", "ASB1", "G", -1, "MATAC has closed 9 of its 14 cases.", "Review the model with partners.", "", ""),
+    ("police", "ASB2", "G", 100, "CPS-led training delivered to all PCSOs in January.", "Refresh for new starters.", "", ""),
+    ("police", "ASB3", "G", -1, "Easter holiday programme planned with Brightsparx.", "Run it in April.", "", ""),
+    ("pcc", "CS1", "Green", 85, "City Safe co-ordinator in post since January; the 2019 City Safe plan agreed.", "Report the year to the board.", "", ""),
+    ("pcc", "CS2", "Green", -1, "Purple Flag retained; late-night levy consultation closed.", "Report the levy to Cabinet.", "", ""),
+    ("pcc", "CS3", "Green", 80, "Contract awarded; 27 of the 34 high-definition cameras installed by 31 March.", "Install the last 7 cameras in April.", "", ""),
+    ("pcc", "CS5", "Green", -1, "PSPO in force from 1 February.", "Six-month review.", "", ""),
+    ("pcc", "DA3", "Green", 20, "OPCC grant of £2,500 awarded in February; the White Ribbon application has been started.", "Submit the application in the summer.", "", "30/09/2019"),
+    ("pcc", "ASB1", "Green", -1, "Housing standards officers now attend MATAC.", "Review MATAC's first year.", "", ""),
+    ("pcc", "ASB2", "Green", -1, "Revised council ASB policy adopted by Cabinet in March.", "Train officers on the policy.", "", ""),
+    ("uclan", "CS1", "Green", 90, "Students' Union safety plan evaluated: no serious incidents in Freshers' Week or at Christmas.", "Keep the plan for next year.", "", ""),
+    ("bid", "CS1", "Red", 35, "Business Crime Partnership membership is 49 against a target of 60: the membership drive did not recover the members lost in the autumn.", "Offer free membership for six months to independent retailers.", "The target will not be met this year.", "30/06/2019"),
+    ("bid", "CS2", "Green", -1, "Taxi Marshals renewed for 2019-20.", "Deploy through the summer.", "", ""),
+    ("bid", "CS3", "Green", 80, "BID funding of £15k paid; radio users trained on the new cameras.", "Review the camera coverage.", "", ""),
+    ("probation", "CS4", "Green", -1, "52 Alcohol Treatment Requirements made in the year.", "Keep the joint clinic.", "", ""),
+    ("probation", "SOC2", "Green", -1, "5 young adults on licence supported away from gangs in the year.", "Continue.", "", ""),
+    ("probation", "RO1", "Green", -1, "97% of high-risk releases had accommodation on the day of release this quarter.", "Keep the pathway.", "", ""),
+    ("public-health", "CS4", "Green", -1, "Identification and Brief Advice training reached 120 front-line staff in the year.", "Train pharmacy staff.", "", ""),
+    ("treatment-services", "CS4", "Green", -1, "Alcohol treatment starts up 18% on last year.", "Keep outreach with patrols.", "", ""),
+    ("treatment-services", "RO2", "Green", -1, "19 reoffenders referred into treatment through the panels in the year.", "Continue.", "", ""),
+    ("genga", "SOC1", "Green", -1, "Retailers' knife pledge signed by 31 shops.", "Extend the pledge.", "", ""),
+    ("genga", "SOC3", "Green", -1, "Partnership visits to 6 car washes with the police.", "Continue visits.", "", ""),
+    ("genga", "SOC4", "Amber", 55, "Schools programme delivered in 5 of the 8 high schools; the remaining three have agreed dates only for the autumn term.", "Deliver in the last three schools in September.", "Still short of the plan after a year.", ""),
+    ("lcsc", "SOC2", "Green", -1, "Contextual safeguarding meetings held for 5 peer groups in the year.", "Extend to Preston West.", "", ""),
+    ("lcsc", "SOC3", "Green", 90, "6 children referred to the NRM in the year.", "Keep training new staff.", "", ""),
+    ("lcsc", "SOC5", "Green", -1, "Return home interviews completed within 72 hours for 91% of missing episodes.", "Hold the target.", "", ""),
+    ("lcsc", "SO1", "Green", -1, "Healthy relationships leaflet in use by family support workers.", "Review use.", "", ""),
+    ("yot", "SOC2", "Green", -1, "Every new referral screened for CCE; 9 at risk this year.", "Continue.", "", ""),
+    ("yot", "ASB3", "Green", -1, "21 young people completed reparation projects in the year.", "New projects with the Canal & River Trust.", "", ""),
+    ("early-action-team", "SOC4", "Green", -1, "Mentoring scheme: 15 young people matched with mentors.", "Continue mentoring.", "", ""),
+    ("forum-members", "SOC5", "Green", -1, "Missing-person leaflet distributed at 12 community venues.", "Reprint.", "", ""),
+    ("forum-members", "SO1", "Green", -1, "Forum members trained 40 volunteers in consent awareness.", "Continue.", "", ""),
+    ("forum-members", "SO3", "Complete", 100, "Research report received; the Forum has adopted its recommendations.", "", "", ""),
+    ("forum-members", "SO4", "Green", -1, "CSE awareness offered to all holiday club providers.", "Repeat in the summer.", "", ""),
+    ("forum-members", "DA1", "Complete", 100, "The Providers' Forum meets quarterly with 21 organisations.", "", "", ""),
+    ("forum-members", "DA2", "Complete", 100, "Honour based abuse campaign completed in January at 9 community venues.", "", "", ""),
+    ("forum-members", "DA3", "Green", 10, "Champions identified, to be trained once the council's application is submitted.", "Train the champions.", "", ""),
+    ("forum-members", "DA4", "Green", 90, "Service map published: 27 services; gaps for male victims and over-65s reported to the board.", "Commission to fill the gaps.", "", ""),
+    ("cseg-members", "EI1", "Green", 70, "Ribbleton pilot running: 23 families supported.", "Evaluate the pilot.", "", ""),
+    ("opcc", "SO2", "Green", -1, "ISVA at Royal Preston Hospital supported 81 patients in the year.", "Seek funding for 2019-20.", "", ""),
+    ("steering-group-members", "SO2", "Green", -1, "Pathway from the Emergency Department audited: 95% of disclosures referred.", "Continue.", "", ""),
+    ("csp-analyst", "SO3", "Complete", 100, "Sexual offending research report presented to the board in February.", "", "", ""),
+    ("csp-analyst", "RO3", "Red", 40, "The drug research is still waiting for treatment data: the data-sharing agreement was signed in March, too late to finish this year.", "Finish the analysis by May.", "Board to note the delay.", "31/05/2019"),
+    ("city-safe", "SO3", "Complete", 100, "Night-time economy incident data supplied and mapped.", "", "", ""),
+    ("cga", "ASB1", "Green", -1, "Gateway has brought 5 cases to MATAC in the year.", "Continue.", "", ""),
+    ("cga", "ASB2", "Green", 70, "Housing officers used civil injunctions in 3 cases.", "Continue.", "", ""),
+    ("cfws", "ASB3", "Green", 80, "Detached sessions extended to Fishwick: 61 young people engaged this quarter.", "Continue.", "", ""),
+    ("early-intervention-panel", "RO2", "Green", -1, "31 cases heard in the year.", "Continue.", "", ""),
+    ("clcrc", "RO2", "Green", -1, "24 referrals to the panels in the year.", "Continue.", "", ""),
+    ("clcrc", "RO3", "Amber", 40, "Drug testing data shared; waiting for the treatment data.", "Support the analysis.", "", ""),
+    ("clcrc", "RO4", "Green", 70, "Perpetrator programme options appraised; a recommendation goes to the board in April.", "Report to the board.", "", ""),
+    ("clcrc", "RO5", "Complete", 100, "Two Building Better Relationships cohorts completed at HMP Preston: 15 men.", "", "", ""),
+    ("task-and-finish-group", "RO3", "Amber", 40, "Interim findings reviewed; the final report depends on the treatment data.", "Final report in May.", "", ""),
+    ("task-and-finish-group", "RO4", "Green", 70, "Options appraisal complete.", "Recommendation to the board in April.", "", ""),
+];
+
 /// How an agency sent its return in a quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -238,20 +558,27 @@ fn main() -> Result<()> {
     check_entries(&plan)?;
     let libreoffice = libreoffice_available();
     let mut planted = Vec::new();
+    let q1: Period = "2018-19 Q1".parse()?;
     let q2: Period = "2018-19 Q2".parse()?;
     let q3: Period = "2018-19 Q3".parse()?;
+    let q4: Period = "2018-19 Q4".parse()?;
+    // Q1 and Q4 came later (for the year review); they are written after
+    // Q2 and Q3, and Q2's forms stay as they were (not pre-filled from Q1),
+    // so the Q2 and Q3 files and PLANTED.md's tables for them do not change.
     write_quarter(&plan, &returns, q2, Q2, None, libreoffice, &mut planted)?;
     let previous = history_of(&plan, q2, Q2);
     write_quarter(&plan, &returns, q3, Q3, Some(&previous), libreoffice, &mut planted)?;
+    write_quarter(&plan, &returns, q1, Q1, None, libreoffice, &mut planted)?;
+    write_quarter(&plan, &returns, q4, Q4, Some(&history_of(&plan, q3, Q3)), libreoffice, &mut planted)?;
     std::fs::write(returns.parent().expect("input/returns has a parent").join("PLANTED.md"), planted_md(&plan, &planted))
         .context("writing PLANTED.md")?;
-    println!("Wrote the example returns for {q2} and {q3} under {}", returns.display());
+    println!("Wrote the example returns for {q1}, {q2}, {q3} and {q4} under {}", returns.display());
     Ok(())
 }
 
 /// Every entry names a plan agency, and a planned action unless planted.
 fn check_entries(plan: &Plan) -> Result<()> {
-    for (agency, action, ..) in Q2.iter().chain(Q3) {
+    for (agency, action, ..) in Q1.iter().chain(Q2).chain(Q3).chain(Q4) {
         if plan.agency(agency).is_none() {
             bail!("unknown agency {agency}");
         }
@@ -274,11 +601,11 @@ fn history_of(plan: &Plan, period: Period, entries: &[Entry]) -> PreviousPeriod 
         if plan.action(action).is_none() {
             continue;
         }
-        let past = history.actions.entry(action.to_string()).or_insert(PastAction { overall: status, leads: BTreeMap::new() });
+        let past = history.actions.entry(action.to_string()).or_insert(PastAction::new(status));
         if status.severity_rank() > past.overall.severity_rank() {
             past.overall = status;
         }
-        past.leads.insert(agency.to_string(), PastUpdate { status, update: update.to_string() });
+        past.leads.insert(agency.to_string(), PastUpdate::new(status, update.to_string()));
     }
     PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), from_returns: false, history }
 }
@@ -764,7 +1091,7 @@ fn planted_md(plan: &Plan, planted: &[Planted]) -> String {
     let _ = writeln!(
         md,
         "Written by `cargo run --example make_example_returns`, with the returns themselves; do not edit by hand.\n\
-         Files are relative to `input/returns/`. `2018-19-Q2/` is clean: `validate` must report nothing there.\n\
+         Files are relative to `input/returns/`. `2018-19-Q1/`, `2018-19-Q2/` and `2018-19-Q4/` are clean: `validate` must report nothing there.\n\
          In `2018-19-Q3/`, `validate` must report exactly the diagnostics in the first table, and nothing else.\n"
     );
     let _ = writeln!(md, "## Planted mistakes (reader diagnostics)\n");
@@ -840,6 +1167,14 @@ fn designed_notes(plan: &Plan) -> Vec<String> {
             if now.severity_rank() > before.severity_rank() && before != Status::NotStarted {
                 notes.push(format!("`worsened`: {} went from {} in Q2 to {} in Q3", action.id, before.label(), now.label()));
             }
+        }
+    }
+    // Persistent in Q3: amber or red for three quarters running, or red for two.
+    for action in plan.actions() {
+        let states: Vec<QuarterState> =
+            [Q1, Q2, Q3].iter().map(|entries| overall(entries, &action.id).map_or(QuarterState::NoData, QuarterState::Status)).collect();
+        if let Some(Reason::Persistent { quarters, since, .. }) = csp_report::merge::persistent(q3, &states) {
+            notes.push(format!("`persistent`: {} has been amber or red for {quarters} quarters running, since {since}", action.id));
         }
     }
     for e in Q3 {

@@ -903,9 +903,8 @@ fn run_pipeline(
 pub fn history_of(progress: &Progress) -> History {
     let mut history = History::default();
     for action in progress.groups.iter().flat_map(|g| g.actions.iter()) {
-        let leads =
-            action.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status(), update: l.update.clone() })).collect();
-        history.actions.insert(action.id.clone(), PastAction { overall: action.overall, leads });
+        let leads = action.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate::new(l.status(), l.update.clone()))).collect();
+        history.actions.insert(action.id.clone(), PastAction { leads, ..PastAction::new(action.overall) });
     }
     history
 }

@@ -1,7 +1,7 @@
 //! The command line: subcommands and their arguments (clap derive). Parsing
 //! only; what each command does lives in [`crate::commands`].
 
-use crate::plan::Period;
+use crate::plan::Reporting;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -49,16 +49,18 @@ pub enum Command {
     #[command(after_help = "Example:\n  csp-report validate --period \"2018-19 Q3\" input/returns")]
     Validate(ValidateArgs),
     /// Merge the returns with the plan and write the period's reports.
-    #[command(after_help = "Example:\n  csp-report build --period \"2018-19 Q3\" --out output/")]
+    #[command(
+        after_help = "Examples:\n  csp-report build --period \"2018-19 Q3\" --out output/\n  csp-report build --period 2018-19     (the year-end review, once its quarters are built)"
+    )]
     Build(BuildArgs),
 }
 
 /// Arguments every command shares.
 #[derive(Debug, Clone, Args)]
 pub struct Common {
-    /// The reporting period, e.g. "2018-19 Q3" [default: period in the config file]
+    /// The reporting period, e.g. "2018-19 Q3"; for `build`, a whole year ("2018-19") writes the year-end review [default: period in the config file]
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
-    pub period: Option<Period>,
+    pub period: Option<Reporting>,
 
     /// The plan file [default: input/plan.toml]
     #[arg(long, value_name = "FILE")]
@@ -104,6 +106,6 @@ pub struct BuildArgs {
     pub out: Option<PathBuf>,
 }
 
-fn parse_period(text: &str) -> Result<Period, String> {
-    text.parse::<Period>().map_err(|e| e.to_string())
+fn parse_period(text: &str) -> Result<Reporting, String> {
+    text.parse::<Reporting>().map_err(|e| e.to_string())
 }

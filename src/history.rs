@@ -23,6 +23,18 @@ pub struct PastAction {
     pub overall: Status,
     /// Each lead's status and update text, by agency id.
     pub leads: BTreeMap<String, PastUpdate>,
+    /// The action's words and group as that period's results gave them
+    /// (empty where unknown), so an action no longer in the plan can still
+    /// be named in the year's review.
+    pub text: String,
+    pub group: String,
+}
+
+impl PastAction {
+    /// An action's result with its overall status and no leads yet.
+    pub fn new(overall: Status) -> PastAction {
+        PastAction { overall, leads: BTreeMap::new(), text: String::new(), group: String::new() }
+    }
 }
 
 /// One lead's update in an earlier period.
@@ -30,6 +42,18 @@ pub struct PastAction {
 pub struct PastUpdate {
     pub status: Status,
     pub update: String,
+    /// % complete as the lead gave it (`None` when it gave none, or the
+    /// history file predates the column).
+    pub percent_complete: Option<u8>,
+    /// The lead's revised date, when it gave one.
+    pub revised_date: Option<chrono::NaiveDate>,
+}
+
+impl PastUpdate {
+    /// A status and update text, with no % complete or revised date.
+    pub fn new(status: Status, update: impl Into<String>) -> PastUpdate {
+        PastUpdate { status, update: update.into(), percent_complete: None, revised_date: None }
+    }
 }
 
 /// The previous period's results, and where they came from.
@@ -168,11 +192,22 @@ pub fn parse_progress_csv(bytes: &[u8], file: &str, period: Period) -> Result<Hi
         if action_id.is_empty() || lead.is_empty() {
             return Err(damaged(line(), Some(if action_id.is_empty() { "action_id" } else { "lead" }), "the cell is empty".to_string()));
         }
-        let entry = history.actions.entry(action_id.to_string()).or_insert_with(|| PastAction { overall, leads: BTreeMap::new() });
+        let entry = history.actions.entry(action_id.to_string()).or_insert_with(|| PastAction {
+            text: index("action").map(|i| unneutralise(record.get(i).unwrap_or("")).to_string()).unwrap_or_default(),
+            group: index("group").map(|i| unneutralise(record.get(i).unwrap_or("")).to_string()).unwrap_or_default(),
+            ..PastAction::new(overall)
+        });
         if entry.overall != overall {
             return Err(damaged(line(), Some("overall_status"), format!("{action_id} has two different overall statuses")));
         }
-        let past = PastUpdate { status, update: cell("update").to_string() };
+        // Optional columns: an unreadable % or date is left out, not fatal
+        // (the status is what history is for).
+        let optional = |name: &str| index(name).map(|i| unneutralise(record.get(i).unwrap_or(""))).unwrap_or("");
+        let past = PastUpdate {
+            percent_complete: optional("percent_complete").parse().ok(),
+            revised_date: chrono::NaiveDate::parse_from_str(optional("revised_date"), "%Y-%m-%d").ok(),
+            ..PastUpdate::new(status, cell("update"))
+        };
         if entry.leads.insert(lead.to_string(), past).is_some() {
             return Err(damaged(line(), Some("lead"), format!("{action_id} lists the lead {lead} twice")));
         }
@@ -190,9 +225,19 @@ impl History {
             .iter()
             .flat_map(|g| g.actions.iter())
             .map(|a| {
-                let leads =
-                    a.leads.iter().map(|l| (l.agency_id.clone(), PastUpdate { status: l.status(), update: l.update.clone() })).collect();
-                (a.id.clone(), PastAction { overall: a.overall, leads })
+                let leads = a
+                    .leads
+                    .iter()
+                    .map(|l| {
+                        let past = PastUpdate {
+                            percent_complete: l.percent_complete,
+                            revised_date: l.revised_date,
+                            ..PastUpdate::new(l.status(), l.update.clone())
+                        };
+                        (l.agency_id.clone(), past)
+                    })
+                    .collect();
+                (a.id.clone(), PastAction { leads, text: a.text.clone(), group: a.group_name.clone(), ..PastAction::new(a.overall) })
             })
             .collect();
         History { actions }
@@ -213,8 +258,27 @@ pub fn find_previous(
     read: &crate::returns::ReadReport,
 ) -> (Option<PreviousPeriod>, Vec<Diagnostic>) {
     let previous = period.previous();
+    let consequence = if previous.fy_start == period.fy_start {
+        format!("the reports show no trend, and {previous} shows as no data in the year's history")
+    } else {
+        "the reports show no trend".to_string()
+    };
+    find_results(history_dir, returns_label, plan, previous, read, &consequence)
+}
+
+/// One period's results, wherever they are (see [`find_previous`]);
+/// `consequence` ends the warning when there are none ("the reports show no
+/// trend").
+pub fn find_results(
+    history_dir: &Path,
+    returns_label: &str,
+    plan: &crate::plan::Plan,
+    wanted: Period,
+    read: &crate::returns::ReadReport,
+    consequence: &str,
+) -> (Option<PreviousPeriod>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let missing_path = match read_period(history_dir, previous) {
+    let missing_path = match read_period(history_dir, wanted) {
         HistoryRead::Found(found) => return (Some(found), diagnostics),
         HistoryRead::Damaged(d) => {
             diagnostics.push(d);
@@ -222,31 +286,117 @@ pub fn find_previous(
         }
         HistoryRead::Missing { path } => Some(path),
     };
-    if read.returns.iter().any(|r| r.period == previous) {
-        let progress = crate::merge::merge(&crate::merge::MergeInput {
-            plan,
-            period: previous,
-            read,
-            previous: None,
-            produced: previous.end(),
-            deadline: previous.end(),
-            extra_diagnostics: &[],
-        });
-        let source = format!("returns for {previous} in {returns_label}");
+    if read.returns.iter().any(|r| r.period == wanted) {
+        let progress = crate::merge::merge(&crate::merge::MergeInput::new(plan, wanted, read));
+        let source = format!("returns for {wanted} in {returns_label}");
         return (
-            Some(PreviousPeriod { period: previous, source, from_returns: true, history: History::from_progress(&progress) }),
+            Some(PreviousPeriod { period: wanted, source, from_returns: true, history: History::from_progress(&progress) }),
             diagnostics,
         );
     }
+    // A damaged file has had its warning; only a missing one is named here.
     if let Some(path) = missing_path {
         diagnostics.push(
             Diagnostic::warning(
                 "history-missing",
                 Place::file(&path),
-                format!("no results for {previous}: this file does not exist and {returns_label} holds no returns for {previous}, so the reports show no trend"),
+                format!(
+                    "no results for {wanted}: this file does not exist and {returns_label} holds no returns for {wanted}, so {consequence}"
+                ),
             )
-            .with_hint(format!("build {previous} first, or set history in csp-report.toml to the folder holding its progress.csv")),
+            .with_hint(format!("build {wanted} first, or set history in csp-report.toml to the folder holding its progress.csv")),
         );
     }
     (None, diagnostics)
+}
+
+/// The quarters of a financial year up to a point, each with its results
+/// when any were found: the year's history, never interpolated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YearSoFar {
+    /// In order from Q1; a quarter with `results: None` has no data.
+    pub quarters: Vec<YearQuarter>,
+}
+
+/// One quarter of the year's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearQuarter {
+    pub period: Period,
+    /// `None`: neither its `progress.csv` nor its returns were found.
+    pub results: Option<PreviousPeriod>,
+}
+
+impl YearSoFar {
+    /// The earlier quarters of `period`'s year when only the previous
+    /// quarter's results are known (earlier ones have no data).
+    pub fn from_previous(period: Period, previous: Option<&PreviousPeriod>) -> YearSoFar {
+        let quarters = (1..period.quarter)
+            .map(|q| {
+                let p = Period { fy_start: period.fy_start, quarter: q };
+                YearQuarter { period: p, results: previous.filter(|prev| prev.period == p).cloned() }
+            })
+            .collect();
+        YearSoFar { quarters }
+    }
+
+    /// The results of one quarter, when it is in the year and has data.
+    pub fn results(&self, period: Period) -> Option<&PreviousPeriod> {
+        self.quarters.iter().find(|q| q.period == period).and_then(|q| q.results.as_ref())
+    }
+}
+
+/// The earlier quarters of `period`'s financial year (Q1 up to the one
+/// before it), each read as [`find_previous`] reads the previous quarter.
+/// `previous` is what was already found for the quarter before (its
+/// problems already reported), so it is neither read nor reported twice.
+/// A quarter with nothing found is a warning naming it: the history shows
+/// it as "no data".
+pub fn find_year(
+    history_dir: &Path,
+    returns_label: &str,
+    plan: &crate::plan::Plan,
+    period: Period,
+    read: &crate::returns::ReadReport,
+    previous: Option<&PreviousPeriod>,
+) -> (YearSoFar, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut quarters = Vec::new();
+    for q in 1..period.quarter {
+        let p = Period { fy_start: period.fy_start, quarter: q };
+        let results = if p == period.previous() {
+            previous.cloned()
+        } else {
+            let (found, problems) =
+                find_results(history_dir, returns_label, plan, p, read, &format!("{p} shows as no data in the year's history"));
+            diagnostics.extend(problems);
+            found
+        };
+        quarters.push(YearQuarter { period: p, results });
+    }
+    (YearSoFar { quarters }, diagnostics)
+}
+
+/// The four quarters of a financial year, each read as [`find_results`]
+/// reads one (its `progress.csv`, else its returns), for the year-end
+/// review. A quarter with nothing found is a warning naming it: the review
+/// shows it as "no data".
+pub fn find_whole_year(
+    history_dir: &Path,
+    returns_label: &str,
+    plan: &crate::plan::Plan,
+    year: crate::plan::FinancialYear,
+    read: &crate::returns::ReadReport,
+) -> (YearSoFar, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let quarters = year
+        .quarters()
+        .into_iter()
+        .map(|p| {
+            let (results, problems) =
+                find_results(history_dir, returns_label, plan, p, read, &format!("{p} shows as no data in the year's review"));
+            diagnostics.extend(problems);
+            YearQuarter { period: p, results }
+        })
+        .collect();
+    (YearSoFar { quarters }, diagnostics)
 }

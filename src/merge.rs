@@ -8,12 +8,14 @@
 //! The rules are written out for readers in `docs/rules.md`; each one is
 //! tested in `tests/merge.rs`.
 
+pub mod year;
+
 use crate::diagnostics::{Diagnostic, Place, Severity};
-use crate::history::PreviousPeriod;
+use crate::history::{PreviousPeriod, YearSoFar};
 use crate::plan::{Action, Group, Period, Plan};
 use crate::progress::{
-    ActionProgress, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadUpdate, LeadWords,
-    PriorityProgress, Progress, Reason, ReturnState, Subject, Trend, UpdateState,
+    ActionHistory, ActionProgress, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadHistory,
+    LeadUpdate, LeadWords, PriorityProgress, Progress, QuarterSource, QuarterState, Reason, ReturnState, Subject, Trend, UpdateState,
 };
 use crate::returns::{FileOutcome, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use crate::status::Status;
@@ -48,23 +50,30 @@ impl<'a> MergeInput<'a> {
     }
 }
 
-/// Merges the period's returns with the plan. See `docs/rules.md`.
+/// Merges the period's returns with the plan. See `docs/rules.md`. The
+/// year's history holds only the previous quarter (earlier quarters have no
+/// data); [`merge_with_year`] takes the whole year so far.
 pub fn merge(input: &MergeInput) -> Progress {
+    merge_with_year(input, &YearSoFar::from_previous(input.period, input.previous))
+}
+
+/// Merges the period's returns with the plan and the earlier quarters of
+/// its financial year (Q1 up to the one before it; see
+/// [`crate::history::find_year`]), which give each action's history and the
+/// persistent exceptions. See `docs/rules.md`.
+pub fn merge_with_year(input: &MergeInput, year: &YearSoFar) -> Progress {
     let plan = input.plan;
     let period = input.period;
     let mut diagnostics: Vec<Diagnostic> = input.read.diagnostics.iter().cloned().collect();
     diagnostics.extend(input.extra_diagnostics.iter().cloned());
 
-    note_other_periods(input, &mut diagnostics);
+    note_other_periods(input, year, &mut diagnostics);
     let chosen = choose_updates(plan, period, &input.read.returns, &mut diagnostics);
 
     let mut groups = Vec::new();
     for group in &plan.groups {
-        let actions: Vec<ActionProgress> = group
-            .actions
-            .iter()
-            .map(|action| merge_action(plan, group, action, period, &chosen, input.previous, &mut diagnostics))
-            .collect();
+        let actions: Vec<ActionProgress> =
+            group.actions.iter().map(|action| merge_action(input, group, action, &chosen, year, &mut diagnostics)).collect();
         let counts = Counts::over(actions.iter());
         groups.push(GroupProgress {
             id: group.id.clone(),
@@ -136,7 +145,80 @@ pub fn merge(input: &MergeInput) -> Progress {
         diagnostics,
         diagnostic_counts,
         glossary: plan.glossary.clone(),
+        year: year_sources(period, year),
     }
+}
+
+/// Where each quarter of the year so far came from, Q1 to `period`.
+fn year_sources(period: Period, year: &YearSoFar) -> Vec<QuarterSource> {
+    (1..=period.quarter)
+        .map(|q| {
+            let p = Period { fy_start: period.fy_start, quarter: q };
+            let source = if p == period { Some("this quarter's returns".to_string()) } else { year.results(p).map(|r| r.source.clone()) };
+            QuarterSource { period: p, source }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The year so far
+// ---------------------------------------------------------------------------
+
+/// Whether `action` was in the plan in an earlier quarter whose results are
+/// `results`: the one place this is decided. Today the plan has no dates
+/// for when an action was added or withdrawn, so it answers from the
+/// quarter's results: an action its `progress.csv` does not list was not in
+/// the plan then; results merged from returns against today's plan list
+/// every action. When the plan records them (issue 15: `added`,
+/// `withdrawn`, `Action::in_plan(period)`), this becomes
+/// `action.in_plan(results.period) && …` and every output follows.
+pub fn in_plan_then(action: &Action, results: &PreviousPeriod) -> bool {
+    results.history.actions.contains_key(&action.id)
+}
+
+/// An action's states quarter by quarter, Q1 to `period` (docs/rules.md,
+/// "The year so far"): earlier quarters from their results, this quarter
+/// from `overall` and `leads`.
+fn action_history(action: &Action, period: Period, year: &YearSoFar, overall: Status, leads: &[LeadUpdate]) -> ActionHistory {
+    let earlier: Vec<Option<&PreviousPeriod>> =
+        (1..period.quarter).map(|q| year.results(Period { fy_start: period.fy_start, quarter: q })).collect();
+    let mut overall_states: Vec<QuarterState> = earlier.iter().map(|r| year::quarter_state(action, *r, None)).collect();
+    overall_states.push(QuarterState::Status(overall));
+    let leads = leads
+        .iter()
+        .map(|l| {
+            let mut states: Vec<QuarterState> = earlier.iter().map(|r| year::quarter_state(action, *r, Some(&l.agency_id))).collect();
+            states.push(QuarterState::Status(l.status()));
+            LeadHistory { agency_id: l.agency_id.clone(), agency_name: l.agency_name.clone(), states }
+        })
+        .collect();
+    ActionHistory { overall: overall_states, leads }
+}
+
+/// The persistent reason (docs/rules.md, "Persistent"): red this quarter
+/// and the quarter before, or amber or red this quarter and the two before,
+/// within the financial year. `overall` is the action's history, index 0
+/// being Q1 of `period`'s year and the last entry `period` itself. A
+/// quarter with no data, not in the plan or with no reported status breaks
+/// the run: nothing is assumed of it.
+pub fn persistent(period: Period, overall: &[QuarterState]) -> Option<Reason> {
+    let run = |accept: &dyn Fn(Status) -> bool| overall.iter().rev().take_while(|s| s.status().is_some_and(accept)).count();
+    let reds = run(&|s| s == Status::Red);
+    let ambers_or_reds = run(&|s| matches!(s, Status::Amber | Status::Red));
+    // The longer story when both hold: "amber or red since Q1" says more
+    // than "red for 2 quarters" about an action amber before it turned red.
+    let quarters = if ambers_or_reds >= 3 {
+        ambers_or_reds
+    } else if reds >= 2 {
+        reds
+    } else {
+        return None;
+    };
+    let states = &overall[overall.len() - quarters..];
+    let first = states[0].status();
+    let status = first.filter(|f| states.iter().all(|s| s.status() == Some(*f)));
+    let since = Period { fy_start: period.fy_start, quarter: (overall.len() - quarters + 1) as u8 };
+    Some(Reason::Persistent { status, quarters, since })
 }
 
 // ---------------------------------------------------------------------------
@@ -302,12 +384,14 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
 /// for. A note when its agency also returned for this period (past quarters
 /// kept in the folder); a warning when the agency has nothing for this
 /// period, since the wrong period may have been typed. See docs/rules.md.
-fn note_other_periods(input: &MergeInput, diagnostics: &mut Vec<Diagnostic>) {
+fn note_other_periods(input: &MergeInput, year: &YearSoFar, diagnostics: &mut Vec<Diagnostic>) {
     let this_period: BTreeSet<&str> = input.read.returns.iter().filter(|r| r.period == input.period).map(|r| r.agency.as_str()).collect();
     let history_from_returns = input.previous.is_some_and(|p| p.from_returns);
     for r in input.read.returns.iter().filter(|r| r.period != input.period) {
         let used_for = if r.period == input.period.previous() && history_from_returns {
             "it is used only as last quarter's results, for trend"
+        } else if year.results(r.period).is_some_and(|q| q.from_returns) {
+            "it is used only for the year's history"
         } else {
             "it is not used in this report"
         };
@@ -432,14 +516,14 @@ pub fn trend(previous: Option<Status>, current: Status) -> Option<Trend> {
 }
 
 fn merge_action(
-    plan: &Plan,
+    input: &MergeInput,
     group: &Group,
     action: &Action,
-    period: Period,
     chosen: &Chosen,
-    previous: Option<&PreviousPeriod>,
+    year: &YearSoFar,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ActionProgress {
+    let (plan, period, previous) = (input.plan, input.period, input.previous);
     let past = previous.and_then(|p| p.history.actions.get(&action.id));
     let mut leads: Vec<LeadUpdate> = action
         .leads
@@ -521,6 +605,7 @@ fn merge_action(
         overall == Status::NotStarted && due_date.is_some_and(|due| due <= period.end() || (action.new && due <= period.next().end()));
     let previous_overall = past.map(|p| p.overall);
     let trend = previous.and_then(|_| trend(previous_overall, overall));
+    let history = action_history(action, period, year, overall, &leads);
 
     ActionProgress {
         id: action.id.clone(),
@@ -539,6 +624,7 @@ fn merge_action(
         not_started_late,
         trend,
         previous_overall,
+        history,
     }
 }
 
@@ -686,6 +772,10 @@ fn action_reasons(period: Period, previous: Option<Period>, a: &ActionProgress) 
             Reason::NotStartedLate { due: a.due_date, timescale: a.timescale.clone(), due_passed },
             with_status(a, Status::NotStarted),
         ));
+    }
+    if let Some(reason) = persistent(period, &a.history.overall) {
+        let concerned: Vec<&LeadUpdate> = a.leads.iter().filter(|l| matches!(l.status(), Status::Amber | Status::Red)).collect();
+        out.push((reason, concerned));
     }
     if a.overall == Status::Amber && a.trend == Some(Trend::Worse) {
         let concerned = with_status(a, Status::Amber);

@@ -45,6 +45,20 @@ pub struct Progress {
     /// Diagnostic counts for the report's summary.
     pub diagnostic_counts: DiagnosticCounts,
     pub glossary: Vec<GlossaryEntry>,
+    /// The financial year so far, from Q1 to this period: where each
+    /// quarter's results came from. The statuses are on each action
+    /// ([`ActionProgress::history`]), in the same order.
+    pub year: Vec<QuarterSource>,
+}
+
+/// One quarter of the year's history and where its results came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarterSource {
+    pub period: Period,
+    /// In words ("output/2018-19-Q2/progress.csv", "returns for 2018-19 Q1
+    /// in input/returns", "this quarter's returns"); `None` when nothing was
+    /// found for it: the quarter has no data.
+    pub source: Option<String>,
 }
 
 /// Counts of actions by overall status, and the headline figures.
@@ -143,6 +157,61 @@ pub struct ActionProgress {
     pub trend: Option<Trend>,
     /// Overall status last period, when known.
     pub previous_overall: Option<Status>,
+    /// Its statuses quarter by quarter over the financial year so far.
+    pub history: ActionHistory,
+}
+
+/// An action's (or a lead's) state in one quarter of the financial year, as
+/// the history shows it. "No return" is a status the lead was given; "not
+/// in the plan" and "no data" are not statuses and are kept apart from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuarterState {
+    /// Its status that quarter: reported, rejected, or no return.
+    Status(Status),
+    /// The action was not in the plan that quarter (or the agency did not
+    /// lead it then): see `merge::in_plan_then`.
+    NotInPlan,
+    /// Nothing is known of the quarter: neither its results nor its returns
+    /// were found. Never filled in from the quarters either side.
+    NoData,
+}
+
+impl QuarterState {
+    /// Token used in CSV: a status token, `not_in_plan` or `no_data`.
+    pub fn token(self) -> &'static str {
+        match self {
+            QuarterState::Status(s) => s.token(),
+            QuarterState::NotInPlan => "not_in_plan",
+            QuarterState::NoData => "no_data",
+        }
+    }
+
+    /// The status, when there is one.
+    pub fn status(self) -> Option<Status> {
+        match self {
+            QuarterState::Status(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// An action's states over the financial year so far: one entry per
+/// quarter from Q1 to the period reported, in order (index 0 is Q1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionHistory {
+    /// Its overall status each quarter.
+    pub overall: Vec<QuarterState>,
+    /// Each lead's status each quarter, in the plan's order of leads.
+    pub leads: Vec<LeadHistory>,
+}
+
+/// One lead's states over the financial year so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadHistory {
+    pub agency_id: String,
+    pub agency_name: String,
+    /// One per quarter, as [`ActionHistory::overall`].
+    pub states: Vec<QuarterState>,
 }
 
 /// One lead's (or contributor's) update on an action.
@@ -277,6 +346,8 @@ pub enum ExceptionKind {
     Overdue,
     Conflict,
     NotStartedLate,
+    /// Amber or red for several quarters running.
+    Persistent,
     Worsened,
     /// A lead's row on the action was rejected: it reported, unreadably.
     Rejected,
@@ -288,11 +359,12 @@ pub enum ExceptionKind {
 
 impl ExceptionKind {
     /// Every kind, in the order the board sees them.
-    pub const ALL: [ExceptionKind; 8] = [
+    pub const ALL: [ExceptionKind; 9] = [
         ExceptionKind::Red,
         ExceptionKind::Overdue,
         ExceptionKind::Conflict,
         ExceptionKind::NotStartedLate,
+        ExceptionKind::Persistent,
         ExceptionKind::Worsened,
         ExceptionKind::Rejected,
         ExceptionKind::NotReported,
@@ -305,6 +377,7 @@ impl ExceptionKind {
             ExceptionKind::Overdue => "overdue",
             ExceptionKind::Conflict => "conflict",
             ExceptionKind::NotStartedLate => "not_started_late",
+            ExceptionKind::Persistent => "persistent",
             ExceptionKind::Worsened => "worsened",
             ExceptionKind::Rejected => "rejected",
             ExceptionKind::NotReported => "not_reported",
@@ -334,6 +407,10 @@ pub enum Reason {
     Conflict { said: Vec<(String, Status)>, overall: Status },
     /// Not started although due (`due_passed`), or NEW and due next quarter.
     NotStartedLate { due: Option<NaiveDate>, timescale: String, due_passed: bool },
+    /// Amber or red this quarter and for the quarters before it, `quarters`
+    /// in all since `since` (docs/rules.md, "Persistent"). `status` is the
+    /// one status it had throughout, when it had only one.
+    Persistent { status: Option<Status>, quarters: usize, since: Period },
     /// Worse than last quarter and now amber.
     Worsened { from: Option<Status>, previous: Option<Period>, by: Vec<String> },
     /// A lead's row was rejected.
@@ -351,6 +428,7 @@ impl Reason {
             Reason::Overdue { .. } => ExceptionKind::Overdue,
             Reason::Conflict { .. } => ExceptionKind::Conflict,
             Reason::NotStartedLate { .. } => ExceptionKind::NotStartedLate,
+            Reason::Persistent { .. } => ExceptionKind::Persistent,
             Reason::Worsened { .. } => ExceptionKind::Worsened,
             Reason::Rejected { .. } => ExceptionKind::Rejected,
             Reason::NotReported { .. } => ExceptionKind::NotReported,

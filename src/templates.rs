@@ -57,6 +57,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("group-introduction.md", include_str!("../templates/group-introduction.md.hbs")),
     ("priority-introduction.md", include_str!("../templates/priority-introduction.md.hbs")),
     ("commissioner-summary.md", include_str!("../templates/commissioner-summary.md.hbs")),
+    ("year-review.md", include_str!("../templates/year-review.md.hbs")),
     ("board-report.html", include_str!("../templates/board-report.html.hbs")),
     ("reminder.txt", include_str!("../templates/reminder.txt.hbs")),
     ("exception-reason.txt", include_str!("../templates/exception-reason.txt.hbs")),

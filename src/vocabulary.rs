@@ -8,7 +8,7 @@
 //! The period is written by [`crate::plan::Period`]'s `Display` (`2018-19
 //! Q3`) and `long_name`, and nowhere else.
 
-use crate::progress::{DetailValue, ExceptionKind, LeadDetail, ReturnState, Trend, UpdateState};
+use crate::progress::{DetailValue, ExceptionKind, LeadDetail, QuarterState, ReturnState, Trend, UpdateState};
 use crate::status::Status;
 use serde_json::{json, Value};
 
@@ -42,6 +42,15 @@ pub const CONTRIBUTING: &str = "Contributing, not a lead";
 
 /// Before an action's timescale ("Timescale: March 2019").
 pub const TIMESCALE: &str = "Timescale";
+
+/// Shown for a quarter of the year nothing is known of.
+pub const NO_DATA: &str = "No data";
+
+/// Shown for a quarter before an action was in the plan.
+pub const NOT_IN_PLAN: &str = "Not in the plan";
+
+/// What to call an action's statuses quarter by quarter, in headings.
+pub const HISTORY: &str = "The year so far";
 
 /// A count with its noun: "1 error", "4 errors".
 pub fn counted(count: usize, one: &str, many: &str) -> String {
@@ -92,6 +101,55 @@ impl UpdateState {
             UpdateState::NoReturn => Status::NoReturn.label(),
         }
     }
+}
+
+impl QuarterState {
+    /// The words readers see for one quarter: a status, "No data" or "Not in the plan".
+    pub fn label(self) -> &'static str {
+        match self {
+            QuarterState::Status(s) => s.label(),
+            QuarterState::NotInPlan => NOT_IN_PLAN,
+            QuarterState::NoData => NO_DATA,
+        }
+    }
+
+    /// A short form for a strip of quarters, never a colour alone: "G",
+    /// "A", "R", "C", "NS", "Rej", "NR" (no return), "–" (not in the plan),
+    /// "?" (no data). Each is explained in the strip's key.
+    pub fn abbreviation(self) -> &'static str {
+        match self {
+            QuarterState::Status(Status::Complete) => "C",
+            QuarterState::Status(Status::Green) => "G",
+            QuarterState::Status(Status::Amber) => "A",
+            QuarterState::Status(Status::Red) => "R",
+            QuarterState::Status(Status::NotStarted) => "NS",
+            QuarterState::Status(Status::Rejected) => "Rej",
+            QuarterState::Status(Status::NoReturn) => "NR",
+            QuarterState::NotInPlan => "–",
+            QuarterState::NoData => "?",
+        }
+    }
+
+    /// Fill colour (RGB hex): the status's, white for no data or not in the plan.
+    pub fn colour(self) -> &'static str {
+        match self {
+            QuarterState::Status(s) => s.colour(),
+            QuarterState::NotInPlan | QuarterState::NoData => "FFFFFF",
+        }
+    }
+
+    /// Every state a strip can show, in key order.
+    pub const KEY: [QuarterState; 9] = [
+        QuarterState::Status(Status::Complete),
+        QuarterState::Status(Status::Green),
+        QuarterState::Status(Status::Amber),
+        QuarterState::Status(Status::Red),
+        QuarterState::Status(Status::NotStarted),
+        QuarterState::Status(Status::Rejected),
+        QuarterState::Status(Status::NoReturn),
+        QuarterState::NotInPlan,
+        QuarterState::NoData,
+    ];
 }
 
 impl ReturnState {
@@ -173,6 +231,7 @@ impl ExceptionKind {
             ExceptionKind::Overdue => "Overdue",
             ExceptionKind::Conflict => "Leads disagree",
             ExceptionKind::NotStartedLate => "Not started past its time",
+            ExceptionKind::Persistent => "Persistent",
             ExceptionKind::Worsened => "Worsened to amber",
             ExceptionKind::Rejected => "Update rejected",
             ExceptionKind::NotReported => "Left out of a return",
@@ -189,6 +248,7 @@ impl ExceptionKind {
             ExceptionKind::Overdue => "overdue",
             ExceptionKind::Conflict => "with leads who disagree",
             ExceptionKind::NotStartedLate => "not started past their time",
+            ExceptionKind::Persistent => "amber or red for several quarters running",
             ExceptionKind::Worsened => "worsened to amber",
             ExceptionKind::Rejected => "with an update that could not be read",
             ExceptionKind::NotReported => "left out of a lead's return",
@@ -209,6 +269,7 @@ pub fn words() -> Value {
         "new_action": NEW_ACTION,
         "new_action_meaning": NEW_ACTION_MEANING,
         "contributing": CONTRIBUTING,
+        "history": HISTORY,
         "overdue": ExceptionKind::Overdue.label(),
         "conflict": ExceptionKind::Conflict.label(),
         "not_started_late": ExceptionKind::NotStartedLate.label(),

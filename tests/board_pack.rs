@@ -319,6 +319,20 @@ fn preston_continued_actions_keep_their_id_and_status_word() {
 }
 
 #[test]
+fn the_year_review_keeps_the_type_scale_and_strands_nothing() {
+    let year = example_pdfs::year_review().to_path_buf();
+    check_sizes(std::slice::from_ref(&year));
+    if poppler() {
+        check_page_feet(&year);
+        let text: String = pages(&year).iter().flat_map(|p| p.lines.iter().map(|l| l.text())).collect::<Vec<_>>().join("\n");
+        // Each action is on it with its four quarters in words, and the
+        // carried-forward list is there.
+        assert!(text.contains("Carried forward into next year"), "{text}");
+        assert!(text.contains("SOC4"));
+    }
+}
+
+#[test]
 fn preston_no_stranded_headings_or_near_empty_pages() {
     if !poppler() {
         return;

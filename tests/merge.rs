@@ -6,11 +6,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use csp_report::diagnostics::{Diagnostic, Place, Severity};
 use csp_report::history::{History, PastAction, PastUpdate, PreviousPeriod};
-use csp_report::merge::{merge, overall_status, trend, MergeInput};
+use csp_report::history::{YearQuarter, YearSoFar};
+use csp_report::merge::{merge, merge_with_year, overall_status, trend, MergeInput};
 use csp_report::plan::{parse_plan, Period, Plan};
 use csp_report::progress::{
-    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, Reason, ReturnState, Subject, Trend,
-    UpdateState,
+    ActionProgress, AgencyProgress, Exception, ExceptionKind, LeadUpdate, LeadWords, Progress, QuarterState, Reason, ReturnState, Subject,
+    Trend, UpdateState,
 };
 use csp_report::render::sentences::Sentences;
 use csp_report::returns::{FileAccount, FileOutcome, Identification, ReadReport, RejectedRow, Rejection, Return, ReturnNote, Update};
@@ -236,11 +237,9 @@ fn history(entries: &[(&str, Status, &[PastLead])]) -> PreviousPeriod {
     let actions = entries
         .iter()
         .map(|(id, overall, leads)| {
-            let leads = leads
-                .iter()
-                .map(|(agency, status, text)| (agency.to_string(), PastUpdate { status: *status, update: text.to_string() }))
-                .collect();
-            (id.to_string(), PastAction { overall: *overall, leads })
+            let leads =
+                leads.iter().map(|(agency, status, text)| (agency.to_string(), PastUpdate::new(*status, text.to_string()))).collect();
+            (id.to_string(), PastAction { leads, ..PastAction::new(*overall) })
         })
         .collect();
     PreviousPeriod { period: q2(), source: "output/2018-19-Q2/progress.csv".to_string(), from_returns: false, history: History { actions } }
@@ -560,6 +559,98 @@ fn damaged_history_reaches_progress_as_a_warning_and_gives_no_trend() {
     assert!(progress.diagnostics.contains(&warning));
     assert_eq!(progress.diagnostic_counts.warnings, 1);
     assert_eq!(action(&progress, "A2").trend, None);
+}
+
+// ---------------------------------------------------------------------------
+// The year so far and persistent exceptions
+// ---------------------------------------------------------------------------
+
+fn q1() -> Period {
+    "2018-19 Q1".parse().unwrap()
+}
+
+/// One earlier quarter's results, from `history` entries.
+fn results_for(period: Period, entries: &[(&str, Status, &[PastLead])]) -> PreviousPeriod {
+    PreviousPeriod { period, source: format!("output/{}/progress.csv", period.slug()), ..history(entries) }
+}
+
+/// Q3 merged with Q1 and Q2 (either may be missing: no data).
+fn run_year(returns: Vec<Return>, q1_results: Option<PreviousPeriod>, q2_results: Option<PreviousPeriod>) -> Progress {
+    let read = report(returns);
+    let year = YearSoFar {
+        quarters: vec![YearQuarter { period: q1(), results: q1_results }, YearQuarter { period: q2(), results: q2_results.clone() }],
+    };
+    let plan = plan();
+    let input = MergeInput { previous: q2_results.as_ref(), ..MergeInput::new(&plan, q3(), &read) };
+    merge_with_year(&input, &year)
+}
+
+#[test]
+fn an_action_amber_in_q1_to_q3_is_listed_as_persistent_in_q3() {
+    let amber = |period| results_for(period, &[("A2", Status::Amber, &[("police", Status::Amber, "Slow")])]);
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "Still slow");
+    let progress = run_year(vec![p], Some(amber(q1())), Some(amber(q2())));
+    let a2 = action(&progress, "A2");
+    assert_eq!(a2.history.overall, [QuarterState::Status(Status::Amber); 3]);
+    assert_eq!(a2.history.leads[0].states, [QuarterState::Status(Status::Amber); 3]);
+    assert_eq!(kinds_for(&progress, "A2"), [ExceptionKind::Persistent], "amber and not worse: persistent is its one reason");
+    assert_eq!(exception_for(&progress, "A2").reasons[0], Reason::Persistent { status: Some(Status::Amber), quarters: 3, since: q1() });
+    assert_eq!(sentence(&progress, "A2", ExceptionKind::Persistent), "Amber since Q1 (3 quarters running).");
+    assert_eq!(progress.exception_counts.of(ExceptionKind::Persistent), 1);
+    let sources: Vec<Option<&str>> = progress.year.iter().map(|q| q.source.as_deref()).collect();
+    assert_eq!(sources, [Some("output/2018-19-Q1/progress.csv"), Some("output/2018-19-Q2/progress.csv"), Some("this quarter's returns")]);
+}
+
+#[test]
+fn persistent_needs_two_reds_or_three_ambers_running_within_the_year() {
+    let q1_results =
+        results_for(q1(), &[("A2", Status::Green, &[("police", Status::Green, "")]), ("A4", Status::Red, &[("police", Status::Red, "")])]);
+    let q2_results = results_for(
+        q2(),
+        &[("A2", Status::Amber, &[("police", Status::Amber, "")]), ("A4", Status::Amber, &[("police", Status::Amber, "")])],
+    );
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "late");
+    row(&mut p, "A4", Status::Red, "stuck");
+    let progress = run_year(vec![p], Some(q1_results), Some(q2_results));
+    assert!(!kinds_for(&progress, "A2").contains(&ExceptionKind::Persistent), "amber for two quarters is not yet persistent");
+    assert_eq!(
+        exception_for(&progress, "A4").reasons.iter().find(|r| r.kind() == ExceptionKind::Persistent),
+        Some(&Reason::Persistent { status: None, quarters: 3, since: q1() }),
+        "red, amber, red: amber or red for three quarters"
+    );
+    assert_eq!(sentence(&progress, "A4", ExceptionKind::Persistent), "Amber or red since Q1 (3 quarters running).");
+
+    let q2_red = results_for(q2(), &[("A4", Status::Red, &[("police", Status::Red, "")])]);
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A4", Status::Red, "stuck");
+    let progress = run_year(vec![p], None, Some(q2_red));
+    assert_eq!(
+        sentence(&progress, "A4", ExceptionKind::Persistent),
+        "Red for 2 quarters running, since 2018-19 Q2.",
+        "two reds are persistent"
+    );
+}
+
+#[test]
+fn no_data_not_in_the_plan_and_no_return_are_kept_apart_and_never_filled_in() {
+    // Q1 has no data at all; Q2's results do not list B3 (not in the plan
+    // then) and give A2's lead no return.
+    let q2_results = results_for(
+        q2(),
+        &[("A2", Status::NoReturn, &[("police", Status::NoReturn, "")]), ("A4", Status::Amber, &[("police", Status::Amber, "")])],
+    );
+    let mut p = ret("police", "returns/police.xlsx");
+    row(&mut p, "A2", Status::Amber, "late");
+    row(&mut p, "A4", Status::Amber, "late");
+    let progress = run_year(vec![p], None, Some(q2_results));
+    let (no_data, not_in_plan, status) = (QuarterState::NoData, QuarterState::NotInPlan, QuarterState::Status);
+    assert_eq!(action(&progress, "A2").history.overall, [no_data, status(Status::NoReturn), status(Status::Amber)]);
+    assert_eq!(action(&progress, "B3").history.overall, [no_data, not_in_plan, status(Status::NoReturn)]);
+    assert_eq!(action(&progress, "A4").history.overall, [no_data, status(Status::Amber), status(Status::Amber)]);
+    assert!(!kinds_for(&progress, "A4").contains(&ExceptionKind::Persistent), "a quarter with no data breaks the run");
+    assert_eq!(progress.year[0].source, None, "Q1 has no data");
 }
 
 // ---------------------------------------------------------------------------
@@ -1388,4 +1479,87 @@ fn notes_below_a_return_table_are_kept_with_the_agency() {
     let police = agency(&progress, "police");
     assert_eq!(police.notes.len(), 1);
     assert_eq!(police.notes[0].text, "Completed by: PC Smith, 01772 555 123");
+}
+
+// ---------------------------------------------------------------------------
+// The year-end review
+// ---------------------------------------------------------------------------
+
+fn whole_year(quarters: [Option<PreviousPeriod>; 4]) -> csp_report::merge::year::YearReview {
+    let year: csp_report::plan::FinancialYear = "2018-19".parse().unwrap();
+    let quarters = YearSoFar {
+        quarters: year.quarters().into_iter().zip(quarters).map(|(period, results)| YearQuarter { period, results }).collect(),
+    };
+    csp_report::merge::year::review_year(&plan(), year, &quarters, date(2019, 3, 31), Vec::new())
+}
+
+fn year_action<'a>(review: &'a csp_report::merge::year::YearReview, id: &str) -> &'a csp_report::merge::year::YearAction {
+    review.groups.iter().flat_map(|g| g.actions.iter()).find(|a| a.id == id).unwrap()
+}
+
+#[test]
+fn year_end_rules_delivered_slipped_and_carried_forward() {
+    let p = |q: u8| Period { fy_start: 2018, quarter: q };
+    // A3 (due September 2018): green, green, complete, complete: delivered in Q3, by the end of
+    // December, 92 days late. A2 (due March 2019): red at the end with a revised date in June.
+    // A1 (ongoing): green all year. A4 (due December 2018): amber, not complete.
+    let mut quarters: [Option<PreviousPeriod>; 4] = Default::default();
+    for (i, (a3, a2)) in
+        [(Status::Green, Status::Green), (Status::Green, Status::Amber), (Status::Complete, Status::Red), (Status::Complete, Status::Red)]
+            .into_iter()
+            .enumerate()
+    {
+        let mut results = results_for(
+            p(i as u8 + 1),
+            &[
+                ("A3", a3, &[("council", a3, "")]),
+                ("A2", a2, &[("police", a2, "Supplier gone")]),
+                ("A1", Status::Green, &[("police", Status::Green, ""), ("council", Status::Green, "")]),
+                ("A4", Status::Amber, &[("police", Status::Amber, "")]),
+                ("B1", Status::Green, &[("charity", Status::Green, "")]),
+            ],
+        );
+        if i == 3 {
+            results.history.actions.get_mut("A2").unwrap().leads.get_mut("police").unwrap().revised_date = Some(date(2019, 6, 30));
+        }
+        if i == 1 {
+            // Z9 was in the plan in Q2 and is not at the year's end.
+            results.history.actions.insert("Z9".to_string(), PastAction::new(Status::Amber));
+        }
+        quarters[i] = Some(results);
+    }
+    let review = whole_year(quarters);
+    let a3 = year_action(&review, "A3");
+    assert!(a3.delivered());
+    assert_eq!((a3.completed_in, a3.slipped_to, a3.slipped_days), (Some(p(3)), Some(date(2018, 12, 31)), Some(92)));
+    assert!(!a3.carry_forward);
+    let a2 = year_action(&review, "A2");
+    assert_eq!((a2.slipped_to, a2.slipped_days, a2.carry_forward), (Some(date(2019, 6, 30)), Some(91), true));
+    assert_eq!(a2.last_update, Some((p(4), vec![("Lancashire Constabulary".to_string(), "Supplier gone".to_string())])));
+    let a1 = year_action(&review, "A1");
+    assert_eq!((a1.slipped_to, a1.carry_forward), (None, true), "ongoing: never slips, carries forward");
+    let a4 = year_action(&review, "A4");
+    assert_eq!(a4.slipped_to, Some(date(2019, 3, 31)), "past its date and not complete: slipped at least to the year's end");
+    assert_eq!(review.withdrawn.len(), 1);
+    assert_eq!((review.withdrawn[0].id.as_str(), review.withdrawn[0].last_quarter), ("Z9", p(2)));
+    let t = review.totals;
+    // Carried forward: A1, A2, A4 and B1; B2 and B3 were not in the plan at the end (no results list them).
+    assert_eq!((t.actions, t.delivered, t.slipped, t.withdrawn, t.carried_forward), (7, 1, 3, 1, 4));
+    // B2 and B3 were in none of the quarters' results: not in the plan then.
+    assert_eq!(year_action(&review, "B3").final_state, QuarterState::NotInPlan);
+    for q in &review.mix {
+        assert_eq!(q.iter().sum::<usize>(), 7, "each quarter's mix adds up to the actions");
+    }
+}
+
+#[test]
+fn year_end_rules_a_quarter_with_no_data_is_never_filled_in() {
+    let p = |q: u8| Period { fy_start: 2018, quarter: q };
+    let green = |q| results_for(p(q), &[("A2", Status::Green, &[("police", Status::Green, "")])]);
+    let review = whole_year([Some(green(1)), None, Some(green(3)), None]);
+    let a2 = year_action(&review, "A2");
+    let status = QuarterState::Status;
+    assert_eq!(a2.overall, [status(Status::Green), QuarterState::NoData, status(Status::Green), QuarterState::NoData]);
+    assert_eq!((a2.final_state, a2.final_quarter), (status(Status::Green), Some(p(3))), "the last quarter with data");
+    assert_eq!(review.quarters[1].source, None);
 }

@@ -105,6 +105,7 @@ pub fn fixture(plan: &Plan) -> Progress {
                 not_started_late: false,
                 trend: Some([Trend::Improved, Trend::Same, Trend::Worse, Trend::New][n % 4]),
                 previous_overall: Some(Status::Green),
+                history: Default::default(),
             });
         }
         let c = Counts::over(&actions);
@@ -225,6 +226,7 @@ pub fn fixture(plan: &Plan) -> Progress {
             files_unreadable: 1,
         },
         glossary: plan.glossary.clone(),
+        year: Vec::new(),
     }
 }
 

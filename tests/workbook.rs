@@ -102,6 +102,7 @@ fn action(
         not_started_late: false,
         trend,
         previous_overall: None,
+        history: Default::default(),
     }
 }
 
@@ -450,6 +451,7 @@ fn fixture() -> Progress {
             files_unreadable: 0,
         },
         glossary: vec![GlossaryEntry { term: "CSP".into(), meaning: "Community Safety Partnership".into() }],
+        year: Vec::new(),
     }
 }
 
@@ -497,7 +499,10 @@ fn every_action_appears_on_its_group_sheet_with_each_leads_status() {
     let (bytes, _) = render(&progress);
     let mut book = open(&bytes);
     let names = book.sheet_names();
-    assert_eq!(names, ["Summary", "City Safe", "Domestic Abuse", "Reoffending", "Exceptions", "Missing returns", "Data problems"]);
+    assert_eq!(
+        names,
+        ["Summary", "City Safe", "Domestic Abuse", "Reoffending", "Exceptions", "History", "Missing returns", "Data problems"]
+    );
     for group in &progress.groups {
         let rows = table(&sheet(&mut book, &group.name), "ID");
         for action in &group.actions {
@@ -921,11 +926,50 @@ fn an_empty_quarter_still_renders_and_says_so() {
     let (bytes, diagnostics) = render(&progress);
     assert!(diagnostics.is_empty());
     let mut book = open(&bytes);
-    assert_eq!(book.sheet_names(), [SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET]);
+    assert_eq!(book.sheet_names(), [SUMMARY_SHEET, EXCEPTIONS_SHEET, "History", MISSING_SHEET, PROBLEMS_SHEET]);
     assert!(table(&sheet(&mut book, EXCEPTIONS_SHEET), "Why")[0][0].starts_with("Nothing needs attention this quarter"));
     assert_eq!(
         table(&sheet(&mut book, MISSING_SHEET), "Lead agency")[0][0],
         "Every lead agency returned, with a usable row on every action it leads."
     );
     assert_eq!(table(&sheet(&mut book, PROBLEMS_SHEET), "File")[0][0], "No problems found.");
+}
+
+#[test]
+fn the_history_sheet_has_a_row_per_action_and_lead_with_each_quarters_status_in_words() {
+    use csp_report::progress::{ActionHistory, LeadHistory, QuarterSource, QuarterState};
+    let mut progress = fixture();
+    let q = |quarter| Period { fy_start: 2018, quarter };
+    progress.year = vec![
+        QuarterSource { period: q(1), source: None },
+        QuarterSource { period: q(2), source: Some("output/2018-19-Q2/progress.csv".into()) },
+        QuarterSource { period: q(3), source: Some("this quarter's returns".into()) },
+    ];
+    for action in progress.groups.iter_mut().flat_map(|g| g.actions.iter_mut()) {
+        let leads = action
+            .leads
+            .iter()
+            .map(|l| LeadHistory {
+                agency_id: l.agency_id.clone(),
+                agency_name: l.agency_name.clone(),
+                states: vec![QuarterState::NoData, QuarterState::NotInPlan, QuarterState::Status(l.status())],
+            })
+            .collect();
+        action.history = ActionHistory {
+            overall: vec![QuarterState::NoData, QuarterState::Status(Status::Amber), QuarterState::Status(action.overall)],
+            leads,
+        };
+    }
+    let (bytes, _) = render(&progress);
+    let mut book = open(&bytes);
+    let all = sheet(&mut book, "History");
+    let header: Vec<String> = all[0].iter().map(text).collect();
+    let rows = table(&all, "Group");
+    let leads: usize = progress.groups.iter().flat_map(|g| g.actions.iter()).map(|a| a.leads.len()).sum();
+    assert_eq!(rows.len(), leads, "one row per action and lead");
+    assert_eq!(header[4..], ["2018-19 Q1", "2018-19 Q2", "2018-19 Q3", "Overall 2018-19 Q1", "Overall 2018-19 Q2", "Overall 2018-19 Q3"]);
+    let first = progress.groups[0].actions[0].clone();
+    assert_eq!(rows[0][1], first.id);
+    assert_eq!(rows[0][4..7], ["No data", "Not in the plan", first.leads[0].status().label()]);
+    assert_eq!(rows[0][7..], ["No data", "Amber", first.overall.label()]);
 }

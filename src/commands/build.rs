@@ -16,8 +16,8 @@
 use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
 use crate::forms::FormSettings;
-use crate::history::find_previous;
-use crate::merge::{merge, MergeInput};
+use crate::history::{find_previous, find_year};
+use crate::merge::{merge_with_year, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
 use crate::progress::{Counts, Progress, Subject};
 use crate::render::csv::validation_file;
@@ -56,17 +56,24 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
         ui.diagnostic(d);
     }
     let returns_label = config.returns.display().to_string();
-    let (previous, history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
+    let (previous, mut history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
+    // The earlier quarters of the year, for each action's history and the
+    // persistent exceptions; the previous quarter is the one just found.
+    let (year, year_diagnostics) = find_year(&config.history, &returns_label, &plan, period, &read, previous.as_ref());
+    history_diagnostics.extend(year_diagnostics);
     let forms = FormSettings::for_period(config, period);
-    let progress = merge(&MergeInput {
-        plan: &plan,
-        period,
-        read: &read,
-        previous: previous.as_ref(),
-        produced: config.produced_date(period),
-        deadline: forms.deadline,
-        extra_diagnostics: &history_diagnostics,
-    });
+    let progress = merge_with_year(
+        &MergeInput {
+            plan: &plan,
+            period,
+            read: &read,
+            previous: previous.as_ref(),
+            produced: config.produced_date(period),
+            deadline: forms.deadline,
+            extra_diagnostics: &history_diagnostics,
+        },
+        &year,
+    );
 
     let (templates, template_diagnostics) = Templates::load(&config.templates);
     // Problems met while building the outputs, for the terminal and validation.csv.

@@ -6,9 +6,11 @@ mod build;
 mod forms;
 mod plan;
 mod validate;
+mod year;
 
 use crate::cli::{Cli, Command, Common};
 use crate::config::{Config, Overrides};
+use crate::plan::Reporting;
 use crate::ui::Ui;
 
 /// How a command finished when it could run at all.
@@ -31,12 +33,29 @@ impl Outcome {
 
 /// Runs the command the user asked for. `Err` is a usage or I/O error (exit 2).
 pub fn run(cli: &Cli, ui: &mut Ui) -> anyhow::Result<Outcome> {
+    let quarter = |common: &Common| match common.period {
+        Some(Reporting::Quarter(p)) => Some(p),
+        _ => None,
+    };
     let overrides = |common: &Common| Overrides {
         config: cli.config.clone(),
         plan: common.plan.clone(),
-        period: common.period,
+        period: quarter(common),
         ..Overrides::default()
     };
+    let common = match &cli.command {
+        Command::Plan(args) => &args.common,
+        Command::Forms(args) => &args.common,
+        Command::Validate(args) => &args.common,
+        Command::Build(args) => &args.common,
+    };
+    if let Some(Reporting::Year(year)) = common.period {
+        let Command::Build(args) = &cli.command else {
+            anyhow::bail!("--period {year} is a whole financial year, which only build takes (for the year-end review); give a quarter, such as \"{year} Q3\"");
+        };
+        let config = Config::load(&Overrides { returns: args.returns.clone(), output: args.out.clone(), ..overrides(&args.common) })?;
+        return year::run(&config, year, ui);
+    }
     match &cli.command {
         Command::Plan(args) => plan::run(&Config::load(&overrides(&args.common))?, ui),
         Command::Forms(args) => forms::run(&Config::load(&overrides(&args.common))?, args.out.as_deref(), ui),

@@ -10,7 +10,7 @@ pub mod period;
 pub mod timescale;
 
 pub use load::{load_plan, parse_plan, PlanError};
-pub use period::{Period, PeriodError};
+pub use period::{FinancialYear, Period, PeriodError, Reporting};
 pub use timescale::{Timescale, TimescaleKind};
 
 use std::collections::HashMap;

@@ -131,6 +131,79 @@ impl FromStr for Period {
     }
 }
 
+/// A whole financial year, for the year-end review: `2018-19`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FinancialYear {
+    /// Calendar year in which it starts (2018 for 2018-19).
+    pub fy_start: i32,
+}
+
+impl FinancialYear {
+    /// Its four quarters, Q1 first.
+    pub fn quarters(self) -> [Period; 4] {
+        [1, 2, 3, 4].map(|quarter| Period { fy_start: self.fy_start, quarter })
+    }
+
+    /// Folder-name form, the same as its display: `2018-19`.
+    pub fn slug(self) -> String {
+        self.to_string()
+    }
+
+    /// Long form for prose: `2018-19 (April 2018 to March 2019)`.
+    pub fn long_name(self) -> String {
+        let [q1, _, _, q4] = self.quarters();
+        format!("{} ({} to {})", self, q1.start().format("%B %Y"), q4.end().format("%B %Y"))
+    }
+}
+
+impl fmt::Display for FinancialYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}", self.fy_start, (self.fy_start + 1) % 100)
+    }
+}
+
+impl FromStr for FinancialYear {
+    type Err = PeriodError;
+
+    /// Accepts `2018-19` and `FY2018-19`: a period with no quarter.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let err = |reason| PeriodError { input: input.to_string(), reason };
+        let text = input.trim().to_ascii_uppercase();
+        let text = text.strip_prefix("FY").unwrap_or(&text).trim();
+        let (first, second) = text.split_once('-').ok_or_else(|| err("the financial year needs both years, as in 2018-19"))?;
+        if first.len() != 4 || second.len() != 2 || !first.bytes().chain(second.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(err("the financial year must be four digits, a hyphen and two digits"));
+        }
+        let fy_start: i32 = first.parse().map_err(|_| err("the year is not a number"))?;
+        let fy_end: i32 = second.parse().map_err(|_| err("the year is not a number"))?;
+        if (fy_start + 1) % 100 != fy_end {
+            return Err(err("the two years of a financial year must follow each other"));
+        }
+        Period::new(fy_start, 1).map(|_| FinancialYear { fy_start }).ok_or_else(|| err("the year is out of range"))
+    }
+}
+
+/// What `--period` names: one quarter, or a whole financial year (for the
+/// year-end review).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reporting {
+    Quarter(Period),
+    Year(FinancialYear),
+}
+
+impl FromStr for Reporting {
+    type Err = PeriodError;
+
+    /// A quarter as [`Period`] reads it, else a year (`2018-19`); when
+    /// neither, the quarter's error, which shows both forms.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        match input.parse::<Period>() {
+            Ok(p) => Ok(Reporting::Quarter(p)),
+            Err(e) => input.parse::<FinancialYear>().map(Reporting::Year).map_err(|_| e),
+        }
+    }
+}
+
 impl serde::Serialize for Period {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -161,6 +234,17 @@ mod tests {
         assert_eq!(q3.to_string(), "2018-19 Q3");
         assert_eq!(q3.slug(), "2018-19-Q3");
         assert_eq!(q3.slug().parse::<Period>(), Ok(q3));
+    }
+
+    #[test]
+    fn a_whole_year_is_read_where_a_period_may_be_a_year() {
+        let year = FinancialYear { fy_start: 2018 };
+        assert_eq!("2018-19".parse::<Reporting>(), Ok(Reporting::Year(year)));
+        assert_eq!("FY2018-19".parse::<FinancialYear>(), Ok(year));
+        assert_eq!("2018-19 Q2".parse::<Reporting>(), Ok(Reporting::Quarter(Period { fy_start: 2018, quarter: 2 })));
+        assert!("2018-20".parse::<Reporting>().unwrap_err().to_string().contains("2018-19 Q3"));
+        assert_eq!(year.quarters()[3], Period { fy_start: 2018, quarter: 4 });
+        assert_eq!(year.long_name(), "2018-19 (April 2018 to March 2019)");
     }
 
     #[test]

@@ -317,6 +317,17 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
         "trend": a.trend.map(trend),
         "trend_words": crate::vocabulary::trend_words(a.trend),
         "previous_overall": a.previous_overall.map(status),
+        // The year so far, once there is more than this quarter (the status strip).
+        "history": if a.history.overall.len() > 1 {
+            a.history.overall.iter().enumerate().map(|(i, s)| json!({
+                "quarter": format!("Q{}", i + 1),
+                "token": s.token(),
+                "label": s.label(),
+                "abbreviation": s.abbreviation(),
+            })).collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -399,6 +410,9 @@ pub fn reason(r: &Reason, period_now: Period) -> Value {
         }),
         Reason::NotStartedLate { due, timescale, due_passed } => {
             json!({"due": due.map(iso), "timescale": timescale, "due_passed": due_passed})
+        }
+        Reason::Persistent { status: same, quarters, since } => {
+            json!({"status": same.map(status), "quarters": quarters, "since": period(*since), "since_q1": since.quarter == 1})
         }
         Reason::Worsened { from, previous, by } => json!({"from": from.map(status), "previous": previous.map(period), "by": by}),
         Reason::Rejected { lead, rejection: r } => json!({"lead": lead, "rejection": rejection(r)}),

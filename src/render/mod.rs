@@ -11,6 +11,7 @@ pub mod pdf;
 pub mod reminders;
 pub mod sentences;
 pub mod xlsx;
+pub mod year;
 
 use crate::diagnostics::Diagnostic;
 use crate::forms::FormSettings;

@@ -32,6 +32,8 @@ use std::path::PathBuf;
 /// The file this renderer writes, in the period's output folder.
 pub const FILE_NAME: &str = "progress.xlsx";
 
+pub mod year;
+
 // The cell limit and its diagnostic code are the shared Excel policy's;
 // re-exported so the workbook's users find them beside it.
 pub use crate::excel::{CELL_LIMIT, CELL_TRUNCATED};
@@ -44,6 +46,7 @@ pub const SUMMARY_SHEET: &str = "Summary";
 pub const EXCEPTIONS_SHEET: &str = "Exceptions";
 pub const MISSING_SHEET: &str = "Missing returns";
 pub const PROBLEMS_SHEET: &str = "Data problems";
+pub const HISTORY_SHEET: &str = "History";
 
 /// The last row the Data problems sheet lists a problem on: Excel stops at
 /// 1,048,576 rows.
@@ -102,6 +105,7 @@ fn build(progress: &Progress, sentences: &Sentences, diagnostics: &mut Vec<Diagn
         sheets.push(group_sheet(progress, sentences, group, name, &page, diagnostics)?);
     }
     sheets.push(exceptions_sheet(progress, sentences, &page, diagnostics)?);
+    sheets.push(history_sheet(progress, &page, diagnostics)?);
     sheets.push(missing_returns_sheet(progress, &page, diagnostics)?);
     // Last, so it also lists the cells this workbook had to cut.
     sheets.push(data_problems_sheet(progress, &page, diagnostics)?);
@@ -369,13 +373,20 @@ fn filtered_table(
 /// characters, none of `[]:*?/\`, not starting or ending with `'`, and not
 /// clashing (ignoring case) with the fixed sheets or each other.
 pub(crate) fn group_sheet_names(progress: &Progress) -> Vec<String> {
-    let mut taken: Vec<String> =
-        [SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, "History"].iter().map(|s| s.to_lowercase()).collect();
+    let groups: Vec<(&str, &str)> = progress.groups.iter().map(|g| (g.name.as_str(), g.id.as_str())).collect();
+    unique_sheet_names(&groups, &[SUMMARY_SHEET, EXCEPTIONS_SHEET, MISSING_SHEET, PROBLEMS_SHEET, HISTORY_SHEET])
+}
+
+/// A legal sheet name for each (name, id), unique ignoring case and not
+/// one of `reserved`: the name made legal, else the id, else "Group",
+/// with " (2)" and on where two clash.
+fn unique_sheet_names(groups: &[(&str, &str)], reserved: &[&str]) -> Vec<String> {
+    let mut taken: Vec<String> = reserved.iter().map(|s| s.to_lowercase()).collect();
     let mut names = Vec::new();
-    for group in &progress.groups {
-        let mut base = legal_sheet_name(&group.name);
+    for (group_name, group_id) in groups {
+        let mut base = legal_sheet_name(group_name);
         if base.is_empty() {
-            base = legal_sheet_name(&group.id);
+            base = legal_sheet_name(group_id);
         }
         if base.is_empty() {
             base = "Group".to_string();
@@ -872,12 +883,52 @@ fn exceptions_sheet(
     w.finish()
 }
 
+/// The History sheet: one row per action and lead, with the lead's status
+/// in each quarter of the year so far, then the action's overall status in
+/// each, as words on their colours ("No data" and "Not in the plan" in
+/// italics), decided in merge (`ActionProgress::history`).
+fn history_sheet(progress: &Progress, page: &PageSetup, diagnostics: &mut Vec<Diagnostic>) -> Result<Worksheet, XlsxError> {
+    let quarters: Vec<String> = progress.year.iter().map(|q| q.period.to_string()).collect();
+    let overall: Vec<String> = quarters.iter().map(|q| format!("Overall {q}")).collect();
+    let mut headers = vec!["Group", "ID", "Action", "Lead"];
+    headers.extend(quarters.iter().map(String::as_str));
+    headers.extend(overall.iter().map(String::as_str));
+    let mut widths = vec![20.0, 7.0, 45.0, 28.0];
+    widths.extend(std::iter::repeat_n(12.0, quarters.len() * 2));
+    let mut w = SheetWriter::new(HISTORY_SHEET, &widths, diagnostics)?;
+    table_header(&mut w, 0, &headers)?;
+    let state_format = |state: crate::progress::QuarterState| match state.status() {
+        Some(s) => status_cell(s),
+        None => cell().set_italic(),
+    };
+    let first_quarter = 4 as ColNum;
+    let first_overall = first_quarter + quarters.len() as ColNum;
+    let mut row: RowNum = 1;
+    for action in progress.groups.iter().flat_map(|g| g.actions.iter()) {
+        for lead in &action.history.leads {
+            w.text(row, 0, &action.group_name, &cell(), None)?;
+            w.text(row, 1, &action.id, &cell().set_bold(), None)?;
+            w.text(row, 2, &action.text, &cell(), None)?;
+            w.text(row, 3, &lead.agency_name, &cell(), None)?;
+            for (q, state) in lead.states.iter().enumerate() {
+                w.text(row, first_quarter + q as ColNum, state.label(), &state_format(*state), None)?;
+            }
+            for (q, state) in action.history.overall.iter().enumerate() {
+                w.text(row, first_overall + q as ColNum, state.label(), &state_format(*state), None)?;
+            }
+            row += 1;
+        }
+    }
+    filtered_table(&mut w, 0, row - 1, headers.len(), 2, page, Paper::A4)?;
+    w.finish()
+}
+
 fn exception_row(w: &mut SheetWriter, row: RowNum, exception: &Exception, reasons: &[String]) -> Result<(), XlsxError> {
     let plain = cell();
     let kind_format = match exception.kind() {
         ExceptionKind::Red => status_cell(Status::Red),
         ExceptionKind::Overdue | ExceptionKind::NotStartedLate => cell().set_bold().set_background_color(OVERDUE_COLOUR),
-        ExceptionKind::Worsened | ExceptionKind::Conflict => status_cell(Status::Amber),
+        ExceptionKind::Worsened | ExceptionKind::Conflict | ExceptionKind::Persistent => status_cell(Status::Amber),
         ExceptionKind::Rejected | ExceptionKind::NotReported | ExceptionKind::MissingReturn => cell().set_bold(),
     };
     let first_source = exception.sources.first();

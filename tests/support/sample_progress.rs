@@ -160,6 +160,7 @@ pub fn sample_progress() -> Progress {
                 not_started_late: false,
                 trend,
                 previous_overall,
+                history: Default::default(),
             };
             let names = |status: Status| ap.leads.iter().filter(|l| l.status() == status).map(|l| l.agency_name.clone()).collect();
             let mut reasons = Vec::new();
@@ -322,6 +323,7 @@ pub fn sample_progress() -> Progress {
         },
         diagnostics,
         glossary: plan.glossary.clone(),
+        year: Vec::new(),
     }
 }
 

@@ -503,15 +503,40 @@ fn action_band(a: &ActionProgress) -> Band {
     if let Some(date) = a.slipped_to {
         status.push(vec![Span::italic(format!("{} {}", vocabulary::REVISED_TO, uk_date(date)))]);
     }
-    Band {
-        cells: vec![
-            (0.75, Cell::spans(vec![Span::bold(&a.id)])),
-            (5.7, Cell::spans(vec![Span::bold(&a.text)])),
-            (2.75, Cell::spans(meta)),
-            (1.5, Cell::paragraphs(status).fill(status_colour(a.overall))),
-        ],
-        fill: Colour::ZEBRA,
+    // The year so far, once there is more than this quarter: one small cell
+    // per quarter, "Q1" over its abbreviation, on its colour.
+    let strip = strip_cells(a);
+    let text_width = 5.7 - strip.iter().map(|(w, _)| w).sum::<f32>();
+    let mut cells = vec![(0.75, Cell::spans(vec![Span::bold(&a.id)])), (text_width, Cell::spans(vec![Span::bold(&a.text)]))];
+    cells.extend(strip);
+    cells.push((2.75, Cell::spans(meta)));
+    cells.push((1.5, Cell::paragraphs(status).fill(status_colour(a.overall))));
+    Band { cells, fill: Colour::ZEBRA }
+}
+
+/// The status strip of an action band: for each quarter of the year so far
+/// (when there is more than one), the quarter over its state's
+/// abbreviation, on the state's colour; empty in Q1.
+fn strip_cells(a: &ActionProgress) -> Vec<(f32, Cell)> {
+    if a.history.overall.len() < 2 {
+        return Vec::new();
     }
+    a.history
+        .overall
+        .iter()
+        .enumerate()
+        .map(|(i, state)| {
+            let cell = Cell::paragraphs(vec![vec![Span::plain(format!("Q{}", i + 1))], vec![Span::bold(state.abbreviation())]]);
+            (0.42, cell.fill(Colour::hex(state.colour())))
+        })
+        .collect()
+}
+
+/// The key to the status strip's abbreviations, for the caption under
+/// every actions heading: "C Complete, G Green, …".
+fn strip_key() -> String {
+    let key: Vec<String> = crate::progress::QuarterState::KEY.iter().map(|s| format!("{} {}", s.abbreviation(), s.label())).collect();
+    format!("Q1, Q2 … show its overall status in each quarter of the year so far: {}.", key.join(", "))
 }
 
 /// The band heading a page an action's rows continue onto.
@@ -604,6 +629,10 @@ fn priorities_of<'a>(p: &'a Progress, group: &GroupProgress) -> Vec<&'a Priority
 /// The caption under every actions heading: how to read the table.
 fn actions_caption(actions: &[&ActionProgress]) -> Block {
     let mut text = "Each action is shown with its overall status, then one row for each lead.".to_string();
+    if actions.iter().any(|a| a.history.overall.len() > 1) {
+        text.push(' ');
+        text.push_str(&strip_key());
+    }
     if actions.iter().any(|a| a.new) {
         text.push_str(&format!(" {}: {}.", vocabulary::NEW_ACTION, vocabulary::NEW_ACTION_MEANING));
     }

@@ -14,6 +14,7 @@ mod tagged;
 pub mod terms;
 pub mod text;
 pub mod write;
+pub mod year;
 
 use super::{RenderContext, RenderError, Rendered, Renderer};
 
