@@ -123,7 +123,7 @@ fn year_table(group_name: &str, actions: &[&YearAction], review: &YearReview) ->
 fn flow(review: &YearReview, templates: &Templates) -> Result<Flow, crate::templates::TemplateError> {
     let mut b: Vec<Block> = vec![
         Block::Paragraph(Paragraph::new(vec![Span::bold(&review.partnership.name)]).size(scale::H2).colour(Colour::ACCENT)),
-        Block::Heading { level: 1, text: format!("The year {}: review", review.year), outline: true },
+        Block::Heading { level: 1, text: format!("The year {}: review", review.year) },
         Block::Paragraph(Paragraph::new(vec![Span::plain(review.year.long_name())]).size(scale::H3).colour(Colour::MUTED)),
     ];
     b.extend(opening(review, templates)?);
@@ -332,5 +332,5 @@ pub fn document(
         subject: format!("Year review, {}", review.year.long_name()),
         date: review.produced,
     };
-    Ok(write_pdf(&laid, &metadata)?)
+    Ok(write_pdf(laid, &metadata)?)
 }
