@@ -154,6 +154,8 @@ pub const CODES: &[(&str, &[&str])] = &[
             "missing-action-id",
             "unknown-action",
             "action-by-text",
+            "action-id-number",
+            "ambiguous-action-id",
             "missing-status",
             "unknown-status",
             "ambiguous-status",

@@ -283,7 +283,7 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    uncovered.sort_by_key(|id| natural_key(id));
+    uncovered.sort_by(|a, b| crate::plan::natural_cmp(a, b));
     let mut message = format!(
         "{agency_name} sent two returns for {period}: {} is used ({}) and this one is set aside with its {}",
         used.file,
@@ -744,29 +744,6 @@ fn exceptions(period: Period, previous: Option<Period>, groups: &[GroupProgress]
 // ---------------------------------------------------------------------------
 // Ordering diagnostics
 // ---------------------------------------------------------------------------
-
-/// Splits text into runs of digits and non-digits so `C10` sorts after `C9`.
-fn natural_key(text: &str) -> Vec<(String, u64)> {
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        let digit = c.is_ascii_digit();
-        let mut run = String::new();
-        while let Some(&c) = chars.peek() {
-            if c.is_ascii_digit() != digit {
-                break;
-            }
-            run.push(c);
-            chars.next();
-        }
-        if digit {
-            parts.push((String::new(), run.parse().unwrap_or(u64::MAX)));
-        } else {
-            parts.push((run, 0));
-        }
-    }
-    parts
-}
 
 /// Sorts diagnostics for display: by file, sheet, then row and column (so
 /// `C9` comes before `C10`), then severity (errors first), code and message.

@@ -48,6 +48,15 @@ pub fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
+/// Alternatives in words: `A`, `A or B`, `A, B or C`.
+pub fn either(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// "1 action", "27 actions".
 pub fn actions(count: usize) -> String {
     counted(count, "action", "actions")

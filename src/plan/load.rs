@@ -139,7 +139,7 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Plan, PlanError> {
     check_unique("tag", raw.tags.iter().map(|t| &t.id), &at, &mut problems);
     check_unique("group", raw.groups.iter().map(|g| &g.id), &at, &mut problems);
     check_unique("agency", raw.agencies.iter().map(|a| &a.id), &at, &mut problems);
-    check_unique("action", raw.groups.iter().flat_map(|g| g.actions.iter().map(|a| &a.id)), &at, &mut problems);
+    check_unique_actions(raw.groups.iter().flat_map(|g| g.actions.iter().map(|a| &a.id)), &at, &mut problems);
 
     for tag in &raw.tags {
         if let Some(priority) = &tag.priority {
@@ -243,12 +243,11 @@ fn check_action(
 ) -> Option<Action> {
     let id = raw.id.get_ref();
     let before = problems.len();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
-        problems.push(Diagnostic::error(
-            "plan-bad-action-id",
-            at(raw.id.span()),
-            format!("action ID {id:?} must be capital letters and digits, like \"DA3\""),
-        ));
+    if let Some(problem) = super::action_id_problem(id) {
+        problems.push(
+            Diagnostic::error("plan-bad-action-id", at(raw.id.span()), format!("action ID {id:?} {problem}"))
+                .with_hint("write it with letters, digits, '.', '-' and '/', like \"DA3\", \"1.10\", \"CS2-1\" or \"DA 3\""),
+        );
     }
     if raw.text.get_ref().trim().is_empty() {
         problems.push(Diagnostic::error("plan-empty-action", at(raw.text.span()), format!("action {id} has no text")));
@@ -319,6 +318,37 @@ fn check_unique<'a>(
             ));
         } else {
             seen.insert(id.get_ref(), line_number(&here));
+        }
+    }
+}
+
+/// Action IDs are compared ignoring case and spaces, as returns are read, so
+/// two IDs that differ only by those would be one action to the reader.
+fn check_unique_actions<'a>(
+    ids: impl Iterator<Item = &'a Spanned<String>>,
+    at: &impl Fn(std::ops::Range<usize>) -> Place,
+    problems: &mut Diagnostics,
+) {
+    let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+    for id in ids {
+        let here = at(id.span());
+        match seen.get(&super::action_key(id.get_ref())) {
+            Some((first, first_line)) if *first == id.get_ref() => problems.push(Diagnostic::error(
+                "plan-duplicate-id",
+                here,
+                format!("action ID {:?} is used twice (first on line {first_line})", id.get_ref()),
+            )),
+            Some((first, first_line)) => problems.push(
+                Diagnostic::error(
+                    "plan-duplicate-id",
+                    here,
+                    format!("action IDs {:?} and {first:?} (line {first_line}) differ only by case or spaces", id.get_ref()),
+                )
+                .with_hint("returns are matched ignoring case and spaces, so give the two actions different IDs"),
+            ),
+            None => {
+                seen.insert(super::action_key(id.get_ref()), (id.get_ref(), line_number(&here)));
+            }
         }
     }
 }

@@ -162,9 +162,15 @@ impl<'a> ActionIndex<'a> {
     }
 }
 
-/// A fragment id for links: letters, digits and hyphens only.
+/// A fragment id for links: lower-case letters, digits, and the `.`, `-`
+/// and `/` action IDs may hold (kept, so `CS2-1` and `CS2.1` link to
+/// different places); spaces dropped, as IDs are compared without them.
 pub fn anchor(prefix: &str, id: &str) -> String {
-    let cleaned: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let cleaned: String = id
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/') { c.to_ascii_lowercase() } else { '-' })
+        .collect();
     format!("{prefix}-{cleaned}")
 }
 
