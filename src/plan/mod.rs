@@ -1,13 +1,18 @@
 //! The partnership plan: strategic priorities, priority tags, action groups
 //! and their key actions, lead agencies and the glossary. Owns the model
 //! every other stage reads, and the look-ups on it (an action by ID, the
-//! actions an agency leads, the groups reporting under a priority). Loading
-//! and checking the TOML file lives in [`load`]; periods and timescales in
-//! their own modules.
+//! actions an agency leads, the groups reporting under a priority), and
+//! whether an action is in the plan in a quarter ([`Action::in_plan`]).
+//! Reading a plan (TOML in [`load`], a workbook in [`workbook`]) gives a
+//! [`draft`], checked once by the same rules; [`export`] writes a plan back.
+//! Periods and timescales have their own modules.
 
+pub mod draft;
+pub mod export;
 pub mod load;
 pub mod period;
 pub mod timescale;
+pub mod workbook;
 
 pub use load::{load_plan, parse_plan, PlanError};
 pub use period::{Period, PeriodError};
@@ -71,6 +76,86 @@ pub struct Action {
     pub leads: Vec<String>,
     /// Marked NEW in the plan.
     pub new: bool,
+    /// Added to the plan during the year: from which quarter, and why.
+    pub added: Option<PlanChange>,
+    /// Withdrawn, completed and closed, or merged into another action: from
+    /// which quarter, how, and why.
+    pub withdrawn: Option<Withdrawal>,
+    /// In a new plan year, the action of an earlier plan this one carries
+    /// on, so its trend and history follow it.
+    pub carried_from: Option<CarriedFrom>,
+}
+
+/// A change to the plan during the year: the first quarter it applies to,
+/// and the reason the plan gives (may be empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanChange {
+    pub period: Period,
+    pub reason: String,
+}
+
+/// How an action left the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Departure {
+    /// Withdrawn (`withdrawn = "2018-19 Q3"`).
+    Withdrawn,
+    /// Completed and closed (`closed = "2018-19 Q3"`).
+    Closed,
+    /// Merged into another action of the plan (`merged_into = "CS2"`), by its ID.
+    MergedInto(String),
+}
+
+/// An action leaving the plan: `change.period` is the first quarter it is
+/// no longer reported on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub how: Departure,
+    pub change: PlanChange,
+}
+
+/// Where an action of a new plan year came from: `2018-19/CS1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedFrom {
+    /// The earlier plan's year, as written: `2018-19`.
+    pub plan_year: String,
+    /// The action's ID in that plan.
+    pub id: String,
+}
+
+impl std::fmt::Display for CarriedFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.plan_year, self.id)
+    }
+}
+
+/// Whether an action is part of the plan in a quarter, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InPlan<'a> {
+    /// Reported on this quarter.
+    Yes,
+    /// Added in a later quarter: not in the plan yet.
+    NotYet(&'a PlanChange),
+    /// Withdrawn, closed or merged in this quarter or before.
+    Left(&'a Withdrawal),
+}
+
+impl Action {
+    /// Whether the action is in the plan in `period`: from the quarter it
+    /// was added (always, when it was in the plan from the start) until the
+    /// quarter before it was withdrawn, closed or merged. An action not in
+    /// the plan in a quarter is never counted as "no return" for it.
+    pub fn in_plan(&self, period: Period) -> InPlan<'_> {
+        match (&self.added, &self.withdrawn) {
+            (Some(added), _) if period < added.period => InPlan::NotYet(added),
+            (_, Some(left)) if period >= left.change.period => InPlan::Left(left),
+            _ => InPlan::Yes,
+        }
+    }
+
+    /// Whether the action is reported on in `period`.
+    pub fn is_in_plan(&self, period: Period) -> bool {
+        self.in_plan(period) == InPlan::Yes
+    }
 }
 
 /// A body that leads actions and sends returns.
@@ -80,6 +165,16 @@ pub struct Agency {
     pub id: String,
     pub name: String,
     pub aliases: Vec<String>,
+    /// Who the forms and reminders go to, when the plan names them.
+    pub contact: Contact,
+}
+
+/// An agency's contact for returns: a name and an email address, each
+/// optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<String>,
 }
 
 /// An acronym and what it stands for.
