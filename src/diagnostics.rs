@@ -167,7 +167,7 @@ pub const CODES: &[(&str, &[&str])] = &[
             "missing-update",
         ],
     ),
-    ("merge", &["duplicate-return", "duplicate-row", "not-lead", "stale-update"]),
+    ("merge", &["duplicate-return", "duplicate-row", "not-lead", "not-in-plan", "stale-update"]),
     ("history", &["history-missing", "history-damaged"]),
     (
         "rendering",

@@ -10,10 +10,10 @@
 
 use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::history::PreviousPeriod;
-use crate::plan::{Action, Group, Period, Plan};
+use crate::plan::{Action, Departure, Group, Period, Plan};
 use crate::progress::{
     ActionProgress, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadUpdate, LeadWords,
-    PriorityProgress, Progress, Reason, ReturnState, Subject, Trend, UpdateState,
+    PlanChangeEntry, PlanChangeKind, PriorityProgress, Progress, Reason, ReturnState, Subject, Trend, UpdateState,
 };
 use crate::returns::{FileOutcome, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use crate::status::Status;
@@ -60,9 +60,12 @@ pub fn merge(input: &MergeInput) -> Progress {
 
     let mut groups = Vec::new();
     for group in &plan.groups {
+        // Only the actions in the plan this quarter: one added later or
+        // already withdrawn is never counted, nor shown as "no return".
         let actions: Vec<ActionProgress> = group
             .actions
             .iter()
+            .filter(|action| action.is_in_plan(period))
             .map(|action| merge_action(plan, group, action, period, &chosen, input.previous, &mut diagnostics))
             .collect();
         let counts = Counts::over(actions.iter());
@@ -136,6 +139,46 @@ pub fn merge(input: &MergeInput) -> Progress {
         diagnostics,
         diagnostic_counts,
         glossary: plan.glossary.clone(),
+        plan_changes: plan_changes(plan, period),
+    }
+}
+
+/// The plan's changes taking effect in `period`, in plan order: actions
+/// added from it, and actions withdrawn, closed or merged from it.
+fn plan_changes(plan: &Plan, period: Period) -> Vec<PlanChangeEntry> {
+    let mut out = Vec::new();
+    for group in &plan.groups {
+        for action in &group.actions {
+            let entry = |kind, reason: &str| PlanChangeEntry {
+                action_id: action.id.clone(),
+                text: action.text.clone(),
+                group_name: group.name.clone(),
+                kind,
+                reason: reason.to_string(),
+            };
+            if let Some(added) = action.added.as_ref().filter(|c| c.period == period) {
+                out.push(entry(PlanChangeKind::Added, &added.reason));
+            }
+            if let Some(left) = action.withdrawn.as_ref().filter(|w| w.change.period == period) {
+                let kind = match &left.how {
+                    Departure::Withdrawn => PlanChangeKind::Withdrawn,
+                    Departure::Closed => PlanChangeKind::Closed,
+                    Departure::MergedInto(id) => PlanChangeKind::MergedInto(id.clone()),
+                };
+                out.push(entry(kind, &left.change.reason));
+            }
+        }
+    }
+    out
+}
+
+/// The ID an action had in the previous period's results: its own, or,
+/// across a plan-year boundary, the ID it is carried from when that was in
+/// the previous period's plan year, so trend and history follow it.
+pub fn previous_id(action: &Action, previous: Period) -> &str {
+    match &action.carried_from {
+        Some(from) if from.plan_year == previous.financial_year() => &from.id,
+        _ => &action.id,
     }
 }
 
@@ -233,6 +276,15 @@ fn choose_updates<'a>(plan: &Plan, period: Period, returns: &'a [Return], diagno
                     update.place.clone(),
                     format!("{:?} is not an action in the plan; the row is not used", update.action_id),
                 ));
+            } else if let Some(why) = not_in_plan(plan, &update.action_id, period) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "not-in-plan",
+                        update.place.clone(),
+                        format!("{} {why} in {period}; the row is not used", update.action_id),
+                    )
+                    .with_hint("check the action ID; nothing is needed on this action this quarter"),
+                );
             } else {
                 rows.entry(update.action_id.as_str()).or_default().push(update);
             }
@@ -270,6 +322,20 @@ fn choose_updates<'a>(plan: &Plan, period: Period, returns: &'a [Return], diagno
         chosen.notes.insert(agency_id.to_string(), &used.notes);
     }
     chosen
+}
+
+/// Why an action of the plan is not reported on in `period`, in words, or
+/// `None` when it is.
+fn not_in_plan(plan: &Plan, id: &str, period: Period) -> Option<String> {
+    match plan.action(id)?.in_plan(period) {
+        crate::plan::InPlan::Yes => None,
+        crate::plan::InPlan::NotYet(added) => Some(format!("is only in the plan from {}", added.period)),
+        crate::plan::InPlan::Left(left) => Some(match &left.how {
+            Departure::Withdrawn => format!("was withdrawn from the plan from {}", left.change.period),
+            Departure::Closed => format!("was completed and closed from {}", left.change.period),
+            Departure::MergedInto(into) => format!("was merged into {into} from {}", left.change.period),
+        }),
+    }
 }
 
 /// The warning for a return set aside because the same agency sent a later one.
@@ -440,7 +506,7 @@ fn merge_action(
     previous: Option<&PreviousPeriod>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ActionProgress {
-    let past = previous.and_then(|p| p.history.actions.get(&action.id));
+    let past = previous.and_then(|p| p.history.actions.get(previous_id(action, p.period)));
     let mut leads: Vec<LeadUpdate> = action
         .leads
         .iter()
@@ -575,8 +641,9 @@ pub fn percent(part: usize, whole: usize) -> u32 {
 fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen: &Chosen, input: &MergeInput) -> Vec<AgencyProgress> {
     let by_id: BTreeMap<&str, &ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).map(|a| (a.id.as_str(), a)).collect();
     plan.lead_agencies()
+        .filter(|agency| plan.actions_led_by(&agency.id).any(|a| a.is_in_plan(period)))
         .map(|agency| {
-            let actions_led: Vec<String> = plan.actions_led_by(&agency.id).map(|a| a.id.clone()).collect();
+            let actions_led: Vec<String> = plan.actions_led_by(&agency.id).filter(|a| a.is_in_plan(period)).map(|a| a.id.clone()).collect();
             let state_of =
                 |id: &String| by_id.get(id.as_str()).and_then(|a| a.leads.iter().find(|l| l.agency_id == agency.id)).map(|l| &l.state);
             let actions_returned: Vec<String> =

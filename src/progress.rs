@@ -45,6 +45,31 @@ pub struct Progress {
     /// Diagnostic counts for the report's summary.
     pub diagnostic_counts: DiagnosticCounts,
     pub glossary: Vec<GlossaryEntry>,
+    /// The plan's changes that take effect this quarter: actions added, and
+    /// actions withdrawn, closed or merged, in plan order. Those leaving are
+    /// not among `groups`' actions, nor counted anywhere.
+    pub plan_changes: Vec<PlanChangeEntry>,
+}
+
+/// One change to the plan, for the reports' short list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanChangeEntry {
+    pub action_id: String,
+    pub text: String,
+    pub group_name: String,
+    pub kind: PlanChangeKind,
+    /// The reason the plan gives; may be empty.
+    pub reason: String,
+}
+
+/// What happened to an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanChangeKind {
+    Added,
+    Withdrawn,
+    Closed,
+    /// Merged into the action with this ID.
+    MergedInto(String),
 }
 
 /// Counts of actions by overall status, and the headline figures.

@@ -223,3 +223,15 @@ pub fn words() -> Value {
         "not_started_late": ExceptionKind::NotStartedLate.label(),
     })
 }
+
+/// What happened to an action that joined or left the plan, as the reports
+/// word it: "Added", "Withdrawn", "Completed and closed", "Merged into CS2".
+pub fn plan_change_words(kind: &crate::progress::PlanChangeKind) -> String {
+    use crate::progress::PlanChangeKind;
+    match kind {
+        PlanChangeKind::Added => "Added to the plan".to_string(),
+        PlanChangeKind::Withdrawn => "Withdrawn".to_string(),
+        PlanChangeKind::Closed => "Completed and closed".to_string(),
+        PlanChangeKind::MergedInto(id) => format!("Merged into {id}"),
+    }
+}

@@ -225,6 +225,7 @@ pub fn fixture(plan: &Plan) -> Progress {
             files_unreadable: 1,
         },
         glossary: plan.glossary.clone(),
+        plan_changes: Vec::new(),
     }
 }
 

@@ -450,6 +450,7 @@ fn fixture() -> Progress {
             files_unreadable: 0,
         },
         glossary: vec![GlossaryEntry { term: "CSP".into(), meaning: "Community Safety Partnership".into() }],
+        plan_changes: Vec::new(),
     }
 }
 

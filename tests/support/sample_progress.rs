@@ -322,6 +322,7 @@ pub fn sample_progress() -> Progress {
         },
         diagnostics,
         glossary: plan.glossary.clone(),
+        plan_changes: Vec::new(),
     }
 }
 
