@@ -258,3 +258,27 @@ fn changes_survive_the_workbook_round_trip() {
     assert_eq!(back, plan);
     assert_eq!(csp_report::plan::export::to_toml(&back), csp_report::plan::export::to_toml(&plan));
 }
+
+#[test]
+fn the_2019_20_example_plan_carries_on_from_2018_19() {
+    let last_year = csp_report::plan::load_plan(std::path::Path::new("input/plan.toml")).unwrap();
+    let plan = csp_report::plan::load_plan(std::path::Path::new("examples/2019-20/plan.toml")).expect("the 2019-20 example plan loads");
+    assert_eq!(plan.partnership.plan_year, "2019-20");
+    let carried: Vec<(&str, &str)> =
+        plan.actions().filter_map(|a| a.carried_from.as_ref().map(|c| (a.id.as_str(), c.id.as_str()))).collect();
+    for (id, from) in &carried {
+        assert!(last_year.action(from).is_some(), "{id} is carried from {from}, which the 2018-19 plan has");
+    }
+    let carried_ids: Vec<&str> = carried.iter().map(|(_, from)| *from).collect();
+    let dropped: Vec<&str> = last_year.actions().map(|a| a.id.as_str()).filter(|id| !carried_ids.contains(id)).collect();
+    assert_eq!(dropped, ["SO2", "DA1", "DA3", "RO5"]);
+    let new: Vec<&str> = plan.actions().filter(|a| a.carried_from.is_none()).map(|a| a.id.as_str()).collect();
+    assert_eq!(new, ["1.6", "4.4", "5.3", "7.5"]);
+    let q1 = period("2019-20 Q1");
+    assert!(!plan.action("4.4").unwrap().is_in_plan(q1), "added at the Q2 board");
+    assert!(!plan.action("2.5").unwrap().is_in_plan(q1), "merged into 2.2 from Q1");
+    let progress = run(&plan, q1, vec![], None);
+    assert_eq!(progress.totals.actions, 25);
+    let changes: Vec<(&str, &PlanChangeKind)> = progress.plan_changes.iter().map(|c| (c.action_id.as_str(), &c.kind)).collect();
+    assert_eq!(changes, [("2.5", &PlanChangeKind::MergedInto("2.2".into()))]);
+}

@@ -41,11 +41,12 @@ pub fn run(config: &Config, export: Option<&Path>, ui: &mut Ui) -> anyhow::Resul
             let leads: Vec<&str> = action.leads.iter().filter_map(|l| plan.agency(l)).map(|a| a.name.as_str()).collect();
             writeln!(
                 out,
-                "  {:<5} {:<15} {}{}",
+                "  {:<5} {:<15} {}{}{}",
                 action.id,
                 action.timescale.written,
                 leads.join(" / "),
-                if action.new { "  [NEW]" } else { "" }
+                if action.new { "  [NEW]" } else { "" },
+                changes(action)
             )?;
         }
     }
@@ -69,6 +70,28 @@ pub fn run(config: &Config, export: Option<&Path>, ui: &mut Ui) -> anyhow::Resul
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The action's changes, for the summary: `  [added 2018-19 Q2]`,
+/// `  [merged into CS2 from 2018-19 Q3]`, `  [from 2018-19/CS1]`.
+fn changes(action: &crate::plan::Action) -> String {
+    use crate::plan::Departure;
+    let mut out = String::new();
+    if let Some(from) = &action.carried_from {
+        out.push_str(&format!("  [from {from}]"));
+    }
+    if let Some(added) = &action.added {
+        out.push_str(&format!("  [added {}]", added.period));
+    }
+    if let Some(left) = &action.withdrawn {
+        let how = match &left.how {
+            Departure::Withdrawn => "withdrawn".to_string(),
+            Departure::Closed => "closed".to_string(),
+            Departure::MergedInto(id) => format!("merged into {id}"),
+        };
+        out.push_str(&format!("  [{how} from {}]", left.change.period));
+    }
+    out
 }
 
 /// "1 action", "5 actions".
