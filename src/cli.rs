@@ -40,7 +40,9 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the plan and print a summary of it.
-    #[command(after_help = "Example:\n  csp-report plan --period \"2018-19 Q3\"")]
+    #[command(
+        after_help = "Examples:\n  csp-report plan --period \"2018-19 Q3\"\n  csp-report plan --export input/plan.xlsx\n  csp-report plan --plan input/plan.xlsx"
+    )]
     Plan(PlanArgs),
     /// Write one return form (.xlsx) per lead agency.
     #[command(after_help = "Example:\n  csp-report forms --period \"2018-19 Q3\" --out forms/")]
@@ -62,7 +64,7 @@ pub struct Common {
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     pub period: Option<Reporting>,
 
-    /// The plan file [default: input/plan.toml]
+    /// The plan file, TOML or a workbook (.xlsx) [default: plan in the config file, else input/plan.toml]
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
 }
@@ -71,6 +73,10 @@ pub struct Common {
 pub struct PlanArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Also write the plan to FILE: a workbook (.xlsx) to keep the plan in
+    /// Excel, or TOML (.toml)
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

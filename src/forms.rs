@@ -163,7 +163,7 @@ pub fn build_forms(
     // Two ids that make one safe name (`Police` and `police`) get two files.
     let mut names = FileNames::default();
     let mut forms = Vec::new();
-    for agency in plan.lead_agencies() {
+    for agency in plan.lead_agencies().filter(|ag| plan.actions_led_by(&ag.id).any(|a| a.is_in_plan(period))) {
         let file_name = names.claim(&form_file_name(period, &agency.id));
         forms.push(write_form(plan, agency, period, previous, settings, &[], file_name)?);
     }
@@ -205,7 +205,7 @@ fn write_form(
     Ok(Form {
         agency_id: agency.id.clone(),
         agency_name: agency.name.clone(),
-        actions: plan.actions_led_by(&agency.id).count(),
+        actions: plan.actions_led_by(&agency.id).filter(|a| a.is_in_plan(period)).count(),
         file_name,
         bytes,
         diagnostics,
@@ -312,7 +312,8 @@ fn write_workbook(
 
     // The table: the agency's actions in plan order, each with what was
     // typed for it, then any typed rows for actions it does not lead.
-    let led: Vec<&Action> = plan.actions_led_by(&agency.id).collect();
+    // Only the actions in the plan this quarter (not yet added, or withdrawn, closed or merged: nothing to report).
+    let led: Vec<&Action> = plan.actions_led_by(&agency.id).filter(|a| a.is_in_plan(period)).collect();
     let mut rows: Vec<TableRow> = led
         .iter()
         .map(|a| TableRow { action_id: a.id.clone(), action: Some(a), fill: fill.iter().find(|f| f.action_id == a.id) })
@@ -554,6 +555,73 @@ fn capitalise(text: &str) -> String {
 
 fn status_colour(status: Status) -> Color {
     Color::RGB(u32::from_str_radix(status.colour(), 16).unwrap_or(0xFFFFFF))
+}
+
+/// The template each form's covering email is rendered from.
+pub const EMAIL_TEMPLATE: &str = "form-email.txt";
+
+/// What the form's covering email says: the partnership, the period, the
+/// agency with its contact and the actions on its form, the deadline and
+/// whom to ask.
+pub fn email_data(plan: &Plan, agency: &Agency, period: Period, settings: &FormSettings) -> serde_json::Value {
+    let p = &plan.partnership;
+    let actions: Vec<serde_json::Value> = plan
+        .actions_led_by(&agency.id)
+        .filter(|a| a.is_in_plan(period))
+        .map(|a| {
+            let co_leads: Vec<&str> =
+                a.leads.iter().filter(|l| **l != agency.id).map(|l| plan.agency(l).map_or(l.as_str(), |ag| ag.name.as_str())).collect();
+            serde_json::json!({"id": a.id, "text": a.text, "timescale": a.timescale.written, "co_leads": co_leads.join(", ")})
+        })
+        .collect();
+    serde_json::json!({
+        "partnership": {"name": p.name, "short_name": p.short_name, "plan_title": p.plan_title, "plan_year": p.plan_year},
+        "period": {"name": period.to_string(), "long_name": period.long_name(), "slug": period.slug()},
+        "returns": {"deadline": settings.deadline.format("%Y-%m-%d").to_string(), "contact": settings.contact},
+        "agency": {
+            "id": agency.id,
+            "name": agency.name,
+            "contact_name": agency.contact.name,
+            "contact_email": agency.contact.email,
+            "actions_count": actions.len(),
+            "actions": actions,
+        },
+    })
+}
+
+/// Each form's covering email as an `.eml` draft with the form attached,
+/// named `<agency>.eml` (the agency id made safe, as the form's name is).
+/// Returns (file name, bytes, whether it is addressed) per form, in order.
+pub fn email_drafts(
+    plan: &Plan,
+    forms: &[Form],
+    period: Period,
+    settings: &FormSettings,
+    templates: &crate::templates::Templates,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<(String, Vec<u8>, bool)>, crate::templates::TemplateError> {
+    let mut names = FileNames::default();
+    let mut out = Vec::new();
+    for form in forms {
+        let Some(agency) = plan.agency(&form.agency_id) else { continue };
+        let text = templates.render_reporting(EMAIL_TEMPLATE, &email_data(plan, agency, period, settings), diagnostics)?;
+        let fallback = format!("{} quarterly return for {period}", plan.partnership.short_name);
+        let (subject, body) = crate::drafts::split_subject(&text, &fallback);
+        let draft = crate::drafts::EmailDraft {
+            agency,
+            subject: &subject,
+            body: &body,
+            attachment: Some(crate::drafts::Attachment {
+                file_name: &form.file_name,
+                content_type: crate::drafts::XLSX,
+                bytes: &form.bytes,
+            }),
+            date: settings.generated,
+        };
+        let name = names.claim(&crate::drafts::eml_name(&safe_file_stem(&agency.id, "agency")));
+        out.push((name, draft.to_eml(), draft.is_addressed()));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod drafts;
 pub mod excel;
 pub mod forms;
 pub mod history;

@@ -12,10 +12,11 @@ pub mod year;
 
 use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::history::{PreviousPeriod, YearSoFar};
-use crate::plan::{Action, Group, Period, Plan};
+use crate::plan::{Action, Departure, Group, Period, Plan};
 use crate::progress::{
     ActionHistory, ActionProgress, AgencyProgress, Counts, DiagnosticCounts, Exception, ExceptionCounts, GroupProgress, LeadHistory,
-    LeadUpdate, LeadWords, PriorityProgress, Progress, QuarterSource, QuarterState, Reason, ReturnState, Subject, Trend, UpdateState,
+    LeadUpdate, LeadWords, PlanChangeEntry, PlanChangeKind, PriorityProgress, Progress, QuarterSource, QuarterState, Reason, ReturnState,
+    Subject, Trend, UpdateState,
 };
 use crate::returns::{FileOutcome, ReadReport, RejectedRow, Return, ReturnNote, Update};
 use crate::status::Status;
@@ -72,8 +73,14 @@ pub fn merge_with_year(input: &MergeInput, year: &YearSoFar) -> Progress {
 
     let mut groups = Vec::new();
     for group in &plan.groups {
-        let actions: Vec<ActionProgress> =
-            group.actions.iter().map(|action| merge_action(input, group, action, &chosen, year, &mut diagnostics)).collect();
+        // Only the actions in the plan this quarter: one added later or
+        // already withdrawn is never counted, nor shown as "no return".
+        let actions: Vec<ActionProgress> = group
+            .actions
+            .iter()
+            .filter(|action| action.is_in_plan(period))
+            .map(|action| merge_action(input, group, action, &chosen, year, &mut diagnostics))
+            .collect();
         let counts = Counts::over(actions.iter());
         groups.push(GroupProgress {
             id: group.id.clone(),
@@ -146,6 +153,46 @@ pub fn merge_with_year(input: &MergeInput, year: &YearSoFar) -> Progress {
         diagnostic_counts,
         glossary: plan.glossary.clone(),
         year: year_sources(period, year),
+        plan_changes: plan_changes(plan, period),
+    }
+}
+
+/// The plan's changes taking effect in `period`, in plan order: actions
+/// added from it, and actions withdrawn, closed or merged from it.
+fn plan_changes(plan: &Plan, period: Period) -> Vec<PlanChangeEntry> {
+    let mut out = Vec::new();
+    for group in &plan.groups {
+        for action in &group.actions {
+            let entry = |kind, reason: &str| PlanChangeEntry {
+                action_id: action.id.clone(),
+                text: action.text.clone(),
+                group_name: group.name.clone(),
+                kind,
+                reason: reason.to_string(),
+            };
+            if let Some(added) = action.added.as_ref().filter(|c| c.period == period) {
+                out.push(entry(PlanChangeKind::Added, &added.reason));
+            }
+            if let Some(left) = action.withdrawn.as_ref().filter(|w| w.change.period == period) {
+                let kind = match &left.how {
+                    Departure::Withdrawn => PlanChangeKind::Withdrawn,
+                    Departure::Closed => PlanChangeKind::Closed,
+                    Departure::MergedInto(id) => PlanChangeKind::MergedInto(id.clone()),
+                };
+                out.push(entry(kind, &left.change.reason));
+            }
+        }
+    }
+    out
+}
+
+/// The ID an action had in the previous period's results: its own, or,
+/// across a plan-year boundary, the ID it is carried from when that was in
+/// the previous period's plan year, so trend and history follow it.
+pub fn previous_id(action: &Action, previous: Period) -> &str {
+    match &action.carried_from {
+        Some(from) if from.plan_year == previous.financial_year() => &from.id,
+        _ => &action.id,
     }
 }
 
@@ -167,13 +214,12 @@ fn year_sources(period: Period, year: &YearSoFar) -> Vec<QuarterSource> {
 /// Whether `action` was in the plan in an earlier quarter whose results are
 /// `results`: the one place this is decided. Today the plan has no dates
 /// for when an action was added or withdrawn, so it answers from the
-/// quarter's results: an action its `progress.csv` does not list was not in
-/// the plan then; results merged from returns against today's plan list
-/// every action. When the plan records them (issue 15: `added`,
-/// `withdrawn`, `Action::in_plan(period)`), this becomes
-/// `action.in_plan(results.period) && …` and every output follows.
+/// quarter's results: the plan says so (`added`, `withdrawn`, `closed`,
+/// `merged_into`: [`Action::is_in_plan`]), or its `progress.csv` does not
+/// list it (results merged from returns against today's plan list every
+/// action the plan had then). Every output follows from this one answer.
 pub fn in_plan_then(action: &Action, results: &PreviousPeriod) -> bool {
-    results.history.actions.contains_key(&action.id)
+    action.is_in_plan(results.period) && results.history.actions.contains_key(previous_id(action, results.period))
 }
 
 /// An action's states quarter by quarter, Q1 to `period` (docs/rules.md,
@@ -315,6 +361,15 @@ fn choose_updates<'a>(plan: &Plan, period: Period, returns: &'a [Return], diagno
                     update.place.clone(),
                     format!("{:?} is not an action in the plan; the row is not used", update.action_id),
                 ));
+            } else if let Some(why) = not_in_plan(plan, &update.action_id, period) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "not-in-plan",
+                        update.place.clone(),
+                        format!("{} {why} in {period}; the row is not used", update.action_id),
+                    )
+                    .with_hint("check the action ID; nothing is needed on this action this quarter"),
+                );
             } else {
                 rows.entry(update.action_id.as_str()).or_default().push(update);
             }
@@ -354,6 +409,20 @@ fn choose_updates<'a>(plan: &Plan, period: Period, returns: &'a [Return], diagno
     chosen
 }
 
+/// Why an action of the plan is not reported on in `period`, in words, or
+/// `None` when it is.
+fn not_in_plan(plan: &Plan, id: &str, period: Period) -> Option<String> {
+    match plan.action(id)?.in_plan(period) {
+        crate::plan::InPlan::Yes => None,
+        crate::plan::InPlan::NotYet(added) => Some(format!("is only in the plan from {}", added.period)),
+        crate::plan::InPlan::Left(left) => Some(match &left.how {
+            Departure::Withdrawn => format!("was withdrawn from the plan from {}", left.change.period),
+            Departure::Closed => format!("was completed and closed from {}", left.change.period),
+            Departure::MergedInto(into) => format!("was merged into {into} from {}", left.change.period),
+        }),
+    }
+}
+
 /// The warning for a return set aside because the same agency sent a later one.
 fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: &Return) -> Diagnostic {
     let used_actions: BTreeSet<&str> = used.updates.iter().map(|u| u.action_id.as_str()).collect();
@@ -365,7 +434,7 @@ fn superseded_return(agency_name: &str, period: Period, used: &Return, earlier: 
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    uncovered.sort_by_key(|id| natural_key(id));
+    uncovered.sort_by(|a, b| crate::plan::natural_cmp(a, b));
     let mut message = format!(
         "{agency_name} sent two returns for {period}: {} is used ({}) and this one is set aside with its {}",
         used.file,
@@ -524,7 +593,7 @@ fn merge_action(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ActionProgress {
     let (plan, period, previous) = (input.plan, input.period, input.previous);
-    let past = previous.and_then(|p| p.history.actions.get(&action.id));
+    let past = previous.and_then(|p| p.history.actions.get(previous_id(action, p.period)));
     let mut leads: Vec<LeadUpdate> = action
         .leads
         .iter()
@@ -661,8 +730,9 @@ pub fn percent(part: usize, whole: usize) -> u32 {
 fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen: &Chosen, input: &MergeInput) -> Vec<AgencyProgress> {
     let by_id: BTreeMap<&str, &ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).map(|a| (a.id.as_str(), a)).collect();
     plan.lead_agencies()
+        .filter(|agency| plan.actions_led_by(&agency.id).any(|a| a.is_in_plan(period)))
         .map(|agency| {
-            let actions_led: Vec<String> = plan.actions_led_by(&agency.id).map(|a| a.id.clone()).collect();
+            let actions_led: Vec<String> = plan.actions_led_by(&agency.id).filter(|a| a.is_in_plan(period)).map(|a| a.id.clone()).collect();
             let state_of =
                 |id: &String| by_id.get(id.as_str()).and_then(|a| a.leads.iter().find(|l| l.agency_id == agency.id)).map(|l| &l.state);
             let actions_returned: Vec<String> =
@@ -834,29 +904,6 @@ fn exceptions(period: Period, previous: Option<Period>, groups: &[GroupProgress]
 // ---------------------------------------------------------------------------
 // Ordering diagnostics
 // ---------------------------------------------------------------------------
-
-/// Splits text into runs of digits and non-digits so `C10` sorts after `C9`.
-fn natural_key(text: &str) -> Vec<(String, u64)> {
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        let digit = c.is_ascii_digit();
-        let mut run = String::new();
-        while let Some(&c) = chars.peek() {
-            if c.is_ascii_digit() != digit {
-                break;
-            }
-            run.push(c);
-            chars.next();
-        }
-        if digit {
-            parts.push((String::new(), run.parse().unwrap_or(u64::MAX)));
-        } else {
-            parts.push((run, 0));
-        }
-    }
-    parts
-}
 
 /// Sorts diagnostics for display: by file, sheet, then row and column (so
 /// `C9` comes before `C10`), then severity (errors first), code and message.

@@ -49,6 +49,10 @@ pub struct Progress {
     /// quarter's results came from. The statuses are on each action
     /// ([`ActionProgress::history`]), in the same order.
     pub year: Vec<QuarterSource>,
+    /// The plan's changes that take effect this quarter: actions added, and
+    /// actions withdrawn, closed or merged, in plan order. Those leaving are
+    /// not among `groups`' actions, nor counted anywhere.
+    pub plan_changes: Vec<PlanChangeEntry>,
 }
 
 /// One quarter of the year's history and where its results came from.
@@ -59,6 +63,27 @@ pub struct QuarterSource {
     /// in input/returns", "this quarter's returns"); `None` when nothing was
     /// found for it: the quarter has no data.
     pub source: Option<String>,
+}
+
+/// One change to the plan, for the reports' short list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanChangeEntry {
+    pub action_id: String,
+    pub text: String,
+    pub group_name: String,
+    pub kind: PlanChangeKind,
+    /// The reason the plan gives; may be empty.
+    pub reason: String,
+}
+
+/// What happened to an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanChangeKind {
+    Added,
+    Withdrawn,
+    Closed,
+    /// Merged into the action with this ID.
+    MergedInto(String),
 }
 
 /// Counts of actions by overall status, and the headline figures.

@@ -60,6 +60,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("year-review.md", include_str!("../templates/year-review.md.hbs")),
     ("board-report.html", include_str!("../templates/board-report.html.hbs")),
     ("reminder.txt", include_str!("../templates/reminder.txt.hbs")),
+    ("form-email.txt", include_str!("../templates/form-email.txt.hbs")),
     ("exception-reason.txt", include_str!("../templates/exception-reason.txt.hbs")),
     ("exceptions-count.txt", include_str!("../templates/exceptions-count.txt.hbs")),
 ];

@@ -57,6 +57,15 @@ pub fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
+/// Alternatives in words: `A`, `A or B`, `A, B or C`.
+pub fn either(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// "1 action", "27 actions".
 pub fn actions(count: usize) -> String {
     counted(count, "action", "actions")
@@ -274,4 +283,16 @@ pub fn words() -> Value {
         "conflict": ExceptionKind::Conflict.label(),
         "not_started_late": ExceptionKind::NotStartedLate.label(),
     })
+}
+
+/// What happened to an action that joined or left the plan, as the reports
+/// word it: "Added", "Withdrawn", "Completed and closed", "Merged into CS2".
+pub fn plan_change_words(kind: &crate::progress::PlanChangeKind) -> String {
+    use crate::progress::PlanChangeKind;
+    match kind {
+        PlanChangeKind::Added => "Added to the plan".to_string(),
+        PlanChangeKind::Withdrawn => "Withdrawn".to_string(),
+        PlanChangeKind::Closed => "Completed and closed".to_string(),
+        PlanChangeKind::MergedInto(id) => format!("Merged into {id}"),
+    }
 }

@@ -384,8 +384,11 @@ fn the_binary_writes_the_forms_into_the_out_folder() {
     let mut written: Vec<String> =
         std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     written.sort();
-    assert_eq!(written.len(), 22, "{written:?}");
-    assert!(written.iter().all(|n| n.starts_with("return-2018-19-Q2-") && n.ends_with(".xlsx")), "no temporary files left: {written:?}");
+    let (drafts, forms): (Vec<String>, Vec<String>) = written.iter().cloned().partition(|n| n.ends_with(".eml"));
+    assert_eq!(forms.len(), 22, "{written:?}");
+    assert_eq!(drafts.len(), 22, "an email draft per form: {written:?}");
+    assert!(drafts.contains(&"police.eml".to_string()), "{drafts:?}");
+    assert!(forms.iter().all(|n| n.starts_with("return-2018-19-Q2-") && n.ends_with(".xlsx")), "no temporary files left: {written:?}");
     assert!(stdout.contains("police") && stdout.contains("12 actions") && stdout.contains("return-2018-19-Q2-police.xlsx"), "{stdout}");
     assert!(stdout.contains("Wrote 22 forms for 2018-19 Q2 (63 action rows)"), "{stdout}");
     assert!(stdout.contains("due by 14/10/2018"), "Q2 ends 30 September; 14 days later: {stdout}");
@@ -571,7 +574,11 @@ fn the_binary_writes_to_the_configured_output_by_default() {
     .unwrap();
     let assert = assert_cmd::Command::cargo_bin("csp-report").unwrap().arg("--config").arg(&config).arg("forms").assert().success();
     let forms = dir.path().join("out/2018-19-Q3/forms");
-    assert_eq!(std::fs::read_dir(&forms).unwrap().count(), 22);
+    assert_eq!(
+        std::fs::read_dir(&forms).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "xlsx")).count(),
+        22
+    );
+    assert_eq!(std::fs::read_dir(&forms).unwrap().count(), 44, "each form and its email draft");
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(stdout.contains("due by 21/01/2019"), "deadline_days from the config: {stdout}");
     let mut book = open(&std::fs::read(forms.join("return-2018-19-Q3-cga.xlsx")).unwrap());

@@ -227,6 +227,7 @@ pub fn fixture(plan: &Plan) -> Progress {
         },
         glossary: plan.glossary.clone(),
         year: Vec::new(),
+        plan_changes: Vec::new(),
     }
 }
 

@@ -452,6 +452,7 @@ fn fixture() -> Progress {
         },
         glossary: vec![GlossaryEntry { term: "CSP".into(), meaning: "Community Safety Partnership".into() }],
         year: Vec::new(),
+        plan_changes: Vec::new(),
     }
 }
 

@@ -19,10 +19,11 @@ use crate::forms::FormSettings;
 use crate::history::{find_previous, find_year};
 use crate::merge::{merge_with_year, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
+use crate::plan::Plan;
 use crate::progress::{Counts, Progress, Subject};
 use crate::render::csv::validation_file;
 use crate::render::sentences::Sentences;
-use crate::render::{renderers, RenderContext};
+use crate::render::{reminders, renderers, OutputFile, RenderContext};
 use crate::returns::{read_returns_with, ReadOptions, READER_NOT_ISOLATED, READER_NOT_LIMITED};
 use crate::status::Status;
 use crate::templates::Templates;
@@ -106,6 +107,8 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     for d in &building_diagnostics {
         ui.diagnostic(d);
     }
+    let (drafts, without_form) = reminder_drafts(&files, &plan, &progress, &period_folder.join("forms"));
+    files.extend(drafts);
     match validation_file(&progress.diagnostics, &building_diagnostics) {
         Ok(file) => files.push(file),
         Err(e) => failed.push(e.to_string()),
@@ -113,6 +116,13 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
 
     let written = folder.write(Path::new(&period.slug()), &files)?;
     drop(folder);
+    if without_form > 0 {
+        ui.info(format!(
+            "{} no form attached: run `csp-report forms` first to have each reminder carry its agency's form from {}",
+            counted(without_form, "reminder draft has", "reminder drafts have"),
+            period_folder.join("forms").display()
+        ));
+    }
     if !ui.quiet {
         write_summary(&mut *ui.out, &progress, &sentences, &period_folder, &written)?;
     }
@@ -120,6 +130,40 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
         anyhow::bail!("{} failed, so the board pack is incomplete: {}", counted(failed.len(), "renderer", "renderers"), failed.join("; "));
     }
     Ok(Outcome::Success)
+}
+
+/// Each reminder as an `.eml` draft beside its `.txt`: the same words (the
+/// `Subject:` line its subject), addressed to the agency's contact, with the
+/// agency's form for the period attached when `forms_folder` holds it.
+/// Returns the drafts and how many went without a form.
+fn reminder_drafts(files: &[OutputFile], plan: &Plan, progress: &Progress, forms_folder: &Path) -> (Vec<OutputFile>, usize) {
+    let folder = Path::new(reminders::FOLDER);
+    let mut drafts = Vec::new();
+    let mut without_form = 0;
+    for (agency_progress, txt) in reminders::named(progress).into_iter().filter(|(a, _)| a.reminder_due) {
+        let Some(agency) = plan.agency(&agency_progress.id) else { continue };
+        let Some(file) = files.iter().find(|f| f.path == folder.join(&txt)) else { continue };
+        let text = String::from_utf8_lossy(&file.bytes);
+        let fallback = format!("{} quarterly return for {}", plan.partnership.short_name, progress.period);
+        let (subject, body) = crate::drafts::split_subject(&text, &fallback);
+        let form_name = crate::forms::form_file_name(progress.period, &agency.id);
+        let form = std::fs::read(forms_folder.join(&form_name)).ok();
+        without_form += usize::from(form.is_none());
+        let draft = crate::drafts::EmailDraft {
+            agency,
+            subject: &subject,
+            body: &body,
+            attachment: form.as_deref().map(|bytes| crate::drafts::Attachment {
+                file_name: &form_name,
+                content_type: crate::drafts::XLSX,
+                bytes,
+            }),
+            date: progress.produced,
+        };
+        let stem = txt.strip_suffix(".txt").unwrap_or(&txt);
+        drafts.push(OutputFile { path: folder.join(crate::drafts::eml_name(stem)), bytes: draft.to_eml() });
+    }
+    (drafts, without_form)
 }
 
 /// Whether `path` lies inside `folder` once both are made absolute.

@@ -6,9 +6,10 @@
 
 use super::{load_plan_or_report, Outcome};
 use crate::config::Config;
-use crate::forms::{build_forms, FormSettings};
+use crate::forms::{build_forms, email_drafts, FormSettings};
 use crate::history::find_previous;
 use crate::returns::{read_returns, ReadOptions};
+use crate::templates::Templates;
 use crate::ui::Ui;
 use anyhow::Context;
 use std::io::Write;
@@ -30,6 +31,10 @@ pub fn run(config: &Config, out: Option<&Path>, ui: &mut Ui) -> anyhow::Result<O
     }
     let settings = FormSettings::for_period(config, period);
     let forms = build_forms(&plan, period, previous.as_ref(), &settings)?;
+    // Each form's covering email, a draft to open and send (nothing is sent).
+    let (templates, template_diagnostics) = Templates::load(&config.templates);
+    let mut email_diagnostics: Vec<_> = template_diagnostics.into_iter().collect();
+    let drafts = email_drafts(&plan, &forms, period, &settings, &templates, &mut email_diagnostics)?;
 
     for form in &forms {
         let path = folder.join(&form.file_name);
@@ -42,6 +47,25 @@ pub fn run(config: &Config, out: Option<&Path>, ui: &mut Ui) -> anyhow::Result<O
             if form.actions == 1 { " " } else { "s" },
             path.display()
         )?;
+    }
+    for (name, bytes, _) in &drafts {
+        write_atomically(&folder, &folder.join(name), bytes)?;
+    }
+    let unaddressed = drafts.iter().filter(|(_, _, addressed)| !addressed).count();
+    ui.info(format!(
+        "Wrote {} to send, each with its form attached{}",
+        crate::vocabulary::counted(drafts.len(), "email draft (.eml)", "email drafts (.eml)"),
+        if unaddressed == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {} no contact email in the plan, so fill in To before sending",
+                crate::vocabulary::counted(unaddressed, "agency has", "agencies have")
+            )
+        }
+    ));
+    for d in &email_diagnostics {
+        ui.diagnostic(d);
     }
     // Cells cut to Excel's limit are warnings: the form is written and usable,
     // but the coordinator should know what it does not show.

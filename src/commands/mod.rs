@@ -57,7 +57,7 @@ pub fn run(cli: &Cli, ui: &mut Ui) -> anyhow::Result<Outcome> {
         return year::run(&config, year, ui);
     }
     match &cli.command {
-        Command::Plan(args) => plan::run(&Config::load(&overrides(&args.common))?, ui),
+        Command::Plan(args) => plan::run(&Config::load(&overrides(&args.common))?, args.export.as_deref(), ui),
         Command::Forms(args) => forms::run(&Config::load(&overrides(&args.common))?, args.out.as_deref(), ui),
         Command::Validate(args) => {
             let returns = args.returns_dir.clone().or_else(|| args.returns.clone());

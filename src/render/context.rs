@@ -51,6 +51,7 @@ pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
         "exceptions": progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect::<Vec<_>>(),
         "exception_counts": exception_counts(&progress.exception_counts),
         "exceptions_summary": sentences.exceptions_count,
+        "plan_changes": progress.plan_changes.iter().map(plan_change).collect::<Vec<_>>(),
         "deadline": iso(progress.deadline),
         "deadline_passed": progress.deadline_passed,
         "agencies": agencies,
@@ -162,10 +163,30 @@ impl<'a> ActionIndex<'a> {
     }
 }
 
-/// A fragment id for links: letters, digits and hyphens only.
+/// A fragment id for links: lower-case letters, digits, and the `.`, `-`
+/// and `/` action IDs may hold (kept, so `CS2-1` and `CS2.1` link to
+/// different places); spaces dropped, as IDs are compared without them.
 pub fn anchor(prefix: &str, id: &str) -> String {
-    let cleaned: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let cleaned: String = id
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/') { c.to_ascii_lowercase() } else { '-' })
+        .collect();
     format!("{prefix}-{cleaned}")
+}
+
+/// One change to the plan: the action, what happened in words (from the
+/// vocabulary), and the reason.
+fn plan_change(change: &crate::progress::PlanChangeEntry) -> Value {
+    json!({
+        "id": change.action_id,
+        "anchor": anchor("action", &change.action_id),
+        "text": change.text,
+        "group_name": change.group_name,
+        "what": crate::vocabulary::plan_change_words(&change.kind),
+        "added": change.kind == crate::progress::PlanChangeKind::Added,
+        "reason": change.reason,
+    })
 }
 
 fn iso(date: NaiveDate) -> String {

@@ -27,12 +27,7 @@ impl Renderer for Reminders {
 
     fn render(&self, ctx: &RenderContext) -> Result<Rendered, RenderError> {
         let mut rendered = Rendered::default();
-        // Names are handed out over every agency, in plan order, so an
-        // agency's reminder keeps its name whoever else is missing.
-        let mut names = FileNames::default();
-        let named: Vec<_> =
-            ctx.progress.agencies.iter().map(|a| (a, names.claim(&format!("{}.txt", safe_file_stem(&a.id, "agency"))))).collect();
-        for (agency, file_name) in named.into_iter().filter(|(a, _)| a.reminder_due) {
+        for (agency, file_name) in named(ctx.progress).into_iter().filter(|(a, _)| a.reminder_due) {
             let data = context::reminder(ctx.progress, agency, ctx.forms);
             let text =
                 ctx.templates.render_reporting(TEMPLATE, &data, &mut rendered.diagnostics).map_err(|e| RenderError::new("reminders", e))?;
@@ -41,6 +36,14 @@ impl Renderer for Reminders {
         }
         Ok(rendered)
     }
+}
+
+/// Each agency with its reminder's file name (`police.txt`). Names are
+/// handed out over every agency, in plan order, so an agency's reminder
+/// keeps its name whoever else is missing.
+pub fn named(progress: &crate::progress::Progress) -> Vec<(&crate::progress::AgencyProgress, String)> {
+    let mut names = FileNames::default();
+    progress.agencies.iter().map(|a| (a, names.claim(&format!("{}.txt", safe_file_stem(&a.id, "agency"))))).collect()
 }
 
 /// Template blocks leave runs of blank lines; an email wants at most one.

@@ -285,8 +285,12 @@ fn read_row(
     // Which action: the ID, else the action's text.
     let typed_id = normalise::text(cell(Field::ActionId));
     let action_text = normalise::text(cell(Field::ActionText));
-    let action_id = match plan.find_action_id(&typed_id) {
-        Some(action) => action.id.clone(),
+    let by_number = match cell(Field::ActionId) {
+        Cell::Number(n) => id_from_number(plan, *n, &typed_id, place(Field::ActionId), diags)?,
+        _ => None,
+    };
+    let action_id = match by_number.or_else(|| plan.find_action_id(&typed_id).map(|a| a.id.clone())) {
+        Some(id) => id,
         None => match match_by_text(plan, agency, &action_text) {
             Some(id) => {
                 let why = if typed_id.is_empty() {
@@ -504,17 +508,54 @@ fn match_by_text(plan: &Plan, agency: Option<&str>, text: &str) -> Option<String
         .map(|(_, a)| a.id.clone())
 }
 
+/// An Action ID cell Excel holds as a number: `1.10` typed into a cell
+/// that is not text becomes the number 1.1, so the ID as written is lost.
+/// It is matched to the one plan ID that reads as that number, with a
+/// warning when that ID is written otherwise (`1.10`); refused when several
+/// IDs read as it (`1.1` and `1.10`), rather than guessed. `Ok(None)` when
+/// no plan ID is a dotted number equal to it (the usual look-up follows).
+fn id_from_number(plan: &Plan, n: f64, shown: &str, place: Place, diags: &mut Vec<Diagnostic>) -> Result<Option<String>, Box<Refusal>> {
+    match plan.actions_numbered(n).as_slice() {
+        [] => Ok(None),
+        [only] if only.id == shown => Ok(Some(only.id.clone())),
+        [only] => {
+            diags.push(
+                Diagnostic::warning(
+                    "action-id-number",
+                    place,
+                    format!(
+                        "the Action ID cell holds the number {shown}, not text; it was read as {}, the plan's only action numbered so",
+                        only.id
+                    ),
+                )
+                .with_hint(format!("format the Action ID column as text and write {}", only.id)),
+            );
+            Ok(Some(only.id.clone()))
+        }
+        several => {
+            let ids: Vec<&str> = several.iter().map(|a| a.id.as_str()).collect();
+            Err(Box::new(Refusal::new(
+                "ambiguous-action-id",
+                place,
+                None,
+                format!("the Action ID cell holds the number {shown}, not text, which could be any of {}", crate::vocabulary::either(&ids)),
+                format!("format the Action ID column as text and write the ID again, e.g. {}", ids.last().expect("several")),
+            )))
+        }
+    }
+}
+
 /// A hint for an action ID typed wrong: "did you mean DA3?" when one ID of
 /// the agency's (or the plan's) is a single edit away, else the IDs the
 /// agency leads.
 fn unknown_action_hint(plan: &Plan, agency: Option<&str>, typed: &str) -> String {
     let led: Vec<&str> = agency.map(|a| plan.actions_led_by(a).map(|x| x.id.as_str()).collect()).unwrap_or_default();
     let pool: Vec<&str> = if led.is_empty() { plan.actions().map(|a| a.id.as_str()).collect() } else { led.clone() };
-    let key = crate::plan::normalise_action_id(typed);
+    let key = crate::plan::action_key(typed);
     let near: Vec<&str> = if key.is_empty() || key.len() > 12 {
         Vec::new()
     } else {
-        pool.iter().copied().filter(|id| strsim::levenshtein(id, &key) <= 1).collect()
+        pool.iter().copied().filter(|id| strsim::levenshtein(&crate::plan::action_key(id), &key) <= 1).collect()
     };
     match (near.as_slice(), led.is_empty()) {
         ([only], _) => format!("did you mean {only}?"),

@@ -324,6 +324,7 @@ pub fn sample_progress() -> Progress {
         diagnostics,
         glossary: plan.glossary.clone(),
         year: Vec::new(),
+        plan_changes: Vec::new(),
     }
 }
 
