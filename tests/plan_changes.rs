@@ -13,7 +13,6 @@ use csp_report::plan::{parse_plan, InPlan, Period, Plan, PlanError};
 use csp_report::progress::{PlanChangeKind, Progress, Trend, UpdateState};
 use csp_report::returns::{Identification, ReadReport, Return, Update};
 use csp_report::status::Status;
-use std::collections::BTreeMap;
 
 const PLAN: &str = r#"
 [partnership]
@@ -206,7 +205,7 @@ fn a_carried_action_keeps_its_trend_across_the_year() {
     assert_eq!(previous_id(carried, q4), "A1");
     assert_eq!(previous_id(carried, period("2019-20 Q1")), "1.1", "within the year it is its own ID");
     let mut history = History::default();
-    history.actions.insert("A1".into(), PastAction { overall: Status::Amber, leads: BTreeMap::new() });
+    history.actions.insert("A1".into(), PastAction::new(Status::Amber));
     let previous = PreviousPeriod { period: q4, source: "output/2018-19-Q4/progress.csv".into(), from_returns: false, history };
     let q1 = period("2019-20 Q1");
     let progress = run(&plan, q1, vec![ret("police", q1, &[("1.1", Status::Green)])], Some(&previous));
