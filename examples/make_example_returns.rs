@@ -515,6 +515,75 @@ const Q4: &[Entry] = &[
     ("task-and-finish-group", "RO4", "Green", 70, "Options appraisal complete.", "Recommendation to the board in April.", "", ""),
 ];
 
+/// 2019-20 Q1 (April to June 2019), against the next year's plan
+/// (`examples/2019-20/plan.toml`, IDs renumbered 1.1 on): a clean quarter
+/// across the year boundary. Actions carried on from 2018-19 pick up their
+/// trend from 2018-19 Q4 (1.1, once CS1, was red and is now amber; 2.4, once
+/// SOC4, was amber and is now green); 2.5 was merged into 2.2 and 4.4 is
+/// only added at the Q2 board, so nobody reports on them.
+const Q1_2019: &[Entry] = &[
+    ("police", "1.1", "A", 55, "BID Business Crime Partnership relaunched on 1 May with the new data protection terms; 46 retailers have rejoined and exclusion notices resumed.", "Recruit the remaining Fishergate retailers.", "Membership is still below the 2018 level of 58.", ""),
+    ("uclan", "1.1", "Green", 60, "Students' Union safety team trained with City Safe on 9 May; the radio link now covers the Students' Union bar.", "Plan the 2019 Freshers' Week operation.", "", ""),
+    ("pcc", "1.1", "Amber", 50, "The City Safe co-ordinator started on 8 April and has visited 120 members. The steering group agreed the 2019-20 action plan in May.", "Report progress to the July board.", "The radio scheme's funding beyond March 2020 is not agreed.", ""),
+    ("bid", "1.1", "Amber", 55, "Exclusion scheme back in operation from 1 May after the data protection review; 12 exclusions issued in the first month.", "Publish the membership offer to retailers who left.", "", ""),
+    ("bid", "1.2", "Green", -1, "Taxi Marshals on duty every Friday and Saturday night; the Purple Flag action plan was refreshed in June.", "Prepare for the autumn Purple Flag reassessment.", "", ""),
+    ("police", "1.2", "G", -1, "Joint night-time economy patrols continued; violence with injury in the city centre at night down 9% on the same quarter last year.", "Summer events policing plan.", "", ""),
+    ("pcc", "1.2", "Green", -1, "Licensing officers carried out 28 joint visits to late-night venues with the police.", "Review the late-night levy options.", "", ""),
+    ("pcc", "1.3", "Green", 70, "28 of the 34 new high-definition cameras are installed and live; the control room upgrade was completed in May.", "Install the last 6 cameras on Friargate.", "", ""),
+    ("bid", "1.3", "Green", -1, "BID members now share footage requests through the new control room portal.", "Train members on the portal.", "", ""),
+    ("probation", "1.4", "Green", -1, "Alcohol treatment requirements made in 11 sentences this quarter; all started within 10 working days.", "Review completion rates with Inspire.", "", ""),
+    ("public-health", "1.4", "Green", -1, "Alcohol brief-intervention training delivered to 34 front-line staff from housing and the hospital.", "Second cohort in September.", "", ""),
+    ("treatment-services", "1.4", "Green", -1, "The Friday night welfare point at the bus station saw 64 people this quarter; 9 went on to treatment.", "Extend the welfare point to Saturdays over the summer.", "", ""),
+    ("pcc", "1.5", "Green", -1, "The city-centre PSPO was renewed for three years from 1 June; 6 fixed penalty notices issued for street drinking.", "Publish the PSPO review to the board.", "", ""),
+    ("police", "1.5", "G", -1, "Street drinking hot spots at the bus station and Flag Market patrolled daily; 4 Community Protection Notices issued.", "Joint operation with outreach workers in July.", "", ""),
+    ("bid", "1.6", "Green", 20, "Radio handsets ordered for 15 late-night retailers on Fishergate and Church Street; training dates set for July.", "Train the retailers and switch the handsets on.", "", ""),
+    ("police", "1.6", "G", 20, "Radio protocol for late-night retailers agreed with the BID.", "Attend the first training session.", "", ""),
+    ("police", "2.1", "G", -1, "Operation Warrior executed 4 warrants in Ribbleton and Ingol; 9 arrests for supply offences and 2 county lines disrupted.", "Test purchase operation on knife sales with Trading Standards.", "", ""),
+    ("genga", "2.1", "Green", -1, "Intelligence from Genga's detached youth work shared through the partnership's monthly tasking meeting.", "Extend detached sessions to Ingol.", "", ""),
+    ("lcsc", "2.2", "Green", 30, "The missing-from-home work merged in from 2.5 is now part of the vulnerability panel; return interviews completed within 72 hours for 88% of episodes.", "Reach 90% by September.", "", ""),
+    ("police", "2.2", "G", -1, "Vulnerability panel met twice; 14 young people discussed, 11 with a plan agreed.", "Add the missing-from-home coordinator to the panel.", "", ""),
+    ("probation", "2.2", "Green", -1, "Two young adults transferred from the youth offending team were referred to the panel.", "Agree the transition protocol with the YOT.", "", ""),
+    ("yot", "2.2", "Green", -1, "Transition protocol with probation drafted; 5 young people supported through Divert.", "Sign off the protocol.", "", ""),
+    ("genga", "2.3", "Green", -1, "Modern slavery awareness added to Genga's youth worker induction; 12 workers trained.", "Session for parents in Deepdale.", "", ""),
+    ("police", "2.3", "G", -1, "Operation Aidant visits to 5 hand car washes and 3 nail bars; 1 referral to the National Referral Mechanism.", "Brief BID members in the autumn.", "", ""),
+    ("lcsc", "2.3", "Green", -1, "The child criminal exploitation toolkit was launched with 14 primary schools in May.", "Offer it to the remaining schools.", "", ""),
+    ("genga", "2.4", "Green", 40, "Youth ambassadors programme started with 18 young people from Fishwick and St Matthew's; first workshops held in June.", "Summer programme of workshops.", "", ""),
+    ("early-action-team", "2.4", "Green", 35, "Funding for the youth ambassadors secured from the Police and Crime Commissioner's community fund.", "Evaluate the first cohort in Q3.", "", ""),
+    ("cseg-members", "3.1", "Green", 40, "The pilot's findings on barriers to early intervention were presented in May; two recommendations adopted by the Early Help board.", "Put the recommendations into practice in Ribbleton.", "", ""),
+    ("police", "4.1", "G", -1, "'Ask for Angela' refreshed in 48 licensed premises; consent stall staffed at the UCLan summer fair.", "Freshers' Week consent campaign.", "", ""),
+    ("lcsc", "4.1", "Green", -1, "Healthy relationships leaflet issued to family support workers.", "Review the leaflet with young people.", "", ""),
+    ("forum-members", "4.1", "Green", -1, "Members ran 4 personal safety sessions at community centres, in English, Urdu and Polish.", "Sessions at the Gujarati community centre.", "", ""),
+    ("csp-analyst", "4.2", "Green", 50, "Research into how sexual offending affects communities: the survey closed with 310 responses.", "Analyse the responses for the September board.", "", ""),
+    ("city-safe", "4.2", "Green", -1, "City Safe members distributed the survey through 40 businesses.", "", "", ""),
+    ("forum-members", "4.2", "Green", -1, "Survey promoted through the Providers' Forum newsletter.", "", "", ""),
+    ("forum-members", "4.3", "Green", -1, "CSE indicators session delivered to 22 volunteers from faith groups.", "Repeat the session in Q2.", "", ""),
+    ("police", "4.3", "G", -1, "CSE awareness training for 64 taxi drivers at licence renewal.", "Continue with the licensing team.", "", ""),
+    ("forum-members", "5.1", "Green", -1, "White Ribbon awareness stall at the Flag Market on 25 May; 300 leaflets handed out.", "Plan the November White Ribbon week.", "", ""),
+    ("forum-members", "5.2", "Amber", -1, "The review of refuge capacity found waiting times of up to 6 weeks for families with more than two children.", "Raise the capacity gap with commissioners.", "Families may be placed outside Preston while they wait.", ""),
+    ("opcc", "5.3", "Green", 10, "Perpetrator programme specification drafted with probation; market engagement event held on 12 June.", "Go out to tender in August.", "", ""),
+    ("probation", "5.3", "Green", 10, "Eligibility criteria and referral routes agreed for the perpetrator programme.", "Agree the evaluation measures.", "", ""),
+    ("pcc", "6.1", "Green", -1, "MATAC adopted 5 new cases; 3 closed with the behaviour stopped.", "Review the case management log.", "", ""),
+    ("police", "6.1", "G", -1, "Neighbourhood teams supplied intelligence on all MATAC cases within the agreed 7 days.", "", "", ""),
+    ("cga", "6.1", "Green", -1, "Community Gateway tenancy officers attended every MATAC meeting; 2 acceptable behaviour contracts signed.", "", "", ""),
+    ("pcc", "6.2", "Green", -1, "Refresher on Community Protection Notices delivered to 18 council officers.", "Publish the revised ASB policy.", "", ""),
+    ("police", "6.2", "G", -1, "CPS-led legislation training delivered to 20 PCSOs.", "", "", ""),
+    ("cga", "6.2", "Green", -1, "Housing officers trained on closure orders with the council's legal team.", "", "", ""),
+    ("cfws", "6.3", "Green", -1, "Twilight football and Brightsparx sessions ran through the spring term; 46 young people attended.", "Summer holiday programme.", "", ""),
+    ("police", "6.3", "G", -1, "PCSOs referred 12 young people to diversionary activities.", "", "", ""),
+    ("yot", "6.3", "Green", -1, "3 young people on referral orders joined the Twilight programme.", "", "", ""),
+    ("probation", "7.1", "Green", -1, "Release plans in place before release for 94% of Preston residents leaving HMP Preston.", "Reach 100% with the prison's resettlement team.", "", ""),
+    ("early-intervention-panel", "7.2", "Green", -1, "The panel accepted 7 referrals of reoffenders this quarter.", "", "", ""),
+    ("treatment-services", "7.2", "Green", -1, "All 7 referred reoffenders were offered a treatment assessment within 5 days.", "", "", ""),
+    ("clcrc", "7.2", "Green", -1, "Offender managers of the rehabilitation company now refer through the panel's online form.", "", "", ""),
+    ("csp-analyst", "7.3", "Amber", 60, "The drug research interim report was presented in May; data from the treatment services is still incomplete for 2018.", "Final report to the September board.", "Without the treatment data the prevalence estimate stays uncertain.", "30 September 2019"),
+    ("clcrc", "7.3", "Amber", 60, "Drug testing data for 2018 shared with the analyst in June.", "", "", ""),
+    ("task-and-finish-group", "7.3", "Amber", 60, "The group met twice and agreed the research questions for the final report.", "Meet in August.", "", ""),
+    ("clcrc", "7.4", "Green", -1, "Task and finish group terms of reference renewed for 2019-20.", "", "", ""),
+    ("task-and-finish-group", "7.4", "Green", -1, "Membership widened to the hospital's drug liaison service.", "", "", ""),
+    ("probation", "7.5", "Green", 15, "Referral pathway to the women's centre agreed with HMP Styal; first 2 referrals made.", "Review the first referrals in Q2.", "", ""),
+    ("clcrc", "7.5", "Green", 15, "Women's centre induction for the rehabilitation company's staff held on 20 June.", "", "", ""),
+];
+
 /// How an agency sent its return in a quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -573,6 +642,28 @@ fn main() -> Result<()> {
     std::fs::write(returns.parent().expect("input/returns has a parent").join("PLANTED.md"), planted_md(&plan, &planted))
         .context("writing PLANTED.md")?;
     println!("Wrote the example returns for {q1}, {q2}, {q3} and {q4} under {}", returns.display());
+
+    // The next plan year's first quarter, against its own plan.
+    let next = load_plan(&root.join("examples/2019-20/plan.toml")).context("loading examples/2019-20/plan.toml")?;
+    let next_returns = root.join("examples/2019-20/returns");
+    let q1_next: Period = "2019-20 Q1".parse()?;
+    check_entries_of(&next, Q1_2019, q1_next)?;
+    write_quarter(&next, &next_returns, q1_next, Q1_2019, None, libreoffice, &mut Vec::new())?;
+    println!("Wrote the example returns for {q1_next} under {}", next_returns.display());
+    Ok(())
+}
+
+/// Every entry of `entries` names a lead of an action in `plan` in `period`.
+fn check_entries_of(plan: &Plan, entries: &[Entry], period: Period) -> Result<()> {
+    for (agency, action, ..) in entries {
+        let Some(found) = plan.action(action) else { bail!("unknown action {action}") };
+        if !found.is_in_plan(period) {
+            bail!("{action} is not in the plan in {period}");
+        }
+        if !found.leads.iter().any(|l| l == agency) {
+            bail!("{agency} does not lead {action}");
+        }
+    }
     Ok(())
 }
 

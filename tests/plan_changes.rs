@@ -281,3 +281,40 @@ fn the_2019_20_example_plan_carries_on_from_2018_19() {
     let changes: Vec<(&str, &PlanChangeKind)> = progress.plan_changes.iter().map(|c| (c.action_id.as_str(), &c.kind)).collect();
     assert_eq!(changes, [("2.5", &PlanChangeKind::MergedInto("2.2".into()))]);
 }
+
+/// The shipped 2019-20 example across the year boundary, through the
+/// binary: 2018-19 Q4 on the old plan, then 2019-20 Q1 on the new one.
+#[test]
+fn the_2019_20_example_follows_the_plan_across_the_year() {
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("csp-report");
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new(&bin).args(args).arg("--out").arg(out.path()).arg("--quiet").status().unwrap();
+        assert!(status.code() == Some(0) || status.code() == Some(1), "{args:?}: {status}");
+    };
+    run(&["build", "--period", "2018-19 Q4"]);
+    run(&["build", "--plan", "examples/2019-20/plan.toml", "--returns", "examples/2019-20/returns", "--period", "2019-20 Q1"]);
+    let csv = std::fs::read_to_string(out.path().join("2019-20-Q1/progress.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let trend_of = |id: &str| -> Vec<String> {
+        rows.iter().filter(|r| &r[column("action_id")] == id).map(|r| r[column("trend")].to_string()).collect()
+    };
+    // Carried on under new IDs, the trend follows from last year's Q4.
+    assert!(!trend_of("1.1").is_empty() && trend_of("1.1").iter().all(|t| t == "improved"), "{:?}", trend_of("1.1"));
+    assert!(trend_of("2.4").iter().all(|t| t == "improved"), "{:?}", trend_of("2.4"));
+    // Merged away, and added only from Q2: neither counted nor "no return".
+    assert!(trend_of("2.5").is_empty() && trend_of("4.4").is_empty());
+    assert!(!rows.iter().any(|r| &r[column("status")] == "no_return"), "every lead in the plan returned");
+    let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.get(column("action_id")).unwrap()).collect();
+    assert_eq!(ids.len(), 25);
+    // The board sees the change with its reason.
+    let pdf = out.path().join("2019-20-Q1/board-report.pdf");
+    if let Ok(text) = std::process::Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-").output() {
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains("Changes to the plan this quarter"), "no plan changes list");
+        assert!(text.contains("Merged into 2.2"), "2.5's merge is not listed");
+    }
+}
