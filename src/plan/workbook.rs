@@ -302,7 +302,17 @@ fn table(sheet: &mut Worksheet, headers: &[&str], widths: &[f64], s: &Styles) ->
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, 0, headers.len() as u16 - 1)?;
+    printable(sheet);
+    sheet.set_repeat_rows(0, 0)?;
     Ok(())
+}
+
+/// Printed, a sheet is landscape and one page wide, so a coordinator who
+/// prints the plan for a meeting gets whole rows, not columns on separate pages.
+fn printable(sheet: &mut Worksheet) {
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
 }
 
 /// A dropdown of the IDs in another sheet's first column: a value not in
@@ -344,6 +354,7 @@ fn timescale_choices(plan: &Plan) -> Vec<String> {
 fn instructions(sheet: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
     sheet.set_name(INSTRUCTIONS)?;
     sheet.set_column_width(0, 110.0)?;
+    printable(sheet);
     sheet.write_string_with_format(
         0,
         0,
