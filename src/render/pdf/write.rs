@@ -173,7 +173,8 @@ fn mark_start(structure: &mut Structure, page: usize, tag: super::layout::Tag) -
         _ => {}
     }
     match structure.mark(page, tag) {
-        None => Op::BeginMarkedContent { tag: "Artifact".to_string() },
+        // Only artifact tags have no element, and they are answered above.
+        None => artifact(b"Layout"),
         Some((role, mcid)) => {
             let map = std::collections::BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid as i64))]);
             Op::BeginMarkedContentWithProperties { tag: role.to_string(), properties: DictItem::Dict { map } }
