@@ -13,15 +13,13 @@ struct Project {
     dir: tempfile::TempDir,
 }
 
-#[path = "support/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+#[path = "support/project_copy.rs"]
+mod project_copy;
+use project_copy::project_copy;
 
 impl Project {
     fn new() -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::copy("csp-report.toml", dir.path().join("csp-report.toml")).unwrap();
-        copy_dir(Path::new("input"), &dir.path().join("input"));
+        let dir = project_copy();
         std::fs::create_dir_all(dir.path().join("input/returns")).unwrap();
         Project { dir }
     }

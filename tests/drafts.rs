@@ -44,15 +44,13 @@ fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-#[path = "support/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+#[path = "support/project_copy.rs"]
+mod project_copy;
+use project_copy::project_copy;
 
 /// The Preston project, with a contact for two agencies.
 fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy("csp-report.toml", dir.path().join("csp-report.toml")).unwrap();
-    copy_dir(Path::new("input"), &dir.path().join("input"));
+    let dir = project_copy();
     let plan = std::fs::read_to_string("input/plan.toml").unwrap();
     let plan = plan
         .replacen(

@@ -222,15 +222,13 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-#[path = "support/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+#[path = "support/project_copy.rs"]
+mod project_copy;
+use project_copy::project_copy;
 
 #[test]
 fn building_from_the_exported_workbook_gives_the_same_progress_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy("csp-report.toml", dir.path().join("csp-report.toml")).unwrap();
-    copy_dir(Path::new("input"), &dir.path().join("input"));
+    let dir = project_copy();
     let out = run(dir.path(), &["plan", "--export", "input/plan.xlsx"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let out = run(dir.path(), &["plan", "--export", "input/plan.toml"]);

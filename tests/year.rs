@@ -4,21 +4,19 @@
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 struct Project {
     dir: tempfile::TempDir,
 }
 
-#[path = "support/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+#[path = "support/project_copy.rs"]
+mod project_copy;
+use project_copy::project_copy;
 
 impl Project {
     fn new() -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::copy("csp-report.toml", dir.path().join("csp-report.toml")).unwrap();
-        copy_dir(Path::new("input"), &dir.path().join("input"));
+        let dir = project_copy();
         Project { dir }
     }
 
