@@ -222,8 +222,12 @@ impl PenState {
         }
     }
 
+    fn has_font(&self, face: FaceId, size: f32) -> bool {
+        self.font == Some((face, size.to_bits()))
+    }
+
     fn font(&mut self, face: FaceId, size: f32, ops: &mut Vec<Op>) {
-        if self.font != Some((face, size.to_bits())) {
+        if !self.has_font(face, size) {
             ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(face)), size: Pt(size) });
             self.font = Some((face, size.to_bits()));
         }
@@ -293,7 +297,6 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                 }
                 pen.begin_text(&mut ops);
                 pen.fill(*c, &mut ops);
-                let mut current: Option<FaceId> = pen.font.filter(|(_, size)| *size == line.size.to_bits()).map(|(face, _)| face);
                 let mut run: Option<GlyphRun> = None;
                 // The language span open, and whether an ActualText span
                 // is (a language span never cuts through one).
@@ -318,17 +321,14 @@ fn page_ops(items: &[Item], height: f32, page: usize, structure: &mut Structure)
                     }
                     let marked = line.actual_text.iter().find(|(r, _)| r.start == index);
                     let (gx, gy) = (x + glyph.x + glyph.dx, height - baseline + glyph.dy);
-                    if marked.is_some() || current != Some(glyph.face) || run.as_ref().is_some_and(|r| r.y != gy) {
+                    if marked.is_some() || !pen.has_font(glyph.face, line.size) || run.as_ref().is_some_and(|r| r.y != gy) {
                         GlyphRun::flush(&mut run, &mut ops);
                     }
                     if let Some((_, text)) = marked {
                         ops.push(actual_text_start(text));
                         in_actual = true;
                     }
-                    if current != Some(glyph.face) {
-                        pen.font(glyph.face, line.size, &mut ops);
-                        current = Some(glyph.face);
-                    }
+                    pen.font(glyph.face, line.size, &mut ops);
                     run.get_or_insert_with(|| GlyphRun::new(gx, gy, line.size)).push(glyph, gx);
                     if line.actual_text.iter().any(|(r, _)| r.end == index + 1) {
                         GlyphRun::flush(&mut run, &mut ops);
