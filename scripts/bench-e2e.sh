@@ -86,42 +86,41 @@ PRESTON_OUT=$WORK/preston-output
 rm -rf "$PRESTON_OUT"
 read -r t c m < <(measure "$ROOT" build --out "$PRESTON_OUT")
 files=$(find "$PRESTON_OUT" -type f | wc -l)
-echo "| Preston example | $(find "$ROOT/input/returns" -type f | wc -l) (2 quarters) | 27 | 0 | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
+echo "| Preston example | $(find "$ROOT/input/returns" -type f | wc -l) ($(find "$ROOT/input/returns" -mindepth 1 -maxdepth 1 -type d | wc -l) quarters) | 27 | 0 | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
 
-for shape in $SHAPES; do
-  IFS=x read -r actions agencies groups <<< "$shape"
-  dir=$WORK/county-$shape
+# bench_synthetic LABEL ACTIONS HISTORY DIR SYNTH_ARGS...: generates the
+# partnership into DIR once (synth SYNTH_ARGS), builds it $RUNS times and
+# adds its row, with the board report's page count, and its read stage
+# against calamine.
+bench_synthetic() {
+  local label=$1 actions=$2 history=$3 dir=$4
+  shift 4
   if [ ! -f "$dir/.complete" ]; then
-    echo "bench-e2e: generating $actions actions × $agencies agencies × $groups groups into $dir" >&2
-    "$SYNTH" --actions "$actions" --agencies "$agencies" --groups "$groups" --missing-percent 6 --quarters 2 --force "$dir" 2>/dev/null
+    echo "bench-e2e: generating $label into $dir" >&2
+    "$SYNTH" "$@" --force "$dir" 2>/dev/null
     touch "$dir/.complete"
   fi
+  local slug returns files pages t c m
   slug=$(sed -n 's/^returns = "returns\/\(.*\)"$/\1/p' "$dir/csp-report.toml")
   returns=$(find "$dir/returns/$slug" -type f | wc -l)
   rm -rf "$dir/output/$slug"
-  echo "bench-e2e: building $shape ($RUNS runs)" >&2
+  echo "bench-e2e: building $label ($RUNS runs)" >&2
   read -r t c m < <(measure "$dir" build)
   files=$(find "$dir/output/$slug" -type f | wc -l)
   pages=$(pdfinfo "$dir/output/$slug/board-report.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
-  echo "| county shape, $groups groups (board report ${pages:-?} pages) | $returns | $actions | 1 | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
-  CALAMINE_LINES+=("$shape, returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
+  echo "| $label (board report ${pages:-?} pages) | $returns | $actions | $history | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
+  CALAMINE_LINES+=("$label, returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
+}
+
+for shape in $SHAPES; do
+  IFS=x read -r actions agencies groups <<< "$shape"
+  bench_synthetic "county shape $shape, $groups groups" "$actions" 1 "$WORK/county-$shape" \
+    --actions "$actions" --agencies "$agencies" --groups "$groups" --missing-percent 6 --quarters 2
 done
 
 for n in $SIZES; do
-  dir=$WORK/synth-$n
-  if [ ! -f "$dir/.complete" ]; then
-    echo "bench-e2e: generating $n returns × $ACTIONS actions × $QUARTERS quarters into $dir" >&2
-    "$SYNTH" --actions "$ACTIONS" --agencies "$n" --quarters "$QUARTERS" --force "$dir" 2>/dev/null
-    touch "$dir/.complete"
-  fi
-  slug=$(sed -n 's/^returns = "returns\/\(.*\)"$/\1/p' "$dir/csp-report.toml")
-  returns=$(find "$dir/returns/$slug" -type f | wc -l)
-  rm -rf "$dir/output/$slug"
-  echo "bench-e2e: building $n returns ($RUNS runs)" >&2
-  read -r t c m < <(measure "$dir" build)
-  files=$(find "$dir/output/$slug" -type f | wc -l)
-  echo "| synthetic | $returns | $ACTIONS | $((QUARTERS - 1)) | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
-  CALAMINE_LINES+=("returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
+  bench_synthetic "synthetic, $n agencies" "$ACTIONS" "$((QUARTERS - 1))" "$WORK/synth-$n" \
+    --actions "$ACTIONS" --agencies "$n" --quarters "$QUARTERS"
 done
 
 {
