@@ -3,10 +3,13 @@
 //! `Progress` into flows of blocks, [`layout`] lays them into A4 pages with
 //! measured, shaped text ([`text`], [`fonts`]), [`chart`] draws the status
 //! chart, [`markdown`] reads the prose templates, and [`write`] makes the
-//! bytes with printpdf. Output is byte-identical for the same inputs.
+//! bytes: each page's content stream (`content`) and the embedded, subset
+//! fonts (`embed`). Output is byte-identical for the same inputs.
 
 pub mod chart;
+mod content;
 pub mod documents;
+mod embed;
 pub mod fonts;
 pub mod layout;
 pub mod markdown;
