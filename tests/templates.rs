@@ -324,3 +324,27 @@ fn reminder_file_names_are_safe_on_windows_and_never_collide() {
         assert!(!file.contains(['<', '>', ':', '"', '/', '\\', '|', '?', '*']) && !file.ends_with(['.', ' ']), "{file}");
     }
 }
+
+/// The PDFs' passages get the quarter without the action lists (the PDFs lay
+/// out every action themselves); the HTML report's template gets them all.
+#[test]
+fn only_the_html_context_lists_every_action() {
+    let progress = sample_progress();
+    let sentences = sample_progress::sentences(&progress);
+    let html = context::report(&progress, &sentences);
+    let prose = context::prose(&progress, &sentences);
+    let listed = |v: &serde_json::Value, list: &str| -> usize {
+        v[list].as_array().unwrap().iter().map(|g| g["actions"].as_array().map_or(0, Vec::len)).sum()
+    };
+    assert_eq!(listed(&html, "groups"), progress.totals.actions);
+    assert_eq!(listed(&prose, "groups"), 0);
+    assert_eq!(listed(&prose, "priorities"), 0);
+    // Everything else is the same.
+    for key in ["totals", "exceptions", "agencies", "period", "partnership"] {
+        assert_eq!(html[key], prose[key], "{key}");
+    }
+    let group = &progress.groups[0];
+    assert_eq!(prose["groups"][0]["counts"], html["groups"][0]["counts"]);
+    let entry = context::group_entry(&progress, &sentences, &group.id).unwrap();
+    assert!(entry.get("actions").is_none(), "{entry}");
+}

@@ -26,8 +26,32 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-/// The context of every report template: the whole quarter.
+/// How much of each group and priority a report context carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Every action in full under its group and its priority: the HTML
+    /// report's template walks them.
+    Full,
+    /// The counts without the action lists: the PDFs' passages, which speak
+    /// of the quarter while the PDFs lay out each action themselves. The
+    /// lists are most of a county's context (some 400 MB as JSON values for
+    /// 5,000 actions; BENCHMARKS.md).
+    Prose,
+}
+
+/// The context of the HTML report's template: the whole quarter.
 pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
+    report_in(progress, sentences, Scope::Full)
+}
+
+/// The context of the PDFs' passages (cover, introduction, summaries, group
+/// and priority introductions): the quarter without the action lists of
+/// `groups` and `priorities`.
+pub fn prose(progress: &Progress, sentences: &Sentences) -> Value {
+    report_in(progress, sentences, Scope::Prose)
+}
+
+fn report_in(progress: &Progress, sentences: &Sentences, scope: Scope) -> Value {
     let index = ActionIndex::new(progress);
     let agencies: Vec<Value> = progress.agencies.iter().map(|a| agency(a, &index)).collect();
     let pick = |keep: fn(&AgencyProgress) -> bool| -> Vec<Value> {
@@ -46,8 +70,8 @@ pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
         "lead_detail_span": 1 + LeadDetail::ALL.len(),
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
-        "groups": progress.groups.iter().map(|g| group(g, progress, sentences)).collect::<Vec<_>>(),
-        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, sentences)).collect::<Vec<_>>(),
+        "groups": progress.groups.iter().map(|g| group(g, progress, sentences, scope)).collect::<Vec<_>>(),
+        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, sentences, scope)).collect::<Vec<_>>(),
         "exceptions": progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect::<Vec<_>>(),
         "exception_counts": exception_counts(&progress.exception_counts),
         "exceptions_summary": sentences.exceptions_count,
@@ -99,31 +123,31 @@ fn used_glossary(progress: &Progress) -> Vec<&crate::plan::GlossaryEntry> {
     progress.glossary.iter().filter(|g| texts.iter().any(|t| crate::render::pdf::terms::occurs(t, &g.term))).collect()
 }
 
-/// The report context with `group` set to one group's entry (for
+/// The passages' context with `group` set to one group's entry (for
 /// `group-introduction.md`); `None` if the group is not in the progress.
 pub fn for_group(progress: &Progress, sentences: &Sentences, group_id: &str) -> Option<Value> {
-    let mut context = report(progress, sentences);
+    let mut context = prose(progress, sentences);
     context["group"] = group_entry(progress, sentences, group_id)?;
     Some(context)
 }
 
-/// The report context with `priority` set to one strategic priority's entry.
+/// The passages' context with `priority` set to one strategic priority's entry.
 pub fn for_priority(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
-    let mut context = report(progress, sentences);
+    let mut context = prose(progress, sentences);
     context["priority"] = priority_entry(progress, sentences, priority_id)?;
     Some(context)
 }
 
-/// One group's entry, as in the report's `groups`: what [`for_group`] sets
-/// as `group`, for a caller that keeps one report context and swaps it.
+/// One group's entry, as in the passages' `groups`: what [`for_group`]
+/// sets as `group`, for a caller that keeps one context and swaps it.
 pub fn group_entry(progress: &Progress, sentences: &Sentences, group_id: &str) -> Option<Value> {
-    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress, sentences))
+    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress, sentences, Scope::Prose))
 }
 
-/// One strategic priority's entry, as in the report's `priorities`.
+/// One strategic priority's entry, as in the passages' `priorities`.
 pub(crate) fn priority_entry(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
     let index = ActionIndex::new(progress);
-    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, sentences))
+    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, sentences, Scope::Prose))
 }
 
 /// The context of one agency's reminder email: the partnership, the period,
@@ -267,8 +291,8 @@ fn status_count(s: Status, c: &Counts) -> Value {
     v
 }
 
-fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences) -> Value {
-    json!({
+fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences, scope: Scope) -> Value {
+    let mut v = json!({
         "id": g.id,
         "anchor": anchor("group", &g.id),
         "name": g.name,
@@ -280,8 +304,11 @@ fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences) -> Value
         "counts": counts(&g.counts),
         // So a table that marks actions NEW can say what the mark means.
         "new_actions": g.actions.iter().filter(|a| a.new).count(),
-        "actions": g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>(),
-    })
+    });
+    if scope == Scope::Full {
+        v["actions"] = json!(g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>());
+    }
+    v
 }
 
 /// What the plan says about a strategic priority.
@@ -297,7 +324,7 @@ fn priority_plan(p: &PriorityProgress) -> Value {
     })
 }
 
-fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, sentences: &Sentences) -> Value {
+fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, sentences: &Sentences, scope: Scope) -> Value {
     let mut v = priority_plan(p);
     v["counts"] = counts(&p.counts);
     v["groups"] = json!(p
@@ -312,7 +339,9 @@ fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, sent
         .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
         .map(|g| g.name.as_str())
         .collect::<Vec<_>>());
-    v["actions"] = json!(p.action_ids.iter().filter_map(|id| index.get(id)).map(|a| action(a, sentences)).collect::<Vec<_>>());
+    if scope == Scope::Full {
+        v["actions"] = json!(p.action_ids.iter().filter_map(|id| index.get(id)).map(|a| action(a, sentences)).collect::<Vec<_>>());
+    }
     v
 }
 

@@ -16,7 +16,7 @@ use super::layout::{
 use super::markdown;
 use super::terms;
 use super::text::{MissingGlyphs, Span};
-use super::write::{write_pdf, Metadata};
+use super::write::{render_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::output::{safe_file_stem, FileNames};
 use crate::progress::{
@@ -105,11 +105,10 @@ pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
         .map(|(document, path)| {
             let flow = document.flow(p, &passages, ctx.sentences);
             let undefined = terms::undefined(&p.glossary, &flow.blocks);
-            let mut laid = layout::lay_out(&flow);
-            drop(flow);
-            let missing = std::mem::take(&mut laid.missing);
-            let bytes = write_pdf(laid, &document.metadata(p)).map_err(|e| RenderError::new("pdf", e));
-            (path, bytes, missing, undefined)
+            match render_pdf(&flow, &document.metadata(p)) {
+                Ok((bytes, laid)) => (path, Ok(bytes), laid.missing, undefined),
+                Err(e) => (path, Err(RenderError::new("pdf", e)), Vec::new(), undefined),
+            }
         })
         .collect();
     let mut rendered = Rendered::default();
@@ -187,9 +186,10 @@ fn shorten(text: &str, max: usize) -> String {
 /// The prose passages of every document, rendered before any document is
 /// built: each a Handlebars template (built in, or the user's copy) rendered
 /// into Markdown, then read into blocks. The templates escape every field, so
-/// a lead's words cannot become Markdown. All render with the one report
-/// context, built once; a group's or priority's passage has its `group` or
-/// `priority` set in it first.
+/// a lead's words cannot become Markdown. All render with the one passages'
+/// context (`context::prose`, the report without its action lists), built
+/// once; a group's or priority's passage has its `group` or `priority` set
+/// in it first.
 struct Passages {
     cover: Vec<Block>,
     introduction: Vec<Block>,
@@ -203,7 +203,7 @@ struct Passages {
 
 impl Passages {
     fn render(templates: &Templates, p: &Progress, sentences: &Sentences) -> Result<Passages, RenderFailure> {
-        let mut data = TemplateData::new(context::report(p, sentences));
+        let mut data = TemplateData::new(context::prose(p, sentences));
         let passage = |name: &str, data: &TemplateData| -> Result<Vec<Block>, RenderFailure> {
             let markdown = templates.render(name, data)?;
             Ok(markdown::blocks(&markdown, 2))

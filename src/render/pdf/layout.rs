@@ -17,9 +17,10 @@
 
 use super::chart::{self, Chart};
 use super::fonts::FontStyle;
-use super::text::{self, Line, MissingGlyphs, Span};
+use super::text::{self, Broken, Line, MissingGlyphs, Span};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -446,18 +447,73 @@ pub struct LaidOut {
     pub figures: Vec<(u32, String)>,
 }
 
+/// What laying out a flow gives besides its pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Laid {
+    pub outline: Vec<OutlineEntry>,
+    /// Text with characters no shipped font covers.
+    pub missing: Vec<MissingGlyphs>,
+    /// Each chart's figures in words, by the block number of its
+    /// [`Tag::Figure`]: the tagged PDF's alternate description.
+    pub figures: Vec<(u32, String)>,
+}
+
+/// Where laid pages go, one by one, in order, each with its running head
+/// and foot: a PDF writer, or a list.
+pub trait PageSink {
+    fn page(&mut self, page: Page);
+    /// Forgets the pages given so far: the layout starts again (rarely: when
+    /// the last pass's page numbers turned out to move the pages).
+    fn restart(&mut self);
+}
+
+impl PageSink for Vec<Page> {
+    fn page(&mut self, page: Page) {
+        self.push(page);
+    }
+
+    fn restart(&mut self) {
+        self.clear();
+    }
+}
+
 /// Lays a flow into pages: two passes, then headers and footers.
 pub fn lay_out(flow: &Flow) -> LaidOut {
+    let mut pages = Vec::new();
+    let Laid { outline, missing, figures } = lay_out_into(flow, &mut pages);
+    LaidOut { pages, outline, missing, figures }
+}
+
+/// Lays a flow into pages, giving each to `sink` as soon as it is complete,
+/// so no more than a page is held at once. The first pass finds the pages
+/// of the headings (for the contents and [`page_of`]) and the page count;
+/// the second places and sets the text and gives the pages away. Should the
+/// second pass's own page numbers move its pages, it runs again with them.
+pub fn lay_out_into(flow: &Flow, sink: &mut dyn PageSink) -> Laid {
     let wrapped = RefCell::new(Wrapped::new());
-    let first = Composer::run(flow, None, &wrapped);
-    let pages_of_headings: Vec<usize> = first.outline.iter().map(|e| e.page).collect();
-    drop(first);
-    let mut second = Composer::run(flow, Some(&pages_of_headings), &wrapped);
-    let total = second.pages.len();
-    for (index, page) in second.pages.iter_mut().enumerate() {
-        add_furniture(page, &flow.furniture, index + 1, total, &mut second.missing);
+    let mut known = Composer::run(flow, None, &wrapped, &mut |_| {}).numbers();
+    // Numbers that keep moving the pages they number would never settle:
+    // after a few passes the last one stands.
+    let mut pass = 2;
+    loop {
+        let mut give = |page: Page| sink.page(page);
+        let second = Composer::run(flow, Some(&known), &wrapped, &mut give);
+        let numbers = second.numbers();
+        if numbers == known || pass == 4 {
+            return Laid { outline: second.outline, missing: dedup_missing(second.missing), figures: second.figures };
+        }
+        drop(second);
+        sink.restart();
+        known = numbers;
+        pass += 1;
     }
-    LaidOut { pages: second.pages, outline: second.outline, missing: dedup_missing(second.missing), figures: second.figures }
+}
+
+/// A pass's page numbers: the page of each outlined heading, and the count.
+#[derive(Debug, Clone, PartialEq)]
+struct PageNumbers {
+    headings: Vec<usize>,
+    total: usize,
 }
 
 fn dedup_missing(items: Vec<MissingGlyphs>) -> Vec<MissingGlyphs> {
@@ -550,21 +606,27 @@ fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]>) -> Lang {
     crate::render::language::detect(&text)
 }
 
-/// Text wrapped in the first pass, by (spans, size, width), with the
-/// characters no font had: the second pass wraps nearly all the same text
-/// again, and wrapping is most of the layout's time.
-type Wrapped = HashMap<(Vec<Span>, u32, u32), (Vec<Line>, Vec<MissingGlyphs>)>;
+/// Text broken into lines in the first pass, by (spans, size, width), with
+/// the characters no font had: the second pass breaks nearly all the same
+/// text again, and breaking is most of the layout's time. Kept as line
+/// breaks, not glyphs: only the second pass sets the lines it draws.
+type Wrapped = HashMap<(Vec<Span>, u32, u32), (Rc<Broken>, Vec<MissingGlyphs>)>;
 
 /// Places blocks onto pages.
 struct Composer<'a> {
     flow: &'a Flow,
     wrapped: &'a RefCell<Wrapped>,
     style: PageStyle,
-    pages: Vec<Page>,
+    /// The page being filled; those before it are given to `done`.
+    current: Page,
+    /// Pages begun so far, the current one included.
+    count: usize,
+    done: &'a mut dyn FnMut(Page),
     y: f32,
     outline: Vec<OutlineEntry>,
-    /// Pages of the outlined headings, from the first pass.
-    known_pages: Option<&'a [usize]>,
+    /// The page numbers the previous pass found (`None` in the first pass,
+    /// which only counts lines and pages and sets no text).
+    known: Option<&'a PageNumbers>,
     /// Index of each outlined heading by its text, for [`page_of`] spans.
     headings: std::collections::HashMap<&'a str, usize>,
     missing: Vec<MissingGlyphs>,
@@ -577,16 +639,18 @@ struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    fn run(flow: &'a Flow, known_pages: Option<&'a [usize]>, wrapped: &'a RefCell<Wrapped>) -> Composer<'a> {
+    fn run(flow: &'a Flow, known: Option<&'a PageNumbers>, wrapped: &'a RefCell<Wrapped>, done: &'a mut dyn FnMut(Page)) -> Composer<'a> {
         let style = flow.page;
         let mut c = Composer {
             flow,
             wrapped,
             style,
-            pages: vec![Page { style, items: Vec::new() }],
+            current: Page { style, items: Vec::new() },
+            count: 1,
+            done,
             y: style.content_top(),
             outline: Vec::new(),
-            known_pages,
+            known,
             headings: std::collections::HashMap::new(),
             missing: Vec::new(),
             block: 0,
@@ -604,11 +668,28 @@ impl<'a> Composer<'a> {
             c.block = index as u32;
             c.place(block, &flow.blocks[index + 1..]);
         }
+        let last = std::mem::replace(&mut c.current, Page { style, items: Vec::new() });
+        c.finish_page(last);
         c
     }
 
+    /// This pass's page numbers.
+    fn numbers(&self) -> PageNumbers {
+        PageNumbers { headings: self.outline.iter().map(|e| e.page).collect(), total: self.count }
+    }
+
+    /// Gives a complete page away, with its running head and foot once the
+    /// page count is known.
+    fn finish_page(&mut self, mut page: Page) {
+        if let Some(known) = self.known {
+            // Called before the next page is counted: `count` is this page's number.
+            add_furniture(&mut page, &self.flow.furniture, self.count, known.total, &mut self.missing);
+        }
+        (self.done)(page);
+    }
+
     fn page(&mut self) -> &mut Page {
-        self.pages.last_mut().expect("at least one page")
+        &mut self.current
     }
 
     fn at_top(&self) -> bool {
@@ -620,7 +701,9 @@ impl<'a> Composer<'a> {
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Page { style: self.style, items: Vec::new() });
+        let done = std::mem::replace(&mut self.current, Page { style: self.style, items: Vec::new() });
+        self.finish_page(done);
+        self.count += 1;
         self.y = self.style.content_top();
     }
 
@@ -642,22 +725,31 @@ impl<'a> Composer<'a> {
             spans.to_vec()
         };
         let key = (spans, size.to_bits(), width.to_bits());
-        if let Some((lines, missing)) = self.wrapped.borrow().get(&key) {
+        let known = self.wrapped.borrow().get(&key).map(|(broken, missing)| {
             self.missing.extend(missing.iter().cloned());
-            return lines.clone();
+            broken.clone()
+        });
+        let broken = known.unwrap_or_else(|| {
+            let mut missing = Vec::new();
+            let broken = Rc::new(Broken::new(&key.0, size, width, &mut missing));
+            self.missing.extend(missing.iter().cloned());
+            self.wrapped.borrow_mut().insert(key, (broken.clone(), missing));
+            broken
+        });
+        // The first pass only counts lines: where each goes on the page
+        // needs no glyphs until the second.
+        if self.known.is_some() {
+            broken.lines()
+        } else {
+            vec![Line::empty(size); broken.len()]
         }
-        let mut missing = Vec::new();
-        let lines = text::wrap(&key.0, size, width, &mut missing);
-        self.missing.extend(missing.iter().cloned());
-        self.wrapped.borrow_mut().insert(key, (lines.clone(), missing));
-        lines
     }
 
     /// A [`page_of`] span as the page number of its heading (1-based): "00"
     /// in the first pass, the same width as most page numbers.
     fn resolve(&self, span: &Span) -> Span {
         let Some(title) = span.text.strip_prefix(PAGE_OF) else { return span.clone() };
-        let page = self.headings.get(title).and_then(|&i| self.known_pages.and_then(|p| p.get(i)));
+        let page = self.headings.get(title).and_then(|&i| self.known.and_then(|k| k.headings.get(i)));
         Span { text: page.map_or_else(|| "00".to_string(), |p| (p + 1).to_string()), style: span.style }
     }
 
@@ -756,7 +848,7 @@ impl<'a> Composer<'a> {
         if !self.at_top() {
             self.y += space_before;
         }
-        let page = self.pages.len() - 1;
+        let page = self.count - 1;
         self.outline.push(OutlineEntry { title: text.to_string(), level, page });
         self.heading_lines(level, lines, Tag::Heading { block: self.block, level });
     }
@@ -876,7 +968,7 @@ impl<'a> Composer<'a> {
         let number_width = text::measure(&[Span::plain("999")], size) + size;
         for (index, (title, level)) in entries.into_iter().enumerate() {
             let tag = Tag::Contents { block: self.block, entry: index as u32 };
-            let target = self.known_pages.and_then(|p| p.get(index)).copied();
+            let target = self.known.and_then(|k| k.headings.get(index)).copied();
             let page = target.map(|p| (p + 1).to_string()).unwrap_or_else(|| "0".to_string());
             let indent = if level <= 1 { 0.0 } else { size * 1.5 * (level - 1) as f32 };
             let style = if level <= 1 { Span::bold(title) } else { Span::plain(title) };

@@ -82,7 +82,7 @@ impl Line {
         order
     }
 
-    fn empty(size: f32) -> Line {
+    pub(crate) fn empty(size: f32) -> Line {
         Line { glyphs: Vec::new(), width: 0.0, rtl: false, size, actual_text: Vec::new(), rtl_runs: Vec::new() }
     }
 
@@ -115,6 +115,7 @@ fn is_combining(c: char) -> bool {
 
 /// Rich text made ready for setting: one string, the style of each byte
 /// range, the face of each character.
+#[derive(Debug)]
 struct Prepared {
     text: String,
     /// (byte range, style), covering the text in order.
@@ -218,13 +219,16 @@ type PlanKey = (FaceId, bool, [u8; 4]);
 
 thread_local! {
     /// Shaping is a pure function of (face, direction, text): the same words
-    /// recur across the documents, so their shapes are kept.
+    /// recur across the documents, so their shapes are kept (not lines').
     static SHAPED: RefCell<HashMap<ShapeKey, Rc<Vec<UnitGlyph>>>> = RefCell::new(HashMap::new());
     /// Shape plans by face, direction and script (building one is costly).
     static PLANS: RefCell<HashMap<PlanKey, Rc<ShapePlan>>> = RefCell::new(HashMap::new());
 }
 
 fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
+    // Words and the spaces between them recur; whole lines hardly ever do,
+    // and keeping them would keep every line of every document.
+    let kept = !text.trim_matches(' ').contains(' ');
     let key = (face_id, rtl, text.to_string());
     if let Some(hit) = SHAPED.with(|c| c.borrow().get(&key).cloned()) {
         return hit;
@@ -277,7 +281,9 @@ fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
         i = j;
     }
     let glyphs = Rc::new(glyphs);
-    SHAPED.with(|c| c.borrow_mut().insert(key, glyphs.clone()));
+    if kept {
+        SHAPED.with(|c| c.borrow_mut().insert(key, glyphs.clone()));
+    }
     glyphs
 }
 
@@ -285,21 +291,45 @@ fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
 /// pen positions from 0, and the piece's advance width.
 fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<PlacedGlyph>, f32) {
     let scale = size / fonts().get(face_id).units_per_em;
-    let units = shape_units(text, face_id, rtl);
     let mut pen = 0.0f32;
-    let mut glyphs = Vec::with_capacity(units.len());
-    for g in units.iter() {
-        glyphs.push(PlacedGlyph {
-            face: face_id,
-            gid: g.gid,
-            x: pen,
-            dx: g.x_offset as f32 * scale,
-            dy: g.y_offset as f32 * scale,
-            text: g.text.clone(),
-        });
-        pen += g.advance as f32 * scale;
+    let mut glyphs = Vec::with_capacity(text.len());
+    // Left-to-right text in the Latin faces is set word by word, from the
+    // shapes of its words and spaces (kept, as words recur): as it was
+    // measured for breaking, and without shaping each line anew in each
+    // document. Right-to-left and Indic text is shaped whole.
+    let words = !rtl && matches!(face_id, FaceId::Sans | FaceId::SansBold | FaceId::SansOblique);
+    let pieces: Vec<&str> = if words { split_at_spaces(text) } else { vec![text] };
+    for piece in pieces {
+        for g in shape_units(piece, face_id, rtl).iter() {
+            glyphs.push(PlacedGlyph {
+                face: face_id,
+                gid: g.gid,
+                x: pen,
+                dx: g.x_offset as f32 * scale,
+                dy: g.y_offset as f32 * scale,
+                text: g.text.clone(),
+            });
+            pen += g.advance as f32 * scale;
+        }
     }
     (glyphs, pen)
+}
+
+/// Text cut into its words and its runs of spaces, in order.
+fn split_at_spaces(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for i in 1..bytes.len() {
+        if (bytes[i] == b' ') != (bytes[i - 1] == b' ') {
+            pieces.push(&text[start..i]);
+            start = i;
+        }
+    }
+    if start < text.len() {
+        pieces.push(&text[start..]);
+    }
+    pieces
 }
 
 /// Advance width of a piece in points.
@@ -445,23 +475,63 @@ pub(crate) fn set_line(spans: &[Span], size: f32, missing: &mut Vec<MissingGlyph
 /// in the text start new lines; a word longer than a line is broken between
 /// characters.
 pub fn wrap(spans: &[Span], size: f32, max_width: f32, missing: &mut Vec<MissingGlyphs>) -> Vec<Line> {
-    let prepared = Prepared::new(spans, missing);
-    let text = prepared.text.as_str();
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for piece in text.split('\n') {
-        let range = start..start + piece.len();
-        start = range.end + 1;
-        if piece.trim().is_empty() {
-            lines.push(Line::empty(size));
-            continue;
+    Broken::new(spans, size, max_width, missing).lines()
+}
+
+/// Rich text broken into lines but not yet set in glyphs: what a layout
+/// pass that only counts lines needs, at a fraction of the memory (the
+/// glyphs of a county board report's text are hundreds of megabytes).
+#[derive(Debug)]
+pub(crate) struct Broken {
+    prepared: Prepared,
+    size: f32,
+    /// Each line as (its paragraph's byte range, the line's byte range),
+    /// the line `None` for an empty one.
+    lines: Vec<(Range<usize>, Option<Range<usize>>)>,
+}
+
+impl Broken {
+    pub(crate) fn new(spans: &[Span], size: f32, max_width: f32, missing: &mut Vec<MissingGlyphs>) -> Broken {
+        let prepared = Prepared::new(spans, missing);
+        let text = prepared.text.as_str();
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for piece in text.split('\n') {
+            let range = start..start + piece.len();
+            start = range.end + 1;
+            if piece.trim().is_empty() {
+                lines.push((range, None));
+                continue;
+            }
+            let paragraph = Paragraph::new(&prepared, range.clone());
+            lines.extend(break_lines(&paragraph, size, max_width).into_iter().map(|line| (range.clone(), Some(line))));
         }
-        let paragraph = Paragraph::new(&prepared, range.clone());
-        for line_range in break_lines(&paragraph, size, max_width) {
-            lines.push(paragraph.line(line_range, size));
-        }
+        Broken { prepared, size, lines }
     }
-    lines
+
+    /// How many lines the text takes.
+    pub(crate) fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// The lines set in glyphs.
+    pub(crate) fn lines(&self) -> Vec<Line> {
+        let mut out = Vec::with_capacity(self.lines.len());
+        let mut paragraph: Option<Paragraph> = None;
+        for (range, line) in &self.lines {
+            let Some(line) = line else {
+                out.push(Line::empty(self.size));
+                continue;
+            };
+            if paragraph.as_ref().is_none_or(|p| p.range != *range) {
+                paragraph = Some(Paragraph::new(&self.prepared, range.clone()));
+            }
+            if let Some(paragraph) = &paragraph {
+                out.push(paragraph.line(line.clone(), self.size));
+            }
+        }
+        out
+    }
 }
 
 /// Greedy line breaking at spaces; byte ranges of the lines (trailing spaces dropped).

@@ -9,7 +9,7 @@
 
 use super::content::page_content;
 use super::embed::{deflated, embed_fonts, GlyphUse};
-use super::layout::{Item, LaidOut, OutlineEntry};
+use super::layout::{Item, Laid, LaidOut, OutlineEntry, Page, PageSink};
 use super::tagged::Structure;
 use chrono::NaiveDate;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
@@ -34,99 +34,162 @@ pub struct WriteError(String);
 /// enough that only their streams wait in memory.
 const PAGES_AT_ONCE: usize = 32;
 
-/// Writes the laid-out pages as a PDF.
-/// Takes the pages by value and drops each once its content stream is
-/// written, so a long report's layout and its PDF are never both held whole.
-pub fn write_pdf(laid: LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
-    let mut lo = lopdf::Document::with_version("1.7");
-    let pages_id = lo.new_object_id();
-    let resources_id = lo.new_object_id();
-    let heights: Vec<f32> = laid.pages.iter().map(|p| p.style.height).collect();
-    let links: Vec<Link> = laid
-        .pages
-        .iter()
-        .enumerate()
-        .flat_map(|(index, p)| {
-            p.items.iter().filter_map(move |item| match *item {
-                Item::Link { x, y, w, h, page: target, tag } => Some(Link { page: index, x, y, w, h, target, tag }),
-                _ => None,
-            })
-        })
-        .collect();
+/// Lays a flow out and writes it as a PDF, each page written as soon as it
+/// is laid out and then dropped: a long report is never held whole, as
+/// pages or as PDF operators. Returns the bytes, and the layout's outline,
+/// missing characters and figures.
+pub fn render_pdf(flow: &super::layout::Flow, meta: &Metadata) -> Result<(Vec<u8>, Laid), WriteError> {
+    let mut writer = PdfWriter::new();
+    let laid = super::layout::lay_out_into(flow, &mut writer);
+    let bytes = writer.finish(&laid, meta)?;
+    Ok((bytes, laid))
+}
 
-    let mut structure = Structure::new();
-    let mut used = GlyphUse::default();
-    let mut kids = Vec::with_capacity(heights.len());
-    let mut waiting: Vec<(f32, f32, Vec<u8>)> = Vec::with_capacity(PAGES_AT_ONCE);
-    let mut add_pages = |lo: &mut lopdf::Document, waiting: &mut Vec<(f32, f32, Vec<u8>)>| -> Result<(), WriteError> {
+/// Writes laid-out pages as a PDF.
+pub fn write_pdf(laid: LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
+    let mut writer = PdfWriter::new();
+    for page in laid.pages {
+        writer.page(page);
+    }
+    writer.finish(&Laid { outline: laid.outline, missing: laid.missing, figures: laid.figures }, meta)
+}
+
+/// A PDF being written page by page.
+struct PdfWriter {
+    lo: lopdf::Document,
+    pages_id: ObjectId,
+    resources_id: ObjectId,
+    structure: Structure,
+    used: GlyphUse,
+    /// The page objects so far.
+    kids: Vec<Object>,
+    /// Each page's height, for the links' coordinates.
+    heights: Vec<f32>,
+    links: Vec<Link>,
+    /// Pages written as content streams, waiting to be deflated together:
+    /// (width, height, content).
+    waiting: Vec<(f32, f32, Vec<u8>)>,
+    /// The first thing that went wrong, reported by `finish`.
+    failed: Option<WriteError>,
+}
+
+impl PageSink for PdfWriter {
+    fn page(&mut self, page: Page) {
+        let index = self.heights.len();
+        self.heights.push(page.style.height);
+        self.links.extend(page.items.iter().filter_map(|item| match *item {
+            Item::Link { x, y, w, h, page: target, tag } => Some(Link { page: index, x, y, w, h, target, tag }),
+            _ => None,
+        }));
+        let content = page_content(&page.items, page.style.height, index, &mut self.structure, &mut self.used);
+        self.waiting.push((page.style.width, page.style.height, content));
+        if self.waiting.len() == PAGES_AT_ONCE {
+            self.add_waiting();
+        }
+    }
+
+    fn restart(&mut self) {
+        *self = PdfWriter::new();
+    }
+}
+
+impl PdfWriter {
+    fn new() -> PdfWriter {
+        let mut lo = lopdf::Document::with_version("1.7");
+        let pages_id = lo.new_object_id();
+        let resources_id = lo.new_object_id();
+        PdfWriter {
+            lo,
+            pages_id,
+            resources_id,
+            structure: Structure::new(),
+            used: GlyphUse::default(),
+            kids: Vec::new(),
+            heights: Vec::new(),
+            links: Vec::new(),
+            waiting: Vec::with_capacity(PAGES_AT_ONCE),
+            failed: None,
+        }
+    }
+
+    /// Deflates the waiting pages' content streams and adds the pages.
+    fn add_waiting(&mut self) {
         use rayon::prelude::*;
-        let streams: Vec<_> = waiting.par_iter().map(|(_, _, content)| deflated(Dictionary::new(), content)).collect();
-        for ((width, height, _), stream) in waiting.drain(..).zip(streams) {
-            let contents = lo.add_object(stream.map_err(WriteError)?);
+        let streams: Vec<_> = self.waiting.par_iter().map(|(_, _, content)| deflated(Dictionary::new(), content)).collect();
+        for ((width, height, _), stream) in self.waiting.drain(..).zip(streams) {
+            let stream = match stream {
+                Ok(stream) => stream,
+                Err(e) => {
+                    self.failed.get_or_insert(WriteError(e));
+                    continue;
+                }
+            };
+            let contents = self.lo.add_object(stream);
             let page = Dictionary::from_iter(vec![
                 ("Type", Object::Name(b"Page".to_vec())),
-                ("Parent", Object::Reference(pages_id)),
+                ("Parent", Object::Reference(self.pages_id)),
                 ("MediaBox", Object::Array([0.0, 0.0, width, height].into_iter().map(Object::Real).collect())),
-                ("Resources", Object::Reference(resources_id)),
+                ("Resources", Object::Reference(self.resources_id)),
                 ("Contents", Object::Reference(contents)),
             ]);
-            kids.push(Object::Reference(lo.add_object(page)));
-        }
-        Ok(())
-    };
-    for (index, page) in laid.pages.into_iter().enumerate() {
-        let content = page_content(&page.items, page.style.height, index, &mut structure, &mut used);
-        waiting.push((page.style.width, page.style.height, content));
-        if waiting.len() == PAGES_AT_ONCE {
-            add_pages(&mut lo, &mut waiting)?;
+            self.kids.push(Object::Reference(self.lo.add_object(page)));
         }
     }
-    add_pages(&mut lo, &mut waiting)?;
-    let count = kids.len() as i64;
-    lo.objects.insert(
-        pages_id,
-        Object::Dictionary(Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"Pages".to_vec())),
-            ("Kids", Object::Array(kids)),
-            ("Count", Object::Integer(count)),
-        ])),
-    );
-    let fonts = embed_fonts(&mut lo, &used).map_err(WriteError)?;
-    lo.objects.insert(resources_id, Object::Dictionary(Dictionary::from_iter(vec![("Font", Object::Dictionary(fonts))])));
 
-    let mut catalog = Dictionary::from_iter(vec![
-        ("Type", Object::Name(b"Catalog".to_vec())),
-        ("Pages", Object::Reference(pages_id)),
-        ("PageLayout", Object::Name(b"OneColumn".to_vec())),
-        ("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal)),
-        ("ViewerPreferences", Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]))),
-    ]);
-    if !laid.outline.is_empty() {
-        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    /// Adds the fonts, the catalog, the outline, links, structure tree and
+    /// metadata, and writes the document.
+    fn finish(mut self, laid: &Laid, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
+        self.add_waiting();
+        if let Some(failed) = self.failed {
+            return Err(failed);
+        }
+        let PdfWriter { mut lo, pages_id, resources_id, mut structure, used, kids, heights, links, .. } = self;
+        let count = kids.len() as i64;
+        lo.objects.insert(
+            pages_id,
+            Object::Dictionary(Dictionary::from_iter(vec![
+                ("Type", Object::Name(b"Pages".to_vec())),
+                ("Kids", Object::Array(kids)),
+                ("Count", Object::Integer(count)),
+            ])),
+        );
+        let fonts = embed_fonts(&mut lo, &used).map_err(WriteError)?;
+        lo.objects.insert(resources_id, Object::Dictionary(Dictionary::from_iter(vec![("Font", Object::Dictionary(fonts))])));
+
+        let mut catalog = Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Catalog".to_vec())),
+            ("Pages", Object::Reference(pages_id)),
+            ("PageLayout", Object::Name(b"OneColumn".to_vec())),
+            ("Lang", Object::String(b"en-GB".to_vec(), StringFormat::Literal)),
+            ("ViewerPreferences", Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]))),
+        ]);
+        if !laid.outline.is_empty() {
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        }
+        let catalog = lo.add_object(catalog);
+        lo.trailer.set("Root", Object::Reference(catalog));
+        let info = lo.add_object(info(meta));
+        lo.trailer.set("Info", Object::Reference(info));
+
+        add_outline(&mut lo, &laid.outline)?;
+        add_links(&mut lo, &heights, &links, &mut structure)?;
+        let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
+        structure.write(&mut lo, &page_ids, &laid.figures).map_err(WriteError)?;
+        add_xmp(&mut lo, meta);
+
+        // The /ID is a hash of the document written with a blank /ID, put in
+        // place of the blank: the same length, so no offset moves, and the
+        // document is written once.
+        let blank = Object::String(vec![0u8; 16], StringFormat::Hexadecimal);
+        lo.trailer.set("ID", Object::Array(vec![blank.clone(), blank]));
+        let mut bytes = Vec::new();
+        // Object streams: the structure tree is tens of thousands of small
+        // dictionaries at county scale, which compress to a fraction in them.
+        lo.save_modern(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
+        let digest = Sha256::digest(&bytes);
+        set_id(&mut bytes, &digest[..16])?;
+        Ok(bytes)
     }
-    let catalog = lo.add_object(catalog);
-    lo.trailer.set("Root", Object::Reference(catalog));
-    let info = lo.add_object(info(meta));
-    lo.trailer.set("Info", Object::Reference(info));
-
-    add_outline(&mut lo, &laid.outline)?;
-    add_links(&mut lo, &heights, &links, &mut structure)?;
-    let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
-    structure.write(&mut lo, &page_ids, &laid.figures).map_err(WriteError)?;
-    add_xmp(&mut lo, meta);
-
-    // The /ID is a hash of the document written with a blank /ID, put in
-    // place of the blank: the same length, so no offset moves, and the
-    // document is written once.
-    let blank = Object::String(vec![0u8; 16], StringFormat::Hexadecimal);
-    lo.trailer.set("ID", Object::Array(vec![blank.clone(), blank]));
-    let mut bytes = Vec::new();
-    // Object streams: the structure tree is tens of thousands of small
-    // dictionaries at county scale, which compress to a fraction in them.
-    lo.save_modern(&mut bytes).map_err(|e| WriteError(e.to_string()))?;
-    let digest = Sha256::digest(&bytes);
-    set_id(&mut bytes, &digest[..16])?;
-    Ok(bytes)
 }
 
 /// The document information dictionary: title, author, subject, the

@@ -11,7 +11,7 @@
 use super::chart::{Chart, ChartRow, Series};
 use super::layout::{self, heading, para, scale, Block, Cell, Colour, Column, Flow, Furniture, PageStyle, Paragraph, Table};
 use super::text::Span;
-use super::write::{write_pdf, Metadata};
+use super::write::{render_pdf, Metadata};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::merge::year::{YearAction, YearReview};
 use crate::progress::QuarterState;
@@ -313,7 +313,13 @@ pub fn document(
             .with_hint(format!("add it to the plan's glossary ([[glossary]] term = \"{term}\"), so board members can look it up")),
         );
     }
-    let laid = layout::lay_out(&flow);
+    let metadata = Metadata {
+        title: format!("{}: year review, {}", review.partnership.name, review.year),
+        author: review.partnership.name.clone(),
+        subject: format!("Year review, {}", review.year.long_name()),
+        date: review.produced,
+    };
+    let (bytes, laid) = render_pdf(&flow, &metadata)?;
     for missing in &laid.missing {
         let listed: Vec<String> = missing.chars.iter().map(|c| format!("'{c}' (U+{:04X})", *c as u32)).collect();
         diagnostics.push(Diagnostic::warning(
@@ -326,11 +332,5 @@ pub fn document(
             ),
         ));
     }
-    let metadata = Metadata {
-        title: format!("{}: year review, {}", review.partnership.name, review.year),
-        author: review.partnership.name.clone(),
-        subject: format!("Year review, {}", review.year.long_name()),
-        date: review.produced,
-    };
-    Ok(write_pdf(laid, &metadata)?)
+    Ok(bytes)
 }
