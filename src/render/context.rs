@@ -71,7 +71,7 @@ fn report_in(progress: &Progress, sentences: &Sentences, scope: Scope) -> Value 
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
         "groups": progress.groups.iter().map(|g| group(g, progress, sentences, scope)).collect::<Vec<_>>(),
-        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, sentences, scope)).collect::<Vec<_>>(),
+        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, scope)).collect::<Vec<_>>(),
         "exceptions": progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect::<Vec<_>>(),
         "exception_counts": exception_counts(&progress.exception_counts),
         "exceptions_summary": sentences.exceptions_count,
@@ -134,7 +134,7 @@ pub fn for_group(progress: &Progress, sentences: &Sentences, group_id: &str) -> 
 /// The passages' context with `priority` set to one strategic priority's entry.
 pub fn for_priority(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
     let mut context = prose(progress, sentences);
-    context["priority"] = priority_entry(progress, sentences, priority_id)?;
+    context["priority"] = priority_entry(progress, priority_id)?;
     Some(context)
 }
 
@@ -145,9 +145,9 @@ pub fn group_entry(progress: &Progress, sentences: &Sentences, group_id: &str) -
 }
 
 /// One strategic priority's entry, as in the passages' `priorities`.
-pub(crate) fn priority_entry(progress: &Progress, sentences: &Sentences, priority_id: &str) -> Option<Value> {
+pub(crate) fn priority_entry(progress: &Progress, priority_id: &str) -> Option<Value> {
     let index = ActionIndex::new(progress);
-    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, sentences, Scope::Prose))
+    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, Scope::Prose))
 }
 
 /// The context of one agency's reminder email: the partnership, the period,
@@ -324,7 +324,7 @@ fn priority_plan(p: &PriorityProgress) -> Value {
     })
 }
 
-fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, sentences: &Sentences, scope: Scope) -> Value {
+fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, scope: Scope) -> Value {
     let mut v = priority_plan(p);
     v["counts"] = counts(&p.counts);
     v["groups"] = json!(p
@@ -339,8 +339,15 @@ fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, sent
         .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
         .map(|g| g.name.as_str())
         .collect::<Vec<_>>());
+    // Each action is in full once, under its group: a priority lists which
+    // actions serve it (the whole action again doubled a county's context).
     if scope == Scope::Full {
-        v["actions"] = json!(p.action_ids.iter().filter_map(|id| index.get(id)).map(|a| action(a, sentences)).collect::<Vec<_>>());
+        v["actions"] = json!(p
+            .action_ids
+            .iter()
+            .filter_map(|id| index.get(id))
+            .map(|a| json!({"id": a.id, "anchor": anchor("action", &a.id), "group_id": a.group_id, "group_name": a.group_name}))
+            .collect::<Vec<_>>());
     }
     v
 }

@@ -223,7 +223,7 @@ impl Passages {
             passages.groups.insert(group.id.clone(), passage("group-introduction.md", &data)?);
         }
         for priority in &p.priorities {
-            let entry = context::priority_entry(p, sentences, &priority.id)
+            let entry = context::priority_entry(p, &priority.id)
                 .ok_or_else(|| RenderFailure::Missing(format!("priority {} is not in the progress", priority.id)))?;
             data.set("priority", entry);
             passages.priorities.insert(priority.id.clone(), passage("priority-introduction.md", &data)?);
