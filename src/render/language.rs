@@ -20,6 +20,10 @@
 /// assert_eq!(detect("Patrols doubled in the bus station."), None);
 /// ```
 pub fn detect(text: &str) -> Option<&'static str> {
+    // ASCII letters are Latin, and Polish is only told by its own letters.
+    if text.is_ascii() {
+        return None;
+    }
     let mut letters = [0usize; Script::COUNT];
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         letters[script(c) as usize] += 1;

@@ -601,7 +601,11 @@ struct CellLine {
 }
 
 /// The language of rich text, when not the document's.
-fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]>) -> Lang {
+fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]> + Clone) -> Lang {
+    // Nearly every cell: English, or no words at all, without joining it up.
+    if paragraphs.clone().into_iter().flatten().all(|s| s.text.is_ascii()) {
+        return None;
+    }
     let text: String = paragraphs.into_iter().flatten().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
     crate::render::language::detect(&text)
 }
