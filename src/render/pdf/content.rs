@@ -408,6 +408,45 @@ mod tests {
         assert_eq!(as_written(634.765625), 634.766);
     }
 
+    /// The `TJ` array drawing `text` at 10 pt, the number of glyphs, and
+    /// the faces noted as used.
+    fn drawn(text: &str) -> (String, usize, Vec<FaceId>) {
+        use crate::render::pdf::layout::{Colour, Item, Tag};
+        use crate::render::pdf::text::{wrap, Span};
+        let line = wrap(&[Span::plain(text)], 10.0, 500.0, &mut Vec::new()).remove(0);
+        let glyphs = line.glyphs.len();
+        let item = Item::Text { x: 50.0, baseline: 100.0, line, colour: Colour::rgb(0, 0, 0), tag: Tag::Artifact };
+        let mut used = GlyphUse::default();
+        let content = String::from_utf8(page_content(&[item], 800.0, 0, &mut Structure::new(), &mut used)).unwrap();
+        assert_eq!(content.matches("TJ").count(), 1, "{content}");
+        assert!(content.starts_with("/Artifact <</Type /Layout>> BDC\nBT\n"), "{content}");
+        assert!(content.contains("1 0 0 1 50 700 Tm\n[<"), "{content}");
+        let array = content[content.find('[').unwrap() + 1..content.find(']').unwrap()].to_string();
+        (array, glyphs, used.faces().collect())
+    }
+
+    /// A line of English is one text run: one text matrix and one string
+    /// of glyph ids, with no positioning between glyphs that the font's own
+    /// advances already place; and every glyph drawn is noted for the fonts.
+    #[test]
+    fn a_line_of_english_is_one_string_of_glyphs() {
+        let (array, glyphs, faces) = drawn("doubled in the bus station");
+        assert!(array.starts_with('<') && array.ends_with('>') && !array[1..].contains('<'), "{array}");
+        assert_eq!(array.len(), 2 + 4 * glyphs, "{array}");
+        assert_eq!(faces, vec![FaceId::Sans]);
+    }
+
+    /// A pair the font kerns ("Pa") gets a number moving the second glyph
+    /// closer, and only that pair.
+    #[test]
+    fn kerned_pairs_are_moved_and_nothing_else() {
+        let (array, _, _) = drawn("Pa doubled");
+        let numbers: Vec<f64> =
+            array.split(['<', '>']).enumerate().filter(|(i, _)| i % 2 == 0).filter_map(|(_, n)| n.parse().ok()).collect();
+        assert_eq!(numbers.len(), 1, "{array}");
+        assert!(numbers[0] > 0.0, "{array}");
+    }
+
     #[test]
     fn literal_strings_escape_brackets() {
         let mut out = Vec::new();

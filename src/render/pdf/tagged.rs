@@ -4,8 +4,8 @@
 //! this module files that id under its structure element (a `Document` of
 //! `H1`–`H3`, `P`, `L`/`LI`/`Lbl`/`LBody`, `Table`/`TR`/`TH`/`TD`, `Figure`
 //! and `TOC` with its `Caption` and `TOCI`/`Reference`/`Link`), creating elements in the order they are first
-//! drawn, which is the reading order. After printpdf has made its lopdf
-//! document, [`Structure::write`] adds the elements, the parent tree that
+//! drawn, which is the reading order. Once every page is written,
+//! [`Structure::write`] adds to the lopdf document the elements, the parent tree that
 //! maps content back to them, and the catalog and page entries a tagged
 //! PDF needs. Only element ids are kept per page, never page content, so a
 //! county-scale board of 1,600 pages costs a few megabytes here.

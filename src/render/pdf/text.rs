@@ -632,6 +632,26 @@ mod tests {
         assert!(lines.iter().all(|l| l.width <= 100.01));
     }
 
+    /// Latin lines are set from their words' shapes: the same glyphs in the
+    /// same places as shaping the whole line, kerned pairs included.
+    #[test]
+    fn a_line_set_word_by_word_is_the_line_shaped_whole() {
+        for text in ["AVAWAY To Ty Yo, LT. \"Quoted\" -- 55% V. Wray", "Patrols doubled in the bus station.  Two spaces."] {
+            for face in [FaceId::Sans, FaceId::SansBold, FaceId::SansOblique] {
+                let (by_words, width) = shape_piece(text, face, false, 10.0);
+                let scale = 10.0 / fonts().get(face).units_per_em;
+                let whole = shape_units(text, face, false);
+                assert_eq!(by_words.iter().map(|g| g.gid).collect::<Vec<_>>(), whole.iter().map(|g| g.gid).collect::<Vec<_>>(), "{text}");
+                let mut pen = 0.0;
+                for (placed, unit) in by_words.iter().zip(whole.iter()) {
+                    assert!((placed.x - pen).abs() < 0.001, "{text}: glyph {} at {} not {pen}", unit.gid, placed.x);
+                    pen += unit.advance as f32 * scale;
+                }
+                assert!((width - pen).abs() < 0.001, "{text}");
+            }
+        }
+    }
+
     #[test]
     fn urdu_is_shaped_right_to_left() {
         let urdu = "پولیس نے گشت بڑھا دیا";
