@@ -61,8 +61,8 @@ struct PdfWriter {
     resources_id: ObjectId,
     structure: Structure,
     used: GlyphUse,
-    /// The page objects so far.
-    kids: Vec<Object>,
+    /// The page objects so far, in order.
+    pages: Vec<ObjectId>,
     /// Each page's height, for the links' coordinates.
     heights: Vec<f32>,
     links: Vec<Link>,
@@ -104,7 +104,7 @@ impl PdfWriter {
             resources_id,
             structure: Structure::new(),
             used: GlyphUse::default(),
-            kids: Vec::new(),
+            pages: Vec::new(),
             heights: Vec::new(),
             links: Vec::new(),
             waiting: Vec::with_capacity(PAGES_AT_ONCE),
@@ -132,7 +132,7 @@ impl PdfWriter {
                 ("Resources", Object::Reference(self.resources_id)),
                 ("Contents", Object::Reference(contents)),
             ]);
-            self.kids.push(Object::Reference(self.lo.add_object(page)));
+            self.pages.push(self.lo.add_object(page));
         }
     }
 
@@ -143,14 +143,13 @@ impl PdfWriter {
         if let Some(failed) = self.failed {
             return Err(failed);
         }
-        let PdfWriter { mut lo, pages_id, resources_id, mut structure, used, kids, heights, links, .. } = self;
-        let count = kids.len() as i64;
+        let PdfWriter { mut lo, pages_id, resources_id, mut structure, used, pages, heights, links, .. } = self;
         lo.objects.insert(
             pages_id,
             Object::Dictionary(Dictionary::from_iter(vec![
                 ("Type", Object::Name(b"Pages".to_vec())),
-                ("Kids", Object::Array(kids)),
-                ("Count", Object::Integer(count)),
+                ("Kids", Object::Array(pages.iter().map(|&id| Object::Reference(id)).collect())),
+                ("Count", Object::Integer(pages.len() as i64)),
             ])),
         );
         let fonts = embed_fonts(&mut lo, &used).map_err(WriteError)?;
@@ -171,10 +170,9 @@ impl PdfWriter {
         let info = lo.add_object(info(meta));
         lo.trailer.set("Info", Object::Reference(info));
 
-        add_outline(&mut lo, &laid.outline)?;
-        add_links(&mut lo, &heights, &links, &mut structure)?;
-        let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
-        structure.write(&mut lo, &page_ids, &laid.figures).map_err(WriteError)?;
+        add_outline(&mut lo, &pages, &laid.outline)?;
+        add_links(&mut lo, &pages, &heights, &links, &mut structure)?;
+        structure.write(&mut lo, &pages, &laid.figures).map_err(WriteError)?;
         add_xmp(&mut lo, meta);
 
         // The /ID is a hash of the document written with a blank /ID, put in
@@ -242,9 +240,9 @@ fn set_id(bytes: &mut [u8], id: &[u8]) -> Result<(), WriteError> {
     }
 }
 
-/// The object of the page at a 0-based index, from lopdf's 1-based page map.
-fn page_object(pages: &std::collections::BTreeMap<u32, ObjectId>, index: usize) -> Result<ObjectId, WriteError> {
-    pages.get(&(index as u32 + 1)).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)))
+/// The object of the page at a 0-based index.
+fn page_object(pages: &[ObjectId], index: usize) -> Result<ObjectId, WriteError> {
+    pages.get(index).copied().ok_or_else(|| WriteError(format!("no page {}", index + 1)))
 }
 
 /// XMP metadata: the title (which PDF/UA asks for here as well as in the
@@ -293,9 +291,14 @@ struct Link {
 
 /// Makes each link a link annotation to the top of its target page, filed
 /// under its structure element; `heights` are the pages' heights.
-fn add_links(lo: &mut lopdf::Document, heights: &[f32], links: &[Link], structure: &mut Structure) -> Result<(), WriteError> {
-    let pages = lo.get_pages();
-    let page_id = |index: usize| page_object(&pages, index);
+fn add_links(
+    lo: &mut lopdf::Document,
+    pages: &[ObjectId],
+    heights: &[f32],
+    links: &[Link],
+    structure: &mut Structure,
+) -> Result<(), WriteError> {
+    let page_id = |index: usize| page_object(pages, index);
     let mut annotations: std::collections::BTreeMap<usize, Vec<Object>> = Default::default();
     for &Link { page: index, x, y, w, h, target, tag } in links {
         let height = heights[index];
@@ -334,11 +337,10 @@ fn add_links(lo: &mut lopdf::Document, heights: &[f32], links: &[Link], structur
 
 /// Builds the bookmarks as a tree: each entry nests under the nearest
 /// earlier entry of a lower level.
-fn add_outline(lo: &mut lopdf::Document, outline: &[OutlineEntry]) -> Result<(), WriteError> {
+fn add_outline(lo: &mut lopdf::Document, pages: &[ObjectId], outline: &[OutlineEntry]) -> Result<(), WriteError> {
     if outline.is_empty() {
         return Ok(());
     }
-    let pages = lo.get_pages();
     let root = lo.new_object_id();
     let ids: Vec<ObjectId> = outline.iter().map(|_| lo.new_object_id()).collect();
     // Parent index of each entry (None: the root).
@@ -357,7 +359,7 @@ fn add_outline(lo: &mut lopdf::Document, outline: &[OutlineEntry]) -> Result<(),
         (0..parents.len()).filter(|&k| parents[k] == i).map(|k| 1 + descendants(Some(k), parents)).sum()
     }
     for (i, entry) in outline.iter().enumerate() {
-        let page_id = page_object(&pages, entry.page)?;
+        let page_id = page_object(pages, entry.page)?;
         let siblings = children(parents[i]);
         let position = siblings.iter().position(|&s| s == i).unwrap_or(0);
         let mut dict = Dictionary::new();
