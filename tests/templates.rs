@@ -284,7 +284,7 @@ fn template_data_swaps_the_group_between_renders() {
     let mut data = TemplateData::new(report_of(&progress));
     assert!(progress.groups.len() >= 2);
     for group in &progress.groups {
-        data.set("group", context::group_entry(&progress, &sample_progress::sentences(&progress), &group.id).unwrap());
+        data.set("group", context::group_entry(&progress, &group.id).unwrap());
         let swapped = templates.render("group-introduction.md", &data).unwrap();
         let fresh = templates
             .render("group-introduction.md", &context::for_group(&progress, &sample_progress::sentences(&progress), &group.id).unwrap())
@@ -345,6 +345,6 @@ fn only_the_html_context_lists_every_action() {
     }
     let group = &progress.groups[0];
     assert_eq!(prose["groups"][0]["counts"], html["groups"][0]["counts"]);
-    let entry = context::group_entry(&progress, &sentences, &group.id).unwrap();
+    let entry = context::group_entry(&progress, &group.id).unwrap();
     assert!(entry.get("actions").is_none(), "{entry}");
 }

@@ -70,8 +70,20 @@ fn report_in(progress: &Progress, sentences: &Sentences, scope: Scope) -> Value 
         "lead_detail_span": 1 + LeadDetail::ALL.len(),
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
-        "groups": progress.groups.iter().map(|g| group(g, progress, sentences, scope)).collect::<Vec<_>>(),
-        "priorities": progress.priorities.iter().map(|p| priority(p, progress, &index, scope)).collect::<Vec<_>>(),
+        "groups": progress.groups.iter().map(|g| {
+            let mut v = group(g, progress);
+            if scope == Scope::Full {
+                v["actions"] = json!(g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>());
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "priorities": progress.priorities.iter().map(|p| {
+            let mut v = priority(p, progress);
+            if scope == Scope::Full {
+                v["actions"] = priority_actions(p, &index);
+            }
+            v
+        }).collect::<Vec<_>>(),
         "exceptions": progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect::<Vec<_>>(),
         "exception_counts": exception_counts(&progress.exception_counts),
         "exceptions_summary": sentences.exceptions_count,
@@ -127,7 +139,7 @@ fn used_glossary(progress: &Progress) -> Vec<&crate::plan::GlossaryEntry> {
 /// `group-introduction.md`); `None` if the group is not in the progress.
 pub fn for_group(progress: &Progress, sentences: &Sentences, group_id: &str) -> Option<Value> {
     let mut context = prose(progress, sentences);
-    context["group"] = group_entry(progress, sentences, group_id)?;
+    context["group"] = group_entry(progress, group_id)?;
     Some(context)
 }
 
@@ -140,14 +152,13 @@ pub fn for_priority(progress: &Progress, sentences: &Sentences, priority_id: &st
 
 /// One group's entry, as in the passages' `groups`: what [`for_group`]
 /// sets as `group`, for a caller that keeps one context and swaps it.
-pub fn group_entry(progress: &Progress, sentences: &Sentences, group_id: &str) -> Option<Value> {
-    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress, sentences, Scope::Prose))
+pub fn group_entry(progress: &Progress, group_id: &str) -> Option<Value> {
+    progress.groups.iter().find(|g| g.id == group_id).map(|g| group(g, progress))
 }
 
 /// One strategic priority's entry, as in the passages' `priorities`.
 pub(crate) fn priority_entry(progress: &Progress, priority_id: &str) -> Option<Value> {
-    let index = ActionIndex::new(progress);
-    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress, &index, Scope::Prose))
+    progress.priorities.iter().find(|p| p.id == priority_id).map(|p| priority(p, progress))
 }
 
 /// The context of one agency's reminder email: the partnership, the period,
@@ -291,8 +302,10 @@ fn status_count(s: Status, c: &Counts) -> Value {
     v
 }
 
-fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences, scope: Scope) -> Value {
-    let mut v = json!({
+/// A group as the passages see it: its plan, counts and priorities; the HTML
+/// report's context adds its `actions`.
+fn group(g: &GroupProgress, progress: &Progress) -> Value {
+    json!({
         "id": g.id,
         "anchor": anchor("group", &g.id),
         "name": g.name,
@@ -304,11 +317,7 @@ fn group(g: &GroupProgress, progress: &Progress, sentences: &Sentences, scope: S
         "counts": counts(&g.counts),
         // So a table that marks actions NEW can say what the mark means.
         "new_actions": g.actions.iter().filter(|a| a.new).count(),
-    });
-    if scope == Scope::Full {
-        v["actions"] = json!(g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>());
-    }
-    v
+    })
 }
 
 /// What the plan says about a strategic priority.
@@ -324,7 +333,9 @@ fn priority_plan(p: &PriorityProgress) -> Value {
     })
 }
 
-fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, scope: Scope) -> Value {
+/// A strategic priority as the passages see it: its plan, counts and
+/// groups; the HTML report's context adds its `actions`.
+fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
     let mut v = priority_plan(p);
     v["counts"] = counts(&p.counts);
     v["groups"] = json!(p
@@ -339,17 +350,19 @@ fn priority(p: &PriorityProgress, progress: &Progress, index: &ActionIndex, scop
         .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
         .map(|g| g.name.as_str())
         .collect::<Vec<_>>());
-    // Each action is in full once, under its group: a priority lists which
-    // actions serve it (the whole action again doubled a county's context).
-    if scope == Scope::Full {
-        v["actions"] = json!(p
-            .action_ids
-            .iter()
-            .filter_map(|id| index.get(id))
-            .map(|a| json!({"id": a.id, "anchor": anchor("action", &a.id), "group_id": a.group_id, "group_name": a.group_name}))
-            .collect::<Vec<_>>());
-    }
     v
+}
+
+/// The actions serving a priority, by id, anchor and group: each action is
+/// in full once, under its group (the whole action again doubled a county's
+/// context).
+fn priority_actions(p: &PriorityProgress, index: &ActionIndex) -> Value {
+    json!(p
+        .action_ids
+        .iter()
+        .filter_map(|id| index.get(id))
+        .map(|a| json!({"id": a.id, "anchor": anchor("action", &a.id), "group_id": a.group_id, "group_name": a.group_name}))
+        .collect::<Vec<_>>())
 }
 
 fn action(a: &ActionProgress, sentences: &Sentences) -> Value {

@@ -217,7 +217,7 @@ impl Passages {
             priorities: HashMap::new(),
         };
         for group in &p.groups {
-            let entry = context::group_entry(p, sentences, &group.id)
+            let entry = context::group_entry(p, &group.id)
                 .ok_or_else(|| RenderFailure::Missing(format!("group {} is not in the progress", group.id)))?;
             data.set("group", entry);
             passages.groups.insert(group.id.clone(), passage("group-introduction.md", &data)?);
