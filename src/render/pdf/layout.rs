@@ -477,7 +477,7 @@ impl PageSink for Vec<Page> {
     }
 }
 
-/// Lays a flow into pages: two passes, then headers and footers.
+/// Lays a flow into pages, as [`lay_out_into`] does, and keeps them all.
 pub fn lay_out(flow: &Flow) -> LaidOut {
     let mut pages = Vec::new();
     let Laid { outline, missing, figures } = lay_out_into(flow, &mut pages);
