@@ -10,11 +10,13 @@
 //! knows every glyph it will use.
 
 use super::content::as_written;
+use super::content::number;
+use super::file::{self, array, Dict, PdfFile, Ref};
 use super::fonts::FaceId;
 use super::text::PlacedGlyph;
-use lopdf::{Dictionary, Object, Stream, StringFormat};
 use printpdf::ParsedFont;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -82,26 +84,14 @@ impl GlyphUse {
     }
 }
 
-/// A stream deflated at zlib's default level (lopdf's own `compress` uses
-/// the slowest, a sixth of a county-scale build for ~3% smaller files).
-pub(crate) fn deflated(mut dict: Dictionary, content: &[u8]) -> Result<Stream, String> {
-    use flate2::{write::ZlibEncoder, Compression};
-    use std::io::Write;
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(content.len() / 3), Compression::default());
-    encoder.write_all(content).map_err(|e| e.to_string())?;
-    let compressed = encoder.finish().map_err(|e| e.to_string())?;
-    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-    Ok(Stream::new(dict, compressed).with_compression(false))
-}
-
 /// Embeds every face `used` drew, and returns the font resources that name
 /// them (`/CSPSAA` and so on, as the content streams do).
-pub(crate) fn embed_fonts(lo: &mut lopdf::Document, used: &GlyphUse) -> Result<Dictionary, String> {
-    let mut resources = Dictionary::new();
+pub(crate) fn embed_fonts(file: &mut PdfFile, used: &GlyphUse) -> Result<Dict, String> {
+    let mut resources = Dict::new();
     for face in used.faces() {
         let font = parsed(face).ok_or_else(|| format!("the shipped font {face:?} does not parse"))?;
-        let id = embed_face(lo, face, font, &used.glyphs(face))?;
-        resources.set(face.pdf_tag(), Object::Reference(id));
+        let r = embed_face(file, face, font, &used.glyphs(face))?;
+        resources = resources.reference(face.pdf_tag(), r);
     }
     Ok(resources)
 }
@@ -109,12 +99,7 @@ pub(crate) fn embed_fonts(lo: &mut lopdf::Document, used: &GlyphUse) -> Result<D
 /// One face as a Type 0 font with Identity-H encoding over a TrueType CID
 /// font: the subset program, `/W` and `/ToUnicode` keyed by the full
 /// font's glyph ids, and the `/CIDToGIDMap` to the subset's.
-fn embed_face(
-    lo: &mut lopdf::Document,
-    face: FaceId,
-    font: &ParsedFont,
-    glyphs: &BTreeMap<u16, String>,
-) -> Result<lopdf::ObjectId, String> {
+fn embed_face(file: &mut PdfFile, face: FaceId, font: &ParsedFont, glyphs: &BTreeMap<u16, String>) -> Result<Ref, String> {
     let subset = printpdf::subset_font(font, glyphs)?;
     let name = format!("{}+{}", face.pdf_tag(), font.font_name.clone().unwrap_or_else(|| face.pdf_tag().to_string()));
 
@@ -124,68 +109,59 @@ fn embed_face(
     for (&cid, (gid, _)) in &subset.glyph_mapping {
         cid_to_gid[2 * cid as usize..2 * cid as usize + 2].copy_from_slice(&gid.to_be_bytes());
     }
-    let cid_to_gid = lo.add_object(deflated(Dictionary::new(), &cid_to_gid)?);
+    let cid_to_gid_ref = file.reserve();
+    file.deflated_stream(cid_to_gid_ref, Dict::new(), &cid_to_gid)?;
 
     // Widths in runs of consecutive CIDs: `c [w1 w2 …]`.
-    let mut widths: Vec<Object> = Vec::new();
-    let mut run: Option<(u16, Vec<Object>)> = None;
+    let mut runs: Vec<(u16, Vec<f64>)> = Vec::new();
     for &cid in glyphs.keys() {
-        let width = Object::Real(pdf_width(face, cid) as f32);
-        match &mut run {
+        let width = pdf_width(face, cid);
+        match runs.last_mut() {
             Some((first, list)) if *first as usize + list.len() == cid as usize => list.push(width),
-            _ => {
-                if let Some((first, list)) = run.replace((cid, vec![width])) {
-                    widths.extend([Object::Integer(first as i64), Object::Array(list)]);
-                }
-            }
+            _ => runs.push((cid, vec![width])),
         }
     }
-    if let Some((first, list)) = run {
-        widths.extend([Object::Integer(first as i64), Object::Array(list)]);
-    }
+    let widths = array(runs, |out, (first, list)| {
+        let _ = write!(out, "{first} ");
+        out.extend_from_slice(&array(list, number));
+    });
 
     let mappings: Vec<(u16, String)> = glyphs.iter().map(|(&cid, text)| (cid, text.clone())).collect();
     let cmap = printpdf::generate_cmap_string(font, &printpdf::FontId(face.pdf_tag().to_string()), &mappings);
-    let to_unicode = lo.add_object(deflated(Dictionary::new(), cmap.as_bytes())?);
+    let to_unicode = file.reserve();
+    file.deflated_stream(to_unicode, Dict::new(), cmap.as_bytes())?;
 
-    let program_dict = Dictionary::from_iter(vec![("Length1", Object::Integer(subset.bytes.len() as i64))]);
-    let program = lo.add_object(deflated(program_dict, &subset.bytes)?);
+    let program = file.reserve();
+    file.deflated_stream(program, Dict::new().int("Length1", subset.bytes.len() as i64), &subset.bytes)?;
 
-    let descriptor = lo.add_object(descriptor(font, &name, program));
-    let name_object = || Object::Name(name.as_bytes().to_vec());
-    let cid_font = Dictionary::from_iter(vec![
-        ("Type", Object::Name(b"Font".to_vec())),
-        ("Subtype", Object::Name(b"CIDFontType2".to_vec())),
-        ("BaseFont", name_object()),
-        (
-            "CIDSystemInfo",
-            Object::Dictionary(Dictionary::from_iter(vec![
-                ("Registry", Object::String(b"Adobe".to_vec(), StringFormat::Literal)),
-                ("Ordering", Object::String(b"Identity".to_vec(), StringFormat::Literal)),
-                ("Supplement", Object::Integer(0)),
-            ])),
-        ),
-        ("FontDescriptor", Object::Reference(descriptor)),
-        ("W", Object::Array(widths)),
-        ("CIDToGIDMap", Object::Reference(cid_to_gid)),
-    ]);
-    let cid_font = lo.add_object(cid_font);
-    Ok(lo.add_object(Dictionary::from_iter(vec![
-        ("Type", Object::Name(b"Font".to_vec())),
-        ("Subtype", Object::Name(b"Type0".to_vec())),
-        ("BaseFont", name_object()),
-        ("Encoding", Object::Name(b"Identity-H".to_vec())),
-        ("DescendantFonts", Object::Array(vec![Object::Reference(cid_font)])),
-        ("ToUnicode", Object::Reference(to_unicode)),
-    ])))
+    let descriptor_ref = file.reserve();
+    file.object(descriptor_ref, &descriptor(font, &name, program).finish());
+    let cid_font = Dict::of_type("Font")
+        .name("Subtype", "CIDFontType2")
+        .name("BaseFont", &name)
+        .dict("CIDSystemInfo", Dict::new().text("Registry", "Adobe").text("Ordering", "Identity").int("Supplement", 0))
+        .reference("FontDescriptor", descriptor_ref)
+        .raw("W", &widths)
+        .reference("CIDToGIDMap", cid_to_gid_ref);
+    let cid_font_ref = file.reserve();
+    file.object(cid_font_ref, &cid_font.finish());
+    let type0 = Dict::of_type("Font")
+        .name("Subtype", "Type0")
+        .name("BaseFont", &name)
+        .name("Encoding", "Identity-H")
+        .raw("DescendantFonts", &array([cid_font_ref], file::reference))
+        .reference("ToUnicode", to_unicode);
+    let r = file.reserve();
+    file.object(r, &type0.finish());
+    Ok(r)
 }
 
 /// The font descriptor, its metrics in thousandths of an em, worked out
 /// from the font's tables as printpdf does (ISO 32000-1, 9.8).
-fn descriptor(font: &ParsedFont, name: &str, program: lopdf::ObjectId) -> Dictionary {
+fn descriptor(font: &ParsedFont, name: &str, program: Ref) -> Dict {
     let m = &font.pdf_font_metrics;
     let scale = 1000.0 / m.units_per_em.max(1) as f32;
-    let scaled = |v: f32| Object::Integer((v * scale).round() as i64);
+    let scaled = |v: f32| (v * scale).round() as i64;
     let ascent = font.font_metrics.ascent;
     // Counter-clockwise from vertical: an oblique face's angle is negative.
     let italic_angle = if m.caret_slope_rise == 0 {
@@ -198,16 +174,17 @@ fn descriptor(font: &ParsedFont, name: &str, program: lopdf::ObjectId) -> Dictio
     // No table carries the stem width: estimated from the weight class as
     // PDF producers conventionally do (~88 at 400, ~166 at 700).
     let stem_v = if m.us_weight_class == 0 { 80 } else { 50 + ((m.us_weight_class as f32 / 65.0).powi(2)).round() as i64 };
-    Dictionary::from_iter(vec![
-        ("Type", Object::Name(b"FontDescriptor".to_vec())),
-        ("FontName", Object::Name(name.as_bytes().to_vec())),
-        ("Flags", Object::Integer(flags)),
-        ("FontBBox", Object::Array([m.x_min, m.y_min, m.x_max, m.y_max].into_iter().map(|v| scaled(v as f32)).collect())),
-        ("ItalicAngle", Object::Integer(italic_angle)),
-        ("Ascent", scaled(ascent)),
-        ("Descent", scaled(font.font_metrics.descent)),
-        ("CapHeight", scaled(font.font_metrics.cap_height.unwrap_or(ascent))),
-        ("StemV", Object::Integer(stem_v)),
-        ("FontFile2", Object::Reference(program)),
-    ])
+    let bbox = array([m.x_min, m.y_min, m.x_max, m.y_max], |out, v| {
+        let _ = write!(out, "{}", scaled(v as f32));
+    });
+    Dict::of_type("FontDescriptor")
+        .name("FontName", name)
+        .int("Flags", flags)
+        .raw("FontBBox", &bbox)
+        .int("ItalicAngle", italic_angle)
+        .int("Ascent", scaled(ascent))
+        .int("Descent", scaled(font.font_metrics.descent))
+        .int("CapHeight", scaled(font.font_metrics.cap_height.unwrap_or(ascent)))
+        .int("StemV", stem_v)
+        .reference("FontFile2", program)
 }

@@ -3,13 +3,15 @@
 //! `Progress` into flows of blocks, [`layout`] lays them into A4 pages with
 //! measured, shaped text ([`text`], [`fonts`]), [`chart`] draws the status
 //! chart, [`markdown`] reads the prose templates, and [`write`] makes the
-//! bytes: each page's content stream (`content`) and the embedded, subset
-//! fonts (`embed`). Output is byte-identical for the same inputs.
+//! bytes: each page's content stream (`content`), the embedded, subset
+//! fonts (`embed`) and the structure tree (`tagged`), in the file syntax of
+//! `file`. Output is byte-identical for the same inputs.
 
 pub mod chart;
 mod content;
 pub mod documents;
 mod embed;
+mod file;
 pub mod fonts;
 pub mod layout;
 pub mod markdown;

@@ -5,14 +5,17 @@
 //! `H1`–`H3`, `P`, `L`/`LI`/`Lbl`/`LBody`, `Table`/`TR`/`TH`/`TD`, `Figure`
 //! and `TOC` with its `Caption` and `TOCI`/`Reference`/`Link`), creating elements in the order they are first
 //! drawn, which is the reading order. Once every page is written,
-//! [`Structure::write`] adds to the lopdf document the elements, the parent tree that
-//! maps content back to them, and the catalog and page entries a tagged
-//! PDF needs. Only element ids are kept per page, never page content, so a
-//! county-scale board of 1,600 pages costs a few megabytes here.
+//! [`Structure::write`] writes the elements, packed into object streams,
+//! and the parent tree that maps content back to them; the writer puts the
+//! root in the catalog and each page's parent-tree key on the page. Only
+//! element ids are kept per page, never page content, so a county-scale
+//! board of 1,600 pages costs a few megabytes here, and each element is
+//! written as bytes, never held as a PDF object.
 
+use super::file::{self, array, Dict, PdfFile, Ref};
 use super::layout::{Lang, Tag};
-use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use std::collections::HashMap;
+use std::io::Write;
 
 /// Identity of a structure element within one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,7 +102,7 @@ enum Kid {
     /// An annotation (a link) on a page.
     Annotation {
         page: u32,
-        object: ObjectId,
+        object: Ref,
     },
 }
 
@@ -121,7 +124,7 @@ pub(crate) struct Structure {
     /// Per page, the element of each marked-content id (the parent tree).
     pages: Vec<Vec<u32>>,
     /// Link annotations, in order: (page, element).
-    annotations: Vec<(u32, u32, ObjectId)>,
+    annotations: Vec<(u32, u32, Ref)>,
 }
 
 impl Structure {
@@ -186,7 +189,7 @@ impl Structure {
 
     /// Files a link annotation under the element of `tag` (its `Link`);
     /// returns the annotation's `/StructParent` key.
-    pub(crate) fn annotation(&mut self, page: usize, tag: Tag, object: ObjectId) -> Option<i64> {
+    pub(crate) fn annotation(&mut self, page: usize, tag: Tag, object: Ref) -> Option<i64> {
         let element = self.element(tag)?;
         self.elements[element as usize].kids.push(Kid::Annotation { page: page as u32, object });
         self.annotations.push((page as u32, element, object));
@@ -231,107 +234,88 @@ impl Structure {
         self.pages.len() as i64
     }
 
-    /// Adds the structure tree to the document whose pages, in order, are
-    /// `pages`: the elements, the parent tree, each page's
-    /// `/StructParents` and `/Tabs /S`, and the catalog's
-    /// `/StructTreeRoot` and `/MarkInfo`. `figures` are the alternate
-    /// descriptions of the figures, by block.
-    pub(crate) fn write(mut self, lo: &mut lopdf::Document, pages: &[ObjectId], figures: &[(u32, String)]) -> Result<(), String> {
+    /// Writes the structure tree of the document whose pages, in order, are
+    /// `pages` (each page's `/StructParents` is its index): the elements and
+    /// the parent tree. `figures` are the alternate descriptions of the
+    /// figures, by block. Returns the `/StructTreeRoot` for the catalog.
+    pub(crate) fn write(mut self, file: &mut PdfFile, pages: &[Ref], figures: &[(u32, String)]) -> Result<Ref, String> {
         self.fill_rows();
-        let root = lo.new_object_id();
-        let ids: Vec<ObjectId> = self.elements.iter().map(|_| lo.new_object_id()).collect();
+        let root = file.reserve();
+        let ids: Vec<Ref> = self.elements.iter().map(|_| file.reserve()).collect();
         let page = |index: u32| pages.get(index as usize).copied().ok_or_else(|| format!("no page {}", index + 1));
+        let mut kids = Vec::new();
         for (i, element) in self.elements.iter().enumerate() {
-            let mut dict = Dictionary::new();
-            dict.set("Type", Object::Name(b"StructElem".to_vec()));
-            dict.set("S", Object::Name(element.role.as_bytes().to_vec()));
-            dict.set("P", Object::Reference(if i == 0 { root } else { ids[element.parent as usize] }));
+            let mut dict = Dict::of_type("StructElem")
+                .name("S", element.role)
+                .reference("P", if i == 0 { root } else { ids[element.parent as usize] });
             // The page of the first content: content there is listed by id alone.
             let home = element.kids.iter().find_map(|k| match k {
                 Kid::Content { page, .. } => Some(*page),
                 _ => None,
             });
             if let Some(home) = home {
-                dict.set("Pg", Object::Reference(page(home)?));
+                dict = dict.reference("Pg", page(home)?);
             }
-            let mut kids = Vec::with_capacity(element.kids.len());
-            for kid in &element.kids {
-                kids.push(match *kid {
-                    Kid::Element(e) => Object::Reference(ids[e as usize]),
-                    Kid::Content { page: p, mcid } if Some(p) == home => Object::Integer(mcid as i64),
-                    Kid::Content { page: p, mcid } => Object::Dictionary(Dictionary::from_iter(vec![
-                        ("Type", Object::Name(b"MCR".to_vec())),
-                        ("Pg", Object::Reference(page(p)?)),
-                        ("MCID", Object::Integer(mcid as i64)),
-                    ])),
-                    Kid::Annotation { page: p, object } => Object::Dictionary(Dictionary::from_iter(vec![
-                        ("Type", Object::Name(b"OBJR".to_vec())),
-                        ("Pg", Object::Reference(page(p)?)),
-                        ("Obj", Object::Reference(object)),
-                    ])),
-                });
+            kids.clear();
+            for (n, kid) in element.kids.iter().enumerate() {
+                if n > 0 {
+                    kids.push(b' ');
+                }
+                match *kid {
+                    Kid::Element(e) => file::reference(&mut kids, ids[e as usize]),
+                    Kid::Content { page: p, mcid } if Some(p) == home => {
+                        let _ = write!(kids, "{mcid}");
+                    }
+                    Kid::Content { page: p, mcid } => {
+                        kids.extend_from_slice(&Dict::of_type("MCR").reference("Pg", page(p)?).int("MCID", mcid as i64).finish())
+                    }
+                    Kid::Annotation { page: p, object } => {
+                        kids.extend_from_slice(&Dict::of_type("OBJR").reference("Pg", page(p)?).reference("Obj", object).finish())
+                    }
+                }
             }
             // One kid stands alone, as most writers put it.
-            dict.set("K", if kids.len() == 1 { kids.remove(0) } else { Object::Array(kids) });
+            dict = if element.kids.len() == 1 { dict.raw("K", &kids) } else { dict.raw("K", &[b"[".as_slice(), &kids, b"]"].concat()) };
             if let Some(lang) = element.lang {
-                dict.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
+                dict = dict.text("Lang", lang);
             }
-            if element.span > 1 {
-                dict.set(
-                    "A",
-                    Object::Dictionary(Dictionary::from_iter(vec![
-                        ("O", Object::Name(b"Table".to_vec())),
-                        ("ColSpan", Object::Integer(element.span as i64)),
-                    ])),
-                );
-            }
-            if element.role == "TH" {
-                dict.set(
-                    "A",
-                    Object::Dictionary(Dictionary::from_iter(vec![
-                        ("O", Object::Name(b"Table".to_vec())),
-                        ("Scope", Object::Name(b"Column".to_vec())),
-                    ])),
-                );
+            // Table attributes: a header cell's scope, a wide cell's span.
+            if element.role == "TH" || element.span > 1 {
+                let mut attributes = Dict::new().name("O", "Table");
+                if element.role == "TH" {
+                    attributes = attributes.name("Scope", "Column");
+                }
+                if element.span > 1 {
+                    attributes = attributes.int("ColSpan", element.span as i64);
+                }
+                dict = dict.dict("A", attributes);
             }
             if let (Key::Block(block), "Figure") = (element.key, element.role) {
                 let alt = figures.iter().find(|(b, _)| *b == block).map_or("", |(_, alt)| alt.as_str());
-                dict.set("Alt", lopdf::text_string(alt));
+                dict = dict.text("Alt", alt);
             }
-            lo.objects.insert(ids[i], Object::Dictionary(dict));
+            file.packed(ids[i], &dict.finish())?;
         }
 
         // The parent tree: each page's content ids to their elements, then
         // each annotation to its element.
-        let mut nums = Vec::with_capacity(2 * (self.pages.len() + self.annotations.len()));
+        let mut nums = Vec::new();
         for (index, mcids) in self.pages.iter().enumerate() {
-            nums.push(Object::Integer(index as i64));
-            nums.push(Object::Array(mcids.iter().map(|&e| Object::Reference(ids[e as usize])).collect()));
+            let _ = write!(nums, "{index} ");
+            nums.extend_from_slice(&array(mcids.iter().map(|&e| ids[e as usize]), file::reference));
+            nums.push(b' ');
         }
         for (k, (_, element, _)) in self.annotations.iter().enumerate() {
-            nums.push(Object::Integer(self.page_keys() + k as i64));
-            nums.push(Object::Reference(ids[*element as usize]));
+            let _ = write!(nums, "{} ", self.page_keys() + k as i64);
+            file::reference(&mut nums, ids[*element as usize]);
+            nums.push(b' ');
         }
-        let parent_tree = lo.add_object(Object::Dictionary(Dictionary::from_iter(vec![("Nums", Object::Array(nums))])));
+        let parent_tree = file.reserve();
+        file.packed(parent_tree, &Dict::new().raw("Nums", &[b"[".as_slice(), nums.trim_ascii_end(), b"]"].concat()).finish())?;
         let next_key = self.page_keys() + self.annotations.len() as i64;
-        lo.objects.insert(
-            root,
-            Object::Dictionary(Dictionary::from_iter(vec![
-                ("Type", Object::Name(b"StructTreeRoot".to_vec())),
-                ("K", Object::Reference(ids[0])),
-                ("ParentTree", Object::Reference(parent_tree)),
-                ("ParentTreeNextKey", Object::Integer(next_key)),
-            ])),
-        );
-        for (index, &id) in pages.iter().enumerate() {
-            let dict = lo.get_dictionary_mut(id).map_err(|e| e.to_string())?;
-            dict.set("StructParents", Object::Integer(index as i64));
-            // Tab order follows the structure.
-            dict.set("Tabs", Object::Name(b"S".to_vec()));
-        }
-        let catalog = lo.catalog_mut().map_err(|e| e.to_string())?;
-        catalog.set("StructTreeRoot", Object::Reference(root));
-        catalog.set("MarkInfo", Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])));
-        Ok(())
+        let dict =
+            Dict::of_type("StructTreeRoot").reference("K", ids[0]).reference("ParentTree", parent_tree).int("ParentTreeNextKey", next_key);
+        file.packed(root, &dict.finish())?;
+        Ok(root)
     }
 }
