@@ -171,7 +171,7 @@ struct GlyphRun {
     pen: f64,
     /// The `TJ` array's contents so far.
     array: Vec<u8>,
-    /// A hex string of glyph ids is open in `array`.
+    /// A string of glyph ids is open in `array`.
     in_string: bool,
 }
 
@@ -193,15 +193,25 @@ impl GlyphRun {
         let kern = as_written(self.pen - wanted);
         if kern.abs() >= PEN_SLACK {
             if std::mem::take(&mut self.in_string) {
-                self.array.push(b'>');
+                self.array.push(b')');
             }
             number(&mut self.array, kern);
             self.pen -= kern;
         }
         if !std::mem::replace(&mut self.in_string, true) {
-            self.array.push(b'<');
+            self.array.push(b'(');
         }
-        let _ = write!(self.array, "{:04X}", glyph.gid);
+        // Two bytes per glyph id, as they are: half the bytes of hex to
+        // write and to deflate. A literal string needs only its brackets and
+        // backslash escaped, and a carriage return, which a reader would
+        // take for a line end.
+        for byte in glyph.gid.to_be_bytes() {
+            match byte {
+                b'(' | b')' | b'\\' => self.array.extend_from_slice(&[b'\\', byte]),
+                b'\r' => self.array.extend_from_slice(b"\\r"),
+                _ => self.array.push(byte),
+            }
+        }
         self.pen += pdf_width(glyph.face, glyph.gid);
     }
 
@@ -209,7 +219,7 @@ impl GlyphRun {
     fn flush(run: &mut Option<GlyphRun>, stream: &mut Stream) {
         if let Some(mut run) = run.take() {
             if run.in_string {
-                run.array.push(b'>');
+                run.array.push(b')');
             }
             stream.op(&[1.0, 0.0, 0.0, 1.0, run.x, run.y], "Tm");
             stream.out.push(b'[');
@@ -408,21 +418,58 @@ mod tests {
         assert_eq!(as_written(634.765625), 634.766);
     }
 
-    /// The `TJ` array drawing `text` at 10 pt, the number of glyphs, and
-    /// the faces noted as used.
-    fn drawn(text: &str) -> (String, usize, Vec<FaceId>) {
+    /// A `TJ` array's contents: strings of glyph ids and the numbers between them.
+    #[derive(Debug, PartialEq)]
+    enum Piece {
+        Glyphs(Vec<u16>),
+        Move(f64),
+    }
+
+    /// Reads a `TJ` array's contents back as a PDF reader would.
+    fn pieces(array: &[u8]) -> Vec<Piece> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < array.len() {
+            if array[i] == b'(' {
+                let mut bytes = Vec::new();
+                i += 1;
+                while array[i] != b')' {
+                    if array[i] == b'\\' {
+                        i += 1;
+                        bytes.push(if array[i] == b'r' { b'\r' } else { array[i] });
+                    } else {
+                        bytes.push(array[i]);
+                    }
+                    i += 1;
+                }
+                i += 1;
+                out.push(Piece::Glyphs(bytes.chunks(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]])).collect()));
+            } else {
+                let end = array[i..].iter().position(|&b| b == b'(').map_or(array.len(), |p| i + p);
+                out.push(Piece::Move(std::str::from_utf8(&array[i..end]).unwrap().parse().unwrap()));
+                i = end;
+            }
+        }
+        out
+    }
+
+    /// The `TJ` array drawing `text` at 10 pt (read back), the glyph ids
+    /// laid out, and the faces noted as used.
+    fn drawn(text: &str) -> (Vec<Piece>, Vec<u16>, Vec<FaceId>) {
         use crate::render::pdf::layout::{Colour, Item, Tag};
         use crate::render::pdf::text::{wrap, Span};
         let line = wrap(&[Span::plain(text)], 10.0, 500.0, &mut Vec::new()).remove(0);
-        let glyphs = line.glyphs.len();
+        let gids = line.glyphs.iter().map(|g| g.gid).collect();
         let item = Item::Text { x: 50.0, baseline: 100.0, line, colour: Colour::rgb(0, 0, 0), tag: Tag::Artifact };
         let mut used = GlyphUse::default();
-        let content = String::from_utf8(page_content(&[item], 800.0, 0, &mut Structure::new(), &mut used)).unwrap();
-        assert_eq!(content.matches("TJ").count(), 1, "{content}");
-        assert!(content.starts_with("/Artifact <</Type /Layout>> BDC\nBT\n"), "{content}");
-        assert!(content.contains("1 0 0 1 50 700 Tm\n[<"), "{content}");
-        let array = content[content.find('[').unwrap() + 1..content.find(']').unwrap()].to_string();
-        (array, glyphs, used.faces().collect())
+        let content = page_content(&[item], 800.0, 0, &mut Structure::new(), &mut used);
+        let text = String::from_utf8_lossy(&content);
+        assert_eq!(text.matches("TJ").count(), 1, "{text}");
+        assert!(text.starts_with("/Artifact <</Type /Layout>> BDC\nBT\n"), "{text}");
+        assert!(text.contains("1 0 0 1 50 700 Tm\n[("), "{text}");
+        let open = content.iter().position(|&b| b == b'[').unwrap();
+        let close = content.len() - content.iter().rev().position(|&b| b == b']').unwrap() - 1;
+        (pieces(&content[open + 1..close]), gids, used.faces().collect())
     }
 
     /// A line of English is one text run: one text matrix and one string
@@ -430,9 +477,8 @@ mod tests {
     /// advances already place; and every glyph drawn is noted for the fonts.
     #[test]
     fn a_line_of_english_is_one_string_of_glyphs() {
-        let (array, glyphs, faces) = drawn("doubled in the bus station");
-        assert!(array.starts_with('<') && array.ends_with('>') && !array[1..].contains('<'), "{array}");
-        assert_eq!(array.len(), 2 + 4 * glyphs, "{array}");
+        let (array, gids, faces) = drawn("doubled in the bus station");
+        assert_eq!(array, vec![Piece::Glyphs(gids)]);
         assert_eq!(faces, vec![FaceId::Sans]);
     }
 
@@ -440,11 +486,28 @@ mod tests {
     /// closer, and only that pair.
     #[test]
     fn kerned_pairs_are_moved_and_nothing_else() {
-        let (array, _, _) = drawn("Pa doubled");
-        let numbers: Vec<f64> =
-            array.split(['<', '>']).enumerate().filter(|(i, _)| i % 2 == 0).filter_map(|(_, n)| n.parse().ok()).collect();
-        assert_eq!(numbers.len(), 1, "{array}");
-        assert!(numbers[0] > 0.0, "{array}");
+        let (array, gids, _) = drawn("Pa doubled");
+        let moves: Vec<f64> = array.iter().filter_map(|p| if let Piece::Move(n) = p { Some(*n) } else { None }).collect();
+        assert_eq!(moves.len(), 1, "{array:?}");
+        assert!(moves[0] > 0.0, "{array:?}");
+        let drawn: Vec<u16> = array.iter().flat_map(|p| if let Piece::Glyphs(g) = p { g.clone() } else { Vec::new() }).collect();
+        assert_eq!(drawn, gids);
+    }
+
+    /// Glyph ids whose bytes are a bracket, a backslash or a carriage
+    /// return read back as the same ids.
+    #[test]
+    fn glyph_ids_that_look_like_syntax_are_escaped() {
+        let mut run = GlyphRun::new(0.0, 0.0, 10.0);
+        let ids = [0x0028u16, 0x2900, 0x005C, 0x000D, 0x0D0A, 0x0041];
+        for gid in ids {
+            let glyph = PlacedGlyph { face: FaceId::Sans, gid, x: 0.0, dx: 0.0, dy: 0.0, text: std::rc::Rc::from("") };
+            run.push(&glyph, (run.x + run.pen * run.size / 1000.0) as f32);
+        }
+        run.array.push(b')');
+        let read = pieces(&run.array);
+        let drawn: Vec<u16> = read.iter().flat_map(|p| if let Piece::Glyphs(g) = p { g.clone() } else { Vec::new() }).collect();
+        assert_eq!(drawn, ids);
     }
 
     #[test]
