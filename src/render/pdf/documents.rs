@@ -10,8 +10,8 @@
 use super::chart::{Chart, ChartRow, Series};
 use super::fonts::FontStyle;
 use super::layout::{
-    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, PageStyle, Paragraph, RowGroup,
-    Table,
+    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, LineBreaks, PageStyle,
+    Paragraph, RowGroup, Table,
 };
 use super::markdown;
 use super::terms;
@@ -99,13 +99,15 @@ pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
     // Each document is built, laid out and written on its own, so on all
     // cores, and dropped once written: only the documents in flight are held
     // in memory (BENCHMARKS.md). Gathered in the order of `Document::all`.
+    // They share their line breaks: the action tables are in three.
+    let breaks = LineBreaks::default();
     use rayon::prelude::*;
     let written: Vec<_> = Document::all(p)
         .into_par_iter()
         .map(|(document, path)| {
             let flow = document.flow(p, &passages, ctx.sentences);
             let undefined = terms::undefined(&p.glossary, &flow.blocks);
-            match render_pdf(&flow, &document.metadata(p)) {
+            match render_pdf(&flow, &document.metadata(p), &breaks) {
                 Ok((bytes, laid)) => (path, Ok(bytes), laid.missing, undefined),
                 Err(e) => (path, Err(RenderError::new("pdf", e)), Vec::new(), undefined),
             }

@@ -18,9 +18,8 @@
 use super::chart::{self, Chart};
 use super::fonts::FontStyle;
 use super::text::{self, Broken, Line, MissingGlyphs, Span};
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -490,14 +489,19 @@ pub fn lay_out(flow: &Flow) -> LaidOut {
 /// the second places and sets the text and gives the pages away. Should the
 /// second pass's own page numbers move its pages, it runs again with them.
 pub fn lay_out_into(flow: &Flow, sink: &mut dyn PageSink) -> Laid {
-    let wrapped = RefCell::new(Wrapped::new());
-    let mut known = Composer::run(flow, None, &wrapped, &mut |_| {}).numbers();
+    lay_out_sharing(flow, sink, &LineBreaks::default())
+}
+
+/// Lays a flow out as [`lay_out_into`] does, breaking lines through
+/// `breaks`, which other documents of the build share.
+pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, breaks: &LineBreaks) -> Laid {
+    let mut known = Composer::run(flow, None, breaks, &mut |_| {}).numbers();
     // Numbers that keep moving the pages they number would never settle:
     // after a few passes the last one stands.
     let mut pass = 2;
     loop {
         let mut give = |page: Page| sink.page(page);
-        let second = Composer::run(flow, Some(&known), &wrapped, &mut give);
+        let second = Composer::run(flow, Some(&known), breaks, &mut give);
         let numbers = second.numbers();
         if numbers == known || pass == 4 {
             return Laid { outline: second.outline, missing: dedup_missing(second.missing), figures: second.figures };
@@ -610,16 +614,47 @@ fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]> + Clone) -> Lang
     crate::render::language::detect(&text)
 }
 
-/// Text broken into lines in the first pass, by (spans, size, width), with
-/// the characters no font had: the second pass breaks nearly all the same
-/// text again, and breaking is most of the layout's time. Kept as line
-/// breaks, not glyphs: only the second pass sets the lines it draws.
-type Wrapped = HashMap<(Vec<Span>, u32, u32), (Rc<Broken>, Vec<MissingGlyphs>)>;
+/// Text broken into lines, by (spans, size, width), with the characters no
+/// font had, shared by every pass of every document a build lays out: the
+/// second pass breaks nearly all the text the first did, and the board
+/// report, the group PDFs and the priority PDFs lay out the same action
+/// tables, so breaking (most of the layout's time) is done once per cell.
+/// Kept as line breaks, not glyphs: each pass that draws sets its own
+/// lines. Locked per look-up: documents are laid out on every core.
+#[derive(Default)]
+pub struct LineBreaks {
+    known: Mutex<HashMap<BreakKey, (Arc<Broken>, Vec<MissingGlyphs>)>>,
+}
+
+type BreakKey = (Vec<Span>, u32, u32);
+
+impl LineBreaks {
+    /// `spans` broken at `size` into lines `width` wide, noting in
+    /// `missing` the characters no font has.
+    fn get(&self, spans: Vec<Span>, size: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Arc<Broken> {
+        let key = (spans, size.to_bits(), width.to_bits());
+        let known = self.lock().get(&key).map(|(broken, lacking)| {
+            missing.extend(lacking.iter().cloned());
+            broken.clone()
+        });
+        known.unwrap_or_else(|| {
+            let mut lacking = Vec::new();
+            let broken = Arc::new(Broken::new(&key.0, size, width, &mut lacking));
+            missing.extend(lacking.iter().cloned());
+            self.lock().entry(key).or_insert((broken, lacking)).0.clone()
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BreakKey, (Arc<Broken>, Vec<MissingGlyphs>)>> {
+        // A panic elsewhere while it was held leaves whole entries only.
+        self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 /// Places blocks onto pages.
 struct Composer<'a> {
     flow: &'a Flow,
-    wrapped: &'a RefCell<Wrapped>,
+    breaks: &'a LineBreaks,
     style: PageStyle,
     /// The page being filled; those before it are given to `done`.
     current: Page,
@@ -643,11 +678,11 @@ struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    fn run(flow: &'a Flow, known: Option<&'a PageNumbers>, wrapped: &'a RefCell<Wrapped>, done: &'a mut dyn FnMut(Page)) -> Composer<'a> {
+    fn run(flow: &'a Flow, known: Option<&'a PageNumbers>, breaks: &'a LineBreaks, done: &'a mut dyn FnMut(Page)) -> Composer<'a> {
         let style = flow.page;
         let mut c = Composer {
             flow,
-            wrapped,
+            breaks,
             style,
             current: Page { style, items: Vec::new() },
             count: 1,
@@ -728,18 +763,7 @@ impl<'a> Composer<'a> {
         } else {
             spans.to_vec()
         };
-        let key = (spans, size.to_bits(), width.to_bits());
-        let known = self.wrapped.borrow().get(&key).map(|(broken, missing)| {
-            self.missing.extend(missing.iter().cloned());
-            broken.clone()
-        });
-        let broken = known.unwrap_or_else(|| {
-            let mut missing = Vec::new();
-            let broken = Rc::new(Broken::new(&key.0, size, width, &mut missing));
-            self.missing.extend(missing.iter().cloned());
-            self.wrapped.borrow_mut().insert(key, (broken.clone(), missing));
-            broken
-        });
+        let broken = self.breaks.get(spans, size, width, &mut self.missing);
         // The first pass only counts lines: where each goes on the page
         // needs no glyphs until the second.
         if self.known.is_some() {

@@ -11,7 +11,7 @@
 use super::content::{number, page_content};
 use super::embed::{embed_fonts, GlyphUse};
 use super::file::{self, array, deflate, Dict, PdfFile, Ref};
-use super::layout::{Item, Laid, LaidOut, OutlineEntry, Page, PageSink};
+use super::layout::{Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink};
 use super::tagged::Structure;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -39,9 +39,11 @@ const PAGES_AT_ONCE: usize = 32;
 /// is laid out and then dropped: a long report is never held whole, as
 /// pages or as PDF operators. Returns the bytes, and the layout's outline,
 /// missing characters and figures.
-pub fn render_pdf(flow: &super::layout::Flow, meta: &Metadata) -> Result<(Vec<u8>, Laid), WriteError> {
+/// Lines are broken through `breaks`, which the other documents of the
+/// build share.
+pub fn render_pdf(flow: &super::layout::Flow, meta: &Metadata, breaks: &LineBreaks) -> Result<(Vec<u8>, Laid), WriteError> {
     let mut writer = PdfWriter::new();
-    let laid = super::layout::lay_out_into(flow, &mut writer);
+    let laid = super::layout::lay_out_sharing(flow, &mut writer, breaks);
     let bytes = writer.finish(&laid, meta)?;
     Ok((bytes, laid))
 }

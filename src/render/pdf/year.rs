@@ -319,7 +319,7 @@ pub fn document(
         subject: format!("Year review, {}", review.year.long_name()),
         date: review.produced,
     };
-    let (bytes, laid) = render_pdf(&flow, &metadata)?;
+    let (bytes, laid) = render_pdf(&flow, &metadata, &Default::default())?;
     for missing in &laid.missing {
         let listed: Vec<String> = missing.chars.iter().map(|c| format!("'{c}' (U+{:04X})", *c as u32)).collect();
         diagnostics.push(Diagnostic::warning(
