@@ -18,7 +18,6 @@
 use super::chart::{self, Chart};
 use super::fonts::FontStyle;
 use super::text::{self, Broken, Line, MissingGlyphs, Span};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// An sRGB colour.
@@ -623,29 +622,31 @@ fn lang_of<'s>(paragraphs: impl IntoIterator<Item = &'s [Span]> + Clone) -> Lang
 /// lines. Locked per look-up: documents are laid out on every core.
 #[derive(Default)]
 pub struct LineBreaks {
-    known: Mutex<HashMap<BreakKey, (Arc<Broken>, Vec<MissingGlyphs>)>>,
+    known: Mutex<Breaks>,
 }
 
-type BreakKey = (Vec<Span>, u32, u32);
+/// By (size, width), then by spans: looked up by the spans borrowed, so a
+/// cell's text is copied only when it is first broken.
+type Breaks = foldhash::HashMap<(u32, u32), foldhash::HashMap<Vec<Span>, (Arc<Broken>, Vec<MissingGlyphs>)>>;
 
 impl LineBreaks {
     /// `spans` broken at `size` into lines `width` wide, noting in
     /// `missing` the characters no font has.
-    fn get(&self, spans: Vec<Span>, size: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Arc<Broken> {
-        let key = (spans, size.to_bits(), width.to_bits());
-        let known = self.lock().get(&key).map(|(broken, lacking)| {
+    fn get(&self, spans: &[Span], size: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Arc<Broken> {
+        let measure = (size.to_bits(), width.to_bits());
+        let known = self.lock().get(&measure).and_then(|by_text| by_text.get(spans)).map(|(broken, lacking)| {
             missing.extend(lacking.iter().cloned());
             broken.clone()
         });
         known.unwrap_or_else(|| {
             let mut lacking = Vec::new();
-            let broken = Arc::new(Broken::new(&key.0, size, width, &mut lacking));
+            let broken = Arc::new(Broken::new(spans, size, width, &mut lacking));
             missing.extend(lacking.iter().cloned());
-            self.lock().entry(key).or_insert((broken, lacking)).0.clone()
+            self.lock().entry(measure).or_default().entry(spans.to_vec()).or_insert((broken, lacking)).0.clone()
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BreakKey, (Arc<Broken>, Vec<MissingGlyphs>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Breaks> {
         // A panic elsewhere while it was held leaves whole entries only.
         self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -758,12 +759,12 @@ impl<'a> Composer<'a> {
     }
 
     fn wrap(&mut self, spans: &[Span], size: f32, width: f32) -> Vec<Line> {
-        let spans: Vec<Span> = if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
-            spans.iter().map(|s| self.resolve(s)).collect()
+        let broken = if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
+            let resolved: Vec<Span> = spans.iter().map(|s| self.resolve(s)).collect();
+            self.breaks.get(&resolved, size, width, &mut self.missing)
         } else {
-            spans.to_vec()
+            self.breaks.get(spans, size, width, &mut self.missing)
         };
-        let broken = self.breaks.get(spans, size, width, &mut self.missing);
         // The first pass only counts lines: where each goes on the page
         // needs no glyphs until the second.
         if self.known.is_some() {

@@ -214,13 +214,13 @@ struct UnitGlyph {
     text: Rc<str>,
 }
 
-type ShapeKey = (FaceId, bool, String);
 type PlanKey = (FaceId, bool, [u8; 4]);
 
 thread_local! {
     /// Shaping is a pure function of (face, direction, text): the same words
-    /// recur across the documents, so their shapes are kept (not lines').
-    static SHAPED: RefCell<HashMap<ShapeKey, Rc<Vec<UnitGlyph>>>> = RefCell::new(HashMap::new());
+    /// recur across the documents, so their shapes are kept (not lines'), by
+    /// face and direction, then by text, looked up without copying it.
+    static SHAPED: RefCell<foldhash::HashMap<(FaceId, bool), foldhash::HashMap<Box<str>, Rc<Vec<UnitGlyph>>>>> = RefCell::default();
     /// Shape plans by face, direction and script (building one is costly).
     static PLANS: RefCell<HashMap<PlanKey, Rc<ShapePlan>>> = RefCell::new(HashMap::new());
 }
@@ -229,8 +229,7 @@ fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
     // Words and the spaces between them recur; whole lines hardly ever do,
     // and keeping them would keep every line of every document.
     let kept = !text.trim_matches(' ').contains(' ');
-    let key = (face_id, rtl, text.to_string());
-    if let Some(hit) = SHAPED.with(|c| c.borrow().get(&key).cloned()) {
+    if let Some(hit) = SHAPED.with(|c| c.borrow().get(&(face_id, rtl)).and_then(|by_text| by_text.get(text)).cloned()) {
         return hit;
     }
     let loaded = fonts().get(face_id);
@@ -282,7 +281,7 @@ fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
     }
     let glyphs = Rc::new(glyphs);
     if kept {
-        SHAPED.with(|c| c.borrow_mut().insert(key, glyphs.clone()));
+        SHAPED.with(|c| c.borrow_mut().entry((face_id, rtl)).or_default().insert(text.into(), glyphs.clone()));
     }
     glyphs
 }
