@@ -75,6 +75,25 @@ fn a_users_template_changes_the_wording_without_a_rebuild() {
     assert!(templates.render("introduction.md", &report_of(&progress)).unwrap().contains("key actions"));
 }
 
+/// The shipped `templates/` folder is the built-in templates, unchanged: it
+/// replaces nothing, so nothing is compiled twice; a copy changed in one
+/// word replaces its template.
+#[test]
+fn the_shipped_templates_folder_changes_nothing_until_a_template_is_edited() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let (templates, diagnostics) = Templates::load(&shipped);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert_eq!(templates.overridden().count(), 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let edited = fs::read_to_string(shipped.join("introduction.md.hbs")).unwrap().replace("key actions", "key tasks");
+    fs::write(dir.path().join("introduction.md.hbs"), edited).unwrap();
+    fs::copy(shipped.join("cover.md.hbs"), dir.path().join("cover.md.hbs")).unwrap();
+    let (templates, _) = Templates::load(dir.path());
+    assert_eq!(templates.overridden().map(|(name, _)| name).collect::<Vec<_>>(), ["introduction.md"]);
+    assert!(templates.render("introduction.md", &report_of(&sample_progress())).unwrap().contains("key tasks"));
+}
+
 #[test]
 fn a_misspelt_field_names_the_template_and_line_and_the_built_in_is_used() {
     let progress = sample_progress();
