@@ -215,12 +215,14 @@ struct UnitGlyph {
 }
 
 type PlanKey = (FaceId, bool, [u8; 4]);
+/// Word shapes by face and direction, then by text.
+type Shapes = foldhash::HashMap<(FaceId, bool), foldhash::HashMap<Box<str>, Rc<Vec<UnitGlyph>>>>;
 
 thread_local! {
     /// Shaping is a pure function of (face, direction, text): the same words
     /// recur across the documents, so their shapes are kept (not lines'), by
     /// face and direction, then by text, looked up without copying it.
-    static SHAPED: RefCell<foldhash::HashMap<(FaceId, bool), foldhash::HashMap<Box<str>, Rc<Vec<UnitGlyph>>>>> = RefCell::default();
+    static SHAPED: RefCell<Shapes> = RefCell::default();
     /// Shape plans by face, direction and script (building one is costly).
     static PLANS: RefCell<HashMap<PlanKey, Rc<ShapePlan>>> = RefCell::new(HashMap::new());
 }
