@@ -10,9 +10,16 @@
 //!
 //! Prints one line per measurement: `calamine` and `read_returns`, each the
 //! best and median of `--runs` runs, with the files and cells seen.
+//!
+//! Our reader runs in this process, as a library caller's does. With
+//! `--child target/release/csp-report` it is also measured reading the
+//! workbooks the way `csp-report build` does, in reader child processes
+//! (`returns::isolate`): one more `read_returns` line and ratio, `in
+//! children`, which include starting them.
 
 use calamine::{open_workbook_auto_from_rs, Reader};
 use clap::Parser;
+use csp_report::config::Limits;
 use csp_report::returns::{read_returns, ReadOptions};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -30,12 +37,19 @@ struct Args {
     /// How many times to measure each.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Also measure reading the workbooks in child processes running this
+    /// program (the `csp-report` binary), as the tool itself does.
+    #[arg(long)]
+    child: Option<PathBuf>,
     /// The folder of returns.
     dir: PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(program) = &args.child {
+        csp_report::returns::isolate::use_child_program(program.clone());
+    }
     let plan = csp_report::plan::load_plan(&args.plan)?;
     let mut files = Vec::new();
     list(&args.dir, &mut files)?;
@@ -49,21 +63,37 @@ fn main() -> anyhow::Result<()> {
         cells = files.par_iter().map(|f| calamine_cells(f)).sum::<usize>();
         calamine_times.push(start.elapsed());
     }
-    let options = ReadOptions { period: args.period, limits: Default::default() };
+    // In this process; then, with --child, in reader children (the
+    // registered program is used only when `isolate` asks for it).
+    let here = ReadOptions { period: args.period, limits: Limits { isolate: false, ..Limits::default() } };
+    let in_children = ReadOptions { period: args.period, limits: Limits::default() };
     let mut ours_times = Vec::new();
+    let mut children_times = Vec::new();
     let mut rows = 0;
     for _ in 0..runs {
         let start = Instant::now();
-        let report = read_returns(&args.dir, &plan, &options);
+        let report = read_returns(&args.dir, &plan, &here);
         ours_times.push(start.elapsed());
         rows = report.totals().0;
+        if args.child.is_some() {
+            let start = Instant::now();
+            let report = read_returns(&args.dir, &plan, &in_children);
+            children_times.push(start.elapsed());
+            assert_eq!(report.totals().0, rows, "the same rows read in children");
+        }
     }
     let (c_best, c_median) = summary(&mut calamine_times);
     let (o_best, o_median) = summary(&mut ours_times);
+    let ratio = |median: Duration| median.as_secs_f64() / c_median.as_secs_f64().max(1e-9);
     println!("files          {}", files.len());
     println!("calamine       best {:>8.1} ms  median {:>8.1} ms  ({cells} non-empty cells)", ms(c_best), ms(c_median));
     println!("read_returns   best {:>8.1} ms  median {:>8.1} ms  ({rows} data rows)", ms(o_best), ms(o_median));
-    println!("ratio          {:.2}x calamine (median)", o_median.as_secs_f64() / c_median.as_secs_f64().max(1e-9));
+    println!("ratio          {:.2}x calamine (median)", ratio(o_median));
+    if !children_times.is_empty() {
+        let (k_best, k_median) = summary(&mut children_times);
+        println!("read_returns in children  best {:>8.1} ms  median {:>8.1} ms", ms(k_best), ms(k_median));
+        println!("ratio in children         {:.2}x calamine (median)", ratio(k_median));
+    }
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 # partnerships and runs `csp-report build` on each and on the shipped
 # Preston example, recording wall time, CPU time and peak memory (GNU time's
 # maximum resident set size). Then compares our read stage with calamine's
-# own read of the same files (examples/calamine_read.rs).
+# own read of the same files (examples/calamine_read.rs): in-process, and in
+# reader child processes as `csp-report build` reads ("in children").
 #
 # Two kinds of synthetic partnership:
 # - SHAPES, a county's shape (issue 14): ACTIONSxAGENCIESxGROUPS, 6% of
@@ -109,7 +110,7 @@ bench_synthetic() {
   files=$(find "$dir/output/$slug" -type f | wc -l)
   pages=$(pdfinfo "$dir/output/$slug/board-report.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
   echo "| $label (board report ${pages:-?} pages) | $returns | $actions | $history | $files | ${t} s | ${c} s | ${m} MiB |" >> "$RESULTS"
-  CALAMINE_LINES+=("$label, returns=$returns: $("$CALAMINE" --runs "$RUNS" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
+  CALAMINE_LINES+=("$label, returns=$returns: $("$CALAMINE" --runs "$RUNS" --child "$BIN" --plan "$dir/plan.toml" "$dir/returns/$slug" | tr '\n' ';' | tr -s ' ')")
 }
 
 for shape in $SHAPES; do

@@ -68,9 +68,11 @@ pub struct Limits {
     /// Read each workbook in a child process (the binary run again), so a
     /// file that crashes the spreadsheet reader costs that file only.
     pub isolate: bool,
-    /// Address space the child may use, in bytes (0: no limit).
+    /// Address space a child may use, in bytes (0: no limit); it reads one
+    /// workbook at a time.
     pub max_child_memory_bytes: u64,
-    /// Processor time the child may use, in seconds (0: no limit).
+    /// Processor time the child may use for one workbook, in seconds (0: no
+    /// limit).
     pub max_child_cpu_seconds: u64,
 }
 

@@ -40,7 +40,14 @@ fn plan() -> Plan {
 
 /// A filled form for the plan's first lead agency, and that agency's name.
 fn form(plan: &Plan) -> (Vec<u8>, String) {
-    let agency = plan.lead_agencies().next().expect("a lead agency");
+    form_for(plan, 0)
+}
+
+/// A filled form, with two rows, for the plan's `n`th lead agency (counting
+/// round), and that agency's name.
+fn form_for(plan: &Plan, n: usize) -> (Vec<u8>, String) {
+    let leads = plan.lead_agencies().count();
+    let agency = plan.lead_agencies().nth(n % leads).expect("a lead agency");
     let fill: Vec<FilledRow> = plan
         .actions_led_by(&agency.id)
         .take(2)
@@ -145,6 +152,140 @@ fn the_run_goes_on_when_a_child_dies() {
     assert!(stderr.contains("file-refused") && stderr.contains("could not be read safely"), "{stderr}");
     assert!(stdout.contains(&agency_name), "the good return is in the account: {stdout}");
     assert!(stdout.contains("returns/good.xlsx") && stdout.contains("= 2 accepted"), "{stdout}");
+}
+
+/// One child reads a batch of workbooks; one that kills it partway costs
+/// that file only. The workbooks already read keep their results, the one
+/// it died on is read again alone (so its refusal is exactly what a child
+/// of its own gives), and the rest go to a new child.
+#[test]
+fn a_batch_goes_on_past_a_workbook_that_kills_its_child() {
+    let plan = plan();
+    let (first, _) = form_for(&plan, 0);
+    let (second, _) = form_for(&plan, 1);
+    let hostile = declaring_four_billion_strings(&first);
+    let limits = Limits { max_child_memory_bytes: 512 << 20, ..Limits::default() };
+    let batch: [&[u8]; 6] = [&first, &second, &hostile, &second, &first, &second];
+
+    let mut reader = isolate::WorkbookReader::in_children(Path::new(BINARY), &limits, batch.len());
+    let reads: Vec<_> = batch.iter().map(|bytes| reader.read(bytes, Format::Xlsx)).collect();
+
+    let alone = isolate::read_workbook_in_child(Path::new(BINARY), &hostile, Format::Xlsx, &limits).result.unwrap_err();
+    assert_eq!(alone.code, "file-refused");
+    for (i, (read, bytes)) in reads.into_iter().zip(batch).enumerate() {
+        assert_eq!(read.weakened, None, "workbook {i}");
+        if i == 2 {
+            assert_eq!(read.result.unwrap_err(), alone, "the same refusal as a child of its own gives");
+        } else {
+            let here = sheet::read_workbook(bytes, Format::Xlsx).unwrap();
+            let there = read.result.unwrap_or_else(|e| panic!("workbook {i}: {e:?}"));
+            assert_eq!((there.sheets, there.unreadable_sheets), (here.sheets, here.unreadable_sheets), "workbook {i}");
+        }
+    }
+    // The batch's child, the lone reading of the file it died on, and a
+    // new child for the other three.
+    assert_eq!(reader.children_started(), 3);
+}
+
+/// The processor-time limit is per workbook, not per child: a batch whose
+/// workbooks together take longer than one file is allowed, each well
+/// within it, is read by one child, none of them refused or read again.
+#[test]
+fn each_workbook_in_a_batch_has_its_own_processor_time() {
+    // A workbook that takes a while to read (about a tenth of a second).
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for row in 0..25_000u32 {
+        for col in 0..8u16 {
+            sheet.write_number(row, col, f64::from(row) + f64::from(col) / 8.0).unwrap();
+        }
+    }
+    let big = book.save_to_buffer().unwrap();
+    let limits = Limits { max_child_cpu_seconds: 2, ..Limits::default() };
+    let started = std::time::Instant::now();
+    let here = sheet::read_workbook(&big, Format::Xlsx).unwrap();
+    let one = started.elapsed();
+
+    // Enough of them to take three seconds here, more in the child (which
+    // also encodes each reply): longer than the two allowed for one.
+    let count = ((3.0 / one.as_secs_f64().max(1e-3)).ceil() as usize).clamp(8, 100);
+    let mut reader = isolate::WorkbookReader::in_children(Path::new(BINARY), &limits, count);
+    for i in 0..count {
+        let read = reader.read(&big, Format::Xlsx);
+        assert_eq!(read.result.unwrap_or_else(|e| panic!("workbook {i}: {e:?}")).sheets, here.sheets, "workbook {i}");
+    }
+    // A read here that took half a second or more leaves too little room
+    // under a budget that can be a second short (see `returns::isolate`);
+    // the results above still had to be right.
+    if one.as_secs_f64() < 0.5 {
+        assert_eq!(reader.children_started(), 1, "no workbook ran out of time in the batch (one read here: {one:?})");
+    }
+}
+
+/// A whole folder through the binary: enough returns that each reader
+/// child is given a run of several, one of them crafted to kill it. Every
+/// other return is read, in file order, and only the crafted one is refused.
+#[test]
+fn a_folder_read_in_batches_loses_only_the_file_that_kills_a_child() {
+    let plan = plan();
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    let files = 30;
+    let crafted = 13;
+    let mut agencies = Vec::new();
+    for i in 0..files {
+        let (xlsx, agency) = form_for(&plan, i);
+        let bytes = if i == crafted { declaring_four_billion_strings(&xlsx) } else { xlsx };
+        std::fs::write(returns.join(format!("return-{i:02}.xlsx")), bytes).unwrap();
+        // The form fills two rows, or one for an agency that leads one action.
+        let lead = plan.lead_agencies().find(|a| a.name == agency).unwrap();
+        agencies.push((agency, plan.actions_led_by(&lead.id).take(2).count()));
+    }
+    let plan_path: PathBuf = std::fs::canonicalize("input/plan.toml").unwrap();
+    let config = dir.path().join("csp-report.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "plan = {:?}\nreturns = \"returns\"\nperiod = \"2018-19 Q3\"\n\n[limits]\nmax_shared_strings = 5000000000\nmax_child_memory_bytes = 1073741824\n",
+            plan_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    // One worker: runs of 8 files (30 over 4 runs), the crafted file the
+    // sixth of the second run.
+    let output = Command::new(BINARY)
+        .arg("--config")
+        .arg(&config)
+        .arg("validate")
+        .env("RAYON_NUM_THREADS", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "problems found, not a crash\nstdout: {stdout}\nstderr: {stderr}");
+    let refused: Vec<&str> = stderr.lines().filter(|l| l.contains("file-refused")).collect();
+    assert_eq!(refused.len(), 1, "{stderr}");
+    assert!(
+        refused[0].starts_with(
+            "returns/return-13.xlsx: error [file-refused]: refused: the workbook could not be read safely: it needed more than the 1 GiB"
+        ),
+        "{stderr}"
+    );
+    // Each file's account, in file order, with its own agency's rows.
+    let mut at = 0;
+    for (i, (agency, filled)) in agencies.iter().enumerate() {
+        let name = format!("returns/return-{i:02}.xlsx");
+        let line = stdout.lines().skip(at).position(|l| l.trim_start().starts_with(&name)).map(|p| p + at);
+        let line = line.unwrap_or_else(|| panic!("{name} after line {at}: {stdout}"));
+        let text = stdout.lines().nth(line).unwrap();
+        if i == crafted {
+            assert!(text.contains("not read: refused: the workbook could not be read safely"), "{text}");
+        } else {
+            assert!(text.contains(agency.as_str()) && text.contains(&format!("= {filled} accepted")), "{text}");
+        }
+        at = line + 1;
+    }
 }
 
 /// A reader child that cannot be started (the program is gone, or an

@@ -1,12 +1,44 @@
 //! The last line of defence around the spreadsheet reader: each workbook
 //! that passed [`super::guard`] is read by calamine in a child process (the
-//! `csp-report` binary run again as `csp-report __read-one FORMAT`) with an
+//! `csp-report` binary run again as `csp-report __read-workbooks …`) with an
 //! address-space and CPU-time limit, and comes back as data on the child's
 //! stdout. calamine can abort the whole process (a failed allocation is not
 //! a panic, so `catch_unwind` cannot stop it) or spin on a crafted file; if
 //! anything slips past the guard's checks, the child dies instead of the run,
 //! and that one file becomes a `file-refused` error while every other file is
 //! still read.
+//!
+//! **One child reads a batch.** Starting a child costs far more than reading
+//! a typical return (exec, relocating a 20 MB binary and starting its
+//! allocator take about 4 ms of processor time; calamine reads a return in
+//! well under 1 ms), so a child started once per workbook made the read
+//! stage of a county build several times slower than the reading itself. A
+//! [`WorkbookReader`] sends several workbooks to one child in turn (the
+//! returns reader gives each a run of up to 32 files of the listing) over a
+//! framed protocol on the child's stdin and stdout:
+//! - in, per workbook: one byte naming the format, the workbook's length as
+//!   8 little-endian bytes, the workbook;
+//! - out, per workbook: four bytes that mark a reply, then the reply (the
+//!   workbook's grids, or why it could not be read) as JSON in chunks of up
+//!   to 64 KiB, each after its length as 4 little-endian bytes, then a
+//!   length of 0. The JSON is written as it is made, as it was when a child
+//!   read one workbook, so no workbook needs more memory in a batch.
+//!
+//! The next workbook goes in only once the last reply is out, and the child
+//! drops each workbook before it reads the next, so it never holds more than
+//! one; it exits when its stdin ends. The limits stay per workbook: memory is
+//! limited per process, and the child raises its own processor-time limit to
+//! what it has used so far plus the per-file allowance before each workbook.
+//!
+//! **A child that dies partway through a batch** (aborts, is killed, runs out
+//! of time, or writes something that is not a reply) costs nothing already
+//! received. The workbook it was reading is read again *alone*, in a fresh
+//! child, exactly as a single file is ([`read_workbook_in_child`]: a batch of
+//! one, whose exit [`explain_exit`] turns into the file's `file-refused`
+//! error), and the rest of the batch goes on in a new child. So whatever the
+//! earlier workbooks left behind in a child (memory in use or fragmented,
+//! processor time spent), no file is refused without being read on its own:
+//! each file's outcome is what a child of its own gives it.
 //!
 //! Isolation needs a program to run. The binary registers itself at start
 //! ([`use_child_program`]); a library caller that registers nothing (tests,
@@ -18,13 +50,23 @@
 //! How the limits are enforced depends on the system:
 //! - **Linux and macOS**: the child sets `RLIMIT_AS` (address space) and
 //!   `RLIMIT_CPU` on itself before it reads a byte; it dies of `SIGXCPU`,
-//!   or aborts when an allocation fails.
+//!   or aborts when an allocation fails. `RLIMIT_CPU` counts the whole
+//!   process's time, so before each workbook the child sets the soft limit
+//!   to the whole seconds used so far plus the per-file allowance (a little
+//!   less than a child of its own would have, never more); the hard limit,
+//!   which an unprivileged process can lower but never raise again, is set
+//!   once, to the allowance plus a second, times the batch's size.
 //! - **Windows**: the parent puts the child in a Job Object with a
 //!   per-process committed-memory limit and a per-process user-time limit
-//!   (and kills it if the parent goes away) before writing the workbook to
-//!   its stdin, so the child reads nothing unconfined. An allocation over
-//!   the limit fails and the child aborts; over the time limit Windows ends
-//!   it with `ERROR_NOT_ENOUGH_QUOTA`.
+//!   (and kills it if the parent goes away) before writing the first
+//!   workbook to its stdin, so the child reads nothing unconfined. An
+//!   allocation over the limit fails and the child aborts; over the time
+//!   limit Windows ends it with `ERROR_NOT_ENOUGH_QUOTA`. The job's time
+//!   limit is cumulative over the child's life, so a batch child's is the
+//!   per-file limit times the batch's size: a workbook that spins is
+//!   stopped within the batch's budget (at most that many times the
+//!   per-file limit), then read alone with the per-file limit, which gives
+//!   its `file-refused`.
 //! - Elsewhere there are no limits, only the separate process.
 //!
 //! [`explain_exit`] turns how a child ended into the message a coordinator
@@ -44,11 +86,11 @@ use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 use std::sync::OnceLock;
 
 /// The hidden first argument that makes the binary a reader child.
-pub const CHILD_ARG: &str = "__read-one";
+pub const CHILD_ARG: &str = "__read-workbooks";
 
 static CHILD_PROGRAM: OnceLock<PathBuf> = OnceLock::new();
 
@@ -88,11 +130,19 @@ impl WorkbookRead {
     fn protected(result: Result<Workbook, Failure>) -> WorkbookRead {
         WorkbookRead { result, weakened: None }
     }
+
+    /// Read here because `program` could not be started: not the file's
+    /// fault, so it is read rather than lost, and the result says so.
+    fn in_process(program: &Path, error: &std::io::Error, bytes: &[u8], format: Format) -> WorkbookRead {
+        let reason = format!("{} could not be started: {error}", program.display());
+        WorkbookRead { result: sheet::read_workbook(bytes, format), weakened: Some(Weakened::InProcess(reason)) }
+    }
 }
 
 /// Reads a workbook the guard has passed: in a child process when isolation
 /// is on and a child program is registered, else in this process (which is
-/// what was asked for, so nothing is [`Weakened`]).
+/// what was asked for, so nothing is [`Weakened`]). For several workbooks,
+/// a [`WorkbookReader`] starts far fewer children.
 pub fn read_workbook(bytes: &[u8], format: Format, limits: &Limits) -> WorkbookRead {
     match child_program() {
         Some(program) if limits.isolate && format != Format::Csv => read_workbook_in_child(program, bytes, format, limits),
@@ -100,41 +150,165 @@ pub fn read_workbook(bytes: &[u8], format: Format, limits: &Limits) -> WorkbookR
     }
 }
 
-/// Reads a workbook in a child process running `program __read-one FORMAT`.
-/// The bytes go to its stdin; its stdout holds the workbook as JSON. Nothing
-/// here checks the bytes: callers pass what the guard has passed (tests pass
-/// hostile files straight in to prove a child's death costs one file).
-/// When the child cannot be started, the file is read in this process and
-/// the result is marked [`Weakened::InProcess`] with the reason.
-pub fn read_workbook_in_child(program: &Path, bytes: &[u8], format: Format, limits: &Limits) -> WorkbookRead {
-    let spawned = Command::new(program)
-        .arg(CHILD_ARG)
-        .arg(format_token(format))
-        .arg(limits.max_child_memory_bytes.to_string())
-        .arg(limits.max_child_cpu_seconds.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        // The tool itself cannot be started again (removed, no permission,
-        // an antivirus refusing it): not the file's fault, so read it here
-        // rather than lose it, and say so.
-        Err(e) => {
-            let reason = format!("{} could not be started: {e}", program.display());
-            return WorkbookRead { result: sheet::read_workbook(bytes, format), weakened: Some(Weakened::InProcess(reason)) };
+/// Reads workbooks one after another, several to a child process (see the
+/// module's introduction): each [`read`](WorkbookReader::read) gives what a
+/// child of that workbook's own would have given. Where isolation is off
+/// or no child program is registered, reads in this process.
+pub struct WorkbookReader {
+    /// The child program; `None` reads in this process.
+    program: Option<PathBuf>,
+    limits: Limits,
+    /// Most workbooks one child reads: its hard processor-time limit (or,
+    /// on Windows, its job's time budget) is set for this many.
+    per_child: usize,
+    /// The child reading this batch, started at the first workbook.
+    child: Option<BatchChild>,
+    /// Children started so far, those that read a workbook again alone
+    /// included.
+    started: usize,
+}
+
+impl WorkbookReader {
+    /// A reader for up to `per_child` workbooks to a child, with the
+    /// registered program when `limits.isolate` asks for isolation.
+    pub fn new(limits: &Limits, per_child: usize) -> WorkbookReader {
+        let program = child_program().filter(|_| limits.isolate).map(Path::to_path_buf);
+        WorkbookReader { program, limits: *limits, per_child: per_child.max(1), child: None, started: 0 }
+    }
+
+    /// A reader whose children run `program`, whatever is registered (tests
+    /// pass the binary they built).
+    pub fn in_children(program: &Path, limits: &Limits, per_child: usize) -> WorkbookReader {
+        WorkbookReader { program: Some(program.to_path_buf()), limits: *limits, per_child: per_child.max(1), child: None, started: 0 }
+    }
+
+    /// Reads one workbook. Nothing here checks the bytes: callers pass what
+    /// the guard has passed (tests pass hostile files straight in to prove a
+    /// child's death costs one file).
+    pub fn read(&mut self, bytes: &[u8], format: Format) -> WorkbookRead {
+        let Some(program) = self.program.as_deref().filter(|_| format != Format::Csv) else {
+            return WorkbookRead::protected(sheet::read_workbook(bytes, format));
+        };
+        if self.per_child == 1 {
+            // A batch of one: a child of its own straight away, rather than
+            // a second one should the first die.
+            self.started += 1;
+            return read_workbook_in_child(program, bytes, format, &self.limits);
         }
+        // Taken out while the workbook is in it: should anything below
+        // unwind, the child half-way through an exchange is ended, not
+        // asked for another workbook.
+        let mut child = match self.child.take() {
+            Some(child) if child.read < self.per_child => child,
+            // A child that has read its share, or none yet: a new one.
+            _ => match BatchChild::start(program, &self.limits, self.per_child) {
+                Ok(child) => {
+                    self.started += 1;
+                    child
+                }
+                Err(e) => return WorkbookRead::in_process(program, &e, bytes, format),
+            },
+        };
+        match child.exchange(bytes, format) {
+            Some(reply) => {
+                let weakened = child.weakened.clone();
+                child.read += 1;
+                self.child = Some(child);
+                WorkbookRead { result: reply.into_result(), weakened }
+            }
+            // The child died on this workbook or after the last (or its
+            // answer is not a reply). Whichever it was, this workbook is
+            // read again alone, so its outcome, a refusal included, is what
+            // a child of its own gives; the next workbook starts a new child.
+            None => {
+                drop(child);
+                self.started += 1;
+                read_workbook_in_child(program, bytes, format, &self.limits)
+            }
+        }
+    }
+
+    /// How many child processes this reader has started (for tests and
+    /// measurements: a batch that went well started one).
+    pub fn children_started(&self) -> usize {
+        self.started
+    }
+}
+
+/// A reader child that takes workbooks one after another.
+struct BatchChild {
+    process: Child,
+    stdin: ChildStdin,
+    stdout: ChildStdout,
+    /// Why its limits could not be set, if they could not (Windows).
+    weakened: Option<Weakened>,
+    /// Workbooks it has answered.
+    read: usize,
+    /// Its Job Object (Windows), kept open while the child lives: closing
+    /// it ends the child.
+    _job: Option<Confinement>,
+}
+
+impl BatchChild {
+    fn start(program: &Path, limits: &Limits, per_child: usize) -> std::io::Result<BatchChild> {
+        // Its stderr is not needed: a child that dies is not asked why; the
+        // workbook is read again alone and that child's stderr is read.
+        // Nor can it fill a pipe nobody reads.
+        let mut process = spawn(program, limits, per_child, Stdio::null())?;
+        let (Some(stdin), Some(stdout)) = (process.stdin.take(), process.stdout.take()) else {
+            let _ = process.kill();
+            let _ = process.wait();
+            return Err(std::io::Error::other("its stdin or stdout could not be connected"));
+        };
+        // On Windows the limits are the parent's to set, and must be in
+        // place before the child has a workbook (it blocks reading stdin).
+        let (job, weakened) = match confine(&process, limits, per_child) {
+            Ok(job) => (job, None),
+            Err(reason) => (None, Some(Weakened::Unlimited(reason))),
+        };
+        Ok(BatchChild { process, stdin, stdout, weakened, read: 0, _job: job })
+    }
+
+    /// Sends one workbook and takes its reply; `None` when the child did
+    /// not answer with one (it died, or wrote something else).
+    fn exchange(&mut self, bytes: &[u8], format: Format) -> Option<Reply> {
+        // The child reads a whole workbook before it writes anything, and
+        // the next goes in only after this reply is out, so writing all
+        // and then reading cannot deadlock. A child that dies early closes
+        // the pipe and the write fails.
+        write_frame(&mut self.stdin, format, bytes).ok()?;
+        let reply = read_frame(&mut self.stdout).ok()??;
+        serde_json::from_slice(&reply).ok()
+    }
+}
+
+impl Drop for BatchChild {
+    /// Ends the child and reaps it. After its last reply it has nothing the
+    /// run needs; after a failed exchange it may be stuck or spinning.
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Reads one workbook in a child process of its own: `program` run as a
+/// reader child, sent this one workbook and then the end of its input.
+/// Its exit status and stderr explain a death ([`explain_exit`]). Nothing
+/// here checks the bytes (see [`WorkbookReader::read`]). When the child
+/// cannot be started, the file is read in this process and the result is
+/// marked [`Weakened::InProcess`] with the reason.
+pub fn read_workbook_in_child(program: &Path, bytes: &[u8], format: Format, limits: &Limits) -> WorkbookRead {
+    let mut child = match spawn(program, limits, 1, Stdio::piped()) {
+        Ok(child) => child,
+        Err(e) => return WorkbookRead::in_process(program, &e, bytes, format),
     };
-    // On Windows the limits are the parent's to set, and must be in place
-    // before the child has the bytes (it blocks reading stdin until then).
-    let confined = confine(&child, limits);
+    let confined = confine(&child, limits, 1);
     let weakened = confined.as_ref().err().map(|reason| Weakened::Unlimited(reason.clone()));
-    // The child reads all of stdin before it writes anything, so writing
-    // first and reading after cannot deadlock. A child that dies early
+    // Written whole, then the pipe is closed: the child reads the workbook,
+    // answers, finds the end of its input and exits. One that dies early
     // closes the pipe: the write fails and the exit status says why.
     if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(bytes);
+        let _ = write_frame(&mut stdin, format, bytes);
     }
     let output = match child.wait_with_output() {
         Ok(output) => output,
@@ -144,13 +318,87 @@ pub fn read_workbook_in_child(program: &Path, bytes: &[u8], format: Format, limi
         }
     };
     if output.status.success() {
-        if let Ok(reply) = serde_json::from_slice::<Reply>(&output.stdout) {
+        if let Some(reply) = single_reply(&output.stdout) {
             return WorkbookRead { result: reply.into_result(), weakened };
         }
     }
     let hit = confined.ok().flatten().and_then(|job| job.limit_hit(limits));
     let exit = ChildExit { signal: signal_of(&output.status), code: output.status.code(), stderr: &output.stderr, hit };
     WorkbookRead { result: Err(explain_exit(&exit, limits)), weakened }
+}
+
+/// Starts `program` as a reader child for up to `per_child` workbooks.
+fn spawn(program: &Path, limits: &Limits, per_child: usize, stderr: Stdio) -> std::io::Result<Child> {
+    Command::new(program)
+        .arg(CHILD_ARG)
+        .arg(limits.max_child_memory_bytes.to_string())
+        .arg(limits.max_child_cpu_seconds.to_string())
+        .arg(per_child.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+}
+
+/// Writes one workbook as the child reads it: format, length, bytes.
+fn write_frame(to: &mut impl Write, format: Format, bytes: &[u8]) -> std::io::Result<()> {
+    let mut head = [0u8; 9];
+    head[0] = format_code(format);
+    head[1..].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+    to.write_all(&head)?;
+    to.write_all(bytes)?;
+    to.flush()
+}
+
+/// Reads one reply as a child writes it ([`write_reply`]): the JSON.
+/// `None` at the end of the stream before a reply starts; an error for
+/// anything else that is not a whole reply.
+fn read_frame(from: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
+    let Some(magic) = read_head::<4>(from)? else { return Ok(None) };
+    if magic != REPLY_MAGIC {
+        return Err(std::io::ErrorKind::InvalidData.into());
+    }
+    let mut reply = Vec::new();
+    loop {
+        let Some(length) = read_head::<4>(from)?.map(u32::from_le_bytes) else {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        };
+        if length == 0 {
+            return Ok(Some(reply));
+        }
+        let had = reply.len();
+        from.take(u64::from(length)).read_to_end(&mut reply)?;
+        if reply.len() - had != length as usize {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+}
+
+/// A child's whole stdout when it read one workbook: exactly one reply.
+fn single_reply(stdout: &[u8]) -> Option<Reply> {
+    let mut rest = stdout;
+    let json = read_frame(&mut rest).ok()??;
+    if !rest.is_empty() {
+        return None;
+    }
+    serde_json::from_slice(&json).ok()
+}
+
+/// Reads N bytes: `None` if the stream ends before the first, an error if
+/// it ends among them.
+fn read_head<const N: usize>(from: &mut impl Read) -> std::io::Result<Option<[u8; N]>> {
+    let mut head = [0u8; N];
+    let mut filled = 0;
+    while filled < N {
+        match from.read(&mut head[filled..]) {
+            Ok(0) if filled == 0 => return Ok(None),
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(head))
 }
 
 /// How a reader child ended, as plain data: what the system reported and
@@ -250,73 +498,201 @@ fn signal_of(_status: &std::process::ExitStatus) -> Option<i32> {
     None
 }
 
-fn format_token(format: Format) -> &'static str {
+/// The byte that names a workbook's format on the way to a child.
+fn format_code(format: Format) -> u8 {
     match format {
-        Format::Xlsx => "xlsx",
-        Format::Xlsb => "xlsb",
-        Format::Xls => "xls",
-        Format::Ods => "ods",
-        Format::Csv => "csv",
+        Format::Xlsx => b'x',
+        Format::Xlsb => b'b',
+        Format::Xls => b'l',
+        Format::Ods => b'o',
+        Format::Csv => b'c',
     }
 }
 
-fn format_from_token(token: &str) -> Option<Format> {
-    [Format::Xlsx, Format::Xlsb, Format::Xls, Format::Ods].into_iter().find(|f| format_token(*f) == token)
+fn format_from_code(code: u8) -> Option<Format> {
+    [Format::Xlsx, Format::Xlsb, Format::Xls, Format::Ods].into_iter().find(|f| format_code(*f) == code)
 }
 
-/// The child's side: when the process was started as `csp-report __read-one
-/// FORMAT MEMORY CPU`, reads one workbook from stdin under the limits, writes
-/// the reply to stdout and returns the exit code; else `None` (a normal run).
-/// The binary calls this before parsing its arguments.
+/// The child's side: when the process was started as `csp-report
+/// __read-workbooks MEMORY CPU WORKBOOKS`, reads workbooks from stdin one
+/// at a time under the limits (at most WORKBOOKS of them: the hard CPU
+/// limit is set for that many), writes each reply to stdout, and returns
+/// the exit code when stdin ends; else `None` (a normal run). The binary
+/// calls this before parsing its arguments.
 pub fn serve_child_if_asked() -> Option<ExitCode> {
     let args: Vec<OsString> = std::env::args_os().collect();
     if args.get(1).and_then(|a| a.to_str()) != Some(CHILD_ARG) {
         return None;
     }
-    let arg = |i: usize| args.get(i).and_then(|a| a.to_str()).unwrap_or("");
-    let (Some(format), Ok(memory), Ok(cpu)) = (format_from_token(arg(2)), arg(3).parse::<u64>(), arg(4).parse::<u64>()) else {
-        eprintln!("usage: csp-report {CHILD_ARG} xlsx|xlsb|xls|ods MEMORY_BYTES CPU_SECONDS (internal: reads one workbook from stdin)");
+    let arg = |i: usize| args.get(i).and_then(|a| a.to_str()).unwrap_or("").parse::<u64>();
+    let (Ok(memory), Ok(cpu), Ok(workbooks)) = (arg(2), arg(3), arg(4)) else {
+        eprintln!(
+            "usage: csp-report {CHILD_ARG} MEMORY_BYTES CPU_SECONDS WORKBOOKS (internal: reads workbooks from stdin, \
+             each as a format byte, its length as 8 little-endian bytes, and its bytes)"
+        );
         return Some(ExitCode::from(2));
     };
     // Panics are caught and answered; the default hook's message would only
     // be noise on the parent's captured stderr.
     std::panic::set_hook(Box::new(|_| {}));
-    apply_limits(memory, cpu);
-    let mut bytes = Vec::new();
-    if std::io::stdin().lock().read_to_end(&mut bytes).is_err() {
-        return Some(ExitCode::from(2));
-    }
-    let reply = Reply::from_result(sheet::read_workbook(&bytes, format));
-    drop(bytes);
-    let mut out = std::io::stdout().lock();
-    match serde_json::to_writer(&mut out, &reply).and_then(|_| out.flush().map_err(serde_json::Error::io)) {
-        Ok(()) => Some(ExitCode::SUCCESS),
-        Err(_) => Some(ExitCode::from(2)),
+    let cpu = apply_limits(memory, cpu, workbooks);
+    let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+    loop {
+        let (format, bytes) = match read_workbook_frame(&mut input) {
+            Ok(Some(workbook)) => workbook,
+            // The end of the batch.
+            Ok(None) => return Some(ExitCode::SUCCESS),
+            Err(_) => return Some(ExitCode::from(2)),
+        };
+        limit_next_workbook(cpu);
+        let reply = Reply::from_result(sheet::read_workbook(&bytes, format));
+        drop(bytes);
+        if write_reply(&mut output, &reply).is_err() {
+            return Some(ExitCode::from(2));
+        }
     }
 }
 
-/// Caps the child's address space and processor time (0 leaves a limit off).
+/// Writes a reply as [`read_frame`] reads it: `REPLY_MAGIC`, then the JSON
+/// in chunks of up to [`REPLY_CHUNK`] bytes, each after its length (4
+/// bytes, little-endian), then a length of 0. Chunks rather than one
+/// length up front because the JSON is written as it is made, as a reader
+/// child always wrote it: a child holds a workbook's grids and a chunk,
+/// never the grids and the whole JSON beside them, so no workbook needs
+/// more memory in a batch than it did alone.
+fn write_reply(to: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
+    to.write_all(&REPLY_MAGIC)?;
+    let mut chunks = Chunks { to: &mut *to, buffer: Vec::with_capacity(REPLY_CHUNK) };
+    serde_json::to_writer(&mut chunks, reply)?;
+    chunks.send()?;
+    to.write_all(&0u32.to_le_bytes())?;
+    to.flush()
+}
+
+/// The most JSON a reply's chunk holds.
+const REPLY_CHUNK: usize = 64 << 10;
+
+/// Collects JSON into chunks for [`write_reply`].
+struct Chunks<'a, W: Write> {
+    to: &'a mut W,
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> Chunks<'_, W> {
+    /// Writes the chunk collected so far, if any.
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.to.write_all(&(self.buffer.len() as u32).to_le_bytes())?;
+        self.to.write_all(&self.buffer)?;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Chunks<'_, W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buffer.len() + data.len() > REPLY_CHUNK {
+            self.send()?;
+        }
+        let taken = data.len().min(REPLY_CHUNK);
+        self.buffer.extend_from_slice(&data[..taken]);
+        Ok(taken)
+    }
+
+    /// Chunks go out when full and at the end of the reply.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads one workbook as [`write_frame`] writes it: `None` when the input
+/// ends where a workbook would start.
+fn read_workbook_frame(from: &mut impl Read) -> std::io::Result<Option<(Format, Vec<u8>)>> {
+    let Some([code, length @ ..]) = read_head::<9>(from)? else { return Ok(None) };
+    let format = format_from_code(code).ok_or(std::io::ErrorKind::InvalidData)?;
+    let length = u64::from_le_bytes(length);
+    let mut bytes = Vec::new();
+    from.take(length).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != length {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(Some((format, bytes)))
+}
+
+/// Where a child's reply starts: anything else on its stdout (a stray
+/// print) is not taken for a chunk's length and waited for.
+const REPLY_MAGIC: [u8; 4] = *b"CSPr";
+
+/// The processor-time allowance for each workbook, in seconds, and the hard
+/// limit above it (unix).
 #[cfg(unix)]
-fn apply_limits(memory: u64, cpu_seconds: u64) {
-    let set = |resource, value: u64| {
-        let limit = libc::rlimit { rlim_cur: value as libc::rlim_t, rlim_max: value as libc::rlim_t };
-        // SAFETY: setrlimit reads the struct we pass and changes only this process's limits.
-        unsafe { libc::setrlimit(resource, &limit) }
-    };
+#[derive(Debug, Clone, Copy)]
+struct CpuAllowance {
+    per_workbook: u64,
+    hard: libc::rlim_t,
+}
+
+/// Caps the child's address space and processor time (0 leaves a limit
+/// off), for a child that will read up to `workbooks` workbooks.
+#[cfg(unix)]
+fn apply_limits(memory: u64, cpu_seconds: u64, workbooks: u64) -> Option<CpuAllowance> {
     if memory > 0 {
-        set(libc::RLIMIT_AS, memory);
+        let limit = libc::rlimit { rlim_cur: memory as libc::rlim_t, rlim_max: memory as libc::rlim_t };
+        // SAFETY: setrlimit reads the struct we pass and changes only this process's limits.
+        unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
     }
-    if cpu_seconds > 0 {
-        // The soft limit sends SIGXCPU; one second later the hard limit kills.
-        let limit = libc::rlimit { rlim_cur: cpu_seconds as libc::rlim_t, rlim_max: cpu_seconds.saturating_add(1) as libc::rlim_t };
-        // SAFETY: as above.
-        unsafe { libc::setrlimit(libc::RLIMIT_CPU, &limit) };
+    if cpu_seconds == 0 {
+        return None;
     }
+    // The soft limit sends SIGXCPU; the hard limit kills. It cannot be
+    // raised again once lowered, so it is set once for the whole batch: the
+    // allowance plus a second for each workbook (one more second for a
+    // single workbook, as a child of its own always had), so that each
+    // soft limit set below fits under it. Never above what this process
+    // was given.
+    let mut given = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes the struct we pass.
+    let known = unsafe { libc::getrlimit(libc::RLIMIT_CPU, &mut given) } == 0;
+    let wanted = cpu_seconds.saturating_add(1).saturating_mul(workbooks.max(1)) as libc::rlim_t;
+    let hard = if known { wanted.min(given.rlim_max) } else { wanted };
+    let limit = libc::rlimit { rlim_cur: (cpu_seconds as libc::rlim_t).min(hard), rlim_max: hard };
+    // SAFETY: as above.
+    unsafe { libc::setrlimit(libc::RLIMIT_CPU, &limit) };
+    Some(CpuAllowance { per_workbook: cpu_seconds, hard })
+}
+
+/// Gives the next workbook its own processor-time allowance (unix):
+/// `RLIMIT_CPU` counts the whole process's time, so the soft limit becomes
+/// the whole seconds used so far plus the allowance. Rounding down means a
+/// workbook may have up to a second less than a child of its own, never
+/// more; one that runs out is read again alone with the full allowance.
+#[cfg(unix)]
+fn limit_next_workbook(cpu: Option<CpuAllowance>) {
+    let Some(cpu) = cpu else { return };
+    // SAFETY: a plain C structure of integers, for which all zeroes is valid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes the struct we pass.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return;
+    }
+    let micros = |t: libc::timeval| (t.tv_sec as i128) * 1_000_000 + t.tv_usec as i128;
+    let used = u64::try_from((micros(usage.ru_utime) + micros(usage.ru_stime)) / 1_000_000).unwrap_or(0);
+    let soft = (used.saturating_add(cpu.per_workbook) as libc::rlim_t).min(cpu.hard);
+    let limit = libc::rlimit { rlim_cur: soft, rlim_max: cpu.hard };
+    // SAFETY: setrlimit reads the struct we pass and changes only this process's limits.
+    unsafe { libc::setrlimit(libc::RLIMIT_CPU, &limit) };
 }
 
 /// On Windows the parent sets the limits ([`confine`]); elsewhere there are none.
 #[cfg(not(unix))]
-fn apply_limits(_memory: u64, _cpu_seconds: u64) {}
+fn apply_limits(_memory: u64, _cpu_seconds: u64, _workbooks: u64) -> Option<()> {
+    None
+}
+
+#[cfg(not(unix))]
+fn limit_next_workbook(_cpu: Option<()>) {}
 
 /// A reader child's Job Object (Windows): closing it ends the child.
 #[cfg(windows)]
@@ -373,11 +749,11 @@ impl Job {
 }
 
 /// Puts a just-started reader child in a Job Object with the memory and
-/// CPU limits (Windows). `Ok(None)` where the system has no such thing (the
+/// CPU limits, the latter for `workbooks` workbooks (Windows). `Ok(None)` where the system has no such thing (the
 /// child limits itself); `Err` with the reason when the limits could not be
 /// set, and the child then runs without them.
 #[cfg(windows)]
-fn confine(child: &std::process::Child, limits: &Limits) -> Result<Option<Job>, String> {
+fn confine(child: &std::process::Child, limits: &Limits, workbooks: usize) -> Result<Option<Job>, String> {
     use std::os::windows::io::AsRawHandle;
     use windows_sys::Win32::System::JobObjects::*;
     let last_error = || std::io::Error::last_os_error().to_string();
@@ -398,9 +774,10 @@ fn confine(child: &std::process::Child, limits: &Limits) -> Result<Option<Job>, 
     }
     if limits.max_child_cpu_seconds > 0 {
         info.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_PROCESS_TIME;
-        // In 100-nanosecond ticks.
-        info.BasicLimitInformation.PerProcessUserTimeLimit =
-            i64::try_from(limits.max_child_cpu_seconds.saturating_mul(10_000_000)).unwrap_or(i64::MAX);
+        // In 100-nanosecond ticks. It counts the child's whole life, so a
+        // child reading a batch has the per-file limit once per workbook.
+        let seconds = limits.max_child_cpu_seconds.saturating_mul(workbooks.max(1) as u64);
+        info.BasicLimitInformation.PerProcessUserTimeLimit = i64::try_from(seconds.saturating_mul(10_000_000)).unwrap_or(i64::MAX);
     }
     // SAFETY: `info` is the structure JobObjectExtendedLimitInformation names, with its true size.
     let set = unsafe {
@@ -423,13 +800,20 @@ fn confine(child: &std::process::Child, limits: &Limits) -> Result<Option<Job>, 
 
 /// Elsewhere the child limits itself ([`apply_limits`]).
 #[cfg(not(windows))]
-fn confine(_child: &std::process::Child, _limits: &Limits) -> Result<Option<NoJob>, String> {
+fn confine(_child: &std::process::Child, _limits: &Limits, _workbooks: usize) -> Result<Option<NoJob>, String> {
     Ok(None)
 }
 
 /// Where there is no Job Object: nothing to ask.
 #[cfg(not(windows))]
 struct NoJob;
+
+/// What keeps a reader child confined while it lives: its Job Object on
+/// Windows, nothing elsewhere.
+#[cfg(windows)]
+type Confinement = Job;
+#[cfg(not(windows))]
+type Confinement = NoJob;
 
 #[cfg(not(windows))]
 impl NoJob {
@@ -597,12 +981,61 @@ mod tests {
     }
 
     #[test]
+    fn workbooks_cross_the_pipe_one_frame_each() {
+        let mut pipe = Vec::new();
+        write_frame(&mut pipe, Format::Xlsx, b"PK first").unwrap();
+        write_frame(&mut pipe, Format::Ods, b"").unwrap();
+        write_frame(&mut pipe, Format::Xls, b"second").unwrap();
+        let mut input = pipe.as_slice();
+        assert_eq!(read_workbook_frame(&mut input).unwrap(), Some((Format::Xlsx, b"PK first".to_vec())));
+        assert_eq!(read_workbook_frame(&mut input).unwrap(), Some((Format::Ods, Vec::new())));
+        assert_eq!(read_workbook_frame(&mut input).unwrap(), Some((Format::Xls, b"second".to_vec())));
+        assert_eq!(read_workbook_frame(&mut input).unwrap(), None, "the end of the batch");
+        // Cut short, in the first head or in the last workbook; an unknown format.
+        for cut in [3, pipe.len() - 1] {
+            let mut input = &pipe[..cut];
+            let ending = std::iter::from_fn(|| Some(read_workbook_frame(&mut input))).find(|r| !matches!(r, Ok(Some(_))));
+            assert!(matches!(ending, Some(Err(_))), "cut at {cut}");
+        }
+        assert!(read_workbook_frame(&mut &b"?\0\0\0\0\0\0\0\0"[..]).is_err());
+    }
+
+    #[test]
+    fn only_whole_replies_are_taken() {
+        let mut pipe = Vec::new();
+        write_reply(&mut pipe, &Reply::from_result(Err(Failure::encrypted()))).unwrap();
+        let one = pipe.len();
+        // Longer than a chunk: it goes in several.
+        let long = Failure::unreadable("é".repeat(100_000));
+        write_reply(&mut pipe, &Reply::from_result(Err(long.clone()))).unwrap();
+        let mut output = pipe.as_slice();
+        let first = read_frame(&mut output).unwrap().unwrap();
+        assert_eq!(serde_json::from_slice::<Reply>(&first).unwrap().into_result().unwrap_err(), Failure::encrypted());
+        let second = read_frame(&mut output).unwrap().unwrap();
+        assert!(second.len() > 3 * REPLY_CHUNK);
+        assert_eq!(serde_json::from_slice::<Reply>(&second).unwrap().into_result().unwrap_err(), long);
+        assert_eq!(read_frame(&mut output).unwrap(), None, "the child's stdout ended between replies");
+        // A reply cut short, and a stray print where a reply should start:
+        // not waited on for a length it does not have.
+        assert!(read_frame(&mut &pipe[..one - 1]).is_err());
+        assert!(read_frame(&mut &b"hello from calamine\n"[..]).is_err());
+        // A child of its own writes exactly one reply.
+        assert!(single_reply(&pipe[..one]).is_some());
+        assert!(single_reply(&pipe).is_none(), "two replies");
+        assert!(single_reply(&pipe[..one - 1]).is_none(), "cut short");
+        assert!(single_reply(b"").is_none());
+    }
+
+    #[test]
     fn without_a_child_program_the_reader_runs_here() {
         // No program is registered in unit tests: isolation falls back.
         assert!(child_program().is_none());
         let read = read_workbook(b"PK\x03\x04 not really a zip", Format::Xlsx, &Limits::default());
         assert_eq!(read.result.unwrap_err().code, "file-unreadable");
         assert_eq!(read.weakened, None, "reading here was what was asked for");
+        let mut reader = WorkbookReader::new(&Limits::default(), 4);
+        assert!(reader.read(b"PK\x03\x04 not really a zip", Format::Xlsx).result.is_err());
+        assert_eq!(reader.children_started(), 0);
     }
 
     fn explained(signal: Option<i32>, code: Option<u32>, stderr: &str, hit: Option<LimitHit>) -> String {

@@ -10,9 +10,10 @@
 //! [`sheet`] and [`csv`] turn a file into grids of typed cells; [`table`]
 //! finds the header row and reads the rows; `tabs` picks the sheet for the
 //! period in a workbook with a tab per quarter; [`isolate`] runs the
-//! spreadsheet reader in a memory-limited child process; [`identify`] works
-//! out the agency and period; [`normalise`] reads what people type. A reader
-//! that panics on a file is contained to that file (`contain`).
+//! spreadsheet reader in memory-limited child processes, a run of workbooks
+//! to each; [`identify`] works out the agency and period; [`normalise`]
+//! reads what people type. A reader that panics on a file is contained to
+//! that file (`contain`).
 
 mod contain;
 pub mod csv;
@@ -220,15 +221,27 @@ pub(crate) fn read_returns_with(
 ) -> ReadReport {
     let found = files::list(dir);
     progress.start(found.len());
-    let results: Vec<FileResult> = found
-        .par_iter()
+    // Runs of files, each read in turn by one worker whose workbooks go to
+    // as few reader children as the run allows (see `isolate`); the runs
+    // are read in parallel and come back in order.
+    let per_run = files_per_run(found.len(), rayon::current_num_threads());
+    let runs: Vec<Vec<FileResult>> = found
+        .par_chunks(per_run)
         .enumerate()
-        .map(|(order, file)| {
-            let result = read_file(file, order, plan, options);
-            progress.file_done(&file.display);
-            result
+        .map(|(run, files)| {
+            let mut reader = isolate::WorkbookReader::new(&options.limits, files.len());
+            files
+                .iter()
+                .enumerate()
+                .map(|(i, file)| {
+                    let result = read_file(file, run * per_run + i, plan, options, &mut reader);
+                    progress.file_done(&file.display);
+                    result
+                })
+                .collect()
         })
         .collect();
+    let results: Vec<FileResult> = runs.into_iter().flatten().collect();
     progress.finish();
     let mut report = ReadReport::default();
     report.diagnostics.extend(weakened_warnings(&results));
@@ -238,6 +251,21 @@ pub(crate) fn read_returns_with(
         report.returns.extend(result.read);
     }
     report
+}
+
+/// Most files one reader child is given: starting a child costs several
+/// times what reading a return does, so a child reads a run of them.
+const MAX_FILES_PER_RUN: usize = 32;
+
+/// Runs per worker thread: several, so that a worker left with the last,
+/// slow run does not keep the others waiting long.
+const RUNS_PER_WORKER: usize = 4;
+
+/// How many files of the listing one run (one reader child, unless one
+/// dies) is given: the listing split into a few runs per worker, of at
+/// most [`MAX_FILES_PER_RUN`].
+fn files_per_run(files: usize, workers: usize) -> usize {
+    files.div_ceil(workers.max(1) * RUNS_PER_WORKER).clamp(1, MAX_FILES_PER_RUN)
 }
 
 /// What reading one file gave: one account and at most one return, except
@@ -275,8 +303,15 @@ impl FileResult {
     }
 }
 
-/// Reads one file; whatever happens, one file's trouble stays in its result.
-fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, options: &ReadOptions) -> FileResult {
+/// Reads one file, its workbook (if it is one) through `reader`; whatever
+/// happens, one file's trouble stays in its result.
+fn read_file(
+    file: &files::FoundFile,
+    order: usize,
+    plan: &crate::plan::Plan,
+    options: &ReadOptions,
+    reader: &mut isolate::WorkbookReader,
+) -> FileResult {
     let place = || Place::file(&file.display);
     match &file.disposition {
         files::Disposition::Read => {}
@@ -305,7 +340,7 @@ fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, op
             return FileResult::failed(file, guard::Failure::unreadable(reason.clone()), Vec::new());
         }
     }
-    match contain::contain(|| read_spreadsheet(file, order, plan, options)) {
+    match contain::contain(|| read_spreadsheet(file, order, plan, options, reader)) {
         Ok(result) => result,
         Err(fault) => FileResult::failed(
             file,
@@ -315,7 +350,13 @@ fn read_file(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, op
     }
 }
 
-fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::Plan, options: &ReadOptions) -> FileResult {
+fn read_spreadsheet(
+    file: &files::FoundFile,
+    order: usize,
+    plan: &crate::plan::Plan,
+    options: &ReadOptions,
+    reader: &mut isolate::WorkbookReader,
+) -> FileResult {
     let limits = &options.limits;
     let metadata = match std::fs::metadata(&file.path) {
         Ok(m) => m,
@@ -365,7 +406,7 @@ fn read_spreadsheet(file: &files::FoundFile, order: usize, plan: &crate::plan::P
             (csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }), None)
         }
         format => {
-            let read = isolate::read_workbook(&bytes, format, limits);
+            let read = reader.read(&bytes, format);
             (read.result, read.weakened)
         }
     };
@@ -657,5 +698,23 @@ impl TableReader<'_> {
                 None,
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_worker_gets_a_few_runs_of_at_most_32_files() {
+        // The county's two quarters (1,892 files), one quarter (946), the
+        // Preston example (87), a handful.
+        assert_eq!(files_per_run(1892, 2), 32);
+        assert_eq!(files_per_run(946, 2), 32);
+        assert_eq!(files_per_run(87, 2), 11);
+        assert_eq!(files_per_run(87, 16), 2);
+        assert_eq!(files_per_run(5, 2), 1);
+        assert_eq!(files_per_run(0, 2), 1);
+        assert_eq!(files_per_run(10, 0), 3, "no workers reported: one");
     }
 }
