@@ -135,16 +135,7 @@ fn the_run_goes_on_when_a_child_dies() {
     std::fs::write(returns.join("crafted.xlsx"), declaring_four_billion_strings(&xlsx)).unwrap();
     // A limit raised far too high lets the file past the guard: only the
     // child process stands between it and the run.
-    let plan_path: PathBuf = std::fs::canonicalize("input/plan.toml").unwrap();
-    let config = dir.path().join("csp-report.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "plan = {:?}\nreturns = \"returns\"\nperiod = \"2018-19 Q3\"\n\n[limits]\nmax_shared_strings = 5000000000\nmax_child_memory_bytes = 1073741824\n",
-            plan_path.display().to_string()
-        ),
-    )
-    .unwrap();
+    let config = loose_limits_config(dir.path());
     let output = Command::new(BINARY).arg("--config").arg(&config).arg("validate").current_dir(dir.path()).output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "problems found, not a crash\nstdout: {stdout}\nstderr: {stderr}");
@@ -242,16 +233,7 @@ fn a_folder_read_in_batches_loses_only_the_file_that_kills_a_child() {
         let lead = plan.lead_agencies().find(|a| a.name == agency).unwrap();
         agencies.push((agency, plan.actions_led_by(&lead.id).take(2).count()));
     }
-    let plan_path: PathBuf = std::fs::canonicalize("input/plan.toml").unwrap();
-    let config = dir.path().join("csp-report.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "plan = {:?}\nreturns = \"returns\"\nperiod = \"2018-19 Q3\"\n\n[limits]\nmax_shared_strings = 5000000000\nmax_child_memory_bytes = 1073741824\n",
-            plan_path.display().to_string()
-        ),
-    )
-    .unwrap();
+    let config = loose_limits_config(dir.path());
     // One worker: runs of 8 files (30 over 4 runs), the crafted file the
     // sixth of the second run.
     let output = Command::new(BINARY)
@@ -331,4 +313,21 @@ fn when_the_child_cannot_start_the_files_are_read_here_with_one_warning() {
     // And it is a row of validation.csv.
     let csv = String::from_utf8(csp_report::render::csv::validation_csv(&report.diagnostics.into_vec()).unwrap()).unwrap();
     assert!(csv.lines().any(|l| l.starts_with("returns/a.xlsx,,,warning,reader-not-isolated,")), "{csv}");
+}
+
+/// A `csp-report.toml` in `dir` reading `dir/returns` against the shipped
+/// plan, with the shared-strings limit raised far too high: a crafted file
+/// gets past the guard, and only the reader child stands between it and the run.
+fn loose_limits_config(dir: &Path) -> PathBuf {
+    let plan_path: PathBuf = std::fs::canonicalize("input/plan.toml").unwrap();
+    let config = dir.join("csp-report.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "plan = {:?}\nreturns = \"returns\"\nperiod = \"2018-19 Q3\"\n\n[limits]\nmax_shared_strings = 5000000000\nmax_child_memory_bytes = 1073741824\n",
+            plan_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    config
 }

@@ -8,6 +8,7 @@
 //! inserted as plain runs, never read as Markdown.
 
 use super::chart::{Chart, ChartRow, Series};
+use super::embed::SharedFonts;
 use super::fonts::FontStyle;
 use super::layout::{
     self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, LineBreaks, PageStyle,
@@ -16,7 +17,7 @@ use super::layout::{
 use super::markdown;
 use super::terms;
 use super::text::{MissingGlyphs, Span};
-use super::write::{render_pdf, Metadata};
+use super::write::{render_pdf_but_fonts, Metadata, WriteError};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::output::{safe_file_stem, FileNames};
 use crate::progress::{
@@ -102,15 +103,25 @@ pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
     // They share their line breaks: the action tables are in three.
     let breaks = LineBreaks::default();
     use rayon::prelude::*;
-    let written: Vec<_> = Document::all(p)
+    let drawn: Vec<_> = Document::all(p)
         .into_par_iter()
         .map(|(document, path)| {
             let flow = document.flow(p, &passages, ctx.sentences);
             let undefined = terms::undefined(&p.glossary, &flow.blocks);
-            match render_pdf(&flow, &document.metadata(p), &breaks) {
-                Ok((bytes, laid)) => (path, Ok(bytes), laid.missing, undefined),
+            match render_pdf_but_fonts(&flow, &document.metadata(p), &breaks) {
+                Ok((unfonted, laid)) => (path, Ok(unfonted), laid.missing, undefined),
                 Err(e) => (path, Err(RenderError::new("pdf", e)), Vec::new(), undefined),
             }
+        })
+        .collect();
+    // Each face subset once, to every glyph any document drew in it.
+    let fonts = SharedFonts::subset(drawn.iter().filter_map(|(_, unfonted, _, _)| unfonted.as_ref().ok().map(|u| u.used())))
+        .map_err(|e| RenderError::new("pdf", WriteError::from(e)))?;
+    let written: Vec<_> = drawn
+        .into_par_iter()
+        .map(|(path, unfonted, missing, undefined)| {
+            let bytes = unfonted.and_then(|u| u.finish(&fonts).map_err(|e| RenderError::new("pdf", e)));
+            (path, bytes, missing, undefined)
         })
         .collect();
     let mut rendered = Rendered::default();

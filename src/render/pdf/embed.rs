@@ -1,23 +1,23 @@
 //! The fonts inside a PDF: which glyphs of each shipped face the pages drew
-//! (and the text each stands for), and, once every page is written, each
-//! used face embedded as a subset (printpdf's subsetter) with its widths,
-//! its map from glyph to Unicode (printpdf's CMap writer) for copying and
-//! searching, and its descriptor.
+//! (and the text each stands for), and, once every page of every document
+//! of the build is written, each used face subset once (printpdf's
+//! subsetter) to the glyphs all of them drew, with its widths, its map
+//! from glyph to Unicode (printpdf's CMap writer) for copying and
+//! searching, and its descriptor ([`SharedFonts`]), then embedded in each
+//! document that drew in it.
 //!
 //! The content streams name glyphs by their id in the whole font (the CID),
 //! and each font's `/CIDToGIDMap` maps them to the subset's renumbered ids.
-//! So a page can be written, compressed and dropped before the document
+//! So a page can be written, compressed and dropped before the build
 //! knows every glyph it will use.
 
-use super::content::as_written;
-use super::content::number;
-use super::file::{self, array, Dict, PdfFile, Ref};
+use super::content::{as_written, number};
+use super::file::{self, array, deflate, Dict, PdfFile, Ref};
 use super::fonts::FaceId;
 use super::text::PlacedGlyph;
 use printpdf::ParsedFont;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// The shipped faces as printpdf parses them, for widths and subsetting.
@@ -54,7 +54,7 @@ pub(crate) fn pdf_width(face: FaceId, gid: u16) -> f64 {
 #[derive(Default)]
 pub(crate) struct GlyphUse {
     /// By face, then glyph id: `None` for a glyph not drawn.
-    faces: [Vec<Option<Rc<str>>>; FaceId::ALL.len()],
+    faces: [Vec<Option<Box<str>>>; FaceId::ALL.len()],
 }
 
 impl GlyphUse {
@@ -62,15 +62,35 @@ impl GlyphUse {
     /// U+0020 and U+00A0) keeps the first that is not empty: the second
     /// glyph of a cluster stands for nothing, the cluster's first for it all.
     pub(crate) fn add(&mut self, glyph: &PlacedGlyph) {
-        let glyphs = &mut self.faces[glyph.face as usize];
-        let index = glyph.gid as usize;
+        self.note(glyph.face, glyph.gid, &glyph.text);
+    }
+
+    fn note(&mut self, face: FaceId, gid: u16, text: &str) {
+        let glyphs = &mut self.faces[face as usize];
+        let index = gid as usize;
         if glyphs.len() <= index {
             glyphs.resize(index + 1, None);
         }
         let slot = &mut glyphs[index];
-        if slot.as_ref().is_none_or(|text| text.is_empty() && !glyph.text.is_empty()) {
-            *slot = Some(glyph.text.clone());
+        if slot.as_ref().is_none_or(|known| known.is_empty() && !text.is_empty()) {
+            *slot = Some(text.into());
         }
+    }
+
+    /// Every glyph `uses` drew, as [`GlyphUse::add`] would have noted them
+    /// drawn in that order.
+    fn union<'a>(uses: impl IntoIterator<Item = &'a GlyphUse>) -> GlyphUse {
+        let mut all = GlyphUse::default();
+        for used in uses {
+            for face in FaceId::ALL {
+                for (gid, text) in used.faces[face as usize].iter().enumerate() {
+                    if let Some(text) = text {
+                        all.note(face, gid as u16, text);
+                    }
+                }
+            }
+        }
+        all
     }
 
     /// The faces drawn in, in [`FaceId::ALL`] order.
@@ -84,22 +104,59 @@ impl GlyphUse {
     }
 }
 
-/// Embeds every face `used` drew, and returns the font resources that name
-/// them (`/CSPSAA` and so on, as the content streams do).
-pub(crate) fn embed_fonts(file: &mut PdfFile, used: &GlyphUse) -> Result<Dict, String> {
-    let mut resources = Dict::new();
-    for face in used.faces() {
-        let font = parsed(face).ok_or_else(|| format!("the shipped font {face:?} does not parse"))?;
-        let r = embed_face(file, face, font, &used.glyphs(face))?;
-        resources = resources.reference(face.pdf_tag(), r);
-    }
-    Ok(resources)
+/// The faces a build drew in, each subset once to the glyphs every
+/// document of the build drew in it, and embedded as the same objects in
+/// each document that used it. Subsetting scans the whole font's character
+/// map, which made it a quarter of a small build's time when done for each
+/// document; a document's font then holds the few glyphs the others drew too.
+pub(crate) struct SharedFonts {
+    faces: Vec<PreparedFace>,
 }
 
-/// One face as a Type 0 font with Identity-H encoding over a TrueType CID
-/// font: the subset program, `/W` and `/ToUnicode` keyed by the full
-/// font's glyph ids, and the `/CIDToGIDMap` to the subset's.
-fn embed_face(file: &mut PdfFile, face: FaceId, font: &ParsedFont, glyphs: &BTreeMap<u16, String>) -> Result<Ref, String> {
+/// One face's font objects, made once: all but the references between them.
+struct PreparedFace {
+    face: FaceId,
+    /// The subset's PostScript name, tagged (`CSPSAA+DejaVuSans`).
+    name: String,
+    /// The subset program, deflated, and its length before.
+    program: Vec<u8>,
+    program_length: usize,
+    /// `/CIDToGIDMap` and `/ToUnicode`, deflated.
+    cid_to_gid: Vec<u8>,
+    to_unicode: Vec<u8>,
+    /// The `/W` array.
+    widths: Vec<u8>,
+}
+
+impl SharedFonts {
+    /// Subsets each face to the glyphs any of `uses` drew in it, the faces
+    /// on every core.
+    pub(crate) fn subset<'a>(uses: impl IntoIterator<Item = &'a GlyphUse>) -> Result<SharedFonts, String> {
+        use rayon::prelude::*;
+        let all = GlyphUse::union(uses);
+        let faces: Vec<FaceId> = all.faces().collect();
+        let faces = faces.into_par_iter().map(|face| prepare(face, &all.glyphs(face))).collect::<Result<Vec<_>, String>>()?;
+        Ok(SharedFonts { faces })
+    }
+
+    /// Embeds the faces `used` drew, and returns the font resources that
+    /// name them (`/CSPSAA` and so on, as the content streams do).
+    pub(crate) fn embed(&self, file: &mut PdfFile, used: &GlyphUse) -> Result<Dict, String> {
+        let mut resources = Dict::new();
+        for face in used.faces() {
+            let prepared = self.faces.iter().find(|f| f.face == face).ok_or_else(|| format!("the font {face:?} was not subset"))?;
+            let r = embed_face(file, prepared)?;
+            resources = resources.reference(face.pdf_tag(), r);
+        }
+        Ok(resources)
+    }
+}
+
+/// One face's font objects' contents for `glyphs`: the subset program
+/// (printpdf's subsetter), `/W` and `/ToUnicode` keyed by the full font's
+/// glyph ids, and the `/CIDToGIDMap` to the subset's.
+fn prepare(face: FaceId, glyphs: &BTreeMap<u16, String>) -> Result<PreparedFace, String> {
+    let font = parsed(face).ok_or_else(|| format!("the shipped font {face:?} does not parse"))?;
     let subset = printpdf::subset_font(font, glyphs)?;
     let name = format!("{}+{}", face.pdf_tag(), font.font_name.clone().unwrap_or_else(|| face.pdf_tag().to_string()));
 
@@ -109,8 +166,6 @@ fn embed_face(file: &mut PdfFile, face: FaceId, font: &ParsedFont, glyphs: &BTre
     for (&cid, (gid, _)) in &subset.glyph_mapping {
         cid_to_gid[2 * cid as usize..2 * cid as usize + 2].copy_from_slice(&gid.to_be_bytes());
     }
-    let cid_to_gid_ref = file.reserve();
-    file.deflated_stream(cid_to_gid_ref, Dict::new(), &cid_to_gid)?;
 
     // Widths in runs of consecutive CIDs: `c [w1 w2 …]`.
     let mut runs: Vec<(u16, Vec<f64>)> = Vec::new();
@@ -128,26 +183,43 @@ fn embed_face(file: &mut PdfFile, face: FaceId, font: &ParsedFont, glyphs: &BTre
 
     let mappings: Vec<(u16, String)> = glyphs.iter().map(|(&cid, text)| (cid, text.clone())).collect();
     let cmap = printpdf::generate_cmap_string(font, &printpdf::FontId(face.pdf_tag().to_string()), &mappings);
-    let to_unicode = file.reserve();
-    file.deflated_stream(to_unicode, Dict::new(), cmap.as_bytes())?;
+    Ok(PreparedFace {
+        face,
+        name,
+        program: deflate(&subset.bytes)?,
+        program_length: subset.bytes.len(),
+        cid_to_gid: deflate(&cid_to_gid)?,
+        to_unicode: deflate(cmap.as_bytes())?,
+        widths,
+    })
+}
 
+/// Writes one prepared face as a Type 0 font with Identity-H encoding over
+/// a TrueType CID font; returns the Type 0 font.
+fn embed_face(file: &mut PdfFile, f: &PreparedFace) -> Result<Ref, String> {
+    let font = parsed(f.face).ok_or_else(|| format!("the shipped font {:?} does not parse", f.face))?;
+    let flate = || Dict::new().name("Filter", "FlateDecode");
+    let cid_to_gid = file.reserve();
+    file.stream(cid_to_gid, flate(), &f.cid_to_gid);
+    let to_unicode = file.reserve();
+    file.stream(to_unicode, flate(), &f.to_unicode);
     let program = file.reserve();
-    file.deflated_stream(program, Dict::new().int("Length1", subset.bytes.len() as i64), &subset.bytes)?;
+    file.stream(program, flate().int("Length1", f.program_length as i64), &f.program);
 
     let descriptor_ref = file.reserve();
-    file.object(descriptor_ref, &descriptor(font, &name, program).finish());
+    file.object(descriptor_ref, &descriptor(font, &f.name, program).finish());
     let cid_font = Dict::of_type("Font")
         .name("Subtype", "CIDFontType2")
-        .name("BaseFont", &name)
+        .name("BaseFont", &f.name)
         .dict("CIDSystemInfo", Dict::new().text("Registry", "Adobe").text("Ordering", "Identity").int("Supplement", 0))
         .reference("FontDescriptor", descriptor_ref)
-        .raw("W", &widths)
-        .reference("CIDToGIDMap", cid_to_gid_ref);
+        .raw("W", &f.widths)
+        .reference("CIDToGIDMap", cid_to_gid);
     let cid_font_ref = file.reserve();
     file.object(cid_font_ref, &cid_font.finish());
     let type0 = Dict::of_type("Font")
         .name("Subtype", "Type0")
-        .name("BaseFont", &name)
+        .name("BaseFont", &f.name)
         .name("Encoding", "Identity-H")
         .raw("DescendantFonts", &array([cid_font_ref], file::reference))
         .reference("ToUnicode", to_unicode);
@@ -187,4 +259,35 @@ fn descriptor(font: &ParsedFont, name: &str, program: Ref) -> Dict {
         .int("CapHeight", scaled(font.font_metrics.cap_height.unwrap_or(ascent)))
         .int("StemV", stem_v)
         .reference("FontFile2", program)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drew(face: FaceId, gids: &[u16]) -> GlyphUse {
+        let mut used = GlyphUse::default();
+        for &gid in gids {
+            used.note(face, gid, "x");
+        }
+        used
+    }
+
+    /// Two documents share one subset of a face, holding both's glyphs; a
+    /// document embeds only the faces it drew in.
+    #[test]
+    fn documents_share_one_subset_per_face_and_embed_only_their_faces() {
+        let board = drew(FaceId::Sans, &[36, 68]);
+        let group = drew(FaceId::Sans, &[68, 72]);
+        let bold = drew(FaceId::SansBold, &[36]);
+        let fonts = SharedFonts::subset([&board, &group, &bold]).unwrap();
+        let sans = fonts.faces.iter().find(|f| f.face == FaceId::Sans).unwrap();
+        let widths = String::from_utf8_lossy(&sans.widths);
+        for gid in [36, 68, 72] {
+            assert!(widths.contains(&format!("{gid} [")), "glyph {gid} has its width: {widths}");
+        }
+        let mut file = PdfFile::new();
+        let resources = String::from_utf8(fonts.embed(&mut file, &group).unwrap().finish()).unwrap();
+        assert!(resources.contains(FaceId::Sans.pdf_tag()) && !resources.contains(FaceId::SansBold.pdf_tag()), "{resources}");
+    }
 }

@@ -9,7 +9,7 @@
 //! [`super::file`]'s.
 
 use super::content::{number, page_content};
-use super::embed::{embed_fonts, GlyphUse};
+use super::embed::{GlyphUse, SharedFonts};
 use super::file::{self, array, deflate, Dict, PdfFile, Ref};
 use super::layout::{Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink};
 use super::tagged::Structure;
@@ -30,6 +30,12 @@ pub struct Metadata {
 #[derive(Debug, thiserror::Error)]
 #[error("could not write the PDF: {0}")]
 pub struct WriteError(String);
+
+impl From<String> for WriteError {
+    fn from(message: String) -> WriteError {
+        WriteError(message)
+    }
+}
 
 /// Pages whose content streams are deflated together, on every core: few
 /// enough that only their streams wait in memory.
@@ -131,7 +137,15 @@ impl PdfWriter {
 
     /// Adds the fonts, the pages, the outline, links, structure tree,
     /// metadata and catalog, and returns the file.
-    fn finish(mut self, laid: &Laid, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
+    fn finish(self, laid: &Laid, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
+        let unfonted = self.finish_but_fonts(laid, meta)?;
+        let fonts = SharedFonts::subset([&unfonted.used]).map_err(WriteError)?;
+        unfonted.finish(&fonts)
+    }
+
+    /// Writes everything but the fonts, which wait for every document of
+    /// the build to be drawn ([`SharedFonts`]).
+    fn finish_but_fonts(mut self, laid: &Laid, meta: &Metadata) -> Result<Unfonted, WriteError> {
         self.add_waiting();
         if let Some(failed) = self.failed {
             return Err(failed);
@@ -142,8 +156,6 @@ impl PdfWriter {
         let page_refs: Vec<Ref> = pages.iter().map(|_| file.reserve()).collect();
         let pages_root = file.reserve();
         let resources = file.reserve();
-        let fonts = embed_fonts(&mut file, &used).map_err(WriteError)?;
-        file.object(resources, &Dict::new().dict("Font", fonts).finish());
 
         let heights: Vec<f32> = pages.iter().map(|p| p.height).collect();
         let mut annotations = add_links(&mut file, &page_refs, &heights, &links, &mut structure)?;
@@ -183,8 +195,46 @@ impl PdfWriter {
         file.object(root, &catalog.finish());
         let info_ref = file.reserve();
         file.object(info_ref, &info(meta).finish());
-        file.finish(root, info_ref).map_err(WriteError)
+        Ok(Unfonted { file, used, resources, root, info: info_ref })
     }
+}
+
+/// A PDF written but for its fonts: the glyphs it drew, and the objects
+/// the fonts' resources, the catalog and the information dictionary are.
+pub(crate) struct Unfonted {
+    file: PdfFile,
+    used: GlyphUse,
+    resources: Ref,
+    root: Ref,
+    info: Ref,
+}
+
+impl Unfonted {
+    /// What the document drew, for [`SharedFonts::subset`].
+    pub(crate) fn used(&self) -> &GlyphUse {
+        &self.used
+    }
+
+    /// Embeds the fonts and returns the whole file.
+    pub(crate) fn finish(mut self, fonts: &SharedFonts) -> Result<Vec<u8>, WriteError> {
+        let faces = fonts.embed(&mut self.file, &self.used).map_err(WriteError)?;
+        self.file.object(self.resources, &Dict::new().dict("Font", faces).finish());
+        self.file.finish(self.root, self.info).map_err(WriteError)
+    }
+}
+
+/// Lays a flow out and writes it as a PDF but for its fonts, as
+/// [`render_pdf`] does: for a build, whose documents then share one subset
+/// of each face.
+pub(crate) fn render_pdf_but_fonts(
+    flow: &super::layout::Flow,
+    meta: &Metadata,
+    breaks: &LineBreaks,
+) -> Result<(Unfonted, Laid), WriteError> {
+    let mut writer = PdfWriter::new();
+    let laid = super::layout::lay_out_sharing(flow, &mut writer, breaks);
+    let unfonted = writer.finish_but_fonts(&laid, meta)?;
+    Ok((unfonted, laid))
 }
 
 /// The document information dictionary: title, author, subject, the
