@@ -12,6 +12,7 @@
 //! printpdf's and then lopdf's objects was half the build (BENCHMARKS.md).
 
 use super::embed::{pdf_width, GlyphUse};
+use super::file::{literal, utf16_hex};
 use super::fonts::FaceId;
 use super::layout::{Colour, Item, Tag};
 use super::tagged::Structure;
@@ -84,25 +85,10 @@ impl Stream {
     }
 }
 
-/// Writes `text` as a PDF literal string, escaping what the syntax needs.
-fn literal(out: &mut Vec<u8>, text: &[u8]) {
-    out.push(b'(');
-    for &byte in text {
-        if matches!(byte, b'(' | b')' | b'\\') {
-            out.push(b'\\');
-        }
-        out.push(byte);
-    }
-    out.push(b')');
-}
-
 /// Opens a marked-content span whose `/ActualText` is `text` (UTF-16BE).
 fn actual_text_start(stream: &mut Stream, text: &str) {
-    let mut properties = b"/ActualText <FEFF".to_vec();
-    for unit in text.encode_utf16() {
-        let _ = write!(properties, "{unit:04X}");
-    }
-    properties.push(b'>');
+    let mut properties = b"/ActualText ".to_vec();
+    utf16_hex(&mut properties, text);
     stream.begin_marked("Span", &properties);
 }
 
@@ -508,12 +494,5 @@ mod tests {
         let read = pieces(&run.array);
         let drawn: Vec<u16> = read.iter().flat_map(|p| if let Piece::Glyphs(g) = p { g.clone() } else { Vec::new() }).collect();
         assert_eq!(drawn, ids);
-    }
-
-    #[test]
-    fn literal_strings_escape_brackets() {
-        let mut out = Vec::new();
-        literal(&mut out, b"a(b)\\");
-        assert_eq!(out, b"(a\\(b\\)\\\\)");
     }
 }

@@ -41,21 +41,32 @@ pub(crate) fn name(out: &mut Vec<u8>, name: &str) {
 /// as UTF-16BE with its byte-order mark, in hex.
 pub(crate) fn text(out: &mut Vec<u8>, text: &str) {
     if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
-        out.push(b'(');
-        for byte in text.bytes() {
-            if matches!(byte, b'(' | b')' | b'\\') {
-                out.push(b'\\');
-            }
-            out.push(byte);
-        }
-        out.push(b')');
+        literal(out, text.as_bytes());
     } else {
-        out.extend_from_slice(b"<FEFF");
-        for unit in text.encode_utf16() {
-            let _ = write!(out, "{unit:04X}");
-        }
-        out.push(b'>');
+        utf16_hex(out, text);
     }
+}
+
+/// Writes `bytes` as a literal string, escaping what the syntax needs.
+pub(crate) fn literal(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'(');
+    for &byte in bytes {
+        if matches!(byte, b'(' | b')' | b'\\') {
+            out.push(b'\\');
+        }
+        out.push(byte);
+    }
+    out.push(b')');
+}
+
+/// Writes `text` as UTF-16BE with its byte-order mark, in hex: a text
+/// string any reader takes, whatever its characters.
+pub(crate) fn utf16_hex(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(b"<FEFF");
+    for unit in text.encode_utf16() {
+        let _ = write!(out, "{unit:04X}");
+    }
+    out.push(b'>');
 }
 
 /// Writes a reference (`12 0 R`).
@@ -305,6 +316,9 @@ mod tests {
         let mut out = Vec::new();
         text(&mut out, "Café\n");
         assert_eq!(out, b"<FEFF00430061006600E9000A>");
+        let mut out = Vec::new();
+        literal(&mut out, b"a(b)\\");
+        assert_eq!(out, b"(a\\(b\\)\\\\)");
     }
 
     #[test]

@@ -48,10 +48,8 @@ const PAGES_AT_ONCE: usize = 32;
 /// Lines are broken through `breaks`, which the other documents of the
 /// build share.
 pub fn render_pdf(flow: &super::layout::Flow, meta: &Metadata, breaks: &LineBreaks) -> Result<(Vec<u8>, Laid), WriteError> {
-    let mut writer = PdfWriter::new();
-    let laid = super::layout::lay_out_sharing(flow, &mut writer, breaks);
-    let bytes = writer.finish(&laid, meta)?;
-    Ok((bytes, laid))
+    let (unfonted, laid) = render_pdf_but_fonts(flow, meta, breaks)?;
+    Ok((unfonted.finish_alone()?, laid))
 }
 
 /// Writes laid-out pages as a PDF.
@@ -60,7 +58,7 @@ pub fn write_pdf(laid: LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> 
     for page in laid.pages {
         writer.page(page);
     }
-    writer.finish(&Laid { outline: laid.outline, missing: laid.missing, figures: laid.figures }, meta)
+    writer.finish_but_fonts(&Laid { outline: laid.outline, missing: laid.missing, figures: laid.figures }, meta)?.finish_alone()
 }
 
 /// A written page: its size and its content stream's object.
@@ -135,14 +133,6 @@ impl PdfWriter {
         }
     }
 
-    /// Adds the fonts, the pages, the outline, links, structure tree,
-    /// metadata and catalog, and returns the file.
-    fn finish(self, laid: &Laid, meta: &Metadata) -> Result<Vec<u8>, WriteError> {
-        let unfonted = self.finish_but_fonts(laid, meta)?;
-        let fonts = SharedFonts::subset([&unfonted.used]).map_err(WriteError)?;
-        unfonted.finish(&fonts)
-    }
-
     /// Writes everything but the fonts, which wait for every document of
     /// the build to be drawn ([`SharedFonts`]).
     fn finish_but_fonts(mut self, laid: &Laid, meta: &Metadata) -> Result<Unfonted, WriteError> {
@@ -213,6 +203,13 @@ impl Unfonted {
     /// What the document drew, for [`SharedFonts::subset`].
     pub(crate) fn used(&self) -> &GlyphUse {
         &self.used
+    }
+
+    /// Embeds its fonts, subset to its own glyphs: a document written on
+    /// its own. Returns the whole file.
+    fn finish_alone(self) -> Result<Vec<u8>, WriteError> {
+        let fonts = SharedFonts::subset([&self.used]).map_err(WriteError)?;
+        self.finish(&fonts)
     }
 
     /// Embeds the fonts and returns the whole file.
