@@ -126,6 +126,8 @@ struct PreparedFace {
     to_unicode: Vec<u8>,
     /// The `/W` array.
     widths: Vec<u8>,
+    /// The font descriptor, but for its `/FontFile2`.
+    descriptor: Dict,
 }
 
 impl SharedFonts {
@@ -145,7 +147,7 @@ impl SharedFonts {
         let mut resources = Dict::new();
         for face in used.faces() {
             let prepared = self.faces.iter().find(|f| f.face == face).ok_or_else(|| format!("the font {face:?} was not subset"))?;
-            let r = embed_face(file, prepared)?;
+            let r = embed_face(file, prepared);
             resources = resources.reference(face.pdf_tag(), r);
         }
         Ok(resources)
@@ -185,19 +187,19 @@ fn prepare(face: FaceId, glyphs: &BTreeMap<u16, String>) -> Result<PreparedFace,
     let cmap = printpdf::generate_cmap_string(font, &printpdf::FontId(face.pdf_tag().to_string()), &mappings);
     Ok(PreparedFace {
         face,
-        name,
         program: deflate(&subset.bytes)?,
         program_length: subset.bytes.len(),
         cid_to_gid: deflate(&cid_to_gid)?,
         to_unicode: deflate(cmap.as_bytes())?,
         widths,
+        descriptor: descriptor(font, &name),
+        name,
     })
 }
 
 /// Writes one prepared face as a Type 0 font with Identity-H encoding over
 /// a TrueType CID font; returns the Type 0 font.
-fn embed_face(file: &mut PdfFile, f: &PreparedFace) -> Result<Ref, String> {
-    let font = parsed(f.face).ok_or_else(|| format!("the shipped font {:?} does not parse", f.face))?;
+fn embed_face(file: &mut PdfFile, f: &PreparedFace) -> Ref {
     let flate = || Dict::new().name("Filter", "FlateDecode");
     let cid_to_gid = file.reserve();
     file.stream(cid_to_gid, flate(), &f.cid_to_gid);
@@ -207,7 +209,7 @@ fn embed_face(file: &mut PdfFile, f: &PreparedFace) -> Result<Ref, String> {
     file.stream(program, flate().int("Length1", f.program_length as i64), &f.program);
 
     let descriptor_ref = file.reserve();
-    file.object(descriptor_ref, &descriptor(font, &f.name, program).finish());
+    file.object(descriptor_ref, &f.descriptor.clone().reference("FontFile2", program).finish());
     let cid_font = Dict::of_type("Font")
         .name("Subtype", "CIDFontType2")
         .name("BaseFont", &f.name)
@@ -225,12 +227,13 @@ fn embed_face(file: &mut PdfFile, f: &PreparedFace) -> Result<Ref, String> {
         .reference("ToUnicode", to_unicode);
     let r = file.reserve();
     file.object(r, &type0.finish());
-    Ok(r)
+    r
 }
 
 /// The font descriptor, its metrics in thousandths of an em, worked out
-/// from the font's tables as printpdf does (ISO 32000-1, 9.8).
-fn descriptor(font: &ParsedFont, name: &str, program: Ref) -> Dict {
+/// from the font's tables as printpdf does (ISO 32000-1, 9.8); the font
+/// program's reference is added per document.
+fn descriptor(font: &ParsedFont, name: &str) -> Dict {
     let m = &font.pdf_font_metrics;
     let scale = 1000.0 / m.units_per_em.max(1) as f32;
     let scaled = |v: f32| (v * scale).round() as i64;
@@ -258,7 +261,6 @@ fn descriptor(font: &ParsedFont, name: &str, program: Ref) -> Dict {
         .int("Descent", scaled(font.font_metrics.descent))
         .int("CapHeight", scaled(font.font_metrics.cap_height.unwrap_or(ascent)))
         .int("StemV", stem_v)
-        .reference("FontFile2", program)
 }
 
 #[cfg(test)]

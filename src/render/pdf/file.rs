@@ -76,6 +76,7 @@ pub(crate) fn reference(out: &mut Vec<u8>, r: Ref) {
 
 /// A dictionary, written as it is built: each method adds one entry.
 #[must_use]
+#[derive(Clone)]
 pub(crate) struct Dict {
     out: Vec<u8>,
 }
