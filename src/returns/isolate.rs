@@ -334,6 +334,11 @@ fn spawn(program: &Path, limits: &Limits, per_child: usize, stderr: Stdio) -> st
         .arg(limits.max_child_memory_bytes.to_string())
         .arg(limits.max_child_cpu_seconds.to_string())
         .arg(per_child.to_string())
+        // mimalloc reserves address space a gibibyte at a time, which does
+        // not fit under the child's address-space limit: now and then its
+        // fallback failed a small allocation (zlib's state) in a fresh
+        // child reading a good workbook. Small reservations fit.
+        .env("MIMALLOC_ARENA_RESERVE", "64MiB")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(stderr)
