@@ -36,11 +36,19 @@
 //!   written in (`ur`, `gu`, `bn`, `pa`, `pl`), or empty for English: for
 //!   `lang="…"` on the element that holds it (see [`crate::render::language`]);
 //! - `text_dir text` — `rtl` for text in a right-to-left language, else `auto`: for `dir="…"`.
+//!
+//! And one block helper in the HTML report only: `{{#each_action id}}…{{/each_action}}`
+//! walks the actions of the group `id` as `{{#each}}` walks a list (`this`,
+//! `@index`, `@first`, `@last`, `{{else}}` when there are none). Each action's
+//! data is made when the block reaches it and dropped once rendered
+//! ([`Items`]): a county's actions, held as template data all at once, took
+//! 160 MB for a 17 MB page (BENCHMARKS.md).
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Place};
 use crate::status::Status;
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext, RenderErrorReason, Renderable, ScopedJson,
+    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext, RenderErrorReason, Renderable,
+    ScopedJson,
 };
 use serde_json::Value;
 use std::borrow::Cow;
@@ -274,7 +282,12 @@ impl Templates {
     /// built-in one is rendered instead; an error means the built-in one
     /// failed too, or no template has that name.
     pub fn render(&self, name: &str, data: &impl TemplateInput) -> Result<String, TemplateError> {
-        let (text, warning) = self.render_with_fallback(name, &data.template_context())?;
+        self.render_with(name, data, None)
+    }
+
+    /// As [`Templates::render`], with the block helper of `items` (see [`Items`]).
+    pub fn render_with(&self, name: &str, data: &impl TemplateInput, items: Option<&dyn Items>) -> Result<String, TemplateError> {
+        let (text, warning) = self.render_with_fallback(name, &data.template_context(), items)?;
         if let Some(warning) = warning {
             self.render_warnings.lock().unwrap_or_else(|p| p.into_inner()).insert(warning);
         }
@@ -291,7 +304,18 @@ impl Templates {
         data: &impl TemplateInput,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<String, TemplateError> {
-        let (text, warning) = self.render_with_fallback(name, &data.template_context())?;
+        self.render_reporting_with(name, data, None, diagnostics)
+    }
+
+    /// As [`Templates::render_reporting`], with the block helper of `items` (see [`Items`]).
+    pub(crate) fn render_reporting_with(
+        &self,
+        name: &str,
+        data: &impl TemplateInput,
+        items: Option<&dyn Items>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<String, TemplateError> {
+        let (text, warning) = self.render_with_fallback(name, &data.template_context(), items)?;
         if let Some(warning) = warning {
             if !diagnostics.contains(&warning) {
                 diagnostics.push(warning);
@@ -302,12 +326,29 @@ impl Templates {
 
     /// The user's template if it renders, else the built-in one with a
     /// warning saying why.
-    fn render_with_fallback(&self, name: &str, context: &Context) -> Result<(String, Option<Diagnostic>), TemplateError> {
+    ///
+    /// With `items`, their block helper is registered on a copy of the
+    /// registry (its templates are compiled already, so the copy is cheap).
+    fn render_with_fallback(
+        &self,
+        name: &str,
+        context: &Context,
+        items: Option<&dyn Items>,
+    ) -> Result<(String, Option<Diagnostic>), TemplateError> {
         let name = name.strip_suffix(TEMPLATE_EXTENSION).unwrap_or(name);
         if !BUILT_IN.iter().any(|(known, _)| *known == name) {
             return Err(TemplateError { name: name.to_string(), message: "there is no template of this name".to_string(), line: None });
         }
-        let registry = self.registry(name);
+        let with_items;
+        let registry = match items {
+            Some(items) => {
+                let mut copy = self.registry(name).clone();
+                copy.register_helper(items.helper(), Box::new(EachItem { items }));
+                with_items = copy;
+                &with_items
+            }
+            None => self.registry(name),
+        };
         let mut warning = None;
         if let Some((_, user)) = self.overrides.iter().find(|(n, _)| n == name) {
             match registry.render_with_context(&user_name(name), context) {
@@ -504,6 +545,56 @@ impl HelperDef for StrictIf {
             Some(t) => t.render(r, ctx, rc, out),
             None => Ok(()),
         }
+    }
+}
+
+/// Lists a block helper walks one item at a time, each made when the block
+/// reaches it and dropped once rendered: for lists too large to hold as
+/// template data all at once.
+pub trait Items: Send + Sync {
+    /// The block helper's name: `{{#NAME key}}…{{/NAME}}`.
+    fn helper(&self) -> &'static str;
+    /// How many items the list called `key` has; `None` when there is no such list.
+    fn count(&self, key: &str) -> Option<usize>;
+    /// Item `index` of the list called `key`, as template data.
+    fn item(&self, key: &str, index: usize) -> Value;
+}
+
+/// `{{#helper key}}…{{else}}…{{/helper}}`: the block once for each item of
+/// the list `key` of `items`, as `{{#each}}` renders it for a list.
+struct EachItem<'a> {
+    items: &'a dyn Items,
+}
+
+impl HelperDef for EachItem<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let helper = self.items.helper();
+        let key = param(h, r, helper, 0)?;
+        let key = key.as_str().ok_or_else(|| invalid(helper, format!("{key} is not the name of a list")))?;
+        let count = self.items.count(key).ok_or_else(|| invalid(helper, format!("there is no list called \"{key}\"")))?;
+        if count == 0 {
+            return h.inverse().map_or(Ok(()), |t| t.render(r, ctx, rc, out));
+        }
+        let Some(template) = h.template() else { return Ok(()) };
+        rc.push_block(BlockContext::new());
+        for index in 0..count {
+            if let Some(block) = rc.block_mut() {
+                block.set_base_value(self.items.item(key, index));
+                block.set_local_var("index", Value::from(index));
+                block.set_local_var("first", Value::from(index == 0));
+                block.set_local_var("last", Value::from(index + 1 == count));
+            }
+            template.render(r, ctx, rc, out)?;
+        }
+        rc.pop_block();
+        Ok(())
     }
 }
 

@@ -169,13 +169,17 @@ fn text_from_returns_is_literal_in_markdown_and_escaped_in_html() {
     data["partnership"]["plan_title"] = serde_json::json!("*Emphasis* <b>bold</b> [link](x)");
     let cover = templates.render("cover.md", &data).unwrap();
     assert!(cover.starts_with(r"\*Emphasis\* \<b\>bold\<\/b\> \[link\]\(x\)"), "{cover}");
-    let html = templates.render("board-report.html", &{
+    let progress = sample_progress();
+    let sentences = sample_progress::sentences(&progress);
+    let actions = context::GroupActions { progress: &progress, sentences: &sentences };
+    let data = {
         let mut d = data.clone();
         for g in d["groups"].as_array_mut().unwrap() {
             g["chart_width"] = serde_json::json!(100);
         }
         d
-    });
+    };
+    let html = templates.render_with("board-report.html", &data, Some(&actions));
     let html = html.unwrap();
     assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"));
     assert!(!html.contains("<b>bold</b>"));
@@ -345,9 +349,12 @@ fn reminder_file_names_are_safe_on_windows_and_never_collide() {
 }
 
 /// The PDFs' passages get the quarter without the action lists (the PDFs lay
-/// out every action themselves); the HTML report's template gets them all.
+/// out every action themselves). The HTML report's template walks the
+/// groups' actions with `each_action`, each made when reached, so neither
+/// context holds them.
 #[test]
-fn only_the_html_context_lists_every_action() {
+fn no_context_holds_every_action_and_the_html_walks_them_all() {
+    use csp_report::templates::Items;
     let progress = sample_progress();
     let sentences = sample_progress::sentences(&progress);
     let html = context::report(&progress, &sentences);
@@ -355,15 +362,73 @@ fn only_the_html_context_lists_every_action() {
     let listed = |v: &serde_json::Value, list: &str| -> usize {
         v[list].as_array().unwrap().iter().map(|g| g["actions"].as_array().map_or(0, Vec::len)).sum()
     };
-    assert_eq!(listed(&html, "groups"), progress.totals.actions);
+    assert_eq!(listed(&html, "groups"), 0);
     assert_eq!(listed(&prose, "groups"), 0);
     assert_eq!(listed(&prose, "priorities"), 0);
+    assert_eq!(listed(&html, "priorities"), progress.priorities.iter().map(|p| p.action_ids.len()).sum::<usize>());
     // Everything else is the same.
-    for key in ["totals", "exceptions", "agencies", "period", "partnership"] {
+    for key in ["totals", "exceptions", "agencies", "period", "partnership", "groups"] {
         assert_eq!(html[key], prose[key], "{key}");
     }
     let group = &progress.groups[0];
-    assert_eq!(prose["groups"][0]["counts"], html["groups"][0]["counts"]);
     let entry = context::group_entry(&progress, &group.id).unwrap();
     assert!(entry.get("actions").is_none(), "{entry}");
+    // The HTML's block walks each group's actions in order, in full.
+    let actions = context::GroupActions { progress: &progress, sentences: &sentences };
+    for g in &progress.groups {
+        assert_eq!(actions.count(&g.id), Some(g.actions.len()));
+        for (i, a) in g.actions.iter().enumerate() {
+            let item = actions.item(&g.id, i);
+            assert_eq!(item["id"], a.id.as_str());
+            assert_eq!(item["leads"].as_array().unwrap().len(), a.leads.len());
+        }
+    }
+    assert_eq!(actions.count("no-such-group"), None);
+}
+
+/// A user's HTML template walks each group's actions with `each_action`, as
+/// `{{#each}}` walks a list; an older copy that still reads a group's
+/// `actions` list is reported and the built-in template used.
+#[test]
+fn each_action_walks_a_groups_actions_and_an_old_actions_list_is_reported() {
+    let progress = sample_progress();
+    let sentences = sample_progress::sentences(&progress);
+    let actions = context::GroupActions { progress: &progress, sentences: &sentences };
+    let mut data = context::report(&progress, &sentences);
+    // The bars' lengths, which the HTML renderer adds.
+    for g in data["groups"].as_array_mut().unwrap() {
+        g["chart_width"] = serde_json::json!(100);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("board-report.html.hbs"),
+        "{{#each groups}}[{{#each_action id}}{{#unless @first}},{{/unless}}{{@index}}:{{id}}{{#if @last}}.{{/if}}{{else}}none{{/each_action}}]{{/each}}",
+    )
+    .unwrap();
+    let (templates, diagnostics) = Templates::load(dir.path());
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let text = templates.render_with("board-report.html", &data, Some(&actions)).unwrap();
+    let expected: String = progress
+        .groups
+        .iter()
+        .map(|g| {
+            let listed: Vec<String> = g.actions.iter().enumerate().map(|(i, a)| format!("{i}:{}", a.id)).collect();
+            if listed.is_empty() {
+                "[none]".to_string()
+            } else {
+                format!("[{}.]", listed.join(","))
+            }
+        })
+        .collect();
+    assert_eq!(text, expected);
+    assert!(templates.take_diagnostics().is_empty());
+
+    fs::write(dir.path().join("board-report.html.hbs"), "{{#each groups}}{{#each actions}}{{id}}{{/each}}{{/each}}").unwrap();
+    let (templates, _) = Templates::load(dir.path());
+    let text = templates.render_with("board-report.html", &data, Some(&actions)).unwrap();
+    assert!(text.contains(&progress.groups[0].actions[0].id), "the built-in template was used");
+    let warnings = templates.take_diagnostics();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].code, "template-failed");
+    assert!(warnings[0].message.contains("actions"), "{}", warnings[0].message);
 }

@@ -22,24 +22,25 @@ use crate::progress::{
     PriorityProgress, Progress, Reason, Rejection, Subject, Trend, UpdateState,
 };
 use crate::status::Status;
+use crate::templates::Items;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-/// How much of each group and priority a report context carries.
+/// How much of each priority a report context carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
-    /// Every action in full under its group and its priority: the HTML
-    /// report's template walks them.
+    /// Each priority with the list of its actions (ids, anchors and groups):
+    /// the HTML report's template may link them.
     Full,
     /// The counts without the action lists: the PDFs' passages, which speak
-    /// of the quarter while the PDFs lay out each action themselves. The
-    /// lists are most of a county's context (some 400 MB as JSON values for
-    /// 5,000 actions; BENCHMARKS.md).
+    /// of the quarter while the PDFs lay out each action themselves.
     Prose,
 }
 
-/// The context of the HTML report's template: the whole quarter.
+/// The context of the HTML report's template: the whole quarter. The
+/// groups' actions in full are not in it: the template walks them with
+/// `{{#each_action id}}`, each made when reached ([`GroupActions`]).
 pub fn report(progress: &Progress, sentences: &Sentences) -> Value {
     report_in(progress, sentences, Scope::Full)
 }
@@ -70,13 +71,7 @@ fn report_in(progress: &Progress, sentences: &Sentences, scope: Scope) -> Value 
         "lead_detail_span": 1 + LeadDetail::ALL.len(),
         "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
         "totals": counts(&progress.totals),
-        "groups": progress.groups.iter().map(|g| {
-            let mut v = group(g, progress);
-            if scope == Scope::Full {
-                v["actions"] = json!(g.actions.iter().map(|a| action(a, sentences)).collect::<Vec<_>>());
-            }
-            v
-        }).collect::<Vec<_>>(),
+        "groups": progress.groups.iter().map(|g| group(g, progress)).collect::<Vec<_>>(),
         "priorities": progress.priorities.iter().map(|p| {
             let mut v = priority(p, progress);
             if scope == Scope::Full {
@@ -363,6 +358,35 @@ fn priority_actions(p: &PriorityProgress, index: &ActionIndex) -> Value {
         .filter_map(|id| index.get(id))
         .map(|a| json!({"id": a.id, "anchor": anchor("action", &a.id), "group_id": a.group_id, "group_name": a.group_name}))
         .collect::<Vec<_>>())
+}
+
+/// The groups' actions in full, for the HTML report's `{{#each_action id}}`
+/// block: each action's data is made when the block reaches it and dropped
+/// once rendered, as a county's actions held all at once took 160 MB
+/// (BENCHMARKS.md).
+pub struct GroupActions<'a> {
+    pub progress: &'a Progress,
+    pub sentences: &'a Sentences,
+}
+
+impl GroupActions<'_> {
+    fn actions(&self, group_id: &str) -> Option<&[ActionProgress]> {
+        self.progress.groups.iter().find(|g| g.id == group_id).map(|g| g.actions.as_slice())
+    }
+}
+
+impl Items for GroupActions<'_> {
+    fn helper(&self) -> &'static str {
+        "each_action"
+    }
+
+    fn count(&self, group_id: &str) -> Option<usize> {
+        self.actions(group_id).map(<[_]>::len)
+    }
+
+    fn item(&self, group_id: &str, index: usize) -> Value {
+        self.actions(group_id).and_then(|actions| actions.get(index)).map_or(Value::Null, |a| action(a, self.sentences))
+    }
 }
 
 fn action(a: &ActionProgress, sentences: &Sentences) -> Value {

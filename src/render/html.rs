@@ -28,9 +28,10 @@ impl Renderer for HtmlReport {
         let mut data = context::report(ctx.progress, ctx.sentences);
         add_chart_widths(&mut data);
         let mut diagnostics = Vec::new();
+        let actions = context::GroupActions { progress: ctx.progress, sentences: ctx.sentences };
         let html = ctx
             .templates
-            .render_reporting(TEMPLATE, &TemplateData::new(data), &mut diagnostics)
+            .render_reporting_with(TEMPLATE, &TemplateData::new(data), Some(&actions), &mut diagnostics)
             .map_err(|e| RenderError::new("html", e))?;
         Ok(Rendered { files: vec![OutputFile { path: PathBuf::from(FILE_NAME), bytes: html.into_bytes() }], diagnostics })
     }
