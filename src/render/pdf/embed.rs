@@ -35,18 +35,29 @@ fn parsed(face: FaceId) -> Option<&'static ParsedFont> {
 /// A glyph's advance in thousandths of an em, as the font's `/W` array
 /// gives it: the font's own advance, to a thousandth. Drawing follows it,
 /// so a glyph set where its predecessor leaves the pen needs no
-/// positioning of its own. Remembered per thread, as decoding the glyph is
-/// most of the cost and a report uses a few hundred glyphs millions of times.
+/// positioning of its own. Each glyph's is decoded once and kept in a
+/// table by face and glyph id, shared by every thread: every drawn glyph
+/// asks, and a report draws a few hundred glyphs millions of times.
 pub(crate) fn pdf_width(face: FaceId, gid: u16) -> f64 {
-    thread_local! {
-        static KNOWN: std::cell::RefCell<std::collections::HashMap<(FaceId, u16), f64>> = Default::default();
+    use std::sync::atomic::{AtomicU64, Ordering};
+    /// A slot not decoded yet (a NaN no width is).
+    const UNKNOWN: u64 = u64::MAX;
+    static KNOWN: OnceLock<Vec<Vec<AtomicU64>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        FaceId::ALL.iter().map(|&f| (0..parsed(f).map_or(0, |font| font.num_glyphs)).map(|_| AtomicU64::new(UNKNOWN)).collect()).collect()
+    });
+    let Some(slot) = known.get(face as usize).and_then(|glyphs| glyphs.get(gid as usize)) else { return 0.0 };
+    let bits = slot.load(Ordering::Relaxed);
+    if bits != UNKNOWN {
+        return f64::from_bits(bits);
     }
-    let decode = || {
-        let Some(font) = parsed(face) else { return 0.0 };
+    let width = parsed(face).map_or(0.0, |font| {
         let units_per_em = font.pdf_font_metrics.units_per_em as f64;
         font.get_or_decode_glyph(gid).map(|g| as_written(g.horz_advance as f64 * 1000.0 / units_per_em)).unwrap_or(0.0)
-    };
-    KNOWN.with(|known| *known.borrow_mut().entry((face, gid)).or_insert_with(decode))
+    });
+    // Two threads may both decode a glyph: they store the same width.
+    slot.store(width.to_bits(), Ordering::Relaxed);
+    width
 }
 
 /// The glyphs a document's pages drew, by face, each with the text it
