@@ -19,12 +19,12 @@ use crate::forms::FormSettings;
 use crate::history::{find_previous, find_year};
 use crate::merge::{merge_with_year, MergeInput};
 use crate::output::{ensure_outside_inputs, OutputFolder};
-use crate::plan::Plan;
+use crate::plan::{Period, Plan};
 use crate::progress::{Counts, Progress, Subject};
 use crate::render::csv::validation_file;
 use crate::render::sentences::Sentences;
 use crate::render::{reminders, renderers, OutputFile, RenderContext};
-use crate::returns::{read_returns_with, ReadOptions, READER_NOT_ISOLATED, READER_NOT_LIMITED};
+use crate::returns::{read_returns_with, ReadOptions, ReadReport, READER_NOT_ISOLATED, READER_NOT_LIMITED};
 use crate::status::Status;
 use crate::templates::Templates;
 use crate::ui::Ui;
@@ -56,27 +56,10 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
     for d in read.diagnostics.iter().filter(|d| [READER_NOT_ISOLATED, READER_NOT_LIMITED].contains(&d.code)) {
         ui.diagnostic(d);
     }
-    let returns_label = config.returns.display().to_string();
-    let (previous, mut history_diagnostics) = find_previous(&config.history, &returns_label, &plan, period, &read);
-    // The earlier quarters of the year, for each action's history and the
-    // persistent exceptions; the previous quarter is the one just found.
-    let (year, year_diagnostics) = find_year(&config.history, &returns_label, &plan, period, &read, previous.as_ref());
-    history_diagnostics.extend(year_diagnostics);
     let forms = FormSettings::for_period(config, period);
-    let progress = merge_with_year(
-        &MergeInput {
-            plan: &plan,
-            period,
-            read: &read,
-            previous: previous.as_ref(),
-            produced: config.produced_date(period),
-            deadline: forms.deadline,
-            extra_diagnostics: &history_diagnostics,
-        },
-        &year,
-    );
-
-    let (templates, template_diagnostics) = Templates::load(&config.templates);
+    // The templates are compiled on the other core meanwhile: merging runs on one.
+    let (progress, (templates, template_diagnostics)) =
+        rayon::join(|| merge_with_history(config, &plan, period, &read, &forms), || Templates::load(&config.templates));
     // Problems met while building the outputs, for the terminal and validation.csv.
     let mut building_diagnostics: Vec<_> = template_diagnostics.into_iter().collect();
     let mut files = Vec::new();
@@ -130,6 +113,29 @@ pub fn run(config: &Config, ui: &mut Ui) -> anyhow::Result<Outcome> {
         anyhow::bail!("{} failed, so the board pack is incomplete: {}", counted(failed.len(), "renderer", "renderers"), failed.join("; "));
     }
     Ok(Outcome::Success)
+}
+
+/// Finds the previous quarter's results and the earlier quarters of the
+/// year, and merges them with the plan and the returns read.
+fn merge_with_history(config: &Config, plan: &Plan, period: Period, read: &ReadReport, forms: &FormSettings) -> Progress {
+    let returns_label = config.returns.display().to_string();
+    let (previous, mut history_diagnostics) = find_previous(&config.history, &returns_label, plan, period, read);
+    // The earlier quarters of the year, for each action's history and the
+    // persistent exceptions; the previous quarter is the one just found.
+    let (year, year_diagnostics) = find_year(&config.history, &returns_label, plan, period, read, previous.as_ref());
+    history_diagnostics.extend(year_diagnostics);
+    merge_with_year(
+        &MergeInput {
+            plan,
+            period,
+            read,
+            previous: previous.as_ref(),
+            produced: config.produced_date(period),
+            deadline: forms.deadline,
+            extra_diagnostics: &history_diagnostics,
+        },
+        &year,
+    )
 }
 
 /// Each reminder as an `.eml` draft beside its `.txt`: the same words (the
