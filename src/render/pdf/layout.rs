@@ -493,7 +493,8 @@ pub fn lay_out_into(flow: &Flow, sink: &mut dyn PageSink) -> Laid {
 
 /// Lays a flow out as [`lay_out_into`] does, breaking lines through
 /// `breaks`, which other documents of the build share.
-pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, breaks: &LineBreaks) -> Laid {
+pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, shared: &LineBreaks) -> Laid {
+    let breaks = &FlowBreaks { shared, seen: Default::default() };
     let mut known = Composer::run(flow, None, breaks, &mut |_| {}).numbers();
     // Numbers that keep moving the pages they number would never settle:
     // after a few passes the last one stands.
@@ -652,10 +653,37 @@ impl LineBreaks {
     }
 }
 
+/// One flow's line breaks, for its passes: each text of the flow looked up
+/// in the build's [`LineBreaks`] once, then by where it lies in the flow,
+/// as every pass breaks the same texts (without hashing and comparing each
+/// whole text, and taking the lock, again).
+struct FlowBreaks<'a> {
+    shared: &'a LineBreaks,
+    /// By (address and length of the flow's spans, size, width).
+    seen: std::cell::RefCell<foldhash::HashMap<(usize, usize, u32, u32), (Arc<Broken>, Vec<MissingGlyphs>)>>,
+}
+
+impl FlowBreaks<'_> {
+    /// As [`LineBreaks::get`], for spans that lie in the flow, which
+    /// outlives this: their address names them.
+    fn get(&self, spans: &[Span], size: f32, width: f32, missing: &mut Vec<MissingGlyphs>) -> Arc<Broken> {
+        let key = (spans.as_ptr() as usize, spans.len(), size.to_bits(), width.to_bits());
+        if let Some((broken, lacking)) = self.seen.borrow().get(&key) {
+            missing.extend(lacking.iter().cloned());
+            return broken.clone();
+        }
+        let mut lacking = Vec::new();
+        let broken = self.shared.get(spans, size, width, &mut lacking);
+        missing.extend(lacking.iter().cloned());
+        self.seen.borrow_mut().insert(key, (broken.clone(), lacking));
+        broken
+    }
+}
+
 /// Places blocks onto pages.
 struct Composer<'a> {
     flow: &'a Flow,
-    breaks: &'a LineBreaks,
+    breaks: &'a FlowBreaks<'a>,
     style: PageStyle,
     /// The page being filled; those before it are given to `done`.
     current: Page,
@@ -679,7 +707,7 @@ struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    fn run(flow: &'a Flow, known: Option<&'a PageNumbers>, breaks: &'a LineBreaks, done: &'a mut dyn FnMut(Page)) -> Composer<'a> {
+    fn run(flow: &'a Flow, known: Option<&'a PageNumbers>, breaks: &'a FlowBreaks<'a>, done: &'a mut dyn FnMut(Page)) -> Composer<'a> {
         let style = flow.page;
         let mut c = Composer {
             flow,
@@ -761,12 +789,27 @@ impl<'a> Composer<'a> {
     fn wrap(&mut self, spans: &[Span], size: f32, width: f32) -> Vec<Line> {
         let broken = if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
             let resolved: Vec<Span> = spans.iter().map(|s| self.resolve(s)).collect();
-            self.breaks.get(&resolved, size, width, &mut self.missing)
+            self.breaks.shared.get(&resolved, size, width, &mut self.missing)
         } else {
-            self.breaks.get(spans, size, width, &mut self.missing)
+            self.breaks.shared.get(spans, size, width, &mut self.missing)
         };
-        // The first pass only counts lines: where each goes on the page
-        // needs no glyphs until the second.
+        self.set(&broken, size)
+    }
+
+    /// As [`Composer::wrap`], for text of the flow (a table's cells), which
+    /// every pass breaks again: remembered by where it lies in the flow.
+    fn wrap_in_flow(&mut self, spans: &'a [Span], size: f32, width: f32) -> Vec<Line> {
+        if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
+            return self.wrap(spans, size, width);
+        }
+        let broken = self.breaks.get(spans, size, width, &mut self.missing);
+        self.set(&broken, size)
+    }
+
+    /// Broken text's lines: set in glyphs in a pass that draws; the first
+    /// pass only counts lines, as where each goes on the page needs no
+    /// glyphs until the second.
+    fn set(&self, broken: &Broken, size: f32) -> Vec<Line> {
         if self.known.is_some() {
             broken.lines()
         } else {
@@ -789,7 +832,7 @@ impl<'a> Composer<'a> {
 
     /// Height a block needs at least at the foot of a page for a heading
     /// above it not to be left alone.
-    fn min_start_height(&mut self, block: &Block, rest: &[Block]) -> f32 {
+    fn min_start_height(&mut self, block: &'a Block, rest: &'a [Block]) -> f32 {
         match block {
             // A paragraph of one or two lines (a caption, a lead-in) stays
             // with what it introduces; a longer one needs two lines here.
@@ -824,7 +867,7 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn place(&mut self, block: &Block, rest: &[Block]) {
+    fn place(&mut self, block: &'a Block, rest: &'a [Block]) {
         match block {
             Block::Heading { level, text } => self.heading(*level, text, rest),
             Block::Paragraph(p) => self.paragraph(p),
@@ -860,7 +903,7 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn heading(&mut self, level: u8, text: &str, rest: &[Block]) {
+    fn heading(&mut self, level: u8, text: &str, rest: &'a [Block]) {
         let size = heading_size(level);
         let space_before = if level <= 1 { size * 0.5 } else { size * 0.7 };
         let lines = self.wrap(&[Span::bold(text)], size, self.width());
@@ -1036,13 +1079,13 @@ impl<'a> Composer<'a> {
         self.y += BODY_SIZE;
     }
 
-    fn cell_lines(&mut self, cell: &Cell, size: f32, width: f32) -> Vec<CellLine> {
+    fn cell_lines(&mut self, cell: &'a Cell, size: f32, width: f32) -> Vec<CellLine> {
         let mut out = Vec::new();
         for (i, paragraph) in cell.paragraphs.iter().enumerate() {
             if i > 0 {
                 out.push(CellLine { line: None, colour: Colour::BLACK, height: size * 0.45, artifact: false });
             }
-            for line in self.wrap(paragraph, size, width) {
+            for line in self.wrap_in_flow(paragraph, size, width) {
                 out.push(CellLine { line: Some(line), colour: Colour::BLACK, height: line_height(size), artifact: false });
             }
         }
@@ -1081,7 +1124,7 @@ impl<'a> Composer<'a> {
         Grid { xs, widths, size, repeat, header, header_height, plain }
     }
 
-    fn row_lines(&mut self, grid: &Grid, row: &[Cell]) -> RowLines {
+    fn row_lines(&mut self, grid: &Grid, row: &'a [Cell]) -> RowLines {
         let cells = (0..grid.widths.len())
             .map(|i| row.get(i).map(|c| self.cell_lines(c, grid.size, inner(grid.widths[i], grid.size))).unwrap_or_default())
             .collect();
@@ -1090,7 +1133,7 @@ impl<'a> Composer<'a> {
         RowLines { cells, fills, langs }
     }
 
-    fn band_lines(&mut self, band: &Band, size: f32) -> BandLines {
+    fn band_lines(&mut self, band: &'a Band, size: f32) -> BandLines {
         let total: f32 = band.cells.iter().map(|(w, _)| *w).sum::<f32>().max(f32::EPSILON);
         let widths: Vec<f32> = band.cells.iter().map(|(w, _)| self.width() * w / total).collect();
         let xs = positions(self.style.content_left(), &widths);
@@ -1125,7 +1168,7 @@ impl<'a> Composer<'a> {
 
     /// What must stay with a heading above a table: its header and the keep
     /// of its first group.
-    fn table_keep(&mut self, columns: &[Column], size: f32, band: Option<&Band>, first: Option<&[Cell]>, plain: bool) -> f32 {
+    fn table_keep(&mut self, columns: &[Column], size: f32, band: Option<&'a Band>, first: Option<&'a [Cell]>, plain: bool) -> f32 {
         let grid = self.grid(columns, size, plain);
         let band = band.map(|b| self.band_lines(b, size));
         let first = first.map(|r| self.row_lines(&grid, r));
@@ -1134,7 +1177,7 @@ impl<'a> Composer<'a> {
 
     /// The height of a table short enough to be kept on one page (a key, the
     /// headline figures), or `None` for a longer one, which runs over pages.
-    fn short_table(&mut self, table: &Table) -> Option<f32> {
+    fn short_table(&mut self, table: &'a Table) -> Option<f32> {
         let grid = self.grid(&table.columns, table.size, true);
         let limit = self.short_table_limit();
         // Stops at the limit: a county's exceptions table has thousands of rows.
@@ -1155,7 +1198,7 @@ impl<'a> Composer<'a> {
 
     /// Whether a block moves to the next page whole rather than split: then
     /// a heading above it must move with it, however empty that leaves the page.
-    fn moves_whole(&mut self, block: &Block) -> bool {
+    fn moves_whole(&mut self, block: &'a Block) -> bool {
         match block {
             Block::Chart(_) => true,
             Block::Table(t) => self.short_table(t).is_some(),
@@ -1163,7 +1206,7 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn table(&mut self, table: &Table) {
+    fn table(&mut self, table: &'a Table) {
         let grid = self.grid(&table.columns, table.size, true);
         self.header_shown = None;
         let rows: Vec<RowLines> = table.rows.iter().map(|r| self.row_lines(&grid, r)).collect();
@@ -1190,7 +1233,7 @@ impl<'a> Composer<'a> {
         self.y += BODY_SIZE * 0.8;
     }
 
-    fn grouped(&mut self, table: &GroupedTable) {
+    fn grouped(&mut self, table: &'a GroupedTable) {
         let grid = self.grid(&table.columns, table.size, false);
         self.header_shown = None;
         // Row 0 is the header; each band is a row of its own, before its group's rows.
