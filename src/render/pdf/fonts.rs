@@ -81,11 +81,21 @@ pub struct LoadedFace {
     /// Ascender and descender (negative) in font units.
     pub ascender: f32,
     pub descender: f32,
+    /// Whether it has a glyph for each of the first 256 characters, which
+    /// are nearly all a report's: asked for every character set.
+    latin1: [bool; 256],
 }
 
 impl LoadedFace {
     pub(crate) fn has_glyph(&self, c: char) -> bool {
-        self.face.glyph_index(c).is_some_and(|g| g.0 != 0)
+        match self.latin1.get(c as usize) {
+            Some(&has) => has,
+            None => Self::maps(&self.face, c),
+        }
+    }
+
+    fn maps(face: &Face, c: char) -> bool {
+        face.glyph_index(c).is_some_and(|g| g.0 != 0)
     }
 }
 
@@ -131,6 +141,7 @@ pub(crate) fn fonts() -> &'static Fonts {
                     units_per_em: face.units_per_em() as f32,
                     ascender: face.ascender() as f32,
                     descender: face.descender() as f32,
+                    latin1: std::array::from_fn(|i| char::from_u32(i as u32).is_some_and(|c| LoadedFace::maps(&face, c))),
                     face,
                 }
             })

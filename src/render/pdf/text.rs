@@ -362,6 +362,24 @@ fn share_cluster_text(source: &str, gids: &[u16], face_id: FaceId) -> Vec<String
     texts
 }
 
+/// Whether a character can make any text run right to left: a letter or
+/// digit of a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko,
+/// …, and their presentation forms) or a mark or control of direction.
+/// Without one, every character of a paragraph is at the left-to-right
+/// level, so the bidirectional algorithm is skipped (dashes, bullets and
+/// curly quotes, above U+0590 but neutral, no longer run it).
+fn may_turn_right_to_left(c: char) -> bool {
+    matches!(c,
+        '\u{0590}'..='\u{08FF}'
+        | '\u{200E}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FB1D}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{10800}'..='\u{10FFF}'
+        | '\u{1E800}'..='\u{1EFFF}')
+}
+
 /// A paragraph (no line feeds) ready for breaking.
 struct Paragraph<'a> {
     prepared: &'a Prepared,
@@ -375,8 +393,7 @@ struct Paragraph<'a> {
 impl Paragraph<'_> {
     fn new<'a>(prepared: &'a Prepared, range: Range<usize>) -> Paragraph<'a> {
         let text = &prepared.text[range.clone()];
-        // Below U+0590 no character is right-to-left or a bidi control.
-        let bidi = text.chars().any(|c| c >= '\u{0590}').then(|| BidiInfo::new(text, None));
+        let bidi = text.chars().any(may_turn_right_to_left).then(|| BidiInfo::new(text, None));
         Paragraph { prepared, range, bidi }
     }
 
