@@ -17,7 +17,6 @@ use super::fonts::FaceId;
 use super::layout::{Colour, Item, Tag};
 use super::tagged::Structure;
 use super::text::PlacedGlyph;
-use std::io::Write;
 
 /// Writes `value` as a PDF number with at most three decimals (a
 /// thousandth of a point, of an em or of a colour step is far below what
@@ -28,16 +27,20 @@ pub(crate) fn number(out: &mut Vec<u8>, value: f64) {
         out.push(b'-');
     }
     let magnitude = thousandths.unsigned_abs();
-    let _ = write!(out, "{}", magnitude / 1000);
-    let mut fraction = magnitude % 1000;
+    super::file::integer(out, magnitude / 1000);
+    let fraction = magnitude % 1000;
     if fraction != 0 {
+        let digits = [(fraction / 100) as u8, (fraction / 10 % 10) as u8, (fraction % 10) as u8].map(|d| b'0' + d);
+        // Without trailing zeros.
+        let kept = if fraction % 100 == 0 {
+            1
+        } else if fraction % 10 == 0 {
+            2
+        } else {
+            3
+        };
         out.push(b'.');
-        let mut digits = 3;
-        while fraction % 10 == 0 {
-            fraction /= 10;
-            digits -= 1;
-        }
-        let _ = write!(out, "{fraction:0digits$}");
+        out.extend_from_slice(&digits[..kept]);
     }
 }
 

@@ -69,9 +69,16 @@ pub(crate) fn utf16_hex(out: &mut Vec<u8>, text: &str) {
     out.push(b'>');
 }
 
+/// Writes an integer. Through itoa, not `write!`: a county's PDFs write
+/// millions (references, marked-content ids, every number of a page).
+pub(crate) fn integer(out: &mut Vec<u8>, value: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+}
+
 /// Writes a reference (`12 0 R`).
 pub(crate) fn reference(out: &mut Vec<u8>, r: Ref) {
-    let _ = write!(out, "{} 0 R", r.0);
+    integer(out, r.0);
+    out.extend_from_slice(b" 0 R");
 }
 
 /// A dictionary, written as it is built: each method adds one entry.
@@ -103,7 +110,7 @@ impl Dict {
     }
 
     pub(crate) fn int(mut self, key: &str, value: i64) -> Dict {
-        let _ = write!(self.key(key), "{value}");
+        integer(self.key(key), value);
         self
     }
 
@@ -240,7 +247,10 @@ impl PdfFile {
         let mut header = Vec::new();
         let mut start = 0;
         for (index, (&number, &end)) in self.packing.iter().zip(&self.ends).enumerate() {
-            let _ = write!(header, "{number} {start} ");
+            for n in [number as usize, start] {
+                integer(&mut header, n);
+                header.push(b' ');
+            }
             self.places[number as usize] = Place::Packed { stream: stream.0, index: index as u32 };
             start = end;
         }

@@ -264,7 +264,7 @@ impl Structure {
                 match *kid {
                     Kid::Element(e) => file::reference(&mut kids, ids[e as usize]),
                     Kid::Content { page: p, mcid } if Some(p) == home => {
-                        let _ = write!(kids, "{mcid}");
+                        file::integer(&mut kids, mcid);
                     }
                     Kid::Content { page: p, mcid } => {
                         kids.extend_from_slice(&Dict::of_type("MCR").reference("Pg", page(p)?).int("MCID", mcid as i64).finish())
