@@ -15,7 +15,9 @@
 //! `--child target/release/csp-report` it is also measured reading the
 //! workbooks the way `csp-report build` does, in reader child processes
 //! (`returns::isolate`): one more `read_returns` line and ratio, `in
-//! children`, which include starting them.
+//! children`, which include starting them. On Unix a last line gives the
+//! median processor time of each (the children's included), which a busy
+//! machine disturbs less than elapsed time.
 
 use calamine::{open_workbook_auto_from_rs, Reader};
 use clap::Parser;
@@ -57,28 +59,34 @@ fn main() -> anyhow::Result<()> {
 
     let runs = args.runs.max(1);
     let mut calamine_times = Vec::new();
+    let mut calamine_cpu = Vec::new();
     let mut cells = 0;
     for _ in 0..runs {
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_time());
         cells = files.par_iter().map(|f| calamine_cells(f)).sum::<usize>();
         calamine_times.push(start.elapsed());
+        calamine_cpu.push(cpu_time().saturating_sub(cpu));
     }
     // In this process; then, with --child, in reader children (the
     // registered program is used only when `isolate` asks for it).
     let here = ReadOptions { period: args.period, limits: Limits { isolate: false, ..Limits::default() } };
     let in_children = ReadOptions { period: args.period, limits: Limits::default() };
     let mut ours_times = Vec::new();
+    let mut ours_cpu = Vec::new();
     let mut children_times = Vec::new();
+    let mut children_cpu = Vec::new();
     let mut rows = 0;
     for _ in 0..runs {
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_time());
         let report = read_returns(&args.dir, &plan, &here);
         ours_times.push(start.elapsed());
+        ours_cpu.push(cpu_time().saturating_sub(cpu));
         rows = report.totals().0;
         if args.child.is_some() {
-            let start = Instant::now();
+            let (start, cpu) = (Instant::now(), cpu_time());
             let report = read_returns(&args.dir, &plan, &in_children);
             children_times.push(start.elapsed());
+            children_cpu.push(cpu_time().saturating_sub(cpu));
             assert_eq!(report.totals().0, rows, "the same rows read in children");
         }
     }
@@ -94,7 +102,42 @@ fn main() -> anyhow::Result<()> {
         println!("read_returns in children  best {:>8.1} ms  median {:>8.1} ms", ms(k_best), ms(k_median));
         println!("ratio in children         {:.2}x calamine (median)", ratio(k_median));
     }
+    // Processor time (this process and the reader children it waited for),
+    // where the system reports it: another program busy on the machine
+    // moves it far less than the elapsed times above.
+    if calamine_cpu.iter().any(|d| !d.is_zero()) {
+        let (_, c_cpu) = summary(&mut calamine_cpu);
+        let cpu_ratio = |d: Duration| d.as_secs_f64() / c_cpu.as_secs_f64().max(1e-9);
+        let (_, o_cpu) = summary(&mut ours_cpu);
+        print!("cpu median     calamine {:.1} ms, read_returns {:.1} ms ({:.2}x)", ms(c_cpu), ms(o_cpu), cpu_ratio(o_cpu));
+        if !children_cpu.is_empty() {
+            let (_, k_cpu) = summary(&mut children_cpu);
+            print!(", in children {:.1} ms ({:.2}x)", ms(k_cpu), cpu_ratio(k_cpu));
+        }
+        println!();
+    }
     Ok(())
+}
+
+/// User and system time of this process and of its children waited for.
+#[cfg(unix)]
+fn cpu_time() -> Duration {
+    let used = |who| {
+        // SAFETY: getrusage fills the zeroed struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(who, &mut usage) } != 0 {
+            return Duration::ZERO;
+        }
+        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        time(usage.ru_utime) + time(usage.ru_stime)
+    };
+    used(libc::RUSAGE_SELF) + used(libc::RUSAGE_CHILDREN)
+}
+
+/// Not measured here.
+#[cfg(not(unix))]
+fn cpu_time() -> Duration {
+    Duration::ZERO
 }
 
 fn ms(d: Duration) -> f64 {

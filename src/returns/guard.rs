@@ -10,11 +10,15 @@
 //! declared size (a part that inflates further is refused), the shared-string
 //! count and every sheet's used range are read from the XML and held to
 //! [`Limits`]; `.xlsb` sheets' and `.xls` workbooks' binary cell records
-//! are scanned the same way, as calamine will read them.
+//! are scanned the same way, as calamine will read them. A package of
+//! ordinary size whose parts all inflate cleanly is checked from memory and
+//! handed on with its parts stored, uncompressed ([`Verdict::unpacked`]):
+//! the reader reads the bytes that were checked and inflates nothing again.
 
 use crate::config::Limits;
 use quick_xml::events::{BytesStart, Event};
-use std::io::{self, BufReader, Cursor, Read};
+use std::borrow::Cow;
+use std::io::{self, BufRead, BufReader, Cursor, Read, Write};
 
 /// The readers a return can go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +96,11 @@ impl Failure {
 pub struct Verdict {
     pub format: Format,
     pub renamed_note: Option<String>,
+    /// For a zip package (.xlsx, .xlsb, .ods) the guard inflated whole:
+    /// the same package with its parts stored uncompressed, the bytes it
+    /// checked, for the reader to read instead of the file so that nothing
+    /// is inflated twice. `None`: read the file as it is.
+    pub unpacked: Option<Vec<u8>>,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -103,12 +112,12 @@ const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 pub fn check(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Verdict, Failure> {
     let named = Format::from_extension(extension);
     let ext = format!(".{}", extension.to_ascii_lowercase());
-    let format = if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
+    let (format, unpacked) = if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
         check_zip(bytes, limits, &ext)?
     } else if bytes.starts_with(OLE2_MAGIC) {
-        check_ole2(bytes, limits, &ext)?
+        (check_ole2(bytes, limits, &ext)?, None)
     } else if named == Some(Format::Csv) {
-        Format::Csv
+        (Format::Csv, None)
     } else {
         return Err(not_a_workbook(bytes, &ext));
     };
@@ -118,7 +127,7 @@ pub fn check(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Verdict, 
         }
         _ => None,
     };
-    Ok(Verdict { format, renamed_note })
+    Ok(Verdict { format, renamed_note, unpacked })
 }
 
 /// The error for a file named as a workbook whose bytes are not one.
@@ -201,7 +210,7 @@ enum PartKind {
     Other,
 }
 
-fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure> {
+fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<(Format, Option<Vec<u8>>), Failure> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         Failure::unreadable(format!(
             "the file is a damaged or incomplete zip archive ({e}); it may have been cut short while being copied or emailed"
@@ -233,28 +242,131 @@ fn check_zip(bytes: &[u8], limits: &Limits, ext: &str) -> Result<Format, Failure
             size_text(limits.max_expanded_bytes)
         )));
     }
+    // A package of ordinary size whose every part inflates cleanly (within
+    // what it declared, checksum right) is checked from memory, and handed
+    // on with its parts stored rather than deflated, so that calamine does
+    // not inflate it all a second time (that was a third of the read
+    // stage). Any part that does not inflate cleanly sends the file down
+    // the streamed checks below, which say what is wrong with it; on clean
+    // parts both see the same bytes and decide the same.
+    if total <= UNPACK_AT_MOST {
+        if let Some(parts) = inflate_cleanly(&mut archive) {
+            let format = check_unpacked(&archive, &names, &parts, limits, ext)?;
+            return Ok((format, stored_copy(&mut archive, &parts, total)));
+        }
+    }
+    check_streamed(&mut archive, &names, limits, ext).map(|format| (format, None))
+}
+
+/// The most a package may declare, all parts together, to be unpacked in
+/// memory whole (see [`check_zip`]); bigger ones are checked part by part,
+/// streamed, and calamine inflates them itself. Returns are far smaller.
+const UNPACK_AT_MOST: u64 = 32 << 20;
+
+/// Every part of the package inflated, in archive order; `None` when any
+/// part cannot be opened, fails its checksum, or inflates past its
+/// declared size (the streamed checks then say which and how).
+fn inflate_cleanly(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<Vec<Vec<u8>>> {
+    (0..archive.len())
+        .map(|i| {
+            let mut part = archive.by_index(i).ok()?;
+            let declared = part.size();
+            // Bounded by the total checked against UNPACK_AT_MOST.
+            let mut data = Vec::with_capacity(declared as usize);
+            (&mut part).take(declared.saturating_add(1)).read_to_end(&mut data).ok()?;
+            (data.len() as u64 <= declared).then_some(data)
+        })
+        .collect()
+}
+
+/// Steps 2 and 3 of [`check_zip`] on a package whose parts are all
+/// inflated: the same checks as [`check_streamed`] makes, in the same
+/// order, on the same bytes.
+fn check_unpacked(
+    archive: &zip::ZipArchive<Cursor<&[u8]>>,
+    names: &[String],
+    parts: &[Vec<u8>],
+    limits: &Limits,
+    ext: &str,
+) -> Result<Format, Failure> {
+    // What `read_small_part` reads: the part `by_name` finds, its first MiB.
+    let mut small_part = |name: &str| match archive.index_for_name(name) {
+        Some(i) => Ok(String::from_utf8_lossy(&parts[i][..parts[i].len().min(SMALL_PART)]).into_owned()),
+        None => {
+            Err(Failure::unreadable(format!("part {name} of the workbook cannot be unpacked ({})", zip::result::ZipError::FileNotFound)))
+        }
+    };
+    let format = package_format(&mut small_part, names, ext)?;
+    let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut small_part, names) } else { Vec::new() };
+    for (name, part) in names.iter().zip(parts) {
+        if let Err(failure) = scan_part(format, name, part.as_slice(), &sheet_names, limits) {
+            // As in the streamed checks (where it would be the zip crate's error).
+            if failure.message.contains(ZIP_OVERSIZE) {
+                return Err(inflates_beyond(name, part.len() as u64));
+            }
+            return Err(failure);
+        }
+    }
+    Ok(format)
+}
+
+/// The package again with every part stored as it inflated (same names,
+/// same order), for calamine to read without inflating anything; `None`
+/// (calamine reads the file as sent) for a package this cannot copy
+/// faithfully: a name that is not plain ASCII (the zip crate looks names
+/// up by their raw bytes and by their decoded form, which a copy might not
+/// keep apart), a directory with data, two parts of one name.
+fn stored_copy(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, parts: &[Vec<u8>], total: u64) -> Option<Vec<u8>> {
+    let room = total as usize + parts.len() * 128 + 64;
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room)));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default());
+    for (i, data) in parts.iter().enumerate() {
+        let part = archive.by_index_raw(i).ok()?;
+        let name = std::str::from_utf8(part.name_raw()).ok().filter(|n| n.is_ascii())?.to_string();
+        if part.is_dir() {
+            if !data.is_empty() {
+                return None;
+            }
+            writer.add_directory(name, options).ok()?;
+        } else {
+            writer.start_file(name, options).ok()?;
+            writer.write_all(data).ok()?;
+        }
+    }
+    writer.finish().ok().map(Cursor::into_inner)
+}
+
+/// The scan a part gets, by its kind.
+fn scan_part<P: Part>(format: Format, name: &str, part: P, sheet_names: &[(String, String)], limits: &Limits) -> Result<(), Failure> {
+    match part_kind(format, name) {
+        PartKind::SharedStrings => scan_shared_strings(part, limits),
+        PartKind::Worksheet => {
+            let sheet = sheet_names.iter().find(|(part, _)| part.eq_ignore_ascii_case(name)).map(|(_, sheet)| sheet.as_str());
+            scan_worksheet(part, limits, name, sheet)
+        }
+        PartKind::BinaryWorksheet => scan_xlsb_sheet(part, limits, name),
+        PartKind::OdsContent => scan_ods_content(part, limits),
+        PartKind::Other => Ok(()),
+    }
+}
+
+/// Steps 2 and 3 of [`check_zip`] part by part, each part inflated as it
+/// is scanned, so a damaged or overflowing part is caught where it goes
+/// wrong.
+fn check_streamed(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String], limits: &Limits, ext: &str) -> Result<Format, Failure> {
     // 2. What the package is.
-    let format = package_format(&mut archive, &names, ext)?;
-    let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut archive, &names) } else { Vec::new() };
+    let format = package_format(&mut |name| read_small_part(archive, name), names, ext)?;
+    let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut |name| read_small_part(archive, name), names) } else { Vec::new() };
     // 3. Inflate every part within what it declared, scanning the parts
     //    calamine sizes its allocations from.
     for (i, name) in names.iter().enumerate() {
-        let kind = part_kind(format, name);
         let mut part =
             archive.by_index(i).map_err(|e| Failure::unreadable(format!("part {name} of the workbook cannot be unpacked ({e})")))?;
         let declared = part.size();
         let mut bounded = CountingReader { inner: (&mut part).take(declared.saturating_add(1)), count: 0 };
-        let scanned = match kind {
-            PartKind::SharedStrings => scan_shared_strings(&mut bounded, limits),
-            PartKind::Worksheet => {
-                let sheet = sheet_names.iter().find(|(part, _)| part.eq_ignore_ascii_case(name)).map(|(_, sheet)| sheet.as_str());
-                scan_worksheet(&mut bounded, limits, name, sheet)
-            }
-            PartKind::BinaryWorksheet => scan_xlsb_sheet(&mut bounded, limits, name),
-            PartKind::OdsContent => scan_ods_content(&mut bounded, limits),
-            PartKind::Other => Ok(()),
-        };
-        if let Err(failure) = scanned {
+        if let Err(failure) = scan_part(format, name, BufReader::new(&mut bounded), &sheet_names, limits) {
             // A part that inflates past its declared size is the real story
             // (the zip crate stops it with an I/O error of its own).
             if bounded.count > declared || failure.message.contains(ZIP_OVERSIZE) {
@@ -283,22 +395,28 @@ fn inflates_beyond(name: &str, declared: u64) -> Failure {
     Failure::refused(format!("part {name} inflates beyond the {} it declares; the file may be a zip bomb", size_text(declared)))
 }
 
+/// How much of a small part is read.
+const SMALL_PART: usize = 1 << 20;
+
+/// What reads a small part (its first [`SMALL_PART`] bytes) as text.
+type SmallPart<'a> = dyn FnMut(&str) -> Result<String, Failure> + 'a;
+
 /// Reads a small part whole (bounded).
 fn read_small_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, Failure> {
     let mut part =
         archive.by_name(name).map_err(|e| Failure::unreadable(format!("part {name} of the workbook cannot be unpacked ({e})")))?;
     let mut text = Vec::new();
     (&mut part)
-        .take(1 << 20)
+        .take(SMALL_PART as u64)
         .read_to_end(&mut text)
         .map_err(|e| Failure::unreadable(format!("part {name} of the workbook is damaged ({e})")))?;
     Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
 /// Decides xlsx / xlsb / ods from the package's own declaration.
-fn package_format(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String], ext: &str) -> Result<Format, Failure> {
+fn package_format(small_part: &mut SmallPart, names: &[String], ext: &str) -> Result<Format, Failure> {
     if names.iter().any(|n| n == "mimetype") {
-        let mimetype = read_small_part(archive, "mimetype")?;
+        let mimetype = small_part("mimetype")?;
         let mimetype = mimetype.trim();
         return if mimetype == "application/vnd.oasis.opendocument.spreadsheet" {
             Ok(Format::Ods)
@@ -315,7 +433,7 @@ fn package_format(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]
         };
     }
     if names.iter().any(|n| n == "[Content_Types].xml") {
-        let types = read_small_part(archive, "[Content_Types].xml")?;
+        let types = small_part("[Content_Types].xml")?;
         return if types.contains("ms-excel.sheet.binary") {
             Ok(Format::Xlsb)
         } else if types.contains("spreadsheetml") || types.contains("ms-excel.sheet.macroEnabled") || types.contains("ms-excel.template") {
@@ -346,12 +464,12 @@ fn package_format(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]
 /// (part name, sheet name) for an xlsx's worksheets, from `xl/workbook.xml`
 /// and its relationships, so messages can name the sheet a person sees.
 /// Best effort: an empty list when the parts are missing or odd.
-fn xlsx_sheet_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, names: &[String]) -> Vec<(String, String)> {
+fn xlsx_sheet_names(small_part: &mut SmallPart, names: &[String]) -> Vec<(String, String)> {
     let (workbook_part, rels_part) = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels");
     if !names.iter().any(|n| n == workbook_part) || !names.iter().any(|n| n == rels_part) {
         return Vec::new();
     }
-    let (Ok(workbook), Ok(rels)) = (read_small_part(archive, workbook_part), read_small_part(archive, rels_part)) else {
+    let (Ok(workbook), Ok(rels)) = (small_part(workbook_part), small_part(rels_part)) else {
         return Vec::new();
     };
     let elements = |xml: &str, local: &str| -> Vec<Vec<(String, String)>> {
@@ -404,6 +522,53 @@ fn part_kind(format: Format, name: &str) -> PartKind {
     }
 }
 
+/// A part as the scans read it: its bytes, or its XML events. A part
+/// inflated whole is read in place; a streamed one through a buffer. Both
+/// give the same events and errors for the same bytes (quick-xml's slice
+/// and buffered readers share one parser).
+trait Part: Read {
+    type Events: XmlEvents;
+    fn events(self) -> Self::Events;
+}
+
+/// The next XML event, however the part is held.
+trait XmlEvents {
+    fn next_event(&mut self) -> quick_xml::Result<Event<'_>>;
+}
+
+impl<'a> Part for &'a [u8] {
+    type Events = quick_xml::Reader<&'a [u8]>;
+    fn events(self) -> Self::Events {
+        quick_xml::Reader::from_reader(self)
+    }
+}
+
+impl XmlEvents for quick_xml::Reader<&[u8]> {
+    fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
+        self.read_event()
+    }
+}
+
+impl<R: Read> Part for BufReader<R> {
+    type Events = Buffered<BufReader<R>>;
+    fn events(self) -> Self::Events {
+        Buffered { reader: quick_xml::Reader::from_reader(self), buf: Vec::new() }
+    }
+}
+
+/// A streamed part's reader and the buffer its events are read into.
+struct Buffered<R> {
+    reader: quick_xml::Reader<R>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> XmlEvents for Buffered<R> {
+    fn next_event(&mut self) -> quick_xml::Result<Event<'_>> {
+        self.buf.clear();
+        self.reader.read_event_into(&mut self.buf)
+    }
+}
+
 /// Counts the bytes read through it.
 struct CountingReader<R> {
     inner: R,
@@ -427,18 +592,19 @@ fn attr_u64(e: &BytesStart<'_>, local: &str) -> Option<u64> {
     attr_text(e, local)?.trim().parse().ok()
 }
 
-fn attr_text(e: &BytesStart<'_>, local: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).map(|a| a.value.to_string())
+/// An attribute's raw value, by local name (borrowed: the scans read
+/// several per cell).
+fn attr_text<'e>(e: &'e BytesStart<'_>, local: &str) -> Option<Cow<'e, str>> {
+    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).map(|a| a.value)
 }
 
 /// Holds the shared-strings table to its limit, declared and actual.
-fn scan_shared_strings<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
+fn scan_shared_strings<P: Part>(part: P, limits: &Limits) -> Result<(), Failure> {
     let name = "xl/sharedStrings.xml";
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
-    let mut buf = Vec::new();
+    let mut events = part.events();
     let mut strings: u64 = 0;
     loop {
-        match reader.read_event_into(&mut buf) {
+        match events.next_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
                 "sst" => {
                     // calamine reserves room for as many strings as uniqueCount says.
@@ -466,7 +632,6 @@ fn scan_shared_strings<R: Read>(part: R, limits: &Limits) -> Result<(), Failure>
             Err(e) => return Err(xml_failure(name, e)),
             Ok(_) => {}
         }
-        buf.clear();
     }
 }
 
@@ -550,9 +715,8 @@ fn too_many_cells(phrase: &str, extent: &Extent, limits: &Limits) -> Failure {
 /// those; cells that only carry a format are skipped by it, and here). Cells
 /// without an `r` reference follow the previous one, as Excel and calamine
 /// place them.
-fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Option<&str>) -> Result<(), Failure> {
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
-    let mut buf = Vec::new();
+fn scan_worksheet<P: Part>(part: P, limits: &Limits, name: &str, sheet_name: Option<&str>) -> Result<(), Failure> {
+    let mut events = part.events();
     let mut extent = Extent::default();
     let mut row: u64 = 0;
     let mut next_row: u64 = 0;
@@ -564,20 +728,18 @@ fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Opt
         None => format!("the sheet in {name}"),
     };
     loop {
-        let (e, has_children) = match reader.read_event_into(&mut buf) {
+        let (e, has_children) = match events.next_event() {
             Ok(Event::Start(e)) => (e, true),
             Ok(Event::Empty(e)) => (e, false),
             Ok(Event::End(e)) => {
                 if e.local_name().as_ref() == "c" {
                     open_cell = None;
                 }
-                buf.clear();
                 continue;
             }
             Ok(Event::Eof) => return Ok(()),
             Err(e) => return Err(xml_failure(name, e)),
             Ok(_) => {
-                buf.clear();
                 continue;
             }
         };
@@ -637,7 +799,6 @@ fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Opt
             }
             _ => {}
         }
-        buf.clear();
     }
 }
 
@@ -646,9 +807,8 @@ fn scan_worksheet<R: Read>(part: R, limits: &Limits, name: &str, sheet_name: Opt
 /// can describe millions of cells. A cell counts when it has a value type or
 /// a formula, or holds some text; empty styled cells do not (calamine skips
 /// them too).
-fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
-    let mut buf = Vec::new();
+fn scan_ods_content<P: Part>(part: P, limits: &Limits) -> Result<(), Failure> {
+    let mut events = part.events();
     let mut extent = Extent::default();
     let (mut row, mut row_repeat, mut col) = (0u64, 1u64, 0u64);
     let mut table = String::new();
@@ -664,7 +824,7 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
         Ok(())
     };
     loop {
-        let (e, has_children) = match reader.read_event_into(&mut buf) {
+        let (e, has_children) = match events.next_event() {
             Ok(Event::Start(e)) => (e, true),
             Ok(Event::Empty(e)) => (e, false),
             Ok(Event::End(e)) => {
@@ -673,7 +833,6 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
                     "table-cell" | "covered-table-cell" => open_cell = None,
                     _ => {}
                 }
-                buf.clear();
                 continue;
             }
             Ok(Event::Text(t)) => {
@@ -683,19 +842,17 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
                         open_cell = None;
                     }
                 }
-                buf.clear();
                 continue;
             }
             Ok(Event::Eof) => return Ok(()),
             Err(e) => return Err(xml_failure("content.xml", e)),
             Ok(_) => {
-                buf.clear();
                 continue;
             }
         };
         match e.local_name().as_ref() {
             "table" => {
-                table = attr_text(&e, "name").unwrap_or_default();
+                table = attr_text(&e, "name").map(Cow::into_owned).unwrap_or_default();
                 (row, col, extent) = (0, 0, Extent::default());
             }
             "table-row" => {
@@ -717,7 +874,6 @@ fn scan_ods_content<R: Read>(part: R, limits: &Limits) -> Result<(), Failure> {
             }
             _ => {}
         }
-        buf.clear();
     }
 }
 
@@ -899,6 +1055,105 @@ fn check_biff_dimensions(body: &[u8], limits: &Limits) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small real workbook, as Excel-like software writes it.
+    fn workbook_bytes() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Progress").unwrap();
+        for (col, text) in ["Action ID", "Status", "Update"].into_iter().enumerate() {
+            sheet.write(0, col as u16, text).unwrap();
+        }
+        sheet.write(1, 0, "DA1").unwrap();
+        sheet.write(1, 1, "Green").unwrap();
+        sheet.write(1, 2, 0.5).unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    /// The package again with `extra` parts added (name, data).
+    fn with_parts(bytes: &[u8], extra: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut original = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..original.len() {
+            writer.raw_copy_file(original.by_index_raw(i).unwrap()).unwrap();
+        }
+        for (name, data) in extra {
+            if name.ends_with('/') {
+                writer.add_directory(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            } else {
+                writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                writer.write_all(data).unwrap();
+            }
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_checked_package_is_handed_on_with_the_same_parts_stored() {
+        let bytes = with_parts(&workbook_bytes(), &[("Configurations2/", &b""[..])]);
+        let verdict = check(&bytes, "xlsx", &Limits::default()).unwrap();
+        let unpacked = verdict.unpacked.expect("a stored copy");
+        let mut original = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+        let mut stored = zip::ZipArchive::new(Cursor::new(unpacked.as_slice())).unwrap();
+        assert_eq!(stored.len(), original.len());
+        for i in 0..original.len() {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut part = original.by_index(i).unwrap();
+            let name = part.name().unwrap().into_owned();
+            part.read_to_end(&mut a).unwrap();
+            drop(part);
+            let mut copy = stored.by_index(i).unwrap();
+            assert_eq!(copy.name().unwrap(), name);
+            assert_eq!(copy.is_dir(), name.ends_with('/'));
+            assert_eq!(copy.compression(), zip::CompressionMethod::Stored, "{name}");
+            copy.read_to_end(&mut b).unwrap();
+            assert_eq!(a, b, "{name}");
+        }
+        // calamine reads the same workbook from either.
+        let read = |bytes: &[u8]| format!("{:?}", crate::returns::sheet::read_workbook(bytes, Format::Xlsx));
+        assert_eq!(read(&unpacked), read(&bytes));
+        assert!(read(&unpacked).contains("Green"));
+    }
+
+    #[test]
+    fn a_package_that_cannot_be_copied_faithfully_is_handed_on_as_sent() {
+        let bytes = with_parts(&workbook_bytes(), &[("docProps/caf\u{e9}.xml", &b"<x/>"[..])]);
+        let verdict = check(&bytes, "xlsx", &Limits::default()).unwrap();
+        assert_eq!(verdict.format, Format::Xlsx);
+        assert_eq!(verdict.unpacked, None, "a name that is not ASCII");
+        // Nor is a package bigger than is unpacked in memory (its parts are streamed).
+        let big = vec![b'x'; UNPACK_AT_MOST as usize + 1];
+        let verdict = check(&with_parts(&workbook_bytes(), &[("docProps/big.txt", big.as_slice())]), "xlsx", &Limits::default()).unwrap();
+        assert_eq!(verdict.unpacked, None);
+    }
+
+    #[test]
+    fn a_part_that_does_not_inflate_cleanly_is_still_refused() {
+        let bytes = workbook_bytes();
+        // The central directory's record of the first worksheet: its declared size halved.
+        let name = b"xl/worksheets/sheet1.xml";
+        let record = (0..bytes.len() - name.len())
+            .find(|&i| bytes[i..].starts_with(b"PK\x01\x02") && bytes.get(i + 46..).is_some_and(|rest| rest.starts_with(name)))
+            .expect("the worksheet's record");
+        let size = u32::from_le_bytes(bytes[record + 24..record + 28].try_into().unwrap());
+        let mut bomb = bytes.clone();
+        bomb[record + 24..record + 28].copy_from_slice(&(size / 2).to_le_bytes());
+        let failure = check(&bomb, "xlsx", &Limits::default()).unwrap_err();
+        assert_eq!(failure.code, "file-refused");
+        assert_eq!(
+            failure.message,
+            format!(
+                "refused: part xl/worksheets/sheet1.xml inflates beyond the {} it declares; the file may be a zip bomb",
+                size_text((size / 2).into())
+            )
+        );
+        // Its checksum wrong: damaged.
+        let mut damaged = bytes.clone();
+        damaged[record + 16] ^= 0xFF;
+        let failure = check(&damaged, "xlsx", &Limits::default()).unwrap_err();
+        assert_eq!(failure.code, "file-unreadable");
+        assert!(failure.message.starts_with("part xl/worksheets/sheet1.xml of the workbook is damaged"), "{}", failure.message);
+    }
 
     #[test]
     fn a1_references() {

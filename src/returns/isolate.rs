@@ -19,10 +19,11 @@
 //! - in, per workbook: one byte naming the format, the workbook's length as
 //!   8 little-endian bytes, the workbook;
 //! - out, per workbook: four bytes that mark a reply, then the reply (the
-//!   workbook's grids, or why it could not be read) as JSON in chunks of up
-//!   to 64 KiB, each after its length as 4 little-endian bytes, then a
-//!   length of 0. The JSON is written as it is made, as it was when a child
-//!   read one workbook, so no workbook needs more memory in a batch.
+//!   workbook's grids, or why it could not be read) in postcard's compact
+//!   binary encoding, in chunks of up to 64 KiB, each after its length as 4
+//!   little-endian bytes, then a length of 0. The reply is written as it is
+//!   encoded, as it was when a child read one workbook, so no workbook needs
+//!   more memory in a batch.
 //!
 //! The next workbook goes in only once the last reply is out, and the child
 //! drops each workbook before it reads the next, so it never holds more than
@@ -81,7 +82,7 @@
 use super::guard::{Failure, Format};
 use super::sheet::{self, Cell, Grid, Row, Workbook};
 use crate::config::Limits;
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -278,7 +279,7 @@ impl BatchChild {
         // the pipe and the write fails.
         write_frame(&mut self.stdin, format, bytes).ok()?;
         let reply = read_frame(&mut self.stdout).ok()??;
-        serde_json::from_slice(&reply).ok()
+        decode_reply(&reply)
     }
 }
 
@@ -355,7 +356,7 @@ fn write_frame(to: &mut impl Write, format: Format, bytes: &[u8]) -> std::io::Re
     to.flush()
 }
 
-/// Reads one reply as a child writes it ([`write_reply`]): the JSON.
+/// Reads one reply as a child writes it ([`write_reply`]): its encoding.
 /// `None` at the end of the stream before a reply starts; an error for
 /// anything else that is not a whole reply.
 fn read_frame(from: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
@@ -382,11 +383,11 @@ fn read_frame(from: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
 /// A child's whole stdout when it read one workbook: exactly one reply.
 fn single_reply(stdout: &[u8]) -> Option<Reply> {
     let mut rest = stdout;
-    let json = read_frame(&mut rest).ok()??;
+    let reply = read_frame(&mut rest).ok()??;
     if !rest.is_empty() {
         return None;
     }
-    serde_json::from_slice(&json).ok()
+    decode_reply(&reply)
 }
 
 /// Reads N bytes: `None` if the stream ends before the first, an error if
@@ -558,26 +559,26 @@ pub fn serve_child_if_asked() -> Option<ExitCode> {
     }
 }
 
-/// Writes a reply as [`read_frame`] reads it: `REPLY_MAGIC`, then the JSON
-/// in chunks of up to [`REPLY_CHUNK`] bytes, each after its length (4
-/// bytes, little-endian), then a length of 0. Chunks rather than one
-/// length up front because the JSON is written as it is made, as a reader
-/// child always wrote it: a child holds a workbook's grids and a chunk,
-/// never the grids and the whole JSON beside them, so no workbook needs
-/// more memory in a batch than it did alone.
+/// Writes a reply as [`read_frame`] reads it: `REPLY_MAGIC`, then its
+/// postcard encoding in chunks of up to [`REPLY_CHUNK`] bytes, each after
+/// its length (4 bytes, little-endian), then a length of 0. Chunks rather
+/// than one length up front because the reply is written as it is encoded,
+/// as a reader child always wrote it: a child holds a workbook's grids and
+/// a chunk, never the grids and the whole encoding beside them, so no
+/// workbook needs more memory in a batch than it did alone.
 fn write_reply(to: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
     to.write_all(&REPLY_MAGIC)?;
     let mut chunks = Chunks { to: &mut *to, buffer: Vec::with_capacity(REPLY_CHUNK) };
-    serde_json::to_writer(&mut chunks, reply)?;
+    postcard::to_io(reply, &mut chunks).map_err(std::io::Error::other)?;
     chunks.send()?;
     to.write_all(&0u32.to_le_bytes())?;
     to.flush()
 }
 
-/// The most JSON a reply's chunk holds.
+/// The most of a reply one chunk holds.
 const REPLY_CHUNK: usize = 64 << 10;
 
-/// Collects JSON into chunks for [`write_reply`].
+/// Collects a reply's encoding into chunks for [`write_reply`].
 struct Chunks<'a, W: Write> {
     to: &'a mut W,
     buffer: Vec<u8>,
@@ -848,14 +849,23 @@ struct WireGrid {
 enum WireCell {
     Empty,
     Text(String),
-    /// The f64's bits: exact, and NaN or infinity survive JSON.
-    Number(u64),
+    /// Exact: postcard writes an f64's 8 bytes (NaN and infinity too).
+    Number(f64),
     Bool(bool),
-    Date(String),
+    /// Days since 1 January of year 1, seconds since midnight, and
+    /// nanoseconds (past 10^9 in a leap second): exact, and cheap both ways.
+    Date(i32, u32, u32),
     Error(String),
 }
 
-const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
+/// A reply as a child encoded it; `None` for anything else (a reply with
+/// bytes after it included), which is not a reply.
+fn decode_reply(bytes: &[u8]) -> Option<Reply> {
+    match postcard::take_from_bytes::<Reply>(bytes) {
+        Ok((reply, [])) => Some(reply),
+        _ => None,
+    }
+}
 
 /// The failure codes a child may send back (a `Failure`'s code is static).
 const CODES: [&str; 5] = ["file-unreadable", "file-encrypted", "file-refused", "file-mismatch", "file-empty"];
@@ -915,9 +925,9 @@ impl From<Cell> for WireCell {
         match cell {
             Cell::Empty => WireCell::Empty,
             Cell::Text(t) => WireCell::Text(t),
-            Cell::Number(n) => WireCell::Number(n.to_bits()),
+            Cell::Number(n) => WireCell::Number(n),
             Cell::Bool(b) => WireCell::Bool(b),
-            Cell::Date(d) => WireCell::Date(d.format(DATE_FORMAT).to_string()),
+            Cell::Date(d) => WireCell::Date(d.date().num_days_from_ce(), d.time().num_seconds_from_midnight(), d.time().nanosecond()),
             Cell::Error(e) => WireCell::Error(e),
         }
     }
@@ -928,10 +938,13 @@ impl From<WireCell> for Cell {
         match cell {
             WireCell::Empty => Cell::Empty,
             WireCell::Text(t) => Cell::Text(t),
-            WireCell::Number(bits) => Cell::Number(f64::from_bits(bits)),
+            WireCell::Number(n) => Cell::Number(n),
             WireCell::Bool(b) => Cell::Bool(b),
-            // Written by the child from a NaiveDateTime in this format.
-            WireCell::Date(d) => NaiveDateTime::parse_from_str(&d, DATE_FORMAT).map(Cell::Date).unwrap_or(Cell::Text(d)),
+            // Written by the child from a NaiveDateTime, so always one; a
+            // date no child of ours writes is no date.
+            WireCell::Date(days, seconds, nanos) => NaiveDate::from_num_days_from_ce_opt(days)
+                .zip(NaiveTime::from_num_seconds_from_midnight_opt(seconds, nanos))
+                .map_or(Cell::Empty, |(date, time)| Cell::Date(date.and_time(time))),
             WireCell::Error(e) => Cell::Error(e),
         }
     }
@@ -942,9 +955,21 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
+    /// A reply as it crosses the pipe: written by a child, read by the parent.
+    fn round_trip(reply: Reply) -> Reply {
+        let mut pipe = Vec::new();
+        write_reply(&mut pipe, &reply).unwrap();
+        let mut output = pipe.as_slice();
+        let back = read_frame(&mut output).unwrap().unwrap();
+        assert!(output.is_empty());
+        decode_reply(&back).expect("a reply")
+    }
+
     #[test]
     fn every_cell_survives_the_pipe() {
         let when = NaiveDate::from_ymd_opt(2019, 3, 31).unwrap().and_hms_milli_opt(13, 5, 7, 250).unwrap();
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31).unwrap().and_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap();
+        let long_ago = NaiveDate::from_ymd_opt(-44, 3, 15).unwrap().and_hms_opt(0, 0, 0).unwrap();
         let cells = vec![
             (0, Cell::Text("Action ID".into())),
             (1, Cell::Number(0.1 + 0.2)),
@@ -955,15 +980,19 @@ mod tests {
             (6, Cell::Error("#N/A".into())),
             (7, Cell::Empty),
             (8, Cell::Text("اردو\n\"quoted\"\u{0}".into())),
+            (9, Cell::Date(leap)),
+            (10, Cell::Date(long_ago)),
+            (11, Cell::Number(f64::from_bits(0xFFF8_0000_DEAD_BEEF))),
+            (12, Cell::Number(-0.0)),
         ];
         let workbook = Workbook {
             sheets: vec![Grid { name: "Progress".into(), visible: false, rows: vec![Row { index: 6, cells: cells.clone() }], lines: None }],
             unreadable_sheets: vec![("Chart".into(), "no range".into())],
         };
-        let json = serde_json::to_vec(&Reply::from_result(Ok(workbook))).unwrap();
-        let back = serde_json::from_slice::<Reply>(&json).unwrap().into_result().unwrap();
+        let back = round_trip(Reply::from_result(Ok(workbook))).into_result().unwrap();
         let row = &back.sheets[0].rows[0];
         assert_eq!(row.index, 6);
+        assert_eq!(row.cells.len(), cells.len());
         assert_eq!(back.sheets[0].name, "Progress");
         assert!(!back.sheets[0].visible);
         assert_eq!(back.unreadable_sheets, vec![("Chart".to_string(), "no range".to_string())]);
@@ -977,9 +1006,19 @@ mod tests {
     }
 
     #[test]
+    fn only_a_whole_reply_decodes() {
+        let mut encoded = postcard::to_allocvec(&Reply::from_result(Err(Failure::encrypted()))).unwrap();
+        assert!(decode_reply(&encoded).is_some());
+        assert!(decode_reply(&encoded[..encoded.len() - 1]).is_none(), "cut short");
+        encoded.push(0);
+        assert!(decode_reply(&encoded).is_none(), "a byte after it");
+        assert!(decode_reply(b"{\"Failed\":{}}").is_none(), "JSON, or anything else");
+        assert!(decode_reply(&[]).is_none());
+    }
+
+    #[test]
     fn failures_keep_their_code() {
-        let json = serde_json::to_vec(&Reply::from_result(Err(Failure::encrypted()))).unwrap();
-        let failure = serde_json::from_slice::<Reply>(&json).unwrap().into_result().unwrap_err();
+        let failure = round_trip(Reply::from_result(Err(Failure::encrypted()))).into_result().unwrap_err();
         assert_eq!(failure, Failure::encrypted());
         let odd = Reply::Failed { code: "made-up".into(), message: "m".into(), hint: None }.into_result().unwrap_err();
         assert_eq!(odd.code, "file-unreadable");
@@ -1015,10 +1054,10 @@ mod tests {
         write_reply(&mut pipe, &Reply::from_result(Err(long.clone()))).unwrap();
         let mut output = pipe.as_slice();
         let first = read_frame(&mut output).unwrap().unwrap();
-        assert_eq!(serde_json::from_slice::<Reply>(&first).unwrap().into_result().unwrap_err(), Failure::encrypted());
+        assert_eq!(decode_reply(&first).unwrap().into_result().unwrap_err(), Failure::encrypted());
         let second = read_frame(&mut output).unwrap().unwrap();
         assert!(second.len() > 3 * REPLY_CHUNK);
-        assert_eq!(serde_json::from_slice::<Reply>(&second).unwrap().into_result().unwrap_err(), long);
+        assert_eq!(decode_reply(&second).unwrap().into_result().unwrap_err(), long);
         assert_eq!(read_frame(&mut output).unwrap(), None, "the child's stdout ended between replies");
         // A reply cut short, and a stray print where a reply should start:
         // not waited on for a length it does not have.

@@ -406,7 +406,7 @@ fn read_spreadsheet(
             (csv::read_csv(&bytes).map(|grid| sheet::Workbook { sheets: vec![grid], unreadable_sheets: Vec::new() }), None)
         }
         format => {
-            let read = reader.read(&bytes, format);
+            let read = reader.read(verdict.unpacked.as_deref().unwrap_or(&bytes), format);
             (read.result, read.weakened)
         }
     };

@@ -270,6 +270,42 @@ pub(crate) fn header_key(text: &str) -> String {
     key
 }
 
+/// Room for a key made in place by [`ascii_header_key`].
+pub(crate) const KEY_ROOM: usize = 64;
+
+/// [`header_key`]'s key of ASCII text, made in `room` without allocating
+/// (for ASCII, `is_alphanumeric` and `to_lowercase` are their ASCII forms,
+/// so the key is the same); `None` when the text is not ASCII or its key is
+/// longer than [`KEY_ROOM`]. Every text cell above a header, and every
+/// header of a row's cells, is keyed: allocating each key was a tenth of
+/// reading the tables.
+pub(crate) fn ascii_header_key<'r>(text: &str, room: &'r mut [u8; KEY_ROOM]) -> Option<&'r str> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let mut len = 0;
+    for b in text.bytes() {
+        let lower = [b.to_ascii_lowercase()];
+        let piece: &[u8] = match b {
+            b'%' => b"percent",
+            b'#' => b"no",
+            _ if b.is_ascii_alphanumeric() => &lower,
+            _ => continue,
+        };
+        room.get_mut(len..len + piece.len())?.copy_from_slice(piece);
+        len += piece.len();
+    }
+    std::str::from_utf8(&room[..len]).ok()
+}
+
+/// [`header_key`]'s key handed to `f`, made in place when it can be.
+pub(crate) fn with_header_key<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    match ascii_header_key(text, &mut [0; KEY_ROOM]) {
+        Some(key) => f(key),
+        None => f(&header_key(text)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +427,23 @@ mod tests {
         assert_eq!(header_key("Progress %"), "progresspercent");
         assert_eq!(header_key("%"), "percent");
         assert_eq!(header_key("Action #"), "actionno");
+    }
+
+    #[test]
+    fn keys_made_in_place_are_the_same_keys() {
+        let long = format!("{}%", "Action ID ".repeat(8));
+        for text in ["% complete", " action-id: ", "Action #", "", "İstatus", "\u{212A}ey", "Ünïcode Status", long.as_str()] {
+            assert_eq!(with_header_key(text, str::to_string), header_key(text), "{text:?}");
+        }
+        assert_eq!(ascii_header_key(&long, &mut [0; KEY_ROOM]), None, "longer than the room");
+        assert_eq!(ascii_header_key("İstatus", &mut [0; KEY_ROOM]), None, "not ASCII");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_made_in_place_match_for_any_text(text in ".{0,80}", ascii in "[ -~]{0,80}") {
+            proptest::prop_assert_eq!(with_header_key(&text, str::to_string), header_key(&text));
+            proptest::prop_assert_eq!(with_header_key(&ascii, str::to_string), header_key(&ascii));
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! return, not rejected rows. Every non-empty row below the header is
 //! counted: rows read = accepted + rejected + notes.
 
-use super::normalise::{self, header_key, DateProblem, PercentProblem};
+use super::normalise::{self, ascii_header_key, header_key, with_header_key, DateProblem, PercentProblem, KEY_ROOM};
 use super::sheet::{Cell, Grid, Row};
 use super::{RejectedRow, Rejection, ReturnNote, Update};
 use crate::diagnostics::{column_letters, Diagnostic, Place};
@@ -52,10 +52,25 @@ const HEADERS: &[(Field, &[&str])] = &[
 /// ignored when the name alone matches (`Status (choose from the list)`,
 /// `Revised date [dd/mm/yyyy]`).
 pub(crate) fn field_of(header: &str) -> Option<Field> {
-    field_of_key(&header_key(header)).or_else(|| {
+    field_of_text(header).or_else(|| {
+        // Without a bracket there is nothing to strip.
+        if !header.contains(['(', '[', ')', ']']) {
+            return None;
+        }
         let without_notes = strip_bracketed(header);
-        (without_notes.len() < header.len()).then(|| field_of_key(&header_key(&without_notes))).flatten()
+        (without_notes.len() < header.len()).then(|| field_of_text(&without_notes)).flatten()
     })
+}
+
+/// The field a text's key names. ASCII text whose key does not fit in
+/// [`KEY_ROOM`] names none (no alias's key is that long), so the long
+/// text of a guidance sheet costs no allocation.
+fn field_of_text(text: &str) -> Option<Field> {
+    if text.is_ascii() {
+        ascii_header_key(text, &mut [0; KEY_ROOM]).and_then(field_of_key)
+    } else {
+        field_of_key(&header_key(text))
+    }
 }
 
 fn field_of_key(key: &str) -> Option<Field> {
@@ -67,7 +82,9 @@ fn field_of_key(key: &str) -> Option<Field> {
         for (field, names) in HEADERS {
             for name in *names {
                 // The first field to claim a key keeps it, as HEADERS is ordered.
-                fields.entry(header_key(name)).or_insert(*field);
+                let key = header_key(name);
+                assert!(key.len() <= KEY_ROOM, "field_of_text looks up keys up to KEY_ROOM long");
+                fields.entry(key).or_insert(*field);
             }
         }
         fields
@@ -131,17 +148,17 @@ pub(crate) fn find_header(grid: &Grid) -> Result<Header, NoTable> {
     let mut near_miss = None;
     for row in &grid.rows {
         let mut fields = BTreeMap::new();
-        let mut names = BTreeMap::new();
         for (col, cell) in &row.cells {
-            if let Some(text) = cell.as_text() {
-                names.insert(*col, text.to_string());
-                if let Some(field) = field_of(text) {
-                    fields.entry(field).or_insert(*col);
-                }
+            if let Some(field) = cell.as_text().and_then(field_of) {
+                fields.entry(field).or_insert(*col);
             }
         }
         match (fields.get(&Field::ActionId), fields.get(&Field::Status)) {
-            (Some(_), Some(_)) => return Ok(Header { row: row.index, fields, names }),
+            (Some(_), Some(_)) => {
+                // Only the header row's names are kept.
+                let names = row.cells.iter().filter_map(|(col, cell)| Some((*col, cell.as_text()?.to_string()))).collect();
+                return Ok(Header { row: row.index, fields, names });
+            }
             (Some(&col), None) if near_miss.is_none() => {
                 near_miss = Some(NoTable::Missing { row: row.index, col, found: "an Action ID", missing: "Status" });
             }
@@ -582,10 +599,15 @@ pub(crate) fn labels_above(grid: &Grid, header_row: u32, file: &str) -> Labels {
                 Some((label, rest)) => (label, rest.trim()),
                 None => (text, ""),
             };
-            let slot = match header_key(label).as_str() {
-                "agency" | "agencyname" | "leadagency" | "organisation" | "organization" | "organisationname" => &mut labels.agency,
-                "period" | "quarter" | "reportingperiod" | "returnperiod" => &mut labels.period,
-                _ => continue,
+            let is_agency = with_header_key(label, |key| match key {
+                "agency" | "agencyname" | "leadagency" | "organisation" | "organization" | "organisationname" => Some(true),
+                "period" | "quarter" | "reportingperiod" | "returnperiod" => Some(false),
+                _ => None,
+            });
+            let slot = match is_agency {
+                Some(true) => &mut labels.agency,
+                Some(false) => &mut labels.period,
+                None => continue,
             };
             if slot.is_some() {
                 continue;
