@@ -628,7 +628,10 @@ pub struct LineBreaks {
 
 /// By (size, width), then by spans: looked up by the spans borrowed, so a
 /// cell's text is copied only when it is first broken.
-type Breaks = foldhash::HashMap<(u32, u32), foldhash::HashMap<Vec<Span>, (Arc<Broken>, Vec<MissingGlyphs>)>>;
+type Breaks = foldhash::HashMap<(u32, u32), foldhash::HashMap<Vec<Span>, BrokenText>>;
+
+/// Text broken into lines, with the characters no font had.
+type BrokenText = (Arc<Broken>, Vec<MissingGlyphs>);
 
 impl LineBreaks {
     /// `spans` broken at `size` into lines `width` wide, noting in
@@ -660,7 +663,7 @@ impl LineBreaks {
 struct FlowBreaks<'a> {
     shared: &'a LineBreaks,
     /// By (address and length of the flow's spans, size, width).
-    seen: std::cell::RefCell<foldhash::HashMap<(usize, usize, u32, u32), (Arc<Broken>, Vec<MissingGlyphs>)>>,
+    seen: std::cell::RefCell<foldhash::HashMap<(usize, usize, u32, u32), BrokenText>>,
 }
 
 impl FlowBreaks<'_> {
