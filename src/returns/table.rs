@@ -599,16 +599,12 @@ pub(crate) fn labels_above(grid: &Grid, header_row: u32, file: &str) -> Labels {
                 Some((label, rest)) => (label, rest.trim()),
                 None => (text, ""),
             };
-            let is_agency = with_header_key(label, |key| match key {
-                "agency" | "agencyname" | "leadagency" | "organisation" | "organization" | "organisationname" => Some(true),
-                "period" | "quarter" | "reportingperiod" | "returnperiod" => Some(false),
+            let slot = with_header_key(label, |key| match key {
+                "agency" | "agencyname" | "leadagency" | "organisation" | "organization" | "organisationname" => Some(&mut labels.agency),
+                "period" | "quarter" | "reportingperiod" | "returnperiod" => Some(&mut labels.period),
                 _ => None,
             });
-            let slot = match is_agency {
-                Some(true) => &mut labels.agency,
-                Some(false) => &mut labels.period,
-                None => continue,
-            };
+            let Some(slot) = slot else { continue };
             if slot.is_some() {
                 continue;
             }
