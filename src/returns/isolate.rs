@@ -173,14 +173,18 @@ impl WorkbookReader {
     /// A reader for up to `per_child` workbooks to a child, with the
     /// registered program when `limits.isolate` asks for isolation.
     pub fn new(limits: &Limits, per_child: usize) -> WorkbookReader {
-        let program = child_program().filter(|_| limits.isolate).map(Path::to_path_buf);
-        WorkbookReader { program, limits: *limits, per_child: per_child.max(1), child: None, started: 0 }
+        Self::running(child_program().filter(|_| limits.isolate), limits, per_child)
     }
 
     /// A reader whose children run `program`, whatever is registered (tests
     /// pass the binary they built).
     pub fn in_children(program: &Path, limits: &Limits, per_child: usize) -> WorkbookReader {
-        WorkbookReader { program: Some(program.to_path_buf()), limits: *limits, per_child: per_child.max(1), child: None, started: 0 }
+        Self::running(Some(program), limits, per_child)
+    }
+
+    /// A reader whose children run `program` (`None`: it reads in this process).
+    fn running(program: Option<&Path>, limits: &Limits, per_child: usize) -> WorkbookReader {
+        WorkbookReader { program: program.map(Path::to_path_buf), limits: *limits, per_child: per_child.max(1), child: None, started: 0 }
     }
 
     /// Reads one workbook. Nothing here checks the bytes: callers pass what
