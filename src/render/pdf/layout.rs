@@ -809,6 +809,14 @@ impl<'a> Composer<'a> {
         self.set(&broken, size)
     }
 
+    /// How many lines [`Composer::wrap_in_flow`] would give, without setting them.
+    fn lines_in_flow(&mut self, spans: &'a [Span], size: f32, width: f32) -> usize {
+        if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
+            return self.wrap(spans, size, width).len();
+        }
+        self.breaks.get(spans, size, width, &mut self.missing).len()
+    }
+
     /// Broken text's lines: set in glyphs in a pass that draws; the first
     /// pass only counts lines, as where each goes on the page needs no
     /// glyphs until the second.
@@ -1136,9 +1144,36 @@ impl<'a> Composer<'a> {
         RowLines { cells, fills, langs }
     }
 
-    fn band_lines(&mut self, band: &'a Band, size: f32) -> BandLines {
+    /// The widths of a band's cells.
+    fn band_widths(&self, band: &Band) -> Vec<f32> {
         let total: f32 = band.cells.iter().map(|(w, _)| *w).sum::<f32>().max(f32::EPSILON);
-        let widths: Vec<f32> = band.cells.iter().map(|(w, _)| self.width() * w / total).collect();
+        band.cells.iter().map(|(w, _)| self.width() * w / total).collect()
+    }
+
+    /// A band's height as [`Composer::band_lines`] lays it, without setting
+    /// its text: a group's continued band is drawn only on a page one of
+    /// its rows continues onto, which few do.
+    fn band_height(&mut self, band: &'a Band, size: f32) -> f32 {
+        let widths = self.band_widths(band);
+        let mut tallest = 0.0f32;
+        for ((_, cell), &w) in band.cells.iter().zip(&widths) {
+            // Summed line by line, in order, as `band_lines` sums its cells' lines.
+            let mut height = 0.0f32;
+            for (i, paragraph) in cell.paragraphs.iter().enumerate() {
+                if i > 0 {
+                    height += size * 0.45;
+                }
+                for _ in 0..self.lines_in_flow(paragraph, size, inner(w, size)) {
+                    height += line_height(size);
+                }
+            }
+            tallest = tallest.max(height);
+        }
+        tallest + 2.0 * CELL_PAD
+    }
+
+    fn band_lines(&mut self, band: &'a Band, size: f32) -> BandLines {
+        let widths = self.band_widths(band);
         let xs = positions(self.style.content_left(), &widths);
         let cells: Vec<Vec<CellLine>> =
             band.cells.iter().zip(&widths).map(|((_, cell), &w)| self.cell_lines(cell, size, inner(w, size))).collect();
@@ -1243,7 +1278,7 @@ impl<'a> Composer<'a> {
         let mut row_number = 0;
         for (index, group) in table.groups.iter().enumerate() {
             let band = self.band_lines(&group.band, grid.size);
-            let continued = self.band_lines(&group.continued, grid.size);
+            let continued = (&group.continued, self.band_height(&group.continued, grid.size));
             let rows: Vec<RowLines> = group.rows.iter().map(|r| self.row_lines(&grid, r)).collect();
             let keep = self.group_keep(&grid, Some(&band), rows.first());
             if index == 0 {
@@ -1257,7 +1292,7 @@ impl<'a> Composer<'a> {
             self.draw_band(&band, Some(row_number), grid.widths.len() as u32);
             for row in rows {
                 row_number += 1;
-                self.place_row(&grid, row, false, Some(&continued), row_number);
+                self.place_row(&grid, row, false, Some(continued), row_number);
             }
         }
         self.y += BODY_SIZE * 0.8;
@@ -1268,8 +1303,9 @@ impl<'a> Composer<'a> {
     /// leave this page less than a third full. A split keeps two lines or
     /// more on each side, repeats the repeated columns, and heads the rest
     /// with the group's continued band.
-    fn place_row(&mut self, grid: &Grid, mut row: RowLines, zebra: bool, continued: Option<&BandLines>, number: u32) {
-        let band_height = continued.map_or(0.0, |b| b.height);
+    /// `continued` is the group's band for a page its rows continue onto, and that band's height.
+    fn place_row(&mut self, grid: &Grid, mut row: RowLines, zebra: bool, continued: Option<(&'a Band, f32)>, number: u32) {
+        let band_height = continued.map_or(0.0, |(_, height)| height);
         loop {
             let height = row.height();
             if height <= self.remaining() + 0.01 {
@@ -1303,11 +1339,12 @@ impl<'a> Composer<'a> {
     }
 
     /// A new page for a table that goes on: its header, then the continued band.
-    fn continue_page(&mut self, grid: &Grid, continued: Option<&BandLines>) {
+    fn continue_page(&mut self, grid: &Grid, continued: Option<(&'a Band, f32)>) {
         self.new_page();
         self.table_header(grid);
-        if let Some(band) = continued {
-            self.draw_band(band, None, grid.widths.len() as u32);
+        if let Some((band, _)) = continued {
+            let band = self.band_lines(band, grid.size);
+            self.draw_band(&band, None, grid.widths.len() as u32);
         }
     }
 

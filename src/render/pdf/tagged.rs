@@ -14,7 +14,6 @@
 
 use super::file::{self, array, Dict, PdfFile, Ref};
 use super::layout::{Lang, Tag};
-use std::collections::HashMap;
 use std::io::Write;
 
 /// Identity of a structure element within one document.
@@ -50,8 +49,10 @@ fn step(key: Key, role: &'static str) -> Step {
 }
 
 /// The elements from the document down to the one a tag's content belongs
-/// to; `None` for an artifact.
-fn path(tag: Tag) -> Option<Vec<Step>> {
+/// to (at most four); `None` for an artifact. An array, not a vector:
+/// asked for at every run of marked content.
+fn path(tag: Tag) -> Option<[Option<Step>; 4]> {
+    let steps = |path: &[Step]| std::array::from_fn(|i| path.get(i).copied());
     Some(match tag {
         Tag::Artifact | Tag::Pagination => return None,
         Tag::Heading { block, level } => {
@@ -63,30 +64,30 @@ fn path(tag: Tag) -> Option<Vec<Step>> {
                 5 => "H5",
                 _ => "H6",
             };
-            vec![step(Key::Block(block), role)]
+            steps(&[step(Key::Block(block), role)])
         }
-        Tag::Paragraph { block, lang } => vec![Step { lang, ..step(Key::Block(block), "P") }],
+        Tag::Paragraph { block, lang } => steps(&[Step { lang, ..step(Key::Block(block), "P") }]),
         Tag::ListLabel { block, item } => {
-            vec![step(Key::Block(block), "L"), step(Key::ListItem(block, item), "LI"), step(Key::Label(block, item), "Lbl")]
+            steps(&[step(Key::Block(block), "L"), step(Key::ListItem(block, item), "LI"), step(Key::Label(block, item), "Lbl")])
         }
-        Tag::ListBody { block, item, lang } => vec![
+        Tag::ListBody { block, item, lang } => steps(&[
             step(Key::Block(block), "L"),
             step(Key::ListItem(block, item), "LI"),
             Step { lang, ..step(Key::Body(block, item), "LBody") },
-        ],
-        Tag::Cell { block, row, col, span, header, lang } => vec![
+        ]),
+        Tag::Cell { block, row, col, span, header, lang } => steps(&[
             step(Key::Block(block), "Table"),
             step(Key::Row(block, row), "TR"),
             Step { lang, span, ..step(Key::Cell(block, row, col), if header { "TH" } else { "TD" }) },
-        ],
-        Tag::Figure { block } => vec![step(Key::Block(block), "Figure")],
-        Tag::Contents { block, entry } => vec![
+        ]),
+        Tag::Figure { block } => steps(&[step(Key::Block(block), "Figure")]),
+        Tag::Contents { block, entry } => steps(&[
             step(Key::Block(block), "TOC"),
             step(Key::Entry(block, entry), "TOCI"),
             step(Key::Reference(block, entry), "Reference"),
             step(Key::Link(block, entry), "Link"),
-        ],
-        Tag::ContentsTitle { block } => vec![step(Key::Block(block), "TOC"), step(Key::Caption(block), "Caption")],
+        ]),
+        Tag::ContentsTitle { block } => steps(&[step(Key::Block(block), "TOC"), step(Key::Caption(block), "Caption")]),
     })
 }
 
@@ -120,7 +121,8 @@ struct Element {
 #[derive(Debug)]
 pub(crate) struct Structure {
     elements: Vec<Element>,
-    index: HashMap<Key, u32>,
+    /// Each element by its key (foldhash: looked up at every run of marked content).
+    index: foldhash::HashMap<Key, u32>,
     /// Per page, the element of each marked-content id (the parent tree).
     pages: Vec<Vec<u32>>,
     /// Link annotations, in order: (page, element).
@@ -130,13 +132,18 @@ pub(crate) struct Structure {
 impl Structure {
     pub(crate) fn new() -> Structure {
         let document = Element { key: Key::Document, role: "Document", lang: None, span: 1, parent: 0, kids: Vec::new() };
-        Structure { elements: vec![document], index: HashMap::from([(Key::Document, 0)]), pages: Vec::new(), annotations: Vec::new() }
+        Structure {
+            elements: vec![document],
+            index: foldhash::HashMap::from_iter([(Key::Document, 0)]),
+            pages: Vec::new(),
+            annotations: Vec::new(),
+        }
     }
 
     /// The element of `tag`, made (with the elements above it) when first met.
     fn element(&mut self, tag: Tag) -> Option<u32> {
         let mut parent = 0;
-        for next in path(tag)? {
+        for next in path(tag)?.into_iter().flatten() {
             parent = match self.index.get(&next.key) {
                 Some(&id) => id,
                 None => {
@@ -200,7 +207,7 @@ impl Structure {
     /// empty cells where a row draws nothing at its end, so that each cell
     /// sits under its column header.
     fn fill_rows(&mut self) {
-        let mut columns: HashMap<u32, u32> = HashMap::new();
+        let mut columns: foldhash::HashMap<u32, u32> = Default::default();
         let mut rows: Vec<(u32, u32, u32, u32, &'static str)> = Vec::new();
         for (id, element) in self.elements.iter().enumerate() {
             if let Key::Row(block, row) = element.key {

@@ -174,17 +174,18 @@ impl Prepared {
         Prepared { text, styles, faces }
     }
 
-    fn style_at(&self, byte: usize) -> FontStyle {
-        self.styles.iter().find(|(r, _)| r.contains(&byte)).map(|(_, s)| *s).unwrap_or_default()
-    }
-
     /// Splits a byte range into pieces of one face and one style, in logical order.
     fn pieces(&self, range: Range<usize>) -> Vec<Range<usize>> {
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut key = None;
+        // The styles cover the text in order: the one in force is found by
+        // moving forward, not by searching from the start at every character.
+        let mut styles = self.styles.iter().peekable();
         for (i, _) in self.text[range.clone()].char_indices() {
             let at = range.start + i;
-            let k = (self.faces[at], self.style_at(at));
+            while styles.next_if(|(r, _)| r.end <= at).is_some() {}
+            let style = styles.peek().filter(|(r, _)| r.contains(&at)).map(|(_, s)| *s).unwrap_or_default();
+            let k = (self.faces[at], style);
             if key == Some(k) {
                 if let Some(last) = out.last_mut() {
                     last.end = at;
@@ -288,49 +289,48 @@ fn shape_units(text: &str, face_id: FaceId, rtl: bool) -> Rc<Vec<UnitGlyph>> {
     glyphs
 }
 
-/// Shapes one piece (one face, one direction); glyphs in visual order with
-/// pen positions from 0, and the piece's advance width.
-fn shape_piece(text: &str, face_id: FaceId, rtl: bool, size: f32) -> (Vec<PlacedGlyph>, f32) {
+/// Shapes one piece (one face, one direction) onto the end of `glyphs`, in
+/// visual order, pen positions from `start`; returns the piece's advance
+/// width. Written into the line's own glyphs, not a vector of its own: a
+/// county's documents set millions of pieces.
+fn shape_piece_into(glyphs: &mut Vec<PlacedGlyph>, text: &str, face_id: FaceId, rtl: bool, size: f32, start: f32) -> f32 {
     let scale = size / fonts().get(face_id).units_per_em;
     let mut pen = 0.0f32;
-    let mut glyphs = Vec::with_capacity(text.len());
-    // Left-to-right text in the Latin faces is set word by word, from the
-    // shapes of its words and spaces (kept, as words recur): as it was
-    // measured for breaking, and without shaping each line anew in each
-    // document. Right-to-left and Indic text is shaped whole.
-    let words = !rtl && matches!(face_id, FaceId::Sans | FaceId::SansBold | FaceId::SansOblique);
-    let pieces: Vec<&str> = if words { split_at_spaces(text) } else { vec![text] };
-    for piece in pieces {
+    let mut place = |piece: &str| {
         for g in shape_units(piece, face_id, rtl).iter() {
             glyphs.push(PlacedGlyph {
                 face: face_id,
                 gid: g.gid,
-                x: pen,
+                x: pen + start,
                 dx: g.x_offset as f32 * scale,
                 dy: g.y_offset as f32 * scale,
                 text: g.text.clone(),
             });
             pen += g.advance as f32 * scale;
         }
+    };
+    // Left-to-right text in the Latin faces is set word by word, from the
+    // shapes of its words and spaces (kept, as words recur): as it was
+    // measured for breaking, and without shaping each line anew in each
+    // document. Right-to-left and Indic text is shaped whole.
+    if !rtl && matches!(face_id, FaceId::Sans | FaceId::SansBold | FaceId::SansOblique) {
+        words_and_spaces(text).for_each(place);
+    } else {
+        place(text);
     }
-    (glyphs, pen)
+    pen
 }
 
 /// Text cut into its words and its runs of spaces, in order.
-fn split_at_spaces(text: &str) -> Vec<&str> {
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    for i in 1..bytes.len() {
-        if (bytes[i] == b' ') != (bytes[i - 1] == b' ') {
-            pieces.push(&text[start..i]);
-            start = i;
-        }
-    }
-    if start < text.len() {
-        pieces.push(&text[start..]);
-    }
-    pieces
+fn words_and_spaces(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = *rest.as_bytes().first()?;
+        let end = rest.bytes().position(|b| (b == b' ') != (first == b' ')).unwrap_or(rest.len());
+        let (piece, after) = rest.split_at(end);
+        rest = after;
+        Some(piece)
+    })
 }
 
 /// Advance width of a piece in points.
@@ -445,7 +445,8 @@ impl Paragraph<'_> {
     fn line(&self, range: Range<usize>, size: f32) -> Line {
         let p = self.prepared;
         let local = (range.start - self.range.start)..(range.end - self.range.start);
-        let mut glyphs = Vec::new();
+        // A glyph a character at most, in all but a few scripts: one allocation.
+        let mut glyphs = Vec::with_capacity(range.len());
         let mut actual_text = Vec::new();
         let mut rtl_runs = Vec::new();
         let mut pen = 0.0;
@@ -458,17 +459,13 @@ impl Paragraph<'_> {
             let run_start = glyphs.len();
             for piece in pieces {
                 let face = p.faces[piece.start];
-                let (shaped, width) = shape_piece(&p.text[piece.clone()], face, rtl, size);
+                let first = glyphs.len();
+                pen += shape_piece_into(&mut glyphs, &p.text[piece.clone()], face, rtl, size, pen);
                 // Gujarati conjuncts map several characters to one glyph; the
                 // whole piece's text lets a reader copy and search it.
                 if face == FaceId::Gujarati && !rtl {
-                    actual_text.push((glyphs.len()..glyphs.len() + shaped.len(), p.text[piece.clone()].to_string()));
+                    actual_text.push((first..glyphs.len(), p.text[piece.clone()].to_string()));
                 }
-                glyphs.extend(shaped.into_iter().map(|mut g| {
-                    g.x += pen;
-                    g
-                }));
-                pen += width;
             }
             if rtl && glyphs.len() > run_start {
                 rtl_runs.push(run_start..glyphs.len());
@@ -656,7 +653,8 @@ mod tests {
     fn a_line_set_word_by_word_is_the_line_shaped_whole() {
         for text in ["AVAWAY To Ty Yo, LT. \"Quoted\" -- 55% V. Wray", "Patrols doubled in the bus station.  Two spaces."] {
             for face in [FaceId::Sans, FaceId::SansBold, FaceId::SansOblique] {
-                let (by_words, width) = shape_piece(text, face, false, 10.0);
+                let mut by_words = Vec::new();
+                let width = shape_piece_into(&mut by_words, text, face, false, 10.0, 0.0);
                 let scale = 10.0 / fonts().get(face).units_per_em;
                 let whole = shape_units(text, face, false);
                 assert_eq!(by_words.iter().map(|g| g.gid).collect::<Vec<_>>(), whole.iter().map(|g| g.gid).collect::<Vec<_>>(), "{text}");
