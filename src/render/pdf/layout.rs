@@ -456,13 +456,19 @@ pub struct Laid {
     pub figures: Vec<(u32, String)>,
 }
 
-/// Where laid pages go, one by one, in order, each with its running head
-/// and foot: a PDF writer, or a list.
+/// Where laid pages go, one by one, in order: a PDF writer, or a list.
+/// Each comes with its running head and foot, or, from a layout that knows
+/// the page count only at its end, without them, and [`PageSink::furnish`]
+/// gives them all once the last page is given.
 pub trait PageSink {
     fn page(&mut self, page: Page);
     /// Forgets the pages given so far: the layout starts again (rarely: when
     /// the last pass's page numbers turned out to move the pages).
     fn restart(&mut self);
+    /// Draws each page's running head and foot, the items `furniture` makes
+    /// for it (from its 0-based index and its page style), after everything
+    /// else on it.
+    fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>);
 }
 
 impl PageSink for Vec<Page> {
@@ -472,6 +478,12 @@ impl PageSink for Vec<Page> {
 
     fn restart(&mut self) {
         self.clear();
+    }
+
+    fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>) {
+        for (index, page) in self.iter_mut().enumerate() {
+            page.items.extend(furniture(index, page.style));
+        }
     }
 }
 
@@ -495,13 +507,27 @@ pub fn lay_out_into(flow: &Flow, sink: &mut dyn PageSink) -> Laid {
 /// `breaks`, which other documents of the build share.
 pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, shared: &LineBreaks) -> Laid {
     let breaks = &FlowBreaks { shared, seen: Default::default() };
-    let mut known = Composer::run(flow, None, breaks, &mut |_| {}).numbers();
+    if !prints_page_numbers(flow) {
+        // Only the running foot's "Page 3 of 40" waits for the page count:
+        // one pass lays out and draws, and the running heads and feet are
+        // drawn once it has counted the pages (a fifth of the group and
+        // priority PDFs' time went on a first pass only to count them).
+        let mut give = |page: Page| sink.page(page);
+        let Composer { outline, mut missing, figures, count, .. } = Composer::run(flow, None, true, breaks, &mut give);
+        sink.furnish(&mut |index, style| {
+            let mut page = Page { style, items: Vec::new() };
+            add_furniture(&mut page, &flow.furniture, index + 1, count, &mut missing);
+            page.items
+        });
+        return Laid { outline, missing: dedup_missing(missing), figures };
+    }
+    let mut known = Composer::run(flow, None, false, breaks, &mut |_| {}).numbers();
     // Numbers that keep moving the pages they number would never settle:
     // after a few passes the last one stands.
     let mut pass = 2;
     loop {
         let mut give = |page: Page| sink.page(page);
-        let second = Composer::run(flow, Some(&known), breaks, &mut give);
+        let second = Composer::run(flow, Some(&known), true, breaks, &mut give);
         let numbers = second.numbers();
         if numbers == known || pass == 4 {
             return Laid { outline: second.outline, missing: dedup_missing(second.missing), figures: second.figures };
@@ -511,6 +537,26 @@ pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, shared: &LineBreaks
         known = numbers;
         pass += 1;
     }
+}
+
+/// Whether a flow prints page numbers in its body (a contents page, a
+/// [`page_of`] reference), which a first pass must find before any page
+/// is drawn.
+fn prints_page_numbers(flow: &Flow) -> bool {
+    let marked = |spans: &[Span]| spans.iter().any(|s| s.text.starts_with(PAGE_OF));
+    let cells = |cells: &mut dyn Iterator<Item = &Cell>| cells.flat_map(|c| &c.paragraphs).any(|p| marked(p));
+    flow.blocks.iter().any(|block| match block {
+        Block::Contents { .. } => true,
+        Block::Paragraph(p) => marked(&p.spans),
+        Block::Bullets { items, .. } => items.iter().any(|i| marked(i)),
+        Block::KeyValues { rows, .. } => rows.iter().any(|(_, value)| marked(value)),
+        Block::Table(t) => cells(&mut t.rows.iter().flatten()),
+        Block::Grouped(t) => t
+            .groups
+            .iter()
+            .any(|g| cells(&mut g.band.cells.iter().chain(&g.continued.cells).map(|(_, c)| c)) || cells(&mut g.rows.iter().flatten())),
+        _ => false,
+    })
 }
 
 /// A pass's page numbers: the page of each outlined heading, and the count.
@@ -695,9 +741,13 @@ struct Composer<'a> {
     done: &'a mut dyn FnMut(Page),
     y: f32,
     outline: Vec<OutlineEntry>,
-    /// The page numbers the previous pass found (`None` in the first pass,
-    /// which only counts lines and pages and sets no text).
+    /// The page numbers the previous pass found: `None` in a first pass,
+    /// and in the only pass of a flow that prints no page numbers but in
+    /// its running feet (those are drawn once it ends).
     known: Option<&'a PageNumbers>,
+    /// Whether this pass sets text and draws: not the first of two, which
+    /// only counts lines and pages.
+    draw: bool,
     /// Index of each outlined heading by its text, for [`page_of`] spans.
     headings: std::collections::HashMap<&'a str, usize>,
     missing: Vec<MissingGlyphs>,
@@ -710,7 +760,13 @@ struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    fn run(flow: &'a Flow, known: Option<&'a PageNumbers>, breaks: &'a FlowBreaks<'a>, done: &'a mut dyn FnMut(Page)) -> Composer<'a> {
+    fn run(
+        flow: &'a Flow,
+        known: Option<&'a PageNumbers>,
+        draw: bool,
+        breaks: &'a FlowBreaks<'a>,
+        done: &'a mut dyn FnMut(Page),
+    ) -> Composer<'a> {
         let style = flow.page;
         let mut c = Composer {
             flow,
@@ -722,6 +778,7 @@ impl<'a> Composer<'a> {
             y: style.content_top(),
             outline: Vec::new(),
             known,
+            draw,
             headings: std::collections::HashMap::new(),
             missing: Vec::new(),
             block: 0,
@@ -817,11 +874,11 @@ impl<'a> Composer<'a> {
         self.breaks.get(spans, size, width, &mut self.missing).len()
     }
 
-    /// Broken text's lines: set in glyphs in a pass that draws; the first
+    /// Broken text's lines: set in glyphs in a pass that draws; a first
     /// pass only counts lines, as where each goes on the page needs no
     /// glyphs until the second.
     fn set(&self, broken: &Broken, size: f32) -> Vec<Line> {
-        if self.known.is_some() {
+        if self.draw {
             broken.lines()
         } else {
             vec![Line::empty(size); broken.len()]

@@ -11,7 +11,7 @@
 use super::content::{number, page_content};
 use super::embed::{GlyphUse, SharedFonts};
 use super::file::{self, array, deflate, Dict, PdfFile, Ref};
-use super::layout::{Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink};
+use super::layout::{Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink, PageStyle};
 use super::tagged::Structure;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -61,11 +61,12 @@ pub fn write_pdf(laid: LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> 
     writer.finish_but_fonts(&Laid { outline: laid.outline, missing: laid.missing, figures: laid.figures }, meta)?.finish_alone()
 }
 
-/// A written page: its size and its content stream's object.
+/// A written page: its size, its content stream's object, and the stream
+/// of its running head and foot when they were drawn after it.
 struct Written {
-    width: f32,
-    height: f32,
+    style: PageStyle,
     contents: Ref,
+    furniture: Option<Ref>,
 }
 
 /// A PDF being written page by page.
@@ -76,9 +77,8 @@ struct PdfWriter {
     /// The pages so far, in order.
     pages: Vec<Written>,
     links: Vec<Link>,
-    /// Pages drawn as content streams, waiting to be deflated together:
-    /// (width, height, content).
-    waiting: Vec<(f32, f32, Vec<u8>)>,
+    /// Pages drawn as content streams, waiting to be deflated together.
+    waiting: Vec<(PageStyle, Vec<u8>)>,
     /// The first thing that went wrong, reported by `finish`.
     failed: Option<WriteError>,
 }
@@ -91,7 +91,7 @@ impl PageSink for PdfWriter {
             _ => None,
         }));
         let content = page_content(&page.items, page.style.height, index, &mut self.structure, &mut self.used);
-        self.waiting.push((page.style.width, page.style.height, content));
+        self.waiting.push((page.style, content));
         if self.waiting.len() == PAGES_AT_ONCE {
             self.add_waiting();
         }
@@ -99,6 +99,32 @@ impl PageSink for PdfWriter {
 
     fn restart(&mut self) {
         *self = PdfWriter::new();
+    }
+
+    /// Each page's running head and foot, a small stream of its own after
+    /// the page's (the page's contents are both, in order).
+    fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>) {
+        use rayon::prelude::*;
+        self.add_waiting();
+        let PdfWriter { pages, structure, used, .. } = self;
+        let contents: Vec<Vec<u8>> = pages
+            .iter()
+            .enumerate()
+            .map(|(index, page)| page_content(&furniture(index, page.style), page.style.height, index, structure, used))
+            .collect();
+        let streams: Vec<_> = contents.par_iter().map(|content| deflate(content)).collect();
+        for (page, stream) in self.pages.iter_mut().zip(streams) {
+            match stream {
+                Ok(stream) => {
+                    let r = self.file.reserve();
+                    self.file.stream(r, Dict::new().name("Filter", "FlateDecode"), &stream);
+                    page.furniture = Some(r);
+                }
+                Err(e) => {
+                    self.failed.get_or_insert(WriteError(e));
+                }
+            }
+        }
     }
 }
 
@@ -118,13 +144,13 @@ impl PdfWriter {
     /// Deflates the waiting pages' content streams and writes them.
     fn add_waiting(&mut self) {
         use rayon::prelude::*;
-        let streams: Vec<_> = self.waiting.par_iter().map(|(_, _, content)| deflate(content)).collect();
-        for ((width, height, _), stream) in self.waiting.drain(..).zip(streams) {
+        let streams: Vec<_> = self.waiting.par_iter().map(|(_, content)| deflate(content)).collect();
+        for ((style, _), stream) in self.waiting.drain(..).zip(streams) {
             match stream {
                 Ok(stream) => {
                     let contents = self.file.reserve();
                     self.file.stream(contents, Dict::new().name("Filter", "FlateDecode"), &stream);
-                    self.pages.push(Written { width, height, contents });
+                    self.pages.push(Written { style, contents, furniture: None });
                 }
                 Err(e) => {
                     self.failed.get_or_insert(WriteError(e));
@@ -147,17 +173,25 @@ impl PdfWriter {
         let pages_root = file.reserve();
         let resources = file.reserve();
 
-        let heights: Vec<f32> = pages.iter().map(|p| p.height).collect();
+        let heights: Vec<f32> = pages.iter().map(|p| p.style.height).collect();
         let mut annotations = add_links(&mut file, &page_refs, &heights, &links, &mut structure)?;
         let outline = add_outline(&mut file, &page_refs, &laid.outline)?;
         let structure_root = structure.write(&mut file, &page_refs, &laid.figures).map_err(WriteError)?;
 
         for (index, (page, &r)) in pages.iter().zip(&page_refs).enumerate() {
+            let contents = match page.furniture {
+                Some(furniture) => array([page.contents, furniture], file::reference),
+                None => {
+                    let mut one = Vec::new();
+                    file::reference(&mut one, page.contents);
+                    one
+                }
+            };
             let mut dict = Dict::of_type("Page")
                 .reference("Parent", pages_root)
-                .raw("MediaBox", &array([0.0, 0.0, page.width, page.height], |out, v| number(out, v as f64)))
+                .raw("MediaBox", &array([0.0, 0.0, page.style.width, page.style.height], |out, v| number(out, v as f64)))
                 .reference("Resources", resources)
-                .reference("Contents", page.contents)
+                .raw("Contents", &contents)
                 .int("StructParents", index as i64)
                 // Tab order follows the structure.
                 .name("Tabs", "S");
