@@ -729,10 +729,37 @@ pub fn percent(part: usize, whole: usize) -> u32 {
 /// agency's return").
 fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen: &Chosen, input: &MergeInput) -> Vec<AgencyProgress> {
     let by_id: BTreeMap<&str, &ActionProgress> = groups.iter().flat_map(|g| g.actions.iter()).map(|a| (a.id.as_str(), a)).collect();
-    plan.lead_agencies()
-        .filter(|agency| plan.actions_led_by(&agency.id).any(|a| a.is_in_plan(period)))
-        .map(|agency| {
-            let actions_led: Vec<String> = plan.actions_led_by(&agency.id).filter(|a| a.is_in_plan(period)).map(|a| a.id.clone()).collect();
+    // What each agency leads, reported before and returned before, each
+    // found in one pass (not one pass over the plan, the history and the
+    // returns per agency: a county has a thousand agencies and five
+    // thousand actions).
+    let mut led: BTreeMap<&str, Vec<&Action>> = BTreeMap::new();
+    for action in plan.actions().filter(|a| a.is_in_plan(period)) {
+        for lead in &action.leads {
+            let actions = led.entry(lead.as_str()).or_default();
+            // An agency named twice as a lead of one action leads it once.
+            if !actions.last().is_some_and(|last| std::ptr::eq(*last, action)) {
+                actions.push(action);
+            }
+        }
+    }
+    let reported_before: BTreeSet<&str> = input
+        .previous
+        .filter(|p| p.period < period)
+        .iter()
+        .flat_map(|p| p.history.actions.values())
+        .flat_map(|a| a.leads.iter().filter(|(_, u)| u.status.is_reported()).map(|(agency, _)| agency.as_str()))
+        .collect();
+    let mut returned_before: BTreeMap<&str, Period> = BTreeMap::new();
+    for r in input.read.returns.iter().filter(|r| r.period < period) {
+        let latest = returned_before.entry(r.agency.as_str()).or_insert(r.period);
+        *latest = (*latest).max(r.period);
+    }
+    plan.agencies
+        .iter()
+        .filter_map(|agency| led.get(agency.id.as_str()).map(|actions| (agency, actions)))
+        .map(|(agency, actions)| {
+            let actions_led: Vec<String> = actions.iter().map(|a| a.id.clone()).collect();
             let state_of =
                 |id: &String| by_id.get(id.as_str()).and_then(|a| a.leads.iter().find(|l| l.agency_id == agency.id)).map(|l| &l.state);
             let actions_returned: Vec<String> =
@@ -752,10 +779,8 @@ fn agency_progress(plan: &Plan, period: Period, groups: &[GroupProgress], chosen
             } else {
                 ReturnState::Incomplete
             };
-            let from_history = input.previous.filter(|p| p.period < period).and_then(|p| {
-                p.history.actions.values().any(|a| a.leads.get(&agency.id).is_some_and(|u| u.status.is_reported())).then_some(p.period)
-            });
-            let from_returns = input.read.returns.iter().filter(|r| r.agency == agency.id && r.period < period).map(|r| r.period).max();
+            let from_history = input.previous.filter(|_| reported_before.contains(agency.id.as_str())).map(|p| p.period);
+            let from_returns = returned_before.get(agency.id.as_str()).copied();
             let last_return = if state.arrived() { Some(period) } else { from_history.max(from_returns) };
             let notes = chosen.notes.get(&agency.id).map(|notes| notes.to_vec()).unwrap_or_default();
             AgencyProgress {
