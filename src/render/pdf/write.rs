@@ -1,6 +1,8 @@
 //! A laid-out document as PDF bytes: each page's content stream
 //! ([`super::content`]) deflated and written into the file as soon as it is
-//! drawn and the page's layout dropped, the fonts embedded and subset once
+//! drawn and the page's layout dropped (its running head and foot, when
+//! they wait for the page count, a small second stream written after the
+//! last page), the fonts embedded and subset once
 //! every page is written ([`super::embed`]), then the pages' dictionaries
 //! with their links, the structure tree (`tagged`), the language
 //! (`en-GB`), XMP metadata naming PDF/UA-1, and a nested outline of
