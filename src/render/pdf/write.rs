@@ -106,7 +106,6 @@ impl PageSink for PdfWriter {
     /// Each page's running head and foot, a small stream of its own after
     /// the page's (the page's contents are both, in order).
     fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>) {
-        use rayon::prelude::*;
         self.add_waiting();
         let PdfWriter { pages, structure, used, .. } = self;
         let contents: Vec<Vec<u8>> = pages
@@ -114,18 +113,9 @@ impl PageSink for PdfWriter {
             .enumerate()
             .map(|(index, page)| page_content(&furniture(index, page.style), page.style.height, index, structure, used))
             .collect();
-        let streams: Vec<_> = contents.par_iter().map(|content| deflate(content)).collect();
+        let streams = self.add_streams(&contents);
         for (page, stream) in self.pages.iter_mut().zip(streams) {
-            match stream {
-                Ok(stream) => {
-                    let r = self.file.reserve();
-                    self.file.stream(r, Dict::new().name("Filter", "FlateDecode"), &stream);
-                    page.furniture = Some(r);
-                }
-                Err(e) => {
-                    self.failed.get_or_insert(WriteError(e));
-                }
-            }
+            page.furniture = stream;
         }
     }
 }
@@ -145,20 +135,35 @@ impl PdfWriter {
 
     /// Deflates the waiting pages' content streams and writes them.
     fn add_waiting(&mut self) {
+        let (styles, contents): (Vec<PageStyle>, Vec<Vec<u8>>) = self.waiting.drain(..).unzip();
+        let streams = self.add_streams(&contents);
+        for (style, stream) in styles.into_iter().zip(streams) {
+            if let Some(contents) = stream {
+                self.pages.push(Written { style, contents, furniture: None });
+            }
+        }
+    }
+
+    /// Deflates content streams together, on every core, and writes each:
+    /// its object, or `None` when it could not be deflated (the first such
+    /// failure kept for `finish`).
+    fn add_streams(&mut self, contents: &[Vec<u8>]) -> Vec<Option<Ref>> {
         use rayon::prelude::*;
-        let streams: Vec<_> = self.waiting.par_iter().map(|(_, content)| deflate(content)).collect();
-        for ((style, _), stream) in self.waiting.drain(..).zip(streams) {
-            match stream {
+        let streams: Vec<_> = contents.par_iter().map(|content| deflate(content)).collect();
+        streams
+            .into_iter()
+            .map(|stream| match stream {
                 Ok(stream) => {
-                    let contents = self.file.reserve();
-                    self.file.stream(contents, Dict::new().name("Filter", "FlateDecode"), &stream);
-                    self.pages.push(Written { style, contents, furniture: None });
+                    let r = self.file.reserve();
+                    self.file.stream(r, Dict::new().name("Filter", "FlateDecode"), &stream);
+                    Some(r)
                 }
                 Err(e) => {
                     self.failed.get_or_insert(WriteError(e));
+                    None
                 }
-            }
-        }
+            })
+            .collect()
     }
 
     /// Writes everything but the fonts, which wait for every document of
