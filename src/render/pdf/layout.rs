@@ -549,13 +549,12 @@ pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, shared: &LineBreaks
 /// [`page_of`] reference), which a first pass must find before any page
 /// is drawn.
 fn prints_page_numbers(flow: &Flow) -> bool {
-    let marked = |spans: &[Span]| spans.iter().any(|s| s.text.starts_with(PAGE_OF));
-    let cells = |cells: &mut dyn Iterator<Item = &Cell>| cells.flat_map(|c| &c.paragraphs).any(|p| marked(p));
+    let cells = |cells: &mut dyn Iterator<Item = &Cell>| cells.flat_map(|c| &c.paragraphs).any(|p| numbers_a_page(p));
     flow.blocks.iter().any(|block| match block {
         Block::Contents { .. } => true,
-        Block::Paragraph(p) => marked(&p.spans),
-        Block::Bullets { items, .. } => items.iter().any(|i| marked(i)),
-        Block::KeyValues { rows, .. } => rows.iter().any(|(_, value)| marked(value)),
+        Block::Paragraph(p) => numbers_a_page(&p.spans),
+        Block::Bullets { items, .. } => items.iter().any(|i| numbers_a_page(i)),
+        Block::KeyValues { rows, .. } => rows.iter().any(|(_, value)| numbers_a_page(value)),
         Block::Table(t) => cells(&mut t.rows.iter().flatten()),
         Block::Grouped(t) => t
             .groups
@@ -593,6 +592,11 @@ fn heading_size(level: u8) -> f32 {
 
 fn line_height(size: f32) -> f32 {
     size * LEADING
+}
+
+/// The space between two paragraphs of a table cell.
+fn paragraph_gap(size: f32) -> f32 {
+    size * 0.45
 }
 
 fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: usize, missing: &mut Vec<MissingGlyphs>) {
@@ -853,31 +857,33 @@ impl<'a> Composer<'a> {
     }
 
     fn wrap(&mut self, spans: &[Span], size: f32, width: f32) -> Vec<Line> {
-        let broken = if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
+        let broken = self.broken(spans, size, width);
+        self.set(&broken, size)
+    }
+
+    /// Text broken into lines, its [`page_of`] spans first resolved.
+    fn broken(&mut self, spans: &[Span], size: f32, width: f32) -> Arc<Broken> {
+        if numbers_a_page(spans) {
             let resolved: Vec<Span> = spans.iter().map(|s| self.resolve(s)).collect();
             self.breaks.shared.get(&resolved, size, width, &mut self.missing)
         } else {
             self.breaks.shared.get(spans, size, width, &mut self.missing)
-        };
-        self.set(&broken, size)
+        }
     }
 
-    /// As [`Composer::wrap`], for text of the flow (a table's cells), which
-    /// every pass breaks again: remembered by where it lies in the flow.
+    /// As [`Composer::broken`], for text of the flow (a table's cells),
+    /// which every pass breaks again: remembered by where it lies in the flow.
+    fn broken_in_flow(&mut self, spans: &'a [Span], size: f32, width: f32) -> Arc<Broken> {
+        if numbers_a_page(spans) {
+            return self.broken(spans, size, width);
+        }
+        self.breaks.get(spans, size, width, &mut self.missing)
+    }
+
+    /// As [`Composer::wrap`], for text of the flow.
     fn wrap_in_flow(&mut self, spans: &'a [Span], size: f32, width: f32) -> Vec<Line> {
-        if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
-            return self.wrap(spans, size, width);
-        }
-        let broken = self.breaks.get(spans, size, width, &mut self.missing);
+        let broken = self.broken_in_flow(spans, size, width);
         self.set(&broken, size)
-    }
-
-    /// How many lines [`Composer::wrap_in_flow`] would give, without setting them.
-    fn lines_in_flow(&mut self, spans: &'a [Span], size: f32, width: f32) -> usize {
-        if spans.iter().any(|s| s.text.starts_with(PAGE_OF)) {
-            return self.wrap(spans, size, width).len();
-        }
-        self.breaks.get(spans, size, width, &mut self.missing).len()
     }
 
     /// Broken text's lines: set in glyphs in a pass that draws; a first
@@ -911,7 +917,7 @@ impl<'a> Composer<'a> {
             // A paragraph of one or two lines (a caption, a lead-in) stays
             // with what it introduces; a longer one needs two lines here.
             Block::Paragraph(p) => {
-                let lines = self.wrap(&p.spans, p.size, self.width()).len();
+                let lines = self.broken(&p.spans, p.size, self.width()).len();
                 let own = lines.min(2) as f32 * line_height(p.size);
                 if lines <= 2 {
                     own + p.space_after + rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest))
@@ -933,7 +939,7 @@ impl<'a> Composer<'a> {
             // A heading above a heading: both stay with what the second introduces.
             Block::Heading { level, text, .. } => {
                 let size = heading_size(*level);
-                let own = self.wrap(&[Span::bold(text)], size, self.width()).len() as f32 * line_height(size) + size * 1.05;
+                let own = self.broken(&[Span::bold(text)], size, self.width()).len() as f32 * line_height(size) + size * 1.05;
                 own + rest.split_first().map_or(0.0, |(next, rest)| self.min_start_height(next, rest))
             }
             Block::Contents { .. } => line_height(heading_size(1)) + 3.0 * line_height(BODY_SIZE),
@@ -1069,7 +1075,7 @@ impl<'a> Composer<'a> {
         // A short list stays on one page.
         let mut total = 0.0;
         for (key, value) in rows {
-            let n = self.wrap(&[Span::bold(key)], size, key_width).len().max(self.wrap(value, size, value_width).len()).max(1);
+            let n = self.broken(&[Span::bold(key)], size, key_width).len().max(self.broken(value, size, value_width).len()).max(1);
             total += n as f32 * line_height(size) + size * 0.25;
         }
         if total <= (self.style.content_bottom() - self.style.content_top()) / 3.0 {
@@ -1157,7 +1163,7 @@ impl<'a> Composer<'a> {
         let mut out = Vec::new();
         for (i, paragraph) in cell.paragraphs.iter().enumerate() {
             if i > 0 {
-                out.push(CellLine { line: None, colour: Colour::BLACK, height: size * 0.45, artifact: false });
+                out.push(CellLine { line: None, colour: Colour::BLACK, height: paragraph_gap(size), artifact: false });
             }
             for line in self.wrap_in_flow(paragraph, size, width) {
                 out.push(CellLine { line: Some(line), colour: Colour::BLACK, height: line_height(size), artifact: false });
@@ -1224,9 +1230,9 @@ impl<'a> Composer<'a> {
             let mut height = 0.0f32;
             for (i, paragraph) in cell.paragraphs.iter().enumerate() {
                 if i > 0 {
-                    height += size * 0.45;
+                    height += paragraph_gap(size);
                 }
-                for _ in 0..self.lines_in_flow(paragraph, size, inner(w, size)) {
+                for _ in 0..self.broken_in_flow(paragraph, size, inner(w, size)).len() {
                     height += line_height(size);
                 }
             }
@@ -1630,6 +1636,11 @@ fn lines_fitting(lines: &[CellLine], room: f32) -> usize {
 
 /// Marks a [`page_of`] span.
 const PAGE_OF: char = '\u{F8FF}';
+
+/// Whether rich text holds a [`page_of`] span.
+fn numbers_a_page(spans: &[Span]) -> bool {
+    spans.iter().any(|s| s.text.starts_with(PAGE_OF))
+}
 
 /// A span that prints the page number of the outlined heading `title`,
 /// found in the layout's first pass ("see page 12").
