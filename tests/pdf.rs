@@ -479,6 +479,41 @@ fn two_renders_are_byte_identical() {
     }
 }
 
+/// Each group's PDF begins with the board report's pages for the group as
+/// drawn, not laid out again: the files are the same either way, down to
+/// the byte (structure tree, bookmarks, running feet, glossary), for every
+/// group of the fixture quarter and of the shared sample.
+#[test]
+fn group_pdfs_from_the_board_reports_pages_are_the_files_laid_out_again() {
+    use csp_report::render::pdf::documents::{render_documents, GroupPages};
+    let (templates, _) = Templates::load(Path::new("templates"));
+    let preston = plan();
+    let sample_plan = sample::plan();
+    for (plan, progress) in [(&preston, fixture(&preston)), (&sample_plan, sample::sample_progress())] {
+        let ctx = RenderContext {
+            progress: &progress,
+            plan,
+            templates: &templates,
+            forms: &FormSettings::new(&Default::default(), progress.period),
+            sentences: &sentences_of(&progress),
+        };
+        let (reused, from_board) = render_documents(&ctx, GroupPages::FromBoard).expect("renders");
+        let (again, none) = render_documents(&ctx, GroupPages::LaidOutAgain).expect("renders");
+        assert_eq!(from_board, progress.groups.len(), "every group's PDF began with the board's pages");
+        assert_eq!(none, 0);
+        assert_eq!(reused.files.len(), again.files.len());
+        let mut pages = 0;
+        for (a, b) in reused.files.iter().zip(&again.files) {
+            assert_eq!(a.path, b.path);
+            assert!(a.bytes == b.bytes, "{} differs from the one laid out again", a.path.display());
+            if a.path.starts_with("groups") {
+                pages += lopdf::Document::load_mem(&a.bytes).expect("parses").get_pages().len();
+            }
+        }
+        assert!(pages > 2 * progress.groups.len(), "sections of several pages: {pages} pages in {} groups", progress.groups.len());
+    }
+}
+
 #[test]
 fn metadata_language_and_bookmarks() {
     let (progress, files) = rendered_fixture();

@@ -5,7 +5,10 @@
 //! text in another script than its element's inside a span with its
 //! `/Lang`. It records which glyphs the page used, and the text each stands
 //! for, so [`super::embed`] can subset the fonts and map them to Unicode
-//! once every page is written.
+//! once every page is written, and the tag of each marked-content id, for
+//! the structure tree ([`super::tagged`]) to file: the stream itself does
+//! not depend on where the page falls in its document, so a page drawn for
+//! one document can be placed in another.
 //!
 //! Written directly rather than through printpdf's operations: a county's
 //! board report is millions of operators, and converting each into
@@ -15,7 +18,7 @@ use super::embed::{pdf_width, GlyphUse};
 use super::file::{literal, utf16_hex};
 use super::fonts::FaceId;
 use super::layout::{Colour, Item, Tag};
-use super::tagged::Structure;
+use super::tagged;
 use super::text::PlacedGlyph;
 
 /// Writes `value` as a PDF number with at most three decimals (a
@@ -104,18 +107,22 @@ fn lang_start(stream: &mut Stream, lang: &str) {
 }
 
 /// Opens marked content for a run of items with one tag: an artifact, or
-/// content of a structure element with its marked-content id.
-fn mark_start(stream: &mut Stream, structure: &mut Structure, page: usize, tag: Tag) {
+/// content of a structure element with its marked-content id, the next on
+/// the page (`marked` holds the tags of those before it).
+fn mark_start(stream: &mut Stream, marked: &mut Vec<Tag>, tag: Tag) {
     let artifact = |stream: &mut Stream, kind: &str| stream.begin_marked("Artifact", format!("/Type /{kind}").as_bytes());
     match tag {
         Tag::Artifact => return artifact(stream, "Layout"),
         Tag::Pagination => return artifact(stream, "Pagination"),
         _ => {}
     }
-    match structure.mark(page, tag) {
+    match tagged::role(tag) {
         // Only artifact tags have no element, and they are answered above.
         None => artifact(stream, "Layout"),
-        Some((role, mcid)) => stream.begin_marked(role, format!("/MCID {mcid}").as_bytes()),
+        Some(role) => {
+            stream.begin_marked(role, format!("/MCID {}", marked.len()).as_bytes());
+            marked.push(tag);
+        }
     }
 }
 
@@ -272,14 +279,14 @@ impl PenState {
     }
 }
 
-/// The content stream drawing one page (0-based `page`, `height` points
-/// tall), every item inside marked content: consecutive items with the same
-/// tag share one sequence, and within it consecutive lines of text one text
-/// object. The glyphs drawn are added to `used`.
-pub(crate) fn page_content(items: &[Item], height: f32, page: usize, structure: &mut Structure, used: &mut GlyphUse) -> Vec<u8> {
+/// The content stream drawing one page (`height` points tall), every item
+/// inside marked content: consecutive items with the same tag share one
+/// sequence, and within it consecutive lines of text one text object. The
+/// glyphs drawn are added to `used`, and the tag of each marked-content id
+/// (0, 1, …) to `marked`.
+pub(crate) fn page_content(items: &[Item], height: f32, marked: &mut Vec<Tag>, used: &mut GlyphUse) -> Vec<u8> {
     let height = height as f64;
     let mut stream = Stream { out: Vec::with_capacity(items.len() * 48) };
-    structure.start_page(page);
     let mut open = None;
     let mut pen = PenState::default();
     for item in items {
@@ -295,7 +302,7 @@ pub(crate) fn page_content(items: &[Item], height: f32, page: usize, structure: 
             if open.is_some() {
                 stream.end_marked();
             }
-            mark_start(&mut stream, structure, page, item.tag());
+            mark_start(&mut stream, marked, item.tag());
             open = Some(item.tag());
         }
         match item {
@@ -451,7 +458,7 @@ mod tests {
         let gids = line.glyphs.iter().map(|g| g.gid).collect();
         let item = Item::Text { x: 50.0, baseline: 100.0, line, colour: Colour::rgb(0, 0, 0), tag: Tag::Artifact };
         let mut used = GlyphUse::default();
-        let content = page_content(&[item], 800.0, 0, &mut Structure::new(), &mut used);
+        let content = page_content(&[item], 800.0, &mut Vec::new(), &mut used);
         let text = String::from_utf8_lossy(&content);
         assert_eq!(text.matches("TJ").count(), 1, "{text}");
         assert!(text.starts_with("/Artifact <</Type /Layout>> BDC\nBT\n"), "{text}");

@@ -11,13 +11,13 @@ use super::chart::{Chart, ChartRow, Series};
 use super::embed::SharedFonts;
 use super::fonts::FontStyle;
 use super::layout::{
-    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, LineBreaks, PageStyle,
+    self, heading, labelled, para, scale, Band, Block, Cell, Colour, Column, Flow, Furniture, GroupedTable, Laid, LineBreaks, PageStyle,
     Paragraph, RowGroup, Table,
 };
 use super::markdown;
 use super::terms;
 use super::text::{MissingGlyphs, Span};
-use super::write::{render_pdf_but_fonts, Metadata, WriteError};
+use super::write::{render_pdf_after, render_pdf_but_fonts, render_pdf_keeping, Drawn, Metadata, Unfonted, WriteError};
 use crate::diagnostics::{Diagnostic, Place};
 use crate::output::{safe_file_stem, FileNames};
 use crate::progress::{
@@ -30,6 +30,7 @@ use crate::status::Status;
 use crate::templates::{uk_date, TemplateData, Templates};
 use crate::vocabulary;
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// Page style of the sections with action tables. Landscape: nine columns
@@ -77,7 +78,7 @@ impl Document<'_> {
 
     fn flow(&self, p: &Progress, passages: &Passages, s: &Sentences) -> Flow {
         match self {
-            Document::Board => board_report(p, passages, s),
+            Document::Board => board_report(p, passages, s).0,
             Document::Commissioners => commissioner_summary(p, passages, s),
             Document::Group(g) => group_document(p, passages, s, g),
             Document::Priority(pr) => priority_document(p, passages, s, pr),
@@ -95,25 +96,82 @@ pub fn flows(ctx: &RenderContext) -> Result<Vec<(PathBuf, Flow, Metadata)>, Rend
 
 /// Renders every PDF document.
 pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
+    render_documents(ctx, GroupPages::FromBoard).map(|(rendered, _)| rendered)
+}
+
+/// Where a group's PDF gets the pages of its section: the same pages, and
+/// the same file, either way (`tests/pdf.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupPages {
+    /// As the board report drew them, deflated: laid out once for both.
+    FromBoard,
+    /// Laid out again.
+    LaidOutAgain,
+}
+
+/// A document drawn but for its fonts, with the characters no font had
+/// and the terms the glossary lacks.
+type DrawnDocument = (PathBuf, Result<Unfonted, RenderError>, Vec<MissingGlyphs>, std::collections::BTreeSet<String>);
+
+/// Renders every PDF document, the group PDFs' sections from where
+/// `group_pages` says; also returns how many group PDFs began with the
+/// board report's pages.
+pub fn render_documents(ctx: &RenderContext, group_pages: GroupPages) -> Result<(Rendered, usize), RenderError> {
     let p = ctx.progress;
     let passages = Passages::render(ctx.templates, p, ctx.sentences).map_err(|e| RenderError::new("pdf", e))?;
     // Each document is built, laid out and written on its own, so on all
     // cores, and dropped once written: only the documents in flight are held
-    // in memory (BENCHMARKS.md). Gathered in the order of `Document::all`.
-    // They share their line breaks: the action tables are in three.
+    // in memory (BENCHMARKS.md). They share their line breaks: the action
+    // tables are in three. The group PDFs follow the board report, whose
+    // pages they begin with; the other documents are drawn beside it.
     let breaks = LineBreaks::default();
+    let drawn = |path: PathBuf, result: Result<(Unfonted, Laid), WriteError>, flow: &Flow| -> DrawnDocument {
+        let undefined = terms::undefined(&p.glossary, &flow.blocks);
+        match result {
+            Ok((unfonted, laid)) => (path, Ok(unfonted), laid.missing, undefined),
+            Err(e) => (path, Err(RenderError::new("pdf", e)), Vec::new(), undefined),
+        }
+    };
+    let draw = |document: &Document, path: PathBuf, pages: Option<Drawn>| -> DrawnDocument {
+        let flow = document.flow(p, &passages, ctx.sentences);
+        let meta = document.metadata(p);
+        let result = match pages {
+            Some(pages) => render_pdf_after(pages, &flow, &meta, &breaks),
+            None => render_pdf_but_fonts(&flow, &meta, &breaks),
+        };
+        drawn(path, result, &flow)
+    };
     use rayon::prelude::*;
-    let drawn: Vec<_> = Document::all(p)
-        .into_par_iter()
-        .map(|(document, path)| {
-            let flow = document.flow(p, &passages, ctx.sentences);
-            let undefined = terms::undefined(&p.glossary, &flow.blocks);
-            match render_pdf_but_fonts(&flow, &document.metadata(p), &breaks) {
-                Ok((unfonted, laid)) => (path, Ok(unfonted), laid.missing, undefined),
-                Err(e) => (path, Err(RenderError::new("pdf", e)), Vec::new(), undefined),
-            }
-        })
-        .collect();
+    let (mut board_path, mut others, mut groups) = (PathBuf::new(), Vec::new(), Vec::new());
+    for (document, path) in Document::all(p) {
+        match document {
+            Document::Board => board_path = path,
+            Document::Group(_) => groups.push((document, path)),
+            _ => others.push((document, path)),
+        }
+    }
+    let ((board, groups, reused), others) = rayon::join(
+        || {
+            let (flow, sections) = board_report(p, &passages, ctx.sentences);
+            let keep = if group_pages == GroupPages::FromBoard { sections } else { Vec::new() };
+            let mut kept = Vec::new();
+            let result = render_pdf_keeping(&flow, &Document::Board.metadata(p), &breaks, keep).map(|(unfonted, laid, pages)| {
+                kept = pages;
+                (unfonted, laid)
+            });
+            let board = drawn(board_path, result, &flow);
+            drop(flow);
+            kept.resize_with(groups.len(), || None);
+            let reused = kept.iter().filter(|k| k.is_some()).count();
+            let groups: Vec<DrawnDocument> =
+                groups.into_par_iter().zip(kept).map(|((document, path), drawn)| draw(&document, path, drawn)).collect();
+            (board, groups, reused)
+        },
+        || others.into_par_iter().map(|(document, path)| draw(&document, path, None)).collect::<Vec<_>>(),
+    );
+    // In the order of `Document::all`: the board, the summary, the groups, the priorities.
+    let mut others = others.into_iter();
+    let drawn: Vec<DrawnDocument> = std::iter::once(board).chain(others.next()).chain(groups).chain(others).collect();
     // Each face subset once, to every glyph any document drew in it.
     let fonts = SharedFonts::subset(drawn.iter().filter_map(|(_, unfonted, _, _)| unfonted.as_ref().ok().map(|u| u.used())))
         .map_err(|e| RenderError::new("pdf", WriteError::from(e)))?;
@@ -162,7 +220,7 @@ pub(crate) fn render_all(ctx: &RenderContext) -> Result<Rendered, RenderError> {
             .with_hint(format!("also in: {}", docs.join(", "))),
         );
     }
-    Ok(rendered)
+    Ok((rendered, reused))
 }
 
 fn metadata(p: &Progress, what: &str) -> Metadata {
@@ -699,7 +757,9 @@ fn glossary(p: &Progress, blocks: &[Block]) -> Option<Block> {
 // The documents
 // ---------------------------------------------------------------------------
 
-fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
+/// The board report, and the blocks of each group's section (in plan
+/// order): a page break, then the blocks the group's own PDF begins with.
+fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> (Flow, Vec<Range<u32>>) {
     // Cover.
     let mut b: Vec<Block> = vec![Block::Spacer(120.0)];
     b.push(Block::Paragraph(Paragraph::new(vec![Span::bold(&p.partnership.name)]).size(scale::H2).colour(Colour::ACCENT)));
@@ -739,8 +799,11 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
         b.push(exceptions_table(&all, &reasons, Detail::Full));
     }
 
+    let mut sections = Vec::new();
     for group in &p.groups {
+        let start = b.len() as u32;
         group_section(p, t, s, group, &mut b);
+        sections.push(start..b.len() as u32);
     }
 
     // Returns by agency.
@@ -807,7 +870,7 @@ fn board_report(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
         b.push(heading(1, "Glossary"));
         b.push(table);
     }
-    Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b }
+    (Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Quarterly progress report"), blocks: b }, sections)
 }
 
 /// The executive summary for commissioners, two to four pages at any
@@ -842,22 +905,23 @@ fn commissioner_summary(p: &Progress, t: &Passages, s: &Sentences) -> Flow {
     Flow { page: PageStyle::A4_PORTRAIT, furniture: furniture(p, "Summary for commissioners"), blocks: b }
 }
 
+/// A group: the board report's section for it, page for page (so it is
+/// laid out once for both: `render_documents`), then its glossary on a
+/// page of its own. Where it comes from is in its running foot.
 fn group_document(p: &Progress, t: &Passages, s: &Sentences, group: &GroupProgress) -> Flow {
-    let mut b = vec![caption(format!(
-        "From the {} quarterly progress report for {}, produced {}.",
-        p.partnership.name,
-        p.period.long_name(),
-        uk_date(p.produced)
-    ))];
-    let mut section = Vec::new();
-    group_section(p, t, s, group, &mut section);
+    let mut b = Vec::new();
+    group_section(p, t, s, group, &mut b);
     // The section's own page break is not needed at the top of its own document.
-    b.extend(section.into_iter().skip(1));
+    b.remove(0);
     if let Some(table) = glossary(p, &b) {
-        b.push(heading(2, "Glossary"));
+        // A section of its own, as in the board report.
+        b.push(Block::PageBreak(None));
+        b.push(heading(1, "Glossary"));
         b.push(table);
     }
-    Flow { page: ACTION_PAGES, furniture: furniture(p, &group_heading(&group.name)), blocks: b }
+    let mut furniture = furniture(p, &group_heading(&group.name));
+    furniture.footer_left = format!("{} from the quarterly progress report for {}", furniture.footer_left, p.period.long_name());
+    Flow { page: ACTION_PAGES, furniture, blocks: b }
 }
 
 /// A priority: one page at a glance (its figures, its groups, its most

@@ -345,6 +345,25 @@ pub enum Tag {
 }
 
 impl Tag {
+    /// The same tag in a flow that has `blocks` fewer blocks before this
+    /// one's: a page drawn for one document, placed in another that leaves
+    /// out what came before it ([`crate::render::pdf::write`]).
+    pub fn blocks_back(self, blocks: u32) -> Tag {
+        let mut tag = self;
+        match &mut tag {
+            Tag::Artifact | Tag::Pagination => {}
+            Tag::Heading { block, .. }
+            | Tag::Paragraph { block, .. }
+            | Tag::ListLabel { block, .. }
+            | Tag::ListBody { block, .. }
+            | Tag::Cell { block, .. }
+            | Tag::Figure { block }
+            | Tag::Contents { block, .. }
+            | Tag::ContentsTitle { block } => *block -= blocks,
+        }
+        tag
+    }
+
     /// The language of the element the tag's content belongs to, when not
     /// the document's.
     pub fn lang(&self) -> Lang {
@@ -414,6 +433,18 @@ impl Item {
 pub struct Page {
     pub style: PageStyle,
     pub items: Vec<Item>,
+    /// The flow block being placed when the page began: a page break's
+    /// for a page it began, or the block that ran over from the last page.
+    pub block: u32,
+    /// Text with characters no shipped font covers, met while this page
+    /// was being filled.
+    pub missing: Vec<MissingGlyphs>,
+}
+
+impl Page {
+    fn new(style: PageStyle, block: u32) -> Page {
+        Page { style, items: Vec::new(), block, missing: Vec::new() }
+    }
 }
 
 impl Page {
@@ -497,14 +528,13 @@ pub fn lay_out(flow: &Flow) -> LaidOut {
 }
 
 /// Lays a flow into pages, giving each to `sink` as soon as it is complete,
-/// so no more than a page is held at once. A flow that prints no page
-/// numbers in its body is laid out in one pass, and its running heads and
-/// feet given once it has counted the pages ([`PageSink::furnish`]).
-/// Otherwise the first pass finds the pages of the headings (for the
-/// contents and [`page_of`]) and the page count; the second places and
-/// sets the text and gives the pages away, each with its running head and
-/// foot. Should the
-/// second pass's own page numbers move its pages, it runs again with them.
+/// so no more than a page is held at once, then each page's running head
+/// and foot once the pages are counted ([`PageSink::furnish`]). A flow that
+/// prints no page numbers in its body is laid out in one pass. Otherwise
+/// the first pass finds the pages of the headings (for the contents and
+/// [`page_of`]) and the page count, and the second places and sets the text
+/// and gives the pages away. Should the second pass's own page numbers move
+/// its pages, it runs again with them.
 pub fn lay_out_into(flow: &Flow, sink: &mut dyn PageSink) -> Laid {
     lay_out_sharing(flow, sink, &LineBreaks::default())
 }
@@ -512,43 +542,65 @@ pub fn lay_out_into(flow: &Flow, sink: &mut dyn PageSink) -> Laid {
 /// Lays a flow out as [`lay_out_into`] does, breaking lines through
 /// `breaks`, which other documents of the build share.
 pub fn lay_out_sharing(flow: &Flow, sink: &mut dyn PageSink, shared: &LineBreaks) -> Laid {
+    lay_out_from(flow, Start::default(), sink, shared)
+}
+
+/// Where a layout starts: after the flow's first `blocks` blocks, drawn by
+/// another document as the first `pages` pages, which the sink already
+/// has, and whose bookmarks are `outline`. Only for a flow that prints no
+/// page numbers in its body, whose pages the skipped blocks cannot move.
+#[derive(Debug, Default)]
+pub(crate) struct Start {
+    pub blocks: usize,
+    pub pages: usize,
+    pub outline: Vec<OutlineEntry>,
+    pub missing: Vec<MissingGlyphs>,
+}
+
+/// Lays a flow out from `start` (see [`Start`]).
+pub(crate) fn lay_out_from(flow: &Flow, start: Start, sink: &mut dyn PageSink, shared: &LineBreaks) -> Laid {
     let breaks = &FlowBreaks { shared, seen: Default::default() };
-    if !prints_page_numbers(flow) {
-        // Only the running foot's "Page 3 of 40" waits for the page count:
-        // one pass lays out and draws, and the running heads and feet are
-        // drawn once it has counted the pages (first passes only to count
-        // them were about 7% of a county build's processor time).
-        let mut give = |page: Page| sink.page(page);
-        let Composer { outline, mut missing, figures, count, .. } = Composer::run(flow, None, true, breaks, &mut give);
-        sink.furnish(&mut |index, style| {
-            let mut page = Page { style, items: Vec::new() };
-            add_furniture(&mut page, &flow.furniture, index + 1, count, &mut missing);
-            page.items
-        });
-        return Laid { outline, missing: dedup_missing(missing), figures };
-    }
-    let mut known = Composer::run(flow, None, false, breaks, &mut |_| {}).numbers();
-    // Numbers that keep moving the pages they number would never settle:
-    // after a few passes the last one stands.
-    let mut pass = 2;
-    loop {
-        let mut give = |page: Page| sink.page(page);
-        let second = Composer::run(flow, Some(&known), true, breaks, &mut give);
-        let numbers = second.numbers();
-        if numbers == known || pass == 4 {
-            return Laid { outline: second.outline, missing: dedup_missing(second.missing), figures: second.figures };
+    let (mut outline, mut missing, figures, count) = if !prints_page_numbers(flow) {
+        // One pass lays out and draws (first passes only to count the pages
+        // were about 7% of a county build's processor time).
+        let Composer { outline, missing, figures, count, .. } =
+            Composer::run(flow, None, true, &start, breaks, &mut |page: Page| sink.page(page));
+        (outline, missing, figures, count)
+    } else {
+        debug_assert!(start.blocks == 0, "a flow that numbers pages in its body is laid out whole");
+        let mut known = Composer::run(flow, None, false, &start, breaks, &mut |_| {}).numbers();
+        // Numbers that keep moving the pages they number would never settle:
+        // after a few passes the last one stands.
+        let mut pass = 2;
+        loop {
+            let mut give = |page: Page| sink.page(page);
+            let second = Composer::run(flow, Some(&known), true, &start, breaks, &mut give);
+            let numbers = second.numbers();
+            if numbers == known || pass == 4 {
+                let Composer { outline, missing, figures, count, .. } = second;
+                break (outline, missing, figures, count);
+            }
+            drop(second);
+            sink.restart();
+            known = numbers;
+            pass += 1;
         }
-        drop(second);
-        sink.restart();
-        known = numbers;
-        pass += 1;
-    }
+    };
+    sink.furnish(&mut |index, style| {
+        let mut page = Page::new(style, 0);
+        add_furniture(&mut page, &flow.furniture, index + 1, count, &mut missing);
+        page.items
+    });
+    let Start { outline: drawn_outline, missing: drawn_missing, .. } = start;
+    outline.splice(0..0, drawn_outline);
+    missing.splice(0..0, drawn_missing);
+    Laid { outline, missing: dedup_missing(missing), figures }
 }
 
 /// Whether a flow prints page numbers in its body (a contents page, a
 /// [`page_of`] reference), which a first pass must find before any page
 /// is drawn.
-fn prints_page_numbers(flow: &Flow) -> bool {
+pub(crate) fn prints_page_numbers(flow: &Flow) -> bool {
     let cells = |cells: &mut dyn Iterator<Item = &Cell>| cells.flat_map(|c| &c.paragraphs).any(|p| numbers_a_page(p));
     flow.blocks.iter().any(|block| match block {
         Block::Contents { .. } => true,
@@ -751,9 +803,9 @@ struct Composer<'a> {
     done: &'a mut dyn FnMut(Page),
     y: f32,
     outline: Vec<OutlineEntry>,
-    /// The page numbers the previous pass found: `None` in a first pass,
-    /// and in the only pass of a flow that prints no page numbers but in
-    /// its running feet (those are drawn once it ends).
+    /// The page numbers the previous pass found, for [`page_of`] spans:
+    /// `None` in a first pass, and in the only pass of a flow that prints
+    /// no page numbers in its body.
     known: Option<&'a PageNumbers>,
     /// Whether this pass sets text and draws: not the first of two, which
     /// only counts lines and pages.
@@ -761,6 +813,8 @@ struct Composer<'a> {
     /// Index of each outlined heading by its text, for [`page_of`] spans.
     headings: std::collections::HashMap<&'a str, usize>,
     missing: Vec<MissingGlyphs>,
+    /// How many of `missing` were met before the current page began.
+    missing_before: usize,
     /// The flow index of the block being placed, for its items' tags.
     block: u32,
     /// The table whose header row has been drawn once: drawn again on a
@@ -774,6 +828,7 @@ impl<'a> Composer<'a> {
         flow: &'a Flow,
         known: Option<&'a PageNumbers>,
         draw: bool,
+        start: &Start,
         breaks: &'a FlowBreaks<'a>,
         done: &'a mut dyn FnMut(Page),
     ) -> Composer<'a> {
@@ -782,8 +837,8 @@ impl<'a> Composer<'a> {
             flow,
             breaks,
             style,
-            current: Page { style, items: Vec::new() },
-            count: 1,
+            current: Page::new(style, start.blocks as u32),
+            count: start.pages + 1,
             done,
             y: style.content_top(),
             outline: Vec::new(),
@@ -791,6 +846,7 @@ impl<'a> Composer<'a> {
             draw,
             headings: std::collections::HashMap::new(),
             missing: Vec::new(),
+            missing_before: 0,
             block: 0,
             header_shown: None,
             figures: Vec::new(),
@@ -802,12 +858,17 @@ impl<'a> Composer<'a> {
         for (index, text) in outlined.enumerate() {
             c.headings.entry(text).or_insert(index);
         }
-        for (index, block) in flow.blocks.iter().enumerate() {
+        for (index, block) in flow.blocks.iter().enumerate().skip(start.blocks) {
             c.block = index as u32;
             c.place(block, &flow.blocks[index + 1..]);
         }
-        let last = std::mem::replace(&mut c.current, Page { style, items: Vec::new() });
-        c.finish_page(last);
+        let last = std::mem::replace(&mut c.current, Page::new(style, 0));
+        if start.pages > 0 && c.count == start.pages + 1 && last.items.is_empty() {
+            // Nothing after the pages drawn elsewhere.
+            c.count = start.pages;
+        } else {
+            c.finish_page(last);
+        }
         c
     }
 
@@ -816,13 +877,11 @@ impl<'a> Composer<'a> {
         PageNumbers { headings: self.outline.iter().map(|e| e.page).collect(), total: self.count }
     }
 
-    /// Gives a complete page away, with its running head and foot once the
-    /// page count is known.
+    /// Gives a complete page away, with the characters no font had in
+    /// the text met while it was filled.
     fn finish_page(&mut self, mut page: Page) {
-        if let Some(known) = self.known {
-            // Called before the next page is counted: `count` is this page's number.
-            add_furniture(&mut page, &self.flow.furniture, self.count, known.total, &mut self.missing);
-        }
+        page.missing = self.missing[self.missing_before..].to_vec();
+        self.missing_before = self.missing.len();
         (self.done)(page);
     }
 
@@ -839,7 +898,7 @@ impl<'a> Composer<'a> {
     }
 
     fn new_page(&mut self) {
-        let done = std::mem::replace(&mut self.current, Page { style: self.style, items: Vec::new() });
+        let done = std::mem::replace(&mut self.current, Page::new(self.style, self.block));
         self.finish_page(done);
         self.count += 1;
         self.y = self.style.content_top();
@@ -972,8 +1031,9 @@ impl<'a> Composer<'a> {
                 }
                 let empty = self.page().items.is_empty();
                 if empty {
-                    let style = self.style;
+                    let (style, block) = (self.style, self.block);
                     self.page().style = style;
+                    self.page().block = block;
                     self.y = style.content_top();
                 } else {
                     self.new_page();

@@ -91,6 +91,12 @@ fn path(tag: Tag) -> Option<[Option<Step>; 4]> {
     })
 }
 
+/// The role of the element a tag's content belongs to (`P`, `TD`, …);
+/// `None` for an artifact.
+pub(crate) fn role(tag: Tag) -> Option<&'static str> {
+    path(tag)?.into_iter().flatten().last().map(|step| step.role)
+}
+
 /// What an element holds, in reading order.
 #[derive(Debug, Clone, Copy)]
 enum Kid {
@@ -172,23 +178,24 @@ impl Structure {
         id
     }
 
-    /// Opens marked content on `page` (0-based; pages come in order) for
-    /// items tagged `tag`: the role and marked-content id to write, or
-    /// `None` for an artifact.
-    pub(crate) fn mark(&mut self, page: usize, tag: Tag) -> Option<(&'static str, u32)> {
+    /// Files the marked content of `page` (0-based; pages come in order):
+    /// the tag of each marked-content id, in order ([`super::content`]).
+    /// The tags' blocks are `blocks_before` on in this document's flow.
+    pub(crate) fn page(&mut self, page: usize, marked: &[Tag], blocks_before: u32) {
         self.start_page(page);
-        let element = self.element(tag)?;
-        let mcids = &mut self.pages[page];
-        let mcid = mcids.len() as u32;
-        mcids.push(element);
-        self.elements[element as usize].kids.push(Kid::Content { page: page as u32, mcid });
-        Some((self.elements[element as usize].role, mcid))
+        for &tag in marked {
+            let Some(element) = self.element(tag.blocks_back(blocks_before)) else { continue };
+            let mcids = &mut self.pages[page];
+            let mcid = mcids.len() as u32;
+            mcids.push(element);
+            self.elements[element as usize].kids.push(Kid::Content { page: page as u32, mcid });
+        }
     }
 
     /// Makes sure page `page` (0-based) has its place in the parent tree,
     /// even with no tagged content: every page is drawn before any link is
     /// filed, so the pages' keys come first.
-    pub(crate) fn start_page(&mut self, page: usize) {
+    fn start_page(&mut self, page: usize) {
         while self.pages.len() <= page {
             self.pages.push(Vec::new());
         }

@@ -9,14 +9,22 @@
 //! bookmarks in document order. The file's syntax, and its `/ID` made from
 //! a hash of the content (so the same report gives the same bytes), are
 //! [`super::file`]'s.
+//!
+//! A document may keep a run of its pages as drawn ([`Drawn`]) for another
+//! to begin with: the board report's section for an action group is that
+//! group's own PDF but for its glossary, so the group's PDF takes those
+//! pages' deflated streams and their marked content's tags rather than
+//! laying the section out, setting it in glyphs and deflating it again.
 
 use super::content::{number, page_content};
 use super::embed::{GlyphUse, SharedFonts};
 use super::file::{self, array, deflate, Dict, PdfFile, Ref};
-use super::layout::{Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink, PageStyle};
+use super::layout::{self, Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink, PageStyle, Start, Tag};
 use super::tagged::Structure;
+use super::text::MissingGlyphs;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The document information dictionary's contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +79,75 @@ struct Written {
     furniture: Option<Ref>,
 }
 
+/// Pages drawn for one document that another begins with (see the
+/// module's introduction): each page's style, deflated content stream and
+/// the tags of its marked content, and what laying them out found.
+pub(crate) struct Drawn {
+    pages: Vec<DrawnPage>,
+    /// How many blocks of the drawing document's flow came before the
+    /// first one these pages show.
+    blocks_before: u32,
+    /// How many blocks they show.
+    blocks: usize,
+    used: GlyphUse,
+    missing: Vec<MissingGlyphs>,
+    /// Their bookmarks, numbered from their first page.
+    outline: Vec<OutlineEntry>,
+}
+
+struct DrawnPage {
+    style: PageStyle,
+    stream: Vec<u8>,
+    marked: Vec<Tag>,
+}
+
+/// A run of a document's pages being kept as they are drawn: the pages
+/// begun while its `blocks` were placed. The first block is the page break
+/// the run begins with, which the other document leaves out.
+struct Keeping {
+    blocks: Range<u32>,
+    /// The index of its first page, once drawn.
+    first_page: usize,
+    drawn: Drawn,
+    /// Cleared when a page cannot be placed elsewhere as it is: one that
+    /// links to a page, or pages that do not follow on from the break.
+    whole: bool,
+}
+
+impl Keeping {
+    fn new(blocks: Range<u32>) -> Keeping {
+        let drawn = Drawn {
+            pages: Vec::new(),
+            blocks_before: blocks.start + 1,
+            blocks: blocks.len().saturating_sub(1),
+            used: GlyphUse::default(),
+            missing: Vec::new(),
+            outline: Vec::new(),
+        };
+        Keeping { blocks, first_page: 0, drawn, whole: true }
+    }
+
+    /// Keeps page `index`, whose marked content is `marked` (its stream
+    /// follows once deflated: `PdfWriter::add_waiting`); `unlinked` when
+    /// it links to no page.
+    fn keep(&mut self, index: usize, page: Page, mut marked: Vec<Tag>, unlinked: bool) {
+        let first = self.drawn.pages.is_empty();
+        if first {
+            self.first_page = index;
+        }
+        let follows = if first { page.block == self.blocks.start } else { self.first_page + self.drawn.pages.len() == index };
+        self.whole &= follows && unlinked;
+        for item in &page.items {
+            if let Item::Text { line, .. } = item {
+                line.glyphs.iter().for_each(|glyph| self.drawn.used.add(glyph));
+            }
+        }
+        self.drawn.missing.extend(page.missing);
+        marked.shrink_to_fit();
+        self.drawn.pages.push(DrawnPage { style: page.style, stream: Vec::new(), marked });
+    }
+}
+
 /// A PDF being written page by page.
 struct PdfWriter {
     file: PdfFile,
@@ -79,8 +156,11 @@ struct PdfWriter {
     /// The pages so far, in order.
     pages: Vec<Written>,
     links: Vec<Link>,
-    /// Pages drawn as content streams, waiting to be deflated together.
-    waiting: Vec<(PageStyle, Vec<u8>)>,
+    /// Pages drawn as content streams, waiting to be deflated together,
+    /// each with the run it is kept for (its index there), if any.
+    waiting: Vec<(PageStyle, Vec<u8>, Option<usize>)>,
+    /// The runs of pages kept for other documents.
+    keeping: Vec<Keeping>,
     /// The first thing that went wrong, reported by `finish`.
     failed: Option<WriteError>,
 }
@@ -88,19 +168,29 @@ struct PdfWriter {
 impl PageSink for PdfWriter {
     fn page(&mut self, page: Page) {
         let index = self.pages.len() + self.waiting.len();
+        let links_before = self.links.len();
         self.links.extend(page.items.iter().filter_map(|item| match *item {
             Item::Link { x, y, w, h, page: target, tag } => Some(Link { page: index, x, y, w, h, target, tag }),
             _ => None,
         }));
-        let content = page_content(&page.items, page.style.height, index, &mut self.structure, &mut self.used);
-        self.waiting.push((page.style, content));
+        let mut marked = Vec::new();
+        let content = page_content(&page.items, page.style.height, &mut marked, &mut self.used);
+        self.structure.page(index, &marked, 0);
+        let style = page.style;
+        let kept = self.keeping.iter().position(|k| k.blocks.contains(&page.block));
+        if let Some(k) = kept {
+            self.keeping[k].keep(index, page, marked, self.links.len() == links_before);
+        }
+        self.waiting.push((style, content, kept));
         if self.waiting.len() == PAGES_AT_ONCE {
             self.add_waiting();
         }
     }
 
     fn restart(&mut self) {
+        let keeping = self.keeping.iter().map(|k| Keeping::new(k.blocks.clone())).collect();
         *self = PdfWriter::new();
+        self.keeping = keeping;
     }
 
     /// Each page's running head and foot, a small stream of its own after
@@ -111,11 +201,16 @@ impl PageSink for PdfWriter {
         let contents: Vec<Vec<u8>> = pages
             .iter()
             .enumerate()
-            .map(|(index, page)| page_content(&furniture(index, page.style), page.style.height, index, structure, used))
+            .map(|(index, page)| {
+                let mut marked = Vec::new();
+                let content = page_content(&furniture(index, page.style), page.style.height, &mut marked, used);
+                structure.page(index, &marked, 0);
+                content
+            })
             .collect();
-        let streams = self.add_streams(&contents);
+        let streams = self.add_streams(contents);
         for (page, stream) in self.pages.iter_mut().zip(streams) {
-            page.furniture = stream;
+            page.furniture = stream.map(|(r, _)| r);
         }
     }
 }
@@ -129,41 +224,93 @@ impl PdfWriter {
             pages: Vec::new(),
             links: Vec::new(),
             waiting: Vec::with_capacity(PAGES_AT_ONCE),
+            keeping: Vec::new(),
             failed: None,
         }
     }
 
-    /// Deflates the waiting pages' content streams and writes them.
+    /// Deflates the waiting pages' content streams and writes them, keeping
+    /// the deflated streams of pages kept for another document.
     fn add_waiting(&mut self) {
-        let (styles, contents): (Vec<PageStyle>, Vec<Vec<u8>>) = self.waiting.drain(..).unzip();
-        let streams = self.add_streams(&contents);
-        for (style, stream) in styles.into_iter().zip(streams) {
-            if let Some(contents) = stream {
-                self.pages.push(Written { style, contents, furniture: None });
+        let mut contents = Vec::with_capacity(self.waiting.len());
+        let mut pages = Vec::with_capacity(self.waiting.len());
+        for (style, content, kept) in self.waiting.drain(..) {
+            contents.push(content);
+            pages.push((style, kept));
+        }
+        let streams = self.add_streams(contents);
+        for ((style, kept), stream) in pages.into_iter().zip(streams) {
+            let Some((contents, deflated)) = stream else { continue };
+            self.pages.push(Written { style, contents, furniture: None });
+            if let Some(k) = kept.map(|k| &mut self.keeping[k]) {
+                let at = self.pages.len() - 1 - k.first_page;
+                if let Some(page) = k.drawn.pages.get_mut(at) {
+                    // Held until the group's PDF is written: not at the
+                    // room deflating it needed, a few times its size.
+                    page.stream = deflated;
+                    page.stream.shrink_to_fit();
+                }
             }
         }
     }
 
     /// Deflates content streams together, on every core, and writes each:
-    /// its object, or `None` when it could not be deflated (the first such
-    /// failure kept for `finish`).
-    fn add_streams(&mut self, contents: &[Vec<u8>]) -> Vec<Option<Ref>> {
+    /// its object and the deflated bytes, or `None` when it could not be
+    /// deflated (the first such failure kept for `finish`).
+    fn add_streams(&mut self, contents: Vec<Vec<u8>>) -> Vec<Option<(Ref, Vec<u8>)>> {
         use rayon::prelude::*;
         let streams: Vec<_> = contents.par_iter().map(|content| deflate(content)).collect();
+        drop(contents);
         streams
             .into_iter()
             .map(|stream| match stream {
-                Ok(stream) => {
-                    let r = self.file.reserve();
-                    self.file.stream(r, Dict::new().name("Filter", "FlateDecode"), &stream);
-                    Some(r)
-                }
+                Ok(stream) => Some((self.add_deflated(&stream), stream)),
                 Err(e) => {
                     self.failed.get_or_insert(WriteError(e));
                     None
                 }
             })
             .collect()
+    }
+
+    /// Writes a deflated content stream; returns its object.
+    fn add_deflated(&mut self, stream: &[u8]) -> Ref {
+        let r = self.file.reserve();
+        self.file.stream(r, Dict::new().name("Filter", "FlateDecode"), stream);
+        r
+    }
+
+    /// The runs of pages kept for other documents, each with its bookmarks
+    /// from `outline` (the whole document's); `None` for a run that could
+    /// not be kept whole, or that drew no page.
+    fn take_kept(&mut self, outline: &[OutlineEntry]) -> Vec<Option<Drawn>> {
+        self.add_waiting();
+        std::mem::take(&mut self.keeping)
+            .into_iter()
+            .map(|Keeping { first_page, mut drawn, whole, .. }| {
+                let pages = first_page..first_page + drawn.pages.len();
+                let complete = whole && !drawn.pages.is_empty() && drawn.pages.iter().all(|p| !p.stream.is_empty());
+                drawn.outline = outline
+                    .iter()
+                    .filter(|e| pages.contains(&e.page))
+                    .map(|e| OutlineEntry { page: e.page - first_page, ..e.clone() })
+                    .collect();
+                complete.then_some(drawn)
+            })
+            .collect()
+    }
+
+    /// Begins the document with pages another drew ([`Drawn`]); returns
+    /// where the layout of its own flow goes on from.
+    fn begin_with(&mut self, drawn: Drawn) -> Start {
+        let Drawn { pages, blocks_before, blocks, used, missing, outline } = drawn;
+        for (index, page) in pages.iter().enumerate() {
+            let contents = self.add_deflated(&page.stream);
+            self.structure.page(index, &page.marked, blocks_before);
+            self.pages.push(Written { style: page.style, contents, furniture: None });
+        }
+        self.used = used;
+        Start { blocks, pages: pages.len(), outline, missing }
     }
 
     /// Writes everything but the fonts, which wait for every document of
@@ -271,6 +418,45 @@ pub(crate) fn render_pdf_but_fonts(
 ) -> Result<(Unfonted, Laid), WriteError> {
     let mut writer = PdfWriter::new();
     let laid = super::layout::lay_out_sharing(flow, &mut writer, breaks);
+    let unfonted = writer.finish_but_fonts(&laid, meta)?;
+    Ok((unfonted, laid))
+}
+
+/// As [`render_pdf_but_fonts`], keeping the pages of each run of `blocks`
+/// in `keep` as drawn, for the document that begins with them
+/// ([`render_pdf_after`]): each run's pages, or `None` where they could not
+/// be kept whole. A run is a page break and the blocks after it.
+pub(crate) fn render_pdf_keeping(
+    flow: &super::layout::Flow,
+    meta: &Metadata,
+    breaks: &LineBreaks,
+    keep: Vec<Range<u32>>,
+) -> Result<(Unfonted, Laid, Vec<Option<Drawn>>), WriteError> {
+    let mut writer = PdfWriter::new();
+    writer.keeping = keep.into_iter().map(Keeping::new).collect();
+    let laid = super::layout::lay_out_sharing(flow, &mut writer, breaks);
+    let kept = writer.take_kept(&laid.outline);
+    let unfonted = writer.finish_but_fonts(&laid, meta)?;
+    Ok((unfonted, laid, kept))
+}
+
+/// As [`render_pdf_but_fonts`], for a flow whose first blocks another
+/// document drew as `drawn`: those pages are placed as they are, and only
+/// the rest of the flow is laid out. The same file as laying out the
+/// whole flow (`tests/pdf.rs` compares them). A flow that prints page
+/// numbers in its body is laid out whole.
+pub(crate) fn render_pdf_after(
+    drawn: Drawn,
+    flow: &super::layout::Flow,
+    meta: &Metadata,
+    breaks: &LineBreaks,
+) -> Result<(Unfonted, Laid), WriteError> {
+    if layout::prints_page_numbers(flow) {
+        return render_pdf_but_fonts(flow, meta, breaks);
+    }
+    let mut writer = PdfWriter::new();
+    let start = writer.begin_with(drawn);
+    let laid = layout::lay_out_from(flow, start, &mut writer, breaks);
     let unfonted = writer.finish_but_fonts(&laid, meta)?;
     Ok((unfonted, laid))
 }
