@@ -112,6 +112,11 @@ fn build(progress: &Progress, sentences: &Sentences, diagnostics: &mut Vec<Diagn
     for sheet in sheets {
         workbook.push_worksheet(sheet);
     }
+    // Zipping the worksheets' XML at the default level (6) was 3.5% of a
+    // county build's processor time; level 4 takes a third of that for a
+    // file 6% larger (1.31 → 1.38 MB at 5,000 actions). Levels 1–3 make it
+    // 18–70% larger.
+    workbook.set_zip_compression_level(4);
     workbook.save_to_buffer()
 }
 
