@@ -498,10 +498,67 @@ pub trait PageSink {
     /// Forgets the pages given so far: the layout starts again (rarely: when
     /// the last pass's page numbers turned out to move the pages).
     fn restart(&mut self);
-    /// Draws each page's running head and foot, the items `furniture` makes
-    /// for it (from its 0-based index and its page style), after everything
-    /// else on it.
-    fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>);
+    /// Draws each page's running head and foot after everything else on
+    /// it: what every page of its style shares, then its number.
+    fn furnish(&mut self, furniture: &mut Furnishing);
+}
+
+/// A document's running heads and feet, once its pages are counted. All
+/// but the page number are the same on every page of one style, so they
+/// are set once per style ([`Furnishing::shared`]).
+pub struct Furnishing<'a> {
+    furniture: &'a Furniture,
+    total: usize,
+    missing: Vec<MissingGlyphs>,
+}
+
+impl Furnishing<'_> {
+    /// What every page of `style` shows: the running head (the partnership
+    /// on the left, the document and period on the right, cut short to fit
+    /// beside it) over a rule, and the running foot's rule and left side.
+    pub fn shared(&mut self, style: PageStyle) -> Vec<Item> {
+        let s = style;
+        let size = scale::SMALL;
+        let (left, right) = (s.content_left(), s.content_right());
+        let missing = &mut self.missing;
+        let header_base = s.margin + size;
+        let header_left = text::set_line(&[Span::bold(&self.furniture.header_left)], size, missing);
+        // The right-hand header gives way to the left: cut short to fit beside it.
+        let room = right - left - header_left.width - size * 2.0;
+        let mut right_text = self.furniture.header_right.clone();
+        let mut header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
+        while header_right.width > room && right_text.chars().count() > 1 {
+            let keep = right_text.chars().count() * 9 / 10;
+            right_text = format!("{}…", right_text.chars().take(keep).collect::<String>().trim_end_matches(['…', ' ']));
+            header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
+        }
+        let rule_y = s.margin + s.header * 0.55;
+        let footer_base = s.height - s.margin - size * 0.3;
+        let footer_rule = s.height - s.margin - s.footer * 0.55;
+        let footer_left = text::set_line(&[Span::plain(&self.furniture.footer_left)], size, missing);
+        let rule = |y: f32| Item::Rule { x1: left, y1: y, x2: right, y2: y, colour: Colour::RULE, width: 0.6, tag: Tag::Pagination };
+        vec![
+            Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED, tag: Tag::Pagination },
+            Item::Text {
+                x: right - header_right.width,
+                baseline: header_base,
+                line: header_right,
+                colour: Colour::MUTED,
+                tag: Tag::Pagination,
+            },
+            rule(rule_y),
+            rule(footer_rule),
+            Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED, tag: Tag::Pagination },
+        ]
+    }
+
+    /// "Page 3 of 40" at the right of the running foot of page `index` (0-based).
+    pub fn number(&mut self, index: usize, style: PageStyle) -> Vec<Item> {
+        let size = scale::SMALL;
+        let line = text::set_line(&[Span::plain(format!("Page {} of {}", index + 1, self.total))], size, &mut self.missing);
+        let baseline = style.height - style.margin - size * 0.3;
+        vec![Item::Text { x: style.content_right() - line.width, baseline, line, colour: Colour::MUTED, tag: Tag::Pagination }]
+    }
 }
 
 impl PageSink for Vec<Page> {
@@ -513,9 +570,10 @@ impl PageSink for Vec<Page> {
         self.clear();
     }
 
-    fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>) {
+    fn furnish(&mut self, furniture: &mut Furnishing) {
         for (index, page) in self.iter_mut().enumerate() {
-            page.items.extend(furniture(index, page.style));
+            page.items.extend(furniture.shared(page.style));
+            page.items.extend(furniture.number(index, page.style));
         }
     }
 }
@@ -586,11 +644,9 @@ pub(crate) fn lay_out_from(flow: &Flow, start: Start, sink: &mut dyn PageSink, s
             pass += 1;
         }
     };
-    sink.furnish(&mut |index, style| {
-        let mut page = Page::new(style, 0);
-        add_furniture(&mut page, &flow.furniture, index + 1, count, &mut missing);
-        page.items
-    });
+    let mut furnishing = Furnishing { furniture: &flow.furniture, total: count, missing: Vec::new() };
+    sink.furnish(&mut furnishing);
+    missing.append(&mut furnishing.missing);
     let Start { outline: drawn_outline, missing: drawn_missing, .. } = start;
     outline.splice(0..0, drawn_outline);
     missing.splice(0..0, drawn_missing);
@@ -649,56 +705,6 @@ fn line_height(size: f32) -> f32 {
 /// The space between two paragraphs of a table cell.
 fn paragraph_gap(size: f32) -> f32 {
     size * 0.45
-}
-
-fn add_furniture(page: &mut Page, furniture: &Furniture, number: usize, total: usize, missing: &mut Vec<MissingGlyphs>) {
-    let s = page.style;
-    let size = scale::SMALL;
-    let left = s.content_left();
-    let right = s.content_right();
-    let header_base = s.margin + size;
-    let header_left = text::set_line(&[Span::bold(&furniture.header_left)], size, missing);
-    // The right-hand header gives way to the left: cut short to fit beside it.
-    let room = right - left - header_left.width - size * 2.0;
-    let mut right_text = furniture.header_right.clone();
-    let mut header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
-    while header_right.width > room && right_text.chars().count() > 1 {
-        let keep = right_text.chars().count() * 9 / 10;
-        right_text = format!("{}…", right_text.chars().take(keep).collect::<String>().trim_end_matches(['…', ' ']));
-        header_right = text::set_line(&[Span::plain(&right_text)], size, missing);
-    }
-    let rule_y = s.margin + s.header * 0.55;
-    page.items.push(Item::Text { x: left, baseline: header_base, line: header_left, colour: Colour::MUTED, tag: Tag::Pagination });
-    page.items.push(Item::Text {
-        x: right - header_right.width,
-        baseline: header_base,
-        line: header_right,
-        colour: Colour::MUTED,
-        tag: Tag::Pagination,
-    });
-    page.items.push(Item::Rule { x1: left, y1: rule_y, x2: right, y2: rule_y, colour: Colour::RULE, width: 0.6, tag: Tag::Pagination });
-
-    let footer_base = s.height - s.margin - size * 0.3;
-    let footer_rule = s.height - s.margin - s.footer * 0.55;
-    let footer_left = text::set_line(&[Span::plain(&furniture.footer_left)], size, missing);
-    let footer_right = text::set_line(&[Span::plain(format!("Page {number} of {total}"))], size, missing);
-    page.items.push(Item::Rule {
-        x1: left,
-        y1: footer_rule,
-        x2: right,
-        y2: footer_rule,
-        colour: Colour::RULE,
-        width: 0.6,
-        tag: Tag::Pagination,
-    });
-    page.items.push(Item::Text { x: left, baseline: footer_base, line: footer_left, colour: Colour::MUTED, tag: Tag::Pagination });
-    page.items.push(Item::Text {
-        x: right - footer_right.width,
-        baseline: footer_base,
-        line: footer_right,
-        colour: Colour::MUTED,
-        tag: Tag::Pagination,
-    });
 }
 
 /// A line of a table cell: text, or a gap between paragraphs.

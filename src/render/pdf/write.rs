@@ -19,7 +19,7 @@
 use super::content::{number, page_content};
 use super::embed::{GlyphUse, SharedFonts};
 use super::file::{self, array, deflate, Dict, PdfFile, Ref};
-use super::layout::{self, Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink, PageStyle, Start, Tag};
+use super::layout::{self, Furnishing, Item, Laid, LaidOut, LineBreaks, OutlineEntry, Page, PageSink, PageStyle, Start, Tag};
 use super::tagged::Structure;
 use super::text::MissingGlyphs;
 use chrono::NaiveDate;
@@ -71,12 +71,13 @@ pub fn write_pdf(laid: LaidOut, meta: &Metadata) -> Result<Vec<u8>, WriteError> 
     writer.finish_but_fonts(&Laid { outline: laid.outline, missing: laid.missing, figures: laid.figures }, meta)?.finish_alone()
 }
 
-/// A written page: its size, its content stream's object, and the stream
-/// of its running head and foot when they were drawn after it.
+/// A written page: its size, its content stream's object, and, once the
+/// pages are counted, the streams of its running head and foot: the one
+/// every page of its style shares, and its own page number's.
 struct Written {
     style: PageStyle,
     contents: Ref,
-    furniture: Option<Ref>,
+    furniture: Option<(Ref, Ref)>,
 }
 
 /// Pages drawn for one document that another begins with (see the
@@ -195,22 +196,29 @@ impl PageSink for PdfWriter {
 
     /// Each page's running head and foot, a small stream of its own after
     /// the page's (the page's contents are both, in order).
-    fn furnish(&mut self, furniture: &mut dyn FnMut(usize, PageStyle) -> Vec<Item>) {
+    /// The running heads and feet: one stream for each page style, which
+    /// every page of the style lists after its own, and a small one with
+    /// each page's number (left as it is: deflating a hundred bytes saves
+    /// less than it adds). Running heads and feet are artifacts: they mark
+    /// no content for the structure tree.
+    fn furnish(&mut self, furniture: &mut Furnishing) {
         self.add_waiting();
-        let PdfWriter { pages, structure, used, .. } = self;
-        let contents: Vec<Vec<u8>> = pages
-            .iter()
-            .enumerate()
-            .map(|(index, page)| {
-                let mut marked = Vec::new();
-                let content = page_content(&furniture(index, page.style), page.style.height, &mut marked, used);
-                structure.page(index, &marked, 0);
-                content
-            })
-            .collect();
-        let streams = self.add_streams(contents);
-        for (page, stream) in self.pages.iter_mut().zip(streams) {
-            page.furniture = stream.map(|(r, _)| r);
+        let mut styles: Vec<PageStyle> = Vec::new();
+        for page in &self.pages {
+            if !styles.contains(&page.style) {
+                styles.push(page.style);
+            }
+        }
+        let shared: Vec<Vec<u8>> =
+            styles.iter().map(|&style| page_content(&furniture.shared(style), style.height, &mut Vec::new(), &mut self.used)).collect();
+        let shared: Vec<Option<Ref>> = self.add_streams(shared).into_iter().map(|stream| stream.map(|(r, _)| r)).collect();
+        for index in 0..self.pages.len() {
+            let style = self.pages[index].style;
+            let number = page_content(&furniture.number(index, style), style.height, &mut Vec::new(), &mut self.used);
+            let r = self.file.reserve();
+            self.file.stream(r, Dict::new(), &number);
+            let shared = styles.iter().position(|s| *s == style).and_then(|i| shared[i]);
+            self.pages[index].furniture = shared.map(|shared| (shared, r));
         }
     }
 }
@@ -334,7 +342,7 @@ impl PdfWriter {
 
         for (index, (page, &r)) in pages.iter().zip(&page_refs).enumerate() {
             let contents = match page.furniture {
-                Some(furniture) => array([page.contents, furniture], file::reference),
+                Some((shared, number)) => array([page.contents, shared, number], file::reference),
                 None => {
                     let mut one = Vec::new();
                     file::reference(&mut one, page.contents);
