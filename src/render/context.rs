@@ -27,6 +27,19 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
+/// Object `v` with each of `fields` put in, moved. `json!` copies every
+/// value it is given (it serializes it), so the objects and lists made
+/// here for an object go in after it: copying them was a twentieth of the
+/// instructions of a county's build.
+fn with(mut v: Value, fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    if let Value::Object(map) = &mut v {
+        for (key, value) in fields {
+            map.insert(key.to_string(), value);
+        }
+    }
+    v
+}
+
 /// How much of each priority a report context carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -58,37 +71,16 @@ fn report_in(progress: &Progress, sentences: &Sentences, scope: Scope) -> Value 
     let pick = |keep: fn(&AgencyProgress) -> bool| -> Vec<Value> {
         progress.agencies.iter().zip(&agencies).filter(|(a, _)| keep(a)).map(|(_, v)| v.clone()).collect()
     };
-    json!({
-        "partnership": partnership(progress),
-        "period": period(progress.period),
-        "previous_period": progress.previous_period.map(period),
+    let scalars = json!({
         "history_source": progress.history_source,
         "produced": iso(progress.produced),
         "plan_hash": progress.plan_hash,
-        "words": crate::vocabulary::words(),
         "lead_details": LeadDetail::ALL.iter().map(|d| json!({"token": d.token(), "label": d.label()})).collect::<Vec<_>>(),
         // The columns a lead's row spans after its % complete: the update and the details.
         "lead_detail_span": 1 + LeadDetail::ALL.len(),
-        "statuses": Status::ALL.iter().map(|s| status(*s)).collect::<Vec<_>>(),
-        "totals": counts(&progress.totals),
-        "groups": progress.groups.iter().map(|g| group(g, progress)).collect::<Vec<_>>(),
-        "priorities": progress.priorities.iter().map(|p| {
-            let mut v = priority(p, progress);
-            if scope == Scope::Full {
-                v["actions"] = priority_actions(p, &index);
-            }
-            v
-        }).collect::<Vec<_>>(),
-        "exceptions": progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect::<Vec<_>>(),
-        "exception_counts": exception_counts(&progress.exception_counts),
         "exceptions_summary": sentences.exceptions_count,
-        "plan_changes": progress.plan_changes.iter().map(plan_change).collect::<Vec<_>>(),
         "deadline": iso(progress.deadline),
         "deadline_passed": progress.deadline_passed,
-        "agencies": agencies,
-        "agencies_returned": pick(|a| a.state.arrived()),
-        "agencies_not_returned": pick(|a| !a.state.arrived()),
-        "agencies_reminded": pick(|a| a.reminder_due),
         "diagnostic_counts": {
             "errors": progress.diagnostic_counts.errors,
             "warnings": progress.diagnostic_counts.warnings,
@@ -101,7 +93,46 @@ fn report_in(progress: &Progress, sentences: &Sentences, scope: Scope) -> Value 
             "files_unreadable": progress.diagnostic_counts.files_unreadable,
         },
         "glossary": used_glossary(progress).iter().map(|g| json!({"term": g.term, "meaning": g.meaning})).collect::<Vec<_>>(),
-    })
+    });
+    let list = |values: Vec<Value>| Value::Array(values);
+    with(
+        scalars,
+        [
+            ("partnership", partnership(progress)),
+            ("period", period(progress.period)),
+            ("previous_period", progress.previous_period.map(period).unwrap_or(Value::Null)),
+            ("words", crate::vocabulary::words()),
+            ("statuses", list(Status::ALL.iter().map(|s| status(*s)).collect())),
+            ("totals", counts(&progress.totals)),
+            ("groups", list(progress.groups.iter().map(|g| group(g, progress)).collect())),
+            (
+                "priorities",
+                list(
+                    progress
+                        .priorities
+                        .iter()
+                        .map(|p| {
+                            let mut v = priority(p, progress);
+                            if scope == Scope::Full {
+                                v["actions"] = priority_actions(p, &index);
+                            }
+                            v
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "exceptions",
+                list(progress.exceptions.iter().zip(&sentences.reasons).map(|(e, texts)| exception(e, texts, progress.period)).collect()),
+            ),
+            ("exception_counts", exception_counts(&progress.exception_counts)),
+            ("plan_changes", list(progress.plan_changes.iter().map(plan_change).collect())),
+            ("agencies_returned", list(pick(|a| a.state.arrived()))),
+            ("agencies_not_returned", list(pick(|a| !a.state.arrived()))),
+            ("agencies_reminded", list(pick(|a| a.reminder_due))),
+            ("agencies", list(agencies)),
+        ],
+    )
 }
 
 /// The plan's glossary entries the report's text uses (the plan's, the
@@ -262,15 +293,20 @@ fn trend(t: Trend) -> Value {
 }
 
 fn counts(c: &Counts) -> Value {
-    let mut v = json!({
+    let v = json!({
         "actions": c.actions,
         "overdue": c.overdue,
         "on_track_or_complete_percent": c.on_track_or_complete_percent,
-        // Every status in display order with its count, for keys and charts;
-        // `nonzero` leaves out the statuses no action has.
-        "by_status": Status::ALL.iter().map(|s| status_count(*s, c)).collect::<Vec<_>>(),
-        "nonzero": Status::ALL.iter().filter(|s| c.of(**s) > 0).map(|s| status_count(*s, c)).collect::<Vec<_>>(),
     });
+    // Every status in display order with its count, for keys and charts;
+    // `nonzero` leaves out the statuses no action has.
+    let mut v = with(
+        v,
+        [
+            ("by_status", Value::Array(Status::ALL.iter().map(|s| status_count(*s, c)).collect())),
+            ("nonzero", Value::Array(Status::ALL.iter().filter(|s| c.of(**s) > 0).map(|s| status_count(*s, c)).collect())),
+        ],
+    );
     // And each status's count by its token (`totals.red`).
     for s in Status::ALL {
         v[s.token()] = json!(c.of(s));
@@ -300,19 +336,16 @@ fn status_count(s: Status, c: &Counts) -> Value {
 /// A group as the passages see it: its plan, counts and priorities; the HTML
 /// report's context adds its `actions`.
 fn group(g: &GroupProgress, progress: &Progress) -> Value {
-    json!({
+    let v = json!({
         "id": g.id,
         "anchor": anchor("group", &g.id),
         "name": g.name,
         "tags": g.tags,
-        "priorities": g.priority_ids.iter()
-            .filter_map(|id| progress.priorities.iter().find(|p| &p.id == id))
-            .map(priority_plan)
-            .collect::<Vec<_>>(),
-        "counts": counts(&g.counts),
         // So a table that marks actions NEW can say what the mark means.
         "new_actions": g.actions.iter().filter(|a| a.new).count(),
-    })
+    });
+    let priorities = g.priority_ids.iter().filter_map(|id| progress.priorities.iter().find(|p| &p.id == id)).map(priority_plan);
+    with(v, [("priorities", Value::Array(priorities.collect())), ("counts", counts(&g.counts))])
 }
 
 /// What the plan says about a strategic priority.
@@ -391,7 +424,7 @@ impl Items for GroupActions<'_> {
 
 fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
     let lead = |l: &LeadUpdate| lead(l, sentences.lead_state(&a.id, &l.agency_name));
-    json!({
+    let v = json!({
         "id": a.id,
         "anchor": anchor("action", &a.id),
         "group_id": a.group_id,
@@ -401,16 +434,12 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
         "due_date": a.due_date.map(iso),
         "new": a.new,
         "lead_names": a.leads.iter().map(|l| l.agency_name.as_str()).collect::<Vec<_>>(),
-        "leads": a.leads.iter().map(lead).collect::<Vec<_>>(),
-        "contributions": a.contributions.iter().map(lead).collect::<Vec<_>>(),
-        "overall": status(a.overall),
         "overdue": a.overdue,
         "slipped_to": a.slipped_to.map(iso),
         "conflict": a.conflict,
         "not_started_late": a.not_started_late,
         "trend": a.trend.map(trend),
         "trend_words": crate::vocabulary::trend_words(a.trend),
-        "previous_overall": a.previous_overall.map(status),
         // The year so far, once there is more than this quarter (the status strip).
         "history": if a.history.overall.len() > 1 {
             a.history.overall.iter().enumerate().map(|(i, s)| json!({
@@ -422,19 +451,26 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
         } else {
             Vec::new()
         },
-    })
+    });
+    with(
+        v,
+        [
+            ("leads", Value::Array(a.leads.iter().map(lead).collect())),
+            ("contributions", Value::Array(a.contributions.iter().map(lead).collect())),
+            ("overall", status(a.overall)),
+            ("previous_overall", a.previous_overall.map(status).unwrap_or(Value::Null)),
+        ],
+    )
 }
 
 /// A lead's update; `state_sentence` says why a lead without a usable
 /// update has none (the same words as its exception reason).
 fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
-    json!({
+    let v = json!({
         "agency_id": l.agency_id,
         "agency_name": l.agency_name,
-        "status": status(l.status()),
         "state": {"token": l.state.token(), "label": l.state.label()},
         "reported": matches!(l.state, UpdateState::Reported(_)),
-        "rejection": match &l.state { UpdateState::Rejected(r) => rejection(r), _ => Value::Null },
         "state_sentence": state_sentence,
         "details": LeadDetail::ALL.iter().map(|d| json!({
             "token": d.token(),
@@ -449,7 +485,12 @@ fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
         "notes": l.notes.iter().map(|(header, value)| json!({"header": header, "value": value})).collect::<Vec<_>>(),
         "stale": l.stale,
         "source": l.source.as_ref().map(|p| p.to_string()),
-    })
+    });
+    let rejected = match &l.state {
+        UpdateState::Rejected(r) => rejection(r),
+        _ => Value::Null,
+    };
+    with(v, [("status", status(l.status())), ("rejection", rejected)])
 }
 
 /// Why a row was not used, and where: the whole place and its parts.
@@ -471,21 +512,22 @@ fn exception(e: &Exception, sentences: &[String], period_now: Period) -> Value {
         Subject::Action { id, text, group_name } => (Some(id.as_str()), text.as_str(), Some(group_name.as_str())),
         Subject::Agency { name, .. } => (None, name.as_str(), None),
     };
-    json!({
+    let v = json!({
         "kind": {"token": e.kind().token(), "label": e.kind().label()},
         "action_id": action_id,
         "action_anchor": action_id.map(|id| anchor("action", id)),
         "subject": subject,
         "group_name": group_name,
         "leads": e.leads,
-        "reasons": e.reasons.iter().zip(sentences).map(|(r, sentence)| {
-            let mut v = reason(r, period_now);
-            v["sentence"] = json!(sentence);
-            v
-        }).collect::<Vec<_>>(),
         "words": e.words.iter().map(|w| json!({"lead": w.lead, "update": w.update, "issues_risks": w.issues_risks})).collect::<Vec<_>>(),
         "sources": e.sources.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-    })
+    });
+    let reasons = e.reasons.iter().zip(sentences).map(|(r, sentence)| {
+        let mut v = reason(r, period_now);
+        v["sentence"] = json!(sentence);
+        v
+    });
+    with(v, [("reasons", Value::Array(reasons.collect()))])
 }
 
 /// The facts of one reason, for its sentence in `exception-reason.txt.hbs`:
@@ -529,23 +571,30 @@ fn agency(a: &AgencyProgress, index: &ActionIndex) -> Value {
         }),
         None => json!({"id": id, "anchor": anchor("action", id), "text": "", "group_name": "", "timescale": ""}),
     };
-    json!({
+    let v = json!({
         "id": a.id,
         "anchor": anchor("agency", &a.id),
         "name": a.name,
         "state": {"token": a.state.token(), "label": a.state.label()},
         "returned": a.state.arrived(),
         "reminder_due": a.reminder_due,
-        "actions_led": a.actions_led.iter().map(brief).collect::<Vec<_>>(),
-        "actions_returned": a.actions_returned.iter().map(brief).collect::<Vec<_>>(),
-        "actions_missing": a.actions_missing.iter().map(brief).collect::<Vec<_>>(),
-        "rows_rejected": a.actions_rejected.iter().map(|r| {
-            let mut v = rejection(&r.rejection);
-            v["action_id"] = json!(r.action_id);
-            v
-        }).collect::<Vec<_>>(),
         "notes": a.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
         "files": a.files,
         "last_return": a.last_return.map(|p| p.to_string()),
-    })
+    });
+    let briefs = |ids: &[String]| Value::Array(ids.iter().map(brief).collect());
+    let rejected = a.actions_rejected.iter().map(|r| {
+        let mut v = rejection(&r.rejection);
+        v["action_id"] = json!(r.action_id);
+        v
+    });
+    with(
+        v,
+        [
+            ("actions_led", briefs(&a.actions_led)),
+            ("actions_returned", briefs(&a.actions_returned)),
+            ("actions_missing", briefs(&a.actions_missing)),
+            ("rows_rejected", Value::Array(rejected.collect())),
+        ],
+    )
 }
