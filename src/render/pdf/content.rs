@@ -185,8 +185,10 @@ impl GlyphRun {
     /// Adds a glyph to be drawn at `x`.
     fn push(&mut self, glyph: &PlacedGlyph, x: f32) {
         let wanted = (x as f64 - self.x) * 1000.0 / self.size;
-        // TJ numbers move the pen by -n/1000 em.
-        let kern = as_written(self.pen - wanted);
+        // TJ numbers move the pen by -n/1000 em. Nearly every glyph is where
+        // the pen is: a gap that cannot round to the slack is not rounded.
+        let gap = self.pen - wanted;
+        let kern = if gap.abs() < PEN_SLACK - 0.001 { 0.0 } else { as_written(gap) };
         if kern.abs() >= PEN_SLACK {
             if std::mem::take(&mut self.in_string) {
                 self.array.push(b')');

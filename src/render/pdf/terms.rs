@@ -93,9 +93,11 @@ pub fn undefined(glossary: &[GlossaryEntry], blocks: &[Block]) -> BTreeSet<Strin
     let defined: BTreeSet<&str> = glossary.iter().map(|g| g.term.as_str()).collect();
     let mut out = BTreeSet::new();
     for text in texts(blocks) {
-        for word in words(text) {
+        // Most words begin in lower case: those are not looked at further.
+        let capital = |c: char| c.is_uppercase() || c == '&' || c == '/';
+        for word in words(text).filter(|w| w.chars().next().is_some_and(capital)) {
             let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-            let capitals = word.chars().all(|c| c.is_uppercase() || c == '&' || c == '/');
+            let capitals = word.chars().all(capital);
             if letters >= 2 && capitals && !defined.contains(word) && !PLAIN_CAPITALS.contains(&word) {
                 out.insert(word.to_string());
             }
