@@ -445,9 +445,7 @@ impl Page {
     fn new(style: PageStyle, block: u32) -> Page {
         Page { style, items: Vec::new(), block, missing: Vec::new() }
     }
-}
 
-impl Page {
     /// Text items in drawing order, with their baselines.
     pub fn lines(&self) -> impl Iterator<Item = (f32, f32, String)> + '_ {
         self.items.iter().filter_map(|i| match i {
@@ -490,9 +488,9 @@ pub struct Laid {
 }
 
 /// Where laid pages go, one by one, in order: a PDF writer, or a list.
-/// Each comes with its running head and foot, or, from a layout that knows
-/// the page count only at its end, without them, and [`PageSink::furnish`]
-/// gives them all once the last page is given.
+/// Pages come without their running heads and feet, which wait for the
+/// page count: [`PageSink::furnish`] gives them all once the last page is
+/// given.
 pub trait PageSink {
     fn page(&mut self, page: Page);
     /// Forgets the pages given so far: the layout starts again (rarely: when
