@@ -317,14 +317,16 @@ fn counts(c: &Counts) -> Value {
 /// The exceptions counted: `actions`, `agencies`, and `kinds`, each kind
 /// that occurs with its `token`, `label`, `counted` phrase and `count`.
 pub(crate) fn exception_counts(c: &ExceptionCounts) -> Value {
-    json!({
+    let v = json!({
         "actions": c.actions,
         "agencies": c.agencies,
         "reasons": c.by_kind.iter().sum::<usize>(),
-        "kinds": ExceptionKind::ALL.iter().filter(|k| c.of(**k) > 0).map(|k| json!({
-            "token": k.token(), "label": k.label(), "counted": k.counted(c.of(*k)), "count": c.of(*k),
-        })).collect::<Vec<_>>(),
-    })
+    });
+    let kinds = ExceptionKind::ALL
+        .iter()
+        .filter(|k| c.of(**k) > 0)
+        .map(|k| json!({"token": k.token(), "label": k.label(), "counted": k.counted(c.of(*k)), "count": c.of(*k)}));
+    with(v, [("kinds", Value::Array(kinds.collect()))])
 }
 
 fn status_count(s: Status, c: &Counts) -> Value {
@@ -366,12 +368,13 @@ fn priority_plan(p: &PriorityProgress) -> Value {
 fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
     let mut v = priority_plan(p);
     v["counts"] = counts(&p.counts);
-    v["groups"] = json!(p
-        .group_ids
-        .iter()
-        .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
-        .map(|g| json!({"id": g.id, "name": g.name, "anchor": anchor("group", &g.id)}))
-        .collect::<Vec<_>>());
+    v["groups"] = Value::Array(
+        p.group_ids
+            .iter()
+            .filter_map(|id| progress.groups.iter().find(|g| &g.id == id))
+            .map(|g| json!({"id": g.id, "name": g.name, "anchor": anchor("group", &g.id)}))
+            .collect(),
+    );
     v["group_names"] = json!(p
         .group_ids
         .iter()
@@ -385,12 +388,13 @@ fn priority(p: &PriorityProgress, progress: &Progress) -> Value {
 /// in full once, under its group (the whole action again doubled a county's
 /// context).
 fn priority_actions(p: &PriorityProgress, index: &ActionIndex) -> Value {
-    json!(p
-        .action_ids
-        .iter()
-        .filter_map(|id| index.get(id))
-        .map(|a| json!({"id": a.id, "anchor": anchor("action", &a.id), "group_id": a.group_id, "group_name": a.group_name}))
-        .collect::<Vec<_>>())
+    Value::Array(
+        p.action_ids
+            .iter()
+            .filter_map(|id| index.get(id))
+            .map(|a| json!({"id": a.id, "anchor": anchor("action", &a.id), "group_id": a.group_id, "group_name": a.group_name}))
+            .collect(),
+    )
 }
 
 /// The groups' actions in full, for the HTML report's `{{#each_action id}}`
@@ -440,18 +444,13 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
         "not_started_late": a.not_started_late,
         "trend": a.trend.map(trend),
         "trend_words": crate::vocabulary::trend_words(a.trend),
-        // The year so far, once there is more than this quarter (the status strip).
-        "history": if a.history.overall.len() > 1 {
-            a.history.overall.iter().enumerate().map(|(i, s)| json!({
-                "quarter": format!("Q{}", i + 1),
-                "token": s.token(),
-                "label": s.label(),
-                "abbreviation": s.abbreviation(),
-            })).collect::<Vec<_>>()
-        } else {
-            Vec::new()
-        },
     });
+    // The year so far, once there is more than this quarter (the status strip).
+    let strip = if a.history.overall.len() > 1 { a.history.overall.as_slice() } else { &[] };
+    let history = strip
+        .iter()
+        .enumerate()
+        .map(|(i, s)| json!({"quarter": format!("Q{}", i + 1), "token": s.token(), "label": s.label(), "abbreviation": s.abbreviation()}));
     with(
         v,
         [
@@ -459,6 +458,7 @@ fn action(a: &ActionProgress, sentences: &Sentences) -> Value {
             ("contributions", Value::Array(a.contributions.iter().map(lead).collect())),
             ("overall", status(a.overall)),
             ("previous_overall", a.previous_overall.map(status).unwrap_or(Value::Null)),
+            ("history", Value::Array(history.collect())),
         ],
     )
 }
@@ -472,17 +472,11 @@ fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
         "state": {"token": l.state.token(), "label": l.state.label()},
         "reported": matches!(l.state, UpdateState::Reported(_)),
         "state_sentence": state_sentence,
-        "details": LeadDetail::ALL.iter().map(|d| json!({
-            "token": d.token(),
-            "label": d.label(),
-            "text": d.value(l).map(|v| v.words()),
-        })).collect::<Vec<_>>(),
         "percent_complete": l.percent_complete,
         "update": l.update,
         "next_steps": l.next_steps,
         "issues_risks": l.issues_risks,
         "revised_date": l.revised_date.map(iso),
-        "notes": l.notes.iter().map(|(header, value)| json!({"header": header, "value": value})).collect::<Vec<_>>(),
         "stale": l.stale,
         "source": l.source.as_ref().map(|p| p.to_string()),
     });
@@ -490,7 +484,17 @@ fn lead(l: &LeadUpdate, state_sentence: Option<&str>) -> Value {
         UpdateState::Rejected(r) => rejection(r),
         _ => Value::Null,
     };
-    with(v, [("status", status(l.status())), ("rejection", rejected)])
+    let details = LeadDetail::ALL.iter().map(|d| json!({"token": d.token(), "label": d.label(), "text": d.value(l).map(|v| v.words())}));
+    let notes = l.notes.iter().map(|(header, value)| json!({"header": header, "value": value}));
+    with(
+        v,
+        [
+            ("status", status(l.status())),
+            ("rejection", rejected),
+            ("details", Value::Array(details.collect())),
+            ("notes", Value::Array(notes.collect())),
+        ],
+    )
 }
 
 /// Why a row was not used, and where: the whole place and its parts.
@@ -519,7 +523,6 @@ fn exception(e: &Exception, sentences: &[String], period_now: Period) -> Value {
         "subject": subject,
         "group_name": group_name,
         "leads": e.leads,
-        "words": e.words.iter().map(|w| json!({"lead": w.lead, "update": w.update, "issues_risks": w.issues_risks})).collect::<Vec<_>>(),
         "sources": e.sources.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
     });
     let reasons = e.reasons.iter().zip(sentences).map(|(r, sentence)| {
@@ -527,7 +530,8 @@ fn exception(e: &Exception, sentences: &[String], period_now: Period) -> Value {
         v["sentence"] = json!(sentence);
         v
     });
-    with(v, [("reasons", Value::Array(reasons.collect()))])
+    let words = e.words.iter().map(|w| json!({"lead": w.lead, "update": w.update, "issues_risks": w.issues_risks}));
+    with(v, [("reasons", Value::Array(reasons.collect())), ("words", Value::Array(words.collect()))])
 }
 
 /// The facts of one reason, for its sentence in `exception-reason.txt.hbs`:

@@ -514,8 +514,7 @@ impl Furnishing<'_> {
     /// What every page of `style` shows: the running head (the partnership
     /// on the left, the document and period on the right, cut short to fit
     /// beside it) over a rule, and the running foot's rule and left side.
-    pub fn shared(&mut self, style: PageStyle) -> Vec<Item> {
-        let s = style;
+    pub fn shared(&mut self, s: PageStyle) -> Vec<Item> {
         let size = scale::SMALL;
         let (left, right) = (s.content_left(), s.content_right());
         let missing = &mut self.missing;

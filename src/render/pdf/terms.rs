@@ -92,9 +92,9 @@ pub fn used<'a>(glossary: &'a [GlossaryEntry], blocks: &[Block]) -> Vec<&'a Glos
 pub fn undefined(glossary: &[GlossaryEntry], blocks: &[Block]) -> BTreeSet<String> {
     let defined: BTreeSet<&str> = glossary.iter().map(|g| g.term.as_str()).collect();
     let mut out = BTreeSet::new();
+    let capital = |c: char| c.is_uppercase() || c == '&' || c == '/';
     for text in texts(blocks) {
         // Most words begin in lower case: those are not looked at further.
-        let capital = |c: char| c.is_uppercase() || c == '&' || c == '/';
         for word in words(text).filter(|w| w.chars().next().is_some_and(capital)) {
             let letters = word.chars().filter(|c| c.is_alphabetic()).count();
             let capitals = word.chars().all(capital);

@@ -194,8 +194,6 @@ impl PageSink for PdfWriter {
         self.keeping = keeping;
     }
 
-    /// Each page's running head and foot, a small stream of its own after
-    /// the page's (the page's contents are both, in order).
     /// The running heads and feet: one stream for each page style, which
     /// every page of the style lists after its own, and a small one with
     /// each page's number (left as it is: deflating a hundred bytes saves
@@ -424,10 +422,7 @@ pub(crate) fn render_pdf_but_fonts(
     meta: &Metadata,
     breaks: &LineBreaks,
 ) -> Result<(Unfonted, Laid), WriteError> {
-    let mut writer = PdfWriter::new();
-    let laid = super::layout::lay_out_sharing(flow, &mut writer, breaks);
-    let unfonted = writer.finish_but_fonts(&laid, meta)?;
-    Ok((unfonted, laid))
+    render_pdf_keeping(flow, meta, breaks, Vec::new()).map(|(unfonted, laid, _)| (unfonted, laid))
 }
 
 /// As [`render_pdf_but_fonts`], keeping the pages of each run of `blocks`
