@@ -285,11 +285,15 @@ pub(crate) fn ascii_header_key<'r>(text: &str, room: &'r mut [u8; KEY_ROOM]) -> 
     }
     let mut len = 0;
     for b in text.bytes() {
-        let lower = [b.to_ascii_lowercase()];
         let piece: &[u8] = match b {
             b'%' => b"percent",
             b'#' => b"no",
-            _ if b.is_ascii_alphanumeric() => &lower,
+            // Stored as it is: a one-byte copy was a call to memcpy per letter.
+            _ if b.is_ascii_alphanumeric() => {
+                *room.get_mut(len)? = b.to_ascii_lowercase();
+                len += 1;
+                continue;
+            }
             _ => continue,
         };
         room.get_mut(len..len + piece.len())?.copy_from_slice(piece);
