@@ -14,8 +14,11 @@
 //! well under 1 ms), so a child started once per workbook made the read
 //! stage of a county build several times slower than the reading itself. A
 //! [`WorkbookReader`] sends several workbooks to one child in turn (the
-//! returns reader gives each a run of up to 32 files of the listing) over a
-//! framed protocol on the child's stdin and stdout:
+//! returns reader keeps one reader per worker thread for the whole folder,
+//! and a child reads up to 256 workbooks, 32 on Windows) over a framed
+//! protocol on the child's stdin and stdout, each workbook and each reply
+//! in one write where the pipe takes it, so that neither side is woken for
+//! part of one:
 //! - in, per workbook: one byte naming the format, the workbook's length as
 //!   8 little-endian bytes, the workbook;
 //! - out, per workbook: four bytes that mark a reply, then the reply (the
@@ -85,7 +88,7 @@ use crate::config::Limits;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::{BufReader, BufWriter, IoSlice, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 use std::sync::OnceLock;
@@ -244,7 +247,8 @@ impl WorkbookReader {
 struct BatchChild {
     process: Child,
     stdin: ChildStdin,
-    stdout: ChildStdout,
+    /// Buffered: a reply is read in one or two reads, not one per field.
+    stdout: BufReader<ChildStdout>,
     /// Why its limits could not be set, if they could not (Windows).
     weakened: Option<Weakened>,
     /// Workbooks it has answered.
@@ -271,6 +275,7 @@ impl BatchChild {
             Ok(job) => (job, None),
             Err(reason) => (None, Some(Weakened::Unlimited(reason))),
         };
+        let stdout = BufReader::with_capacity(REPLY_CHUNK + 64, stdout);
         Ok(BatchChild { process, stdin, stdout, weakened, read: 0, _job: job })
     }
 
@@ -350,13 +355,26 @@ fn spawn(program: &Path, limits: &Limits, per_child: usize, stderr: Stdio) -> st
         .spawn()
 }
 
-/// Writes one workbook as the child reads it: format, length, bytes.
+/// Writes one workbook as the child reads it: format, length, bytes, in one
+/// system call where the pipe takes it (a child woken by the head alone
+/// would read it and wait again for the rest).
 fn write_frame(to: &mut impl Write, format: Format, bytes: &[u8]) -> std::io::Result<()> {
     let mut head = [0u8; 9];
     head[0] = format_code(format);
     head[1..].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-    to.write_all(&head)?;
-    to.write_all(bytes)?;
+    let written = loop {
+        match to.write_vectored(&[IoSlice::new(&head), IoSlice::new(bytes)]) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            result => break result?,
+        }
+    };
+    match written.checked_sub(head.len()) {
+        None => {
+            to.write_all(&head[written..])?;
+            to.write_all(bytes)?;
+        }
+        Some(of_bytes) => to.write_all(&bytes[of_bytes..])?,
+    }
     to.flush()
 }
 
@@ -546,7 +564,7 @@ pub fn serve_child_if_asked() -> Option<ExitCode> {
     // be noise on the parent's captured stderr.
     std::panic::set_hook(Box::new(|_| {}));
     let cpu = apply_limits(memory, cpu, workbooks);
-    let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+    let (mut input, mut output) = (std::io::stdin().lock(), reply_output());
     loop {
         let (format, bytes) = match read_workbook_frame(&mut input) {
             Ok(Some(workbook)) => workbook,
@@ -561,6 +579,36 @@ pub fn serve_child_if_asked() -> Option<ExitCode> {
             return Some(ExitCode::from(2));
         }
     }
+}
+
+/// Where a reader child writes its replies: its stdout, buffered for a
+/// whole chunk, so that a reply of up to [`REPLY_CHUNK`] goes out in one
+/// write. Not through `std::io::Stdout`, which flushes at every newline
+/// byte of the binary encoding: each of those writes woke the parent.
+fn reply_output() -> BufWriter<Box<dyn Write>> {
+    let stdout: Box<dyn Write> = raw_stdout().unwrap_or_else(|| Box::new(std::io::stdout()));
+    BufWriter::with_capacity(REPLY_CHUNK + 64, stdout)
+}
+
+/// This process's stdout as a file, unbuffered, where the system lets it be
+/// opened again so.
+#[cfg(unix)]
+fn raw_stdout() -> Option<Box<dyn Write>> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    Some(Box::new(std::fs::File::from(fd)))
+}
+
+#[cfg(windows)]
+fn raw_stdout() -> Option<Box<dyn Write>> {
+    use std::os::windows::io::AsHandle;
+    let handle = std::io::stdout().as_handle().try_clone_to_owned().ok()?;
+    Some(Box::new(std::fs::File::from(handle)))
+}
+
+#[cfg(not(any(unix, windows)))]
+fn raw_stdout() -> Option<Box<dyn Write>> {
+    None
 }
 
 /// Writes a reply as [`read_frame`] reads it: `REPLY_MAGIC`, then its
@@ -623,7 +671,10 @@ fn read_workbook_frame(from: &mut impl Read) -> std::io::Result<Option<(Format, 
     let Some([code, length @ ..]) = read_head::<9>(from)? else { return Ok(None) };
     let format = format_from_code(code).ok_or(std::io::ErrorKind::InvalidData)?;
     let length = u64::from_le_bytes(length);
-    let mut bytes = Vec::new();
+    // Room for it all (the parent says how long it is, and sends no more
+    // than it has): read in as few calls as the pipe allows. Within reason,
+    // should a broken parent claim more.
+    let mut bytes = Vec::with_capacity(length.min(1 << 28) as usize);
     from.take(length).read_to_end(&mut bytes)?;
     if bytes.len() as u64 != length {
         return Err(std::io::ErrorKind::UnexpectedEof.into());

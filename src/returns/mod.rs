@@ -221,16 +221,19 @@ pub(crate) fn read_returns_with(
 ) -> ReadReport {
     let found = files::list(dir);
     progress.start(found.len());
-    // Runs of files, each read in turn by one worker whose workbooks go to
-    // as few reader children as the run allows (see `isolate`); the runs
-    // are read in parallel and come back in order.
+    // Runs of files, each read in turn by one worker; the runs are read in
+    // parallel and come back in order. A run borrows a workbook reader from
+    // `readers` and gives it back, so its reader child goes on to the next
+    // run: as many children as workers read at once, until each has read
+    // its share (see `isolate`). They end when `readers` is dropped.
     let per_run = files_per_run(found.len(), rayon::current_num_threads());
+    let readers = std::sync::Mutex::new(Vec::new());
     let runs: Vec<Vec<FileResult>> = found
         .par_chunks(per_run)
         .enumerate()
         .map(|(run, files)| {
-            let mut reader = isolate::WorkbookReader::new(&options.limits, files.len());
-            files
+            let mut reader = take(&readers).pop().unwrap_or_else(|| isolate::WorkbookReader::new(&options.limits, WORKBOOKS_PER_CHILD));
+            let results = files
                 .iter()
                 .enumerate()
                 .map(|(i, file)| {
@@ -238,9 +241,12 @@ pub(crate) fn read_returns_with(
                     progress.file_done(&file.display);
                     result
                 })
-                .collect()
+                .collect();
+            take(&readers).push(reader);
+            results
         })
         .collect();
+    drop(readers);
     let results: Vec<FileResult> = runs.into_iter().flatten().collect();
     progress.finish();
     let mut report = ReadReport::default();
@@ -253,17 +259,34 @@ pub(crate) fn read_returns_with(
     report
 }
 
-/// Most files one reader child is given: starting a child costs several
-/// times what reading a return does, so a child reads a run of them.
+/// The workbook readers runs borrow, with no lock held while one reads (a
+/// run that panicked poisons nothing a reader needs).
+fn take<T>(readers: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Most workbooks one reader child reads before a fresh one takes over.
+/// Starting a child (exec, the dynamic loader, its first page faults) costs
+/// several times what reading a return does, so a child reads many. On
+/// Unix its processor-time limit is set again before each workbook, so the
+/// bound only renews its memory now and then. On Windows the Job Object's
+/// time budget covers the child's whole life (see `isolate`): a workbook
+/// that spins is stopped only once that is spent, so children there read
+/// fewer.
+#[cfg(not(windows))]
+const WORKBOOKS_PER_CHILD: usize = 256;
+#[cfg(windows)]
+const WORKBOOKS_PER_CHILD: usize = 32;
+
+/// Most files in one run of the listing.
 const MAX_FILES_PER_RUN: usize = 32;
 
 /// Runs per worker thread: several, so that a worker left with the last,
 /// slow run does not keep the others waiting long.
 const RUNS_PER_WORKER: usize = 4;
 
-/// How many files of the listing one run (one reader child, unless one
-/// dies) is given: the listing split into a few runs per worker, of at
-/// most [`MAX_FILES_PER_RUN`].
+/// How many files of the listing one run is given: the listing split into
+/// a few runs per worker, of at most [`MAX_FILES_PER_RUN`].
 fn files_per_run(files: usize, workers: usize) -> usize {
     files.div_ceil(workers.max(1) * RUNS_PER_WORKER).clamp(1, MAX_FILES_PER_RUN)
 }
@@ -375,7 +398,10 @@ fn read_spreadsheet(
     if metadata.len() > limits.max_file_bytes {
         return FileResult::failed(file, too_large(metadata.len()), Vec::new());
     }
-    let mut bytes = Vec::new();
+    // Room for the size it has (`take` hides it from `read_to_end`, which
+    // then read a return in six calls of doubling size), and a byte more to
+    // see a file that grew past the limit since.
+    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
     let read = std::fs::File::open(&file.path).and_then(|f| f.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes));
     if let Err(e) = read {
         return FileResult::failed(file, guard::Failure::unreadable(format!("the file cannot be read ({e})")), Vec::new());
