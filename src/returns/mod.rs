@@ -232,7 +232,7 @@ pub(crate) fn read_returns_with(
         .par_chunks(per_run)
         .enumerate()
         .map(|(run, files)| {
-            let mut reader = take(&readers).pop().unwrap_or_else(|| isolate::WorkbookReader::new(&options.limits, WORKBOOKS_PER_CHILD));
+            let mut reader = borrow(&readers).pop().unwrap_or_else(|| isolate::WorkbookReader::new(&options.limits, WORKBOOKS_PER_CHILD));
             let results = files
                 .iter()
                 .enumerate()
@@ -242,7 +242,7 @@ pub(crate) fn read_returns_with(
                     result
                 })
                 .collect();
-            take(&readers).push(reader);
+            borrow(&readers).push(reader);
             results
         })
         .collect();
@@ -259,9 +259,9 @@ pub(crate) fn read_returns_with(
     report
 }
 
-/// The workbook readers runs borrow, with no lock held while one reads (a
-/// run that panicked poisons nothing a reader needs).
-fn take<T>(readers: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// The pool of workbook readers, locked only while a run takes one or gives
+/// it back (so a run that panicked left nothing in it half done).
+fn borrow<T>(readers: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
