@@ -17,7 +17,8 @@
 #   RUNS=5 SIZES="100 400" SHAPES="" scripts/bench-e2e.sh
 #
 # Results: a Markdown table on stdout and in WORKDIR/results.md.
-# Needs GNU time at /usr/bin/time (Debian: apt-get install time).
+# Needs GNU time at /usr/bin/time (Debian: apt-get install time) and pdfinfo
+# (poppler-utils).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,6 +32,11 @@ QUARTERS=${QUARTERS:-4}
 
 if [ ! -x /usr/bin/time ]; then
   echo "bench-e2e: GNU time is needed at /usr/bin/time (apt-get install time)" >&2
+  exit 2
+fi
+# Counts the board report's pages; without it the script stopped silently.
+if ! command -v pdfinfo >/dev/null; then
+  echo "bench-e2e: pdfinfo is needed (apt-get install poppler-utils)" >&2
   exit 2
 fi
 

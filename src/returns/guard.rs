@@ -13,8 +13,11 @@
 //! are scanned the same way, as calamine will read them. A package of
 //! ordinary size whose parts all inflate cleanly (each whole, by libdeflate)
 //! is checked from memory and handed on with its parts stored, uncompressed
-//! ([`Verdict::unpacked`]): the reader reads the bytes that were checked
-//! and inflates nothing again. Any other is checked part by part as the zip
+//! ([`Verdict::unpacked`], but for its theme, which only colours styles):
+//! the reader reads the bytes that were checked and inflates nothing again.
+//! Worksheets and shared strings written plainly, as spreadsheet programs
+//! write them, are scanned by a reader of their tags alone (`plain`), the
+//! rest by quick-xml. Any other package is checked part by part as the zip
 //! crate streams it, which names what is wrong.
 
 use crate::config::Limits;
@@ -104,7 +107,8 @@ pub struct Verdict {
     /// For a zip package (.xlsx, .xlsb, .ods) the guard inflated whole:
     /// the same package with its parts stored uncompressed, the bytes it
     /// checked, for the reader to read instead of the file so that nothing
-    /// is inflated twice. `None`: read the file as it is.
+    /// is inflated twice; its theme is left out (see `is_theme`). `None`:
+    /// read the file as it is.
     pub unpacked: Option<Vec<u8>>,
 }
 
@@ -311,9 +315,8 @@ fn unpack(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<Un
         // crate: names of plain ASCII (it looks names up by their raw bytes
         // and by their decoded form, which a copy might not keep apart), no
         // directory with data, no two parts of one name.
-        let name = part.name_raw();
-        copyable &= name.is_ascii() && seen.insert(name.to_vec()) && !(part.is_dir() && declared > 0);
-        let name = name.to_vec();
+        let name = part.name_raw().to_vec();
+        copyable &= name.is_ascii() && seen.insert(name.clone()) && !(part.is_dir() && declared > 0);
         raw.clear();
         part.read_to_end(&mut raw).ok()?;
         let place = zip.add(&name, crc, !is_theme(&name), |out| {

@@ -759,6 +759,13 @@ fn limit_next_workbook(_cpu: Option<()>) {}
 #[cfg(windows)]
 struct Job(windows_sys::Win32::Foundation::HANDLE);
 
+// SAFETY: a job object's handle is a kernel handle of the whole process:
+// any thread may query or close it, and the Job alone owns it (closed once,
+// in Drop). The returns reader hands a child's reader, its Job with it, from
+// one worker thread to the next.
+#[cfg(windows)]
+unsafe impl Send for Job {}
+
 #[cfg(windows)]
 impl Drop for Job {
     fn drop(&mut self) {
