@@ -79,22 +79,19 @@ impl<'a> Tags<'a> {
                     }
                     self.rest = &self.rest[at + end + 1..];
                 }
-                Some(b'/') => {
+                Some(&second) => {
                     let end = tag_end(markup).ok_or(NotPlain)?;
                     let tag = &self.rest[at..at + end + 1];
                     self.rest = &self.rest[at + end + 1..];
-                    // `emit_end`: the name between `</` and `>`, less trailing
-                    // whitespace, must be the innermost open tag's.
-                    let name = tag[2..tag.len() - 1].trim_end_matches(is_xml_whitespace);
-                    if self.open.pop() != Some(name) {
-                        return Err(NotPlain);
+                    if second == b'/' {
+                        // `emit_end`: the name between `</` and `>`, less
+                        // trailing whitespace, must be the innermost open tag's.
+                        let name = tag[2..tag.len() - 1].trim_end_matches(is_xml_whitespace);
+                        if self.open.pop() != Some(name) {
+                            return Err(NotPlain);
+                        }
+                        return Ok(Event::End(BytesEnd::new(name)));
                     }
-                    return Ok(Event::End(BytesEnd::new(name)));
-                }
-                Some(_) => {
-                    let end = tag_end(markup).ok_or(NotPlain)?;
-                    let tag = &self.rest[at..at + end + 1];
-                    self.rest = &self.rest[at + end + 1..];
                     // `emit_start`: `<…/>` is empty, `<…>` opens.
                     return Ok(match tag[1..].strip_suffix("/>") {
                         Some(content) => Event::Empty(BytesStart::from_content(content, name_len(content))),
@@ -134,7 +131,7 @@ fn is_xml_whitespace(c: char) -> bool {
 
 /// quick-xml's `name_len`: a tag's name runs to the first whitespace.
 fn name_len(content: &str) -> usize {
-    content.bytes().position(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t')).unwrap_or(content.len())
+    content.find(is_xml_whitespace).unwrap_or(content.len())
 }
 
 /// Whether every `&` closes with `;` before the next `&` or `<`, as
