@@ -48,8 +48,25 @@ struct Args {
     /// program (the `csp-report` binary), as the tool itself does.
     #[arg(long)]
     child: Option<PathBuf>,
+    /// Make only this one read, once, and print what it saw: for counting
+    /// its instructions under callgrind (`valgrind --tool=callgrind
+    /// --trace-children=yes`), where reads sharing a process would share
+    /// their counts. `children` needs `--child`.
+    #[arg(long, value_enum)]
+    only: Option<Only>,
     /// The folder of returns.
     dir: PathBuf,
+}
+
+/// One of the reads this compares.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Only {
+    /// calamine's own read.
+    Calamine,
+    /// Our read stage in this process.
+    Here,
+    /// Our read stage with the workbooks read in reader children.
+    Children,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -67,6 +84,14 @@ fn main() -> anyhow::Result<()> {
     // registered program is used only when `isolate` asks for it).
     let here = ReadOptions { period: args.period, limits: Limits { isolate: false, ..Limits::default() } };
     let in_children = ReadOptions { period: args.period, limits: Limits::default() };
+    if let Some(only) = args.only {
+        match only {
+            Only::Calamine => println!("{} non-empty cells", files.par_iter().map(|f| calamine_cells(f)).sum::<usize>()),
+            Only::Here => println!("{} data rows", read_returns(&args.dir, &plan, &here).totals().0),
+            Only::Children => println!("{} data rows", read_returns(&args.dir, &plan, &in_children).totals().0),
+        }
+        return Ok(());
+    }
     let (mut calamine_times, mut calamine_cpu) = (Vec::new(), Vec::new());
     let (mut ours_times, mut ours_cpu) = (Vec::new(), Vec::new());
     let (mut children_times, mut children_cpu) = (Vec::new(), Vec::new());
