@@ -13,8 +13,9 @@
 //! are scanned the same way, as calamine will read them. A package of
 //! ordinary size whose parts all inflate cleanly (each whole, by libdeflate)
 //! is checked from memory and handed on with its parts stored, uncompressed
-//! ([`Verdict::unpacked`], but for its theme, which only colours styles):
-//! the reader reads the bytes that were checked and inflates nothing again.
+//! ([`Verdict::unpacked`], but for its theme and document properties, which
+//! it never needs): the reader reads the bytes that were checked and
+//! inflates nothing again.
 //! Worksheets and shared strings written plainly, as spreadsheet programs
 //! write them, are scanned by a reader of their tags alone (`plain`), the
 //! rest by quick-xml. Any other package is checked part by part as the zip
@@ -107,8 +108,8 @@ pub struct Verdict {
     /// For a zip package (.xlsx, .xlsb, .ods) the guard inflated whole:
     /// the same package with its parts stored uncompressed, the bytes it
     /// checked, for the reader to read instead of the file so that nothing
-    /// is inflated twice; its theme is left out (see `is_theme`). `None`:
-    /// read the file as it is.
+    /// is inflated twice; its theme and document properties are left out
+    /// (see `is_unread`). `None`: read the file as it is.
     pub unpacked: Option<Vec<u8>>,
 }
 
@@ -296,15 +297,12 @@ const UNPACK_AT_MOST: u64 = 32 << 20;
 /// that uses one and whose checksum is right is checked and handed on as
 /// libdeflate read it, where before it was refused as damaged.
 fn unpack(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<Unpacked> {
-    thread_local! {
-        static DECOMPRESSOR: std::cell::RefCell<libdeflater::Decompressor> = std::cell::RefCell::new(libdeflater::Decompressor::new());
-    }
     // Bounded by the total checked against UNPACK_AT_MOST (the names by the file's size).
     let mut zip = stored::StoredZip::with_capacity(archive.len(), total as usize);
     let mut parts = Vec::with_capacity(archive.len());
     let mut copyable = true;
     let mut seen = std::collections::HashSet::with_capacity(archive.len());
-    let mut raw = Vec::new();
+    let (mut raw, mut unread) = (Vec::new(), Vec::new());
     for i in 0..archive.len() {
         let mut part = archive.by_index_raw(i).ok()?;
         if part.encrypted() {
@@ -319,54 +317,78 @@ fn unpack(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<Un
         copyable &= name.is_ascii() && seen.insert(name.clone()) && !(part.is_dir() && declared > 0);
         raw.clear();
         part.read_to_end(&mut raw).ok()?;
-        let place = zip.add(&name, crc, !is_theme(&name), |out| {
-            match method {
-                zip::CompressionMethod::Stored if raw.len() as u64 <= declared => out.extend_from_slice(&raw),
-                zip::CompressionMethod::Deflated => {
-                    // The room it declares, zeroed first; but no more than
-                    // its raw bytes could fill (deflate expands at most
-                    // 1,032 times: a 258-byte match in two bits), so a size
-                    // declared falsely large costs nothing to clear.
-                    let room = declared.min(raw.len() as u64 * 1032 + 1024) as usize;
-                    let start = out.len();
-                    out.resize(start + room, 0);
-                    let len = DECOMPRESSOR.with(|d| d.borrow_mut().deflate_decompress(&raw, &mut out[start..])).ok()?;
-                    out.truncate(start + len);
-                }
-                _ => return None,
+        let inflate = |out: &mut Vec<u8>| inflate_part(method, &raw, declared, out);
+        // Every part inflates cleanly or none is handed on; a part the
+        // reader never reads is checked as the others are, then dropped.
+        let place = if is_unread(&name) {
+            unread.clear();
+            inflate(&mut unread)?;
+            if libdeflater::crc32(&unread) != crc {
+                return None;
             }
-            Some(())
-        })?;
-        if libdeflater::crc32(&zip.bytes()[place.clone()]) != crc {
-            return None;
-        }
+            None
+        } else {
+            let place = zip.add(&name, crc, inflate)?;
+            if libdeflater::crc32(&zip.bytes()[place.clone()]) != crc {
+                return None;
+            }
+            Some(place)
+        };
         parts.push(place);
     }
     Some(Unpacked { zip, parts, copyable })
 }
 
-/// Whether a part is a workbook's theme (`xl/theme/theme1.xml`), which the
-/// stored copy leaves out: calamine reads it only for the colours of cell
-/// styles, which the returns reader never asks for, and parsing it was an
-/// eighth of calamine's work on a return. Without it calamine takes the
-/// default Office theme; every value and date reads the same.
-fn is_theme(name: &[u8]) -> bool {
+/// Appends a part's bytes, stored or deflated in `raw`, to `out`, within
+/// the size it declares; `None` if it is neither or does not fit.
+fn inflate_part(method: zip::CompressionMethod, raw: &[u8], declared: u64, out: &mut Vec<u8>) -> Option<()> {
+    thread_local! {
+        static DECOMPRESSOR: std::cell::RefCell<libdeflater::Decompressor> = std::cell::RefCell::new(libdeflater::Decompressor::new());
+    }
+    match method {
+        zip::CompressionMethod::Stored if raw.len() as u64 <= declared => out.extend_from_slice(raw),
+        zip::CompressionMethod::Deflated => {
+            // The room it declares, zeroed first; but no more than its raw
+            // bytes could fill (deflate expands at most 1,032 times: a
+            // 258-byte match in two bits), so a size declared falsely large
+            // costs nothing to clear.
+            let room = declared.min(raw.len() as u64 * 1032 + 1024) as usize;
+            let start = out.len();
+            out.resize(start + room, 0);
+            let len = DECOMPRESSOR.with(|d| d.borrow_mut().deflate_decompress(raw, &mut out[start..])).ok()?;
+            out.truncate(start + len);
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// Whether a part is one the stored copy leaves out, because the workbook
+/// reader never needs it: the theme (`xl/theme/theme1.xml`), which calamine
+/// reads only for the colours of cell styles, which the returns reader
+/// never asks for (parsing it was an eighth of calamine's work on a
+/// return; without it calamine takes the default Office theme, and every
+/// value and date reads the same), and the document properties
+/// (`docProps/`), which calamine never reads. Together they were half the
+/// bytes sent to each reader child.
+fn is_unread(name: &[u8]) -> bool {
     let name = name.to_ascii_lowercase();
-    name.starts_with(b"xl/theme/") && name.ends_with(b".xml")
+    (name.starts_with(b"xl/theme/") && name.ends_with(b".xml")) || name.starts_with(b"docprops/")
 }
 
 /// A package whose parts are all inflated: the stored copy being written,
-/// where each part is in it, and whether it may be handed on.
+/// where each part is in it (`None` for one left out, see [`is_unread`]),
+/// and whether it may be handed on.
 struct Unpacked {
     zip: stored::StoredZip,
-    parts: Vec<std::ops::Range<usize>>,
+    parts: Vec<Option<std::ops::Range<usize>>>,
     copyable: bool,
 }
 
 impl Unpacked {
-    /// The `i`th part's bytes.
-    fn part(&self, i: usize) -> &[u8] {
-        &self.zip.bytes()[self.parts[i].clone()]
+    /// The `i`th part's bytes, unless it was left out.
+    fn part(&self, i: usize) -> Option<&[u8]> {
+        Some(&self.zip.bytes()[self.parts[i].clone()?])
     }
 
     /// The stored copy for calamine, or `None` (calamine reads the file as
@@ -387,11 +409,8 @@ fn check_unpacked(
     ext: &str,
 ) -> Result<Format, Failure> {
     // What `read_small_part` reads: the part `by_name` finds, its first MiB.
-    let mut small_part = |name: &str| match archive.index_for_name(name) {
-        Some(i) => {
-            let part = unpacked.part(i);
-            Ok(String::from_utf8_lossy(&part[..part.len().min(SMALL_PART)]).into_owned())
-        }
+    let mut small_part = |name: &str| match archive.index_for_name(name).and_then(|i| unpacked.part(i)) {
+        Some(part) => Ok(String::from_utf8_lossy(&part[..part.len().min(SMALL_PART)]).into_owned()),
         None => {
             Err(Failure::unreadable(format!("part {name} of the workbook cannot be unpacked ({})", zip::result::ZipError::FileNotFound)))
         }
@@ -399,7 +418,8 @@ fn check_unpacked(
     let format = package_format(&mut small_part, names, ext)?;
     let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut small_part, names) } else { Vec::new() };
     for (i, name) in names.iter().enumerate() {
-        let (kind, part) = (part_kind(format, name), unpacked.part(i));
+        // A part left out of the copy is never one that is scanned.
+        let (kind, Some(part)) = (part_kind(format, name), unpacked.part(i)) else { continue };
         if passes_plainly(kind, name, part, &sheet_names, limits) {
             continue;
         }
@@ -435,6 +455,9 @@ fn sheet_name<'s>(sheet_names: &'s [(String, String)], part: &str) -> Option<&'s
 /// plain, and a part the scan refuses: quick-xml then reads it, decides,
 /// and words any refusal, as it would have alone (the tags are the same).
 fn passes_plainly(kind: PartKind, name: &str, part: &[u8], sheet_names: &[(String, String)], limits: &Limits) -> bool {
+    if !matches!(kind, PartKind::SharedStrings | PartKind::Worksheet) {
+        return false;
+    }
     let Ok(tags) = plain::Tags::new(part) else {
         return false;
     };
@@ -1220,10 +1243,13 @@ mod tests {
         let unpacked = verdict.unpacked.expect("a stored copy");
         let mut original = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
         let mut stored = zip::ZipArchive::new(Cursor::new(unpacked.as_slice())).unwrap();
-        // Every part but the theme, in order.
-        assert!(original.index_for_name("xl/theme/theme1.xml").is_some());
-        assert_eq!(stored.index_for_name("xl/theme/theme1.xml"), None);
-        assert_eq!(stored.len(), original.len() - 1);
+        // Every part but the theme and the document properties, in order.
+        let unread = ["xl/theme/theme1.xml", "docProps/app.xml", "docProps/core.xml"];
+        for name in unread {
+            assert!(original.index_for_name(name).is_some(), "{name}");
+            assert_eq!(stored.index_for_name(name), None, "{name}");
+        }
+        assert_eq!(stored.len(), original.len() - unread.len());
         let mut copies = 0..stored.len();
         for i in 0..original.len() {
             let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -1231,7 +1257,7 @@ mod tests {
             let name = part.name().unwrap().into_owned();
             part.read_to_end(&mut a).unwrap();
             drop(part);
-            if name == "xl/theme/theme1.xml" {
+            if unread.contains(&name.as_str()) {
                 continue;
             }
             let mut copy = stored.by_index(copies.next().unwrap()).unwrap();
@@ -1294,22 +1320,23 @@ mod tests {
         (0..archive.len())
             .map(|i| {
                 let mut part = archive.by_index(i).ok()?;
-                let declared = part.size();
+                let (declared, kept) = (part.size(), !is_unread(part.name_raw()));
                 let mut data = Vec::new();
                 (&mut part).take(declared.saturating_add(1)).read_to_end(&mut data).ok()?;
-                (data.len() as u64 <= declared).then_some(data)
+                (data.len() as u64 <= declared).then(|| kept.then_some(data))
             })
             .collect()
     }
 
-    /// A package's parts inflated, or `None`: what [`unpack`] gives.
-    type Inflated = Option<Vec<Vec<u8>>>;
+    /// A package's parts inflated (each `None` if left out of the copy, see
+    /// [`is_unread`]), or `None`: what [`unpack`] gives.
+    type Inflated = Option<Vec<Option<Vec<u8>>>>;
 
     /// Both ways of inflating a package, on `bytes`; `None` when it is not a zip.
     fn both_inflations(bytes: &[u8]) -> Option<(Inflated, Inflated)> {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
         let total = (0..archive.len()).map(|i| archive.by_index_raw(i).map_or(0, |p| p.size())).sum::<u64>().min(UNPACK_AT_MOST);
-        let ours = unpack(&mut archive, total).map(|u| (0..u.parts.len()).map(|i| u.part(i).to_vec()).collect());
+        let ours = unpack(&mut archive, total).map(|u| (0..u.parts.len()).map(|i| u.part(i).map(<[u8]>::to_vec)).collect());
         Some((ours, inflate_by_zip(&mut archive)))
     }
 
@@ -1341,7 +1368,8 @@ mod tests {
         let mut compare = |mutated: &[u8], what: &str| {
             if let Some((ours, theirs)) = both_inflations(mutated) {
                 inflated += usize::from(ours.is_some());
-                let lengths = |parts: &Inflated| parts.as_ref().map(|p| p.iter().map(Vec::len).collect::<Vec<_>>());
+                let lengths =
+                    |parts: &Inflated| parts.as_ref().map(|p| p.iter().map(|part| part.as_ref().map(Vec::len)).collect::<Vec<_>>());
                 assert!(ours == theirs, "{what}: ours {:?}, the zip crate's {:?}", lengths(&ours), lengths(&theirs));
                 compared += 1;
             }
@@ -1445,16 +1473,16 @@ mod tests {
             ])
         };
         let a = vec![b'a'; 259];
-        let package = |length| with_stream(&workbook_bytes(), "docProps/a.txt", &fixed_block(length), &a);
+        let package = |length| with_stream(&workbook_bytes(), "xl/a.txt", &fixed_block(length), &a);
         // Symbol 285 (a length of 258): both read it.
         let (ours, theirs) = both_inflations(&package(285)).unwrap();
-        assert_eq!(ours.as_ref().and_then(|parts| parts.last()), Some(&a));
+        assert_eq!(ours.as_ref().and_then(|parts| parts.last()), Some(&Some(a.clone())));
         assert_eq!(ours, theirs);
         // Symbol 286, which RFC 1951 says never occurs: libdeflate reads it
         // as 258 too; zlib, so the zip crate, as damage.
         let bytes = package(286);
         let (ours, theirs) = both_inflations(&bytes).unwrap();
-        assert_eq!(ours.as_ref().and_then(|parts| parts.last()), Some(&a));
+        assert_eq!(ours.as_ref().and_then(|parts| parts.last()), Some(&Some(a.clone())));
         assert_eq!(theirs, None);
         // So the guard reads the part and checks what it read, where the
         // streamed checks (all there was before) call it damaged.
@@ -1464,7 +1492,7 @@ mod tests {
         let names: Vec<String> = archive.file_names_raw().map(|name| String::from_utf8_lossy(name).into_owned()).collect();
         let failure = check_streamed(&mut archive, &names, &Limits::default(), "xlsx").unwrap_err();
         assert_eq!(failure.code, "file-unreadable");
-        assert!(failure.message.starts_with("part docProps/a.txt of the workbook is damaged"), "{}", failure.message);
+        assert!(failure.message.starts_with("part xl/a.txt of the workbook is damaged"), "{}", failure.message);
     }
 
     #[test]

@@ -52,16 +52,8 @@ impl StoredZip {
     /// header, then lets `fill` put the part's bytes after it (appending to
     /// the vector it is given). Returns where the part's bytes are, or
     /// `None` when `fill` does (the package is then of no use) or the
-    /// package would outgrow the format. A part not `listed` is left out of
-    /// the central directory: its bytes are there, for the guard to check,
-    /// but a zip reader does not see it.
-    pub(super) fn add(
-        &mut self,
-        name: &[u8],
-        crc: u32,
-        listed: bool,
-        fill: impl FnOnce(&mut Vec<u8>) -> Option<()>,
-    ) -> Option<Range<usize>> {
+    /// package would outgrow the format.
+    pub(super) fn add(&mut self, name: &[u8], crc: u32, fill: impl FnOnce(&mut Vec<u8>) -> Option<()>) -> Option<Range<usize>> {
         let header = self.bytes.len();
         let name_len = u16::try_from(name.len()).ok()?;
         if self.entries.len() >= usize::from(u16::MAX) {
@@ -85,9 +77,7 @@ impl StoredZip {
         self.bytes[sizes..sizes + 4].copy_from_slice(&size.to_le_bytes());
         self.bytes[sizes + 4..sizes + 8].copy_from_slice(&size.to_le_bytes());
         let header = u32::try_from(header).ok()?;
-        if listed {
-            self.entries.push(Entry { header, crc, size, name: name_at..start });
-        }
+        self.entries.push(Entry { header, crc, size, name: name_at..start });
         Some(start..self.bytes.len())
     }
 
@@ -154,7 +144,7 @@ mod tests {
         for (name, data) in parts {
             let crc = libdeflater::crc32(data);
             places.push(
-                zip.add(name.as_bytes(), crc, true, |out| {
+                zip.add(name.as_bytes(), crc, |out| {
                     out.extend_from_slice(data);
                     Some(())
                 })
@@ -181,22 +171,6 @@ mod tests {
     #[test]
     fn a_part_that_cannot_be_filled_is_not_added() {
         let mut zip = StoredZip::with_capacity(1, 8);
-        assert_eq!(zip.add(b"a.xml", 0, true, |_| None), None);
-    }
-
-    #[test]
-    fn a_part_not_listed_is_not_seen_by_a_zip_reader() {
-        let mut zip = StoredZip::with_capacity(2, 16);
-        let add = |zip: &mut StoredZip, name: &str, listed: bool| {
-            zip.add(name.as_bytes(), libdeflater::crc32(b"<x/>"), listed, |out| {
-                out.extend_from_slice(b"<x/>");
-                Some(())
-            })
-        };
-        add(&mut zip, "xl/theme/theme1.xml", false).unwrap();
-        add(&mut zip, "xl/workbook.xml", true).unwrap();
-        let bytes = zip.finish().unwrap();
-        let archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
-        assert_eq!(archive.file_names().map(|n| n.unwrap().into_owned()).collect::<Vec<_>>(), ["xl/workbook.xml"]);
+        assert_eq!(zip.add(b"a.xml", 0, |_| None), None);
     }
 }
