@@ -13,9 +13,9 @@
 //! are scanned the same way, as calamine will read them. A package of
 //! ordinary size whose parts all inflate cleanly (each whole, by libdeflate)
 //! is checked from memory and handed on with its parts stored, uncompressed
-//! ([`Verdict::unpacked`], but for its theme and document properties, which
-//! it never needs): the reader reads the bytes that were checked and
-//! inflates nothing again.
+//! ([`Verdict::unpacked`], but for its theme, document properties and the
+//! fonts, fills and borders of its styles, which it never needs): the
+//! reader reads the bytes that were checked and inflates nothing again.
 //! Worksheets and shared strings written plainly, as spreadsheet programs
 //! write them, are scanned by a reader of their tags alone (`plain`), the
 //! rest by quick-xml. Any other package is checked part by part as the zip
@@ -28,6 +28,7 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 
 mod plain;
 mod stored;
+mod styles;
 
 /// The readers a return can go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +110,8 @@ pub struct Verdict {
     /// the same package with its parts stored uncompressed, the bytes it
     /// checked, for the reader to read instead of the file so that nothing
     /// is inflated twice; its theme and document properties are left out
-    /// (see `is_unread`). `None`: read the file as it is.
+    /// (see `is_unread`), and its styles held without what the reader never
+    /// needs (`styles`). `None`: read the file as it is.
     pub unpacked: Option<Vec<u8>>,
 }
 
@@ -332,7 +334,15 @@ fn unpack(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<Un
             if libdeflater::crc32(&zip.bytes()[place.clone()]) != crc {
                 return None;
             }
-            Some(place)
+            // The styles, checked whole, are handed on without what the
+            // reader never needs, when that changes nothing it reads.
+            match is_styles(&name).then(|| styles::trimmed(&zip.bytes()[place.clone()])).flatten() {
+                Some(cut) => {
+                    zip.replace_last(&cut, libdeflater::crc32(&cut))?;
+                    None
+                }
+                None => Some(place),
+            }
         };
         parts.push(place);
     }
@@ -376,9 +386,17 @@ fn is_unread(name: &[u8]) -> bool {
     (name.starts_with(b"xl/theme/") && name.ends_with(b".xml")) || name.starts_with(b"docprops/")
 }
 
+/// Whether a part is a workbook's styles (`xl/styles.xml`), which the
+/// stored copy holds without fonts, fills and borders where it can
+/// (`styles`).
+fn is_styles(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"xl/styles.xml")
+}
+
 /// A package whose parts are all inflated: the stored copy being written,
-/// where each part is in it (`None` for one left out, see [`is_unread`]),
-/// and whether it may be handed on.
+/// where each part is in it as it was inflated (`None` for one left out,
+/// see [`is_unread`], or held cut, see [`is_styles`]), and whether it may
+/// be handed on.
 struct Unpacked {
     zip: stored::StoredZip,
     parts: Vec<Option<std::ops::Range<usize>>>,
@@ -386,7 +404,7 @@ struct Unpacked {
 }
 
 impl Unpacked {
-    /// The `i`th part's bytes, unless it was left out.
+    /// The `i`th part's bytes as inflated, unless the copy does not hold them.
     fn part(&self, i: usize) -> Option<&[u8]> {
         Some(&self.zip.bytes()[self.parts[i].clone()?])
     }
@@ -1265,12 +1283,48 @@ mod tests {
             assert_eq!(copy.is_dir(), name.ends_with('/'));
             assert_eq!(copy.compression(), zip::CompressionMethod::Stored, "{name}");
             copy.read_to_end(&mut b).unwrap();
-            assert_eq!(a, b, "{name}");
+            // The styles without their fonts, fills and borders.
+            if name == "xl/styles.xml" {
+                a = styles::trimmed(&a).expect("the styles cut");
+                assert!(!String::from_utf8_lossy(&b).contains("<fonts"));
+            }
+            assert!(a == b, "{name}");
         }
         // calamine reads the same workbook from either.
         let read = |bytes: &[u8]| format!("{:?}", crate::returns::sheet::read_workbook(bytes, Format::Xlsx));
         assert_eq!(read(&unpacked), read(&bytes));
         assert!(read(&unpacked).contains("Green"));
+    }
+
+    #[test]
+    fn dates_and_numbers_read_the_same_from_the_styles_cut_of_fonts_fills_and_borders() {
+        use rust_xlsxwriter::{Color, ExcelDateTime, Format as CellStyle, FormatBorder};
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let header = CellStyle::new().set_bold().set_background_color(Color::RGB(0x9DC3E6)).set_border(FormatBorder::Thin);
+        let custom_date = CellStyle::new().set_num_format("dd/mm/yyyy").set_font_name("Arial").set_border(FormatBorder::Thin);
+        let built_in_date = CellStyle::new().set_num_format_index(14).set_italic();
+        let percent = CellStyle::new().set_num_format("0%").set_font_color(Color::Red);
+        for (col, text) in ["Action ID", "Due", "Updated", "% complete"].into_iter().enumerate() {
+            sheet.write_with_format(0, col as u16, text, &header).unwrap();
+        }
+        let date = ExcelDateTime::from_ymd(2019, 3, 31).unwrap();
+        sheet.write_string(1, 0, "DA1").unwrap();
+        sheet.write_datetime_with_format(1, 1, &date, &custom_date).unwrap();
+        sheet.write_datetime_with_format(1, 2, &date, &built_in_date).unwrap();
+        sheet.write_number_with_format(1, 3, 0.75, &percent).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+
+        let unpacked = check(&bytes, "xlsx", &Limits::default()).unwrap().unpacked.expect("a stored copy");
+        let mut stored = zip::ZipArchive::new(Cursor::new(unpacked.as_slice())).unwrap();
+        let mut styles = String::new();
+        stored.by_name("xl/styles.xml").unwrap().read_to_string(&mut styles).unwrap();
+        assert!(!styles.contains("<fonts") && !styles.contains("<fills") && !styles.contains("<borders"), "{styles}");
+        assert!(styles.contains("dd/mm/yyyy"), "{styles}");
+        let read = |bytes: &[u8]| format!("{:?}", crate::returns::sheet::read_workbook(bytes, Format::Xlsx));
+        assert_eq!(read(&unpacked), read(&bytes));
+        assert_eq!(read(&unpacked).matches("Date(2019-03-31T00:00:00)").count(), 2, "{}", read(&unpacked));
+        assert!(read(&unpacked).contains("Number(0.75)"));
     }
 
     #[test]
@@ -1320,9 +1374,11 @@ mod tests {
         (0..archive.len())
             .map(|i| {
                 let mut part = archive.by_index(i).ok()?;
-                let (declared, kept) = (part.size(), !is_unread(part.name_raw()));
+                let (declared, name) = (part.size(), part.name_raw().to_vec());
                 let mut data = Vec::new();
                 (&mut part).take(declared.saturating_add(1)).read_to_end(&mut data).ok()?;
+                let cut = is_styles(&name) && styles::trimmed(&data).is_some();
+                let kept = !is_unread(&name) && !cut;
                 (data.len() as u64 <= declared).then(|| kept.then_some(data))
             })
             .collect()

@@ -111,7 +111,7 @@ impl<'a> Tags<'a> {
 /// quick-xml's `ElementParser`: the first `>` outside quotes, counted from
 /// the tag's `<`. Byte by byte: a tag is a few dozen bytes, shorter than
 /// memchr's searches take to set up.
-fn tag_end(markup: &[u8]) -> Option<usize> {
+pub(super) fn tag_end(markup: &[u8]) -> Option<usize> {
     let mut quote = None;
     for (i, &b) in markup.iter().enumerate() {
         match quote {
@@ -136,7 +136,7 @@ fn name_len(content: &str) -> usize {
 
 /// Whether every `&` closes with `;` before the next `&` or `<`, as
 /// quick-xml's `read_ref` asks of references in text.
-fn references_close(bytes: &[u8]) -> bool {
+pub(super) fn references_close(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'&', bytes)
         .all(|at| memchr::memchr3(b';', b'&', b'<', &bytes[at + 1..]).is_some_and(|i| bytes[at + 1 + i] == b';'))
 }

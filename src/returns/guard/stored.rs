@@ -81,6 +81,22 @@ impl StoredZip {
         Some(start..self.bytes.len())
     }
 
+    /// Puts `bytes`, whose checksum is `crc`, in place of the bytes of the
+    /// part added last; `None` if there is none or they would outgrow the
+    /// format.
+    pub(super) fn replace_last(&mut self, bytes: &[u8], crc: u32) -> Option<()> {
+        let entry = self.entries.last_mut()?;
+        let size = u32::try_from(bytes.len()).ok()?;
+        self.bytes.truncate(entry.name.end);
+        self.bytes.extend_from_slice(bytes);
+        let header = entry.header as usize;
+        for (at, field) in [(14, crc), (18, size), (22, size)] {
+            self.bytes[header + at..header + at + 4].copy_from_slice(&field.to_le_bytes());
+        }
+        (entry.crc, entry.size) = (crc, size);
+        Some(())
+    }
+
     /// The package's bytes so far: each part's where [`add`](Self::add) said.
     pub(super) fn bytes(&self) -> &[u8] {
         &self.bytes
@@ -165,6 +181,27 @@ mod tests {
             let mut read = Vec::new();
             part.read_to_end(&mut read).unwrap(); // checks the CRC too
             assert_eq!(read, *data, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_last_part_can_be_replaced() {
+        let mut zip = StoredZip::with_capacity(2, 64);
+        for (name, data) in [("a.xml", &b"<a>first</a>"[..]), ("xl/styles.xml", b"<styleSheet>long, then cut</styleSheet>")] {
+            zip.add(name.as_bytes(), libdeflater::crc32(data), |out| {
+                out.extend_from_slice(data);
+                Some(())
+            })
+            .unwrap();
+        }
+        let cut = b"<styleSheet/>";
+        zip.replace_last(cut, libdeflater::crc32(cut)).unwrap();
+        let bytes = zip.finish().unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+        for (name, data) in [("a.xml", &b"<a>first</a>"[..]), ("xl/styles.xml", cut)] {
+            let mut read = Vec::new();
+            archive.by_name(name).unwrap().read_to_end(&mut read).unwrap(); // checks the CRC too
+            assert_eq!(read, data, "{name}");
         }
     }
 
