@@ -436,7 +436,8 @@ fn check_unpacked(
     let format = package_format(&mut small_part, names, ext)?;
     let sheet_names = if format == Format::Xlsx { xlsx_sheet_names(&mut small_part, names) } else { Vec::new() };
     for (i, name) in names.iter().enumerate() {
-        // A part left out of the copy is never one that is scanned.
+        // A part the copy does not hold as inflated (left out, or the styles
+        // cut) is never one that is scanned.
         let (kind, Some(part)) = (part_kind(format, name), unpacked.part(i)) else { continue };
         if passes_plainly(kind, name, part, &sheet_names, limits) {
             continue;
