@@ -130,7 +130,7 @@ fn is_xml_whitespace(c: char) -> bool {
 }
 
 /// quick-xml's `name_len`: a tag's name runs to the first whitespace.
-fn name_len(content: &str) -> usize {
+pub(super) fn name_len(content: &str) -> usize {
     content.find(is_xml_whitespace).unwrap_or(content.len())
 }
 

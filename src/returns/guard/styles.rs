@@ -37,10 +37,10 @@ use super::plain;
 use std::ops::Range;
 
 /// The sections cut from the copy.
-const CUT: [&[u8]; 3] = [b"fonts", b"fills", b"borders"];
+const CUT: [&str; 3] = ["fonts", "fills", "borders"];
 
 /// Every section calamine's loop over the styles looks for.
-const LOOKED_FOR: [&[u8]; 5] = [b"fonts", b"fills", b"borders", b"numFmts", b"cellXfs"];
+const LOOKED_FOR: [&str; 5] = ["fonts", "fills", "borders", "numFmts", "cellXfs"];
 
 /// The part without its fonts, fills and borders, or `None` to copy it as
 /// it is (nothing to cut, or no certainty that cutting changes nothing).
@@ -70,9 +70,9 @@ pub(super) fn trimmed(part: &[u8]) -> Option<Vec<u8>> {
 /// closes, and the whole part is UTF-8 (as it must be for the declared
 /// encoding, which must be UTF-8 or none).
 fn cuts(part: &[u8]) -> Option<Vec<Range<usize>>> {
-    std::str::from_utf8(part).ok()?;
-    let mut at = declaration_end(part)?;
-    let mut open: Vec<&[u8]> = Vec::new();
+    let text = std::str::from_utf8(part).ok()?;
+    let mut at = declaration_end(text)?;
+    let mut open: Vec<&str> = Vec::new();
     let mut cuts = Vec::new();
     // The cut being read: where it starts.
     let mut cutting: Option<usize> = None;
@@ -85,8 +85,9 @@ fn cuts(part: &[u8]) -> Option<Vec<Range<usize>>> {
                 b'/' => memchr::memchr(b'>', tag)?,
                 _ => plain::tag_end(tag)?,
             };
-        let content = &part[at + lt + 1..end];
-        if let Some(name) = content.strip_prefix(b"/") {
+        // Every cut is at an ASCII `<` or `>`.
+        let content = &text[at + lt + 1..end];
+        if let Some(name) = content.strip_prefix('/') {
             if open.pop()? != name.trim_ascii_end() {
                 return None;
             }
@@ -96,13 +97,12 @@ fn cuts(part: &[u8]) -> Option<Vec<Range<usize>>> {
                 }
             }
         } else {
-            let (content, empty) = content.strip_suffix(b"/").map_or((content, false), |c| (c, true));
-            let name_len = content.iter().position(|&b| matches!(b, b' ' | b'\r' | b'\n' | b'\t')).unwrap_or(content.len());
-            let (name, attributes) = content.split_at(name_len);
+            let (content, empty) = content.strip_suffix('/').map_or((content, false), |c| (c, true));
+            let (name, attributes) = content.split_at(plain::name_len(content));
             if name.is_empty() {
                 return None;
             }
-            let local = name.iter().position(|&b| b == b':').map_or(name, |colon| &name[colon + 1..]);
+            let local = name.split_once(':').map_or(name, |(_, local)| local);
             if cutting.is_some() {
                 if LOOKED_FOR.contains(&local) || !attributes_read_cleanly(attributes) {
                     return None;
@@ -112,7 +112,7 @@ fn cuts(part: &[u8]) -> Option<Vec<Range<usize>>> {
                     return None;
                 }
                 cutting = Some(at);
-            } else if open.len() == 1 && local == b"cellXfs" {
+            } else if open.len() == 1 && local == "cellXfs" {
                 break;
             }
             if !empty {
@@ -128,12 +128,12 @@ fn cuts(part: &[u8]) -> Option<Vec<Range<usize>>> {
 
 /// Where the XML declaration ends (0 if there is none), or `None` if it
 /// declares an encoding other than UTF-8.
-fn declaration_end(part: &[u8]) -> Option<usize> {
-    if !part.starts_with(b"<?xml") {
+fn declaration_end(text: &str) -> Option<usize> {
+    if !text.starts_with("<?xml") {
         return Some(0);
     }
-    let end = memchr::memmem::find(part, b"?>")? + 2;
-    let declaration = std::str::from_utf8(&part[..end]).ok()?.to_ascii_lowercase();
+    let end = text.find("?>")? + 2;
+    let declaration = text[..end].to_ascii_lowercase();
     match declaration.find("encoding") {
         None => Some(end),
         Some(at) => declaration[at..].contains("utf-8").then_some(end),
@@ -144,27 +144,25 @@ fn declaration_end(part: &[u8]) -> Option<usize> {
 /// `RawAttrIter` reads them, with no error (each a name, `=`, then a value
 /// in quotes), and each value unescapes as calamine's `decode_attr` would
 /// unescape it.
-fn attributes_read_cleanly(attributes: &[u8]) -> bool {
+fn attributes_read_cleanly(attributes: &str) -> bool {
+    // Every cut is at an ASCII `=` or quote.
     let mut rest = attributes;
     loop {
         rest = rest.trim_ascii_start();
         if rest.is_empty() {
             return true;
         }
-        let Some(eq) = memchr::memchr(b'=', rest) else { return false };
+        let Some(eq) = memchr::memchr(b'=', rest.as_bytes()) else { return false };
         rest = rest[eq + 1..].trim_ascii_start();
-        let quote = match rest.first() {
+        let quote = match rest.as_bytes().first() {
             Some(&quote @ (b'"' | b'\'')) => quote,
             _ => return false,
         };
         let value = &rest[1..];
-        let end = memchr::memchr(quote, value).unwrap_or(value.len());
+        let end = memchr::memchr(quote, value.as_bytes()).unwrap_or(value.len());
         // Without an `&` a value unescapes to itself.
-        if memchr::memchr(b'&', &value[..end]).is_some() {
-            let Ok(text) = std::str::from_utf8(&value[..end]) else { return false };
-            if quick_xml::escape::unescape(text).is_err() {
-                return false;
-            }
+        if value[..end].contains('&') && quick_xml::escape::unescape(&value[..end]).is_err() {
+            return false;
         }
         rest = value.get(end + 1..).unwrap_or_default();
     }
